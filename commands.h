@@ -1,0 +1,48 @@
+#ifndef MF_COMMANDS_H
+#define MF_COMMANDS_H
+
+/*
+ * Adding a command
+ * ----------------
+ * 1. Write plumbing/<name>.c (or porcelain/<name>.c) exporting only
+ *    `int cmd_<name>(int argc, const char **argv, struct cmd_ctx *ctx)`,
+ *    starting with its usage strings and `struct option` table.
+ * 2. Declare it below and add it, alphabetically, to commands[] in
+ *    manifold.c with the flags that say how the store is opened.
+ * 3. Add Documentation/manifold-<name>.1, its completion in
+ *    contrib/completion/, and tests (tests/t/tNNNN-<name>.sh).
+ *
+ * A command returns its exit status.  Fatal errors may die() (128);
+ * usage errors exit through parse_options (129 plumbing, 125 porcelain).
+ */
+
+struct odb;
+
+#define NEED_STORE_RO (1 << 0)	/* open if present; never create */
+#define NEED_STORE_RW (1 << 1)	/* open, creating it if missing */
+#define PLUMBING      (1 << 2)	/* stable output; git's exit codes */
+
+struct cmd_ctx {
+	const char *store_dir;	/* where the store is (resolved) */
+	struct odb *db;		/* set by cmd_store() */
+	unsigned flags;
+	int opened;
+};
+
+/*
+ * Open the store the way the command's flags say, after its options
+ * are parsed (so --help and usage errors never create a store).  A
+ * read-only command gets NULL when there is no store: plumbing treats
+ * that as an empty store.  Dies on any other failure.
+ */
+struct odb *cmd_store(struct cmd_ctx *ctx);
+
+int cmd_cat_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_hash_object(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_reflog(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_rev_parse(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_show_ref(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx);
+
+#endif

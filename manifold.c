@@ -1,0 +1,145 @@
+/*
+ * manifold: main(), global options, the command table, exit codes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "odb/odb.h"
+#include "util/parse-options.h"
+#include "util/usage.h"
+
+#ifndef MF_VERSION
+#define MF_VERSION "unknown"
+#endif
+
+
+struct cmd_struct {
+	const char *name;
+	int (*fn)(int argc, const char **argv, struct cmd_ctx *ctx);
+	unsigned flags;
+	const char *desc;
+};
+
+static const struct cmd_struct commands[] = {
+	{ "cat-manifest", cmd_cat_manifest, NEED_STORE_RO | PLUMBING,
+	  "Print an object's bytes, media type or size" },
+	{ "fsck", cmd_fsck, NEED_STORE_RO | PLUMBING,
+	  "Verify the objects, refs and reflogs of the store" },
+	{ "hash-object", cmd_hash_object, NEED_STORE_RW | PLUMBING,
+	  "Compute an object's digest, optionally store it" },
+	{ "reflog", cmd_reflog, NEED_STORE_RO | PLUMBING,
+	  "Show the history of a ref" },
+	{ "rev-parse", cmd_rev_parse, NEED_STORE_RO | PLUMBING,
+	  "Resolve a revision to a full digest" },
+	{ "show-ref", cmd_show_ref, NEED_STORE_RO | PLUMBING,
+	  "List refs and the digests they point at" },
+	{ "update-ref", cmd_update_ref, NEED_STORE_RW | PLUMBING,
+	  "Update a ref safely, with compare-and-swap" },
+};
+
+static const char *const main_usage[] = {
+	"manifold [--store <dir>] [--version] [--help] <command> [<args>]",
+	NULL
+};
+
+static void list_commands(FILE *fp)
+{
+	fprintf(fp, "usage: %s\n\nCommands:\n", main_usage[0]);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "   %-14s %s\n", commands[i].name, commands[i].desc);
+	fprintf(fp, "\nRun 'manifold <command> --help' for a command's options, "
+		"'man manifold-<command>' for its manual.\n");
+}
+
+static const struct cmd_struct *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int close_stdout(void)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno == EPIPE)
+			return 0;
+		fprintf(stderr, "fatal: cannot write to standard output: %s\n",
+			strerror(errno));
+		return 128;
+	}
+	return 0;
+}
+
+static int run_cmd(const struct cmd_struct *p, int argc, const char **argv,
+		   const char *store_opt)
+{
+	struct cmd_ctx ctx = { NULL, NULL, p->flags, 0 };
+	char *dir = odb_default_dir(store_opt);
+	int status, ret;
+
+	parse_options_usage_code = (p->flags & PLUMBING) ? 129 : 125;
+	ctx.store_dir = dir;
+	status = p->fn(argc, argv, &ctx);
+	odb_close(ctx.db);
+	free(dir);
+	ret = close_stdout();
+	return ret ? ret : status;
+}
+
+int main(int argc, const char **argv)
+{
+	const char *store = NULL;
+	const struct cmd_struct *p;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--store") || !strcmp(a, "-C")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "error: option '%s' requires a value\n", a);
+				return 129;
+			}
+			store = argv[++i];
+		} else if (!strncmp(a, "--store=", 8)) {
+			store = a + 8;
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
+			printf("manifold version %s\n", MF_VERSION);
+			return close_stdout();
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			list_commands(stdout);
+			return close_stdout();
+		} else if (a[0] == '-') {
+			fprintf(stderr, "error: unknown option '%s'\n", a);
+			list_commands(stderr);
+			return 129;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		list_commands(stderr);
+		return 129;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 < argc && (p = find_cmd(argv[i + 1]))) {
+			const char *av[] = { p->name, "--help", NULL };
+
+			return run_cmd(p, 2, av, store);
+		}
+		list_commands(stdout);
+		return close_stdout();
+	}
+	p = find_cmd(argv[i]);
+	if (!p) {
+		fprintf(stderr, "manifold: '%s' is not a manifold command. See 'manifold --help'.\n",
+			argv[i]);
+		return 129;
+	}
+	return run_cmd(p, argc - i, argv + i, store);
+}

@@ -1,0 +1,268 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odb-internal.h"
+#include "util/wrapper.h"
+
+/*
+ * Object value: a 16-byte header, the media type, then the raw bytes.
+ *   [u8 format=1][u8 reserved][u16 media type length BE][u32 flags]
+ *   [u64 size BE]
+ */
+#define OBJ_HDR 16
+#define OBJ_FORMAT 1
+
+static void put_be16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+static void put_be64(unsigned char *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+static uint64_t get_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int key_of(char *key, const struct digest *id, MDB_val *k)
+{
+	digest_fmt(key, id);
+	k->mv_data = key;
+	k->mv_size = strlen(key);
+	return 0;
+}
+
+static int decode(struct odb_object *out, const MDB_val *v, const char *key)
+{
+	const unsigned char *p = v->mv_data;
+	size_t mt;
+	uint64_t size;
+
+	if (v->mv_size < OBJ_HDR || p[0] != OBJ_FORMAT)
+		return mf_error(MF_ECORRUPT, "object '%s' has a bad header", key);
+	mt = (size_t)p[2] << 8 | p[3];
+	size = get_be64(p + 8);
+	if (v->mv_size != OBJ_HDR + mt + size)
+		return mf_error(MF_ECORRUPT, "object '%s' is truncated", key);
+	out->media_type = (const char *)p + OBJ_HDR;
+	out->media_type_len = mt;
+	out->data = p + OBJ_HDR + mt;
+	out->size = (size_t)size;
+	return 0;
+}
+
+int odb_object_peek(struct odb_object *out, struct odb_txn *tx,
+		    const struct digest *id)
+{
+	char key[DIGEST_MAX_STR];
+	MDB_val k, v;
+	int rc;
+
+	key_of(key, id, &k);
+	rc = mdb_get(tx->txn, tx->db->objects, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return mf_error(MF_ENOTFOUND, "object '%s' not found", key);
+	if (rc)
+		return odb_mdb_error(rc, "cannot read object");
+	return decode(out, &v, key);
+}
+
+int odb_object_exists(struct odb_txn *tx, const struct digest *id)
+{
+	char key[DIGEST_MAX_STR];
+	MDB_val k, v;
+	int rc;
+
+	key_of(key, id, &k);
+	rc = mdb_get(tx->txn, tx->db->objects, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return odb_mdb_error(rc, "cannot read object");
+	return 1;
+}
+
+int odb_object_write(struct digest *out, struct odb_txn *tx,
+		     enum digest_algo algo, const char *media_type,
+		     const void *data, size_t len)
+{
+	char key[DIGEST_MAX_STR];
+	struct digest id;
+	size_t mt = strlen(media_type);
+	MDB_val k, v;
+	int rc;
+
+	if (!tx->rw)
+		return mf_error(MF_ERROR, "write in a read transaction");
+	if (len > ODB_OBJECT_MAX)
+		return mf_error(MF_ETOOBIG, "object of %zu bytes is larger than the limit of %zu",
+				len, ODB_OBJECT_MAX);
+	if (!mt || mt > ODB_MEDIA_TYPE_MAX)
+		return mf_error(MF_EINVALID, "invalid media type length %zu", mt);
+	digest_buf(&id, algo, data, len);
+	if (out)
+		*out = id;
+	key_of(key, &id, &k);
+	rc = mdb_get(tx->txn, tx->db->objects, &k, &v);
+	if (!rc)
+		return 0;	/* content-addressed: already there */
+	if (rc != MDB_NOTFOUND)
+		return odb_mdb_error(rc, "cannot read object");
+
+	v.mv_size = OBJ_HDR + mt + len;
+	v.mv_data = NULL;
+	rc = mdb_put(tx->txn, tx->db->objects, &k, &v, MDB_RESERVE);
+	if (rc)
+		return odb_mdb_error(rc, "cannot write object");
+	{
+		unsigned char *p = v.mv_data;
+
+		memset(p, 0, OBJ_HDR);
+		p[0] = OBJ_FORMAT;
+		put_be16(p + 2, (unsigned)mt);
+		put_be64(p + 8, len);
+		memcpy(p + OBJ_HDR, media_type, mt);
+		if (len)
+			memcpy(p + OBJ_HDR + mt, data, len);
+	}
+	return 0;
+}
+
+int odb_object_delete(struct odb_txn *tx, const struct digest *id)
+{
+	char key[DIGEST_MAX_STR];
+	MDB_val k;
+	int rc;
+
+	key_of(key, id, &k);
+	rc = mdb_del(tx->txn, tx->db->objects, &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return mf_error(MF_ENOTFOUND, "object '%s' not found", key);
+	return rc ? odb_mdb_error(rc, "cannot delete object") : 0;
+}
+
+int odb_object_for_each(struct odb_txn *tx, odb_object_cb cb, void *payload)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, ret = 0;
+
+	rc = mdb_cursor_open(tx->txn, tx->db->objects, &cur);
+	if (rc)
+		return odb_mdb_error(rc, "cannot read objects");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct digest id;
+		struct odb_object obj;
+		char key[DIGEST_MAX_STR];
+		size_t n = k.mv_size < sizeof(key) - 1 ? k.mv_size : sizeof(key) - 1;
+
+		memcpy(key, k.mv_data, n);
+		key[n] = '\0';
+		if (digest_parse_n(&id, k.mv_data, k.mv_size)) {
+			ret = mf_error(MF_ECORRUPT, "bad object key '%s'", key);
+		} else if ((ret = decode(&obj, &v, key)) == 0) {
+			ret = cb(&id, &obj, payload);
+		}
+		if (ret)
+			break;
+	}
+	if (!ret && rc != MDB_NOTFOUND)
+		ret = odb_mdb_error(rc, "cannot read objects");
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+static int is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Count up to two keys starting with prefix; the first goes in first. */
+static int find_prefix(struct odb_txn *tx, const char *prefix, size_t plen,
+		       struct digest *first, int *count)
+{
+	MDB_cursor *cur;
+	MDB_val k = { plen, (void *)prefix }, v;
+	int rc, ret = 0;
+
+	rc = mdb_cursor_open(tx->txn, tx->db->objects, &cur);
+	if (rc)
+		return odb_mdb_error(rc, "cannot read objects");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     !rc && *count < 2;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen))
+			break;
+		if (!*count && digest_parse_n(first, k.mv_data, k.mv_size)) {
+			ret = mf_error(MF_ECORRUPT, "bad object key");
+			break;
+		}
+		(*count)++;
+	}
+	if (!ret && rc && rc != MDB_NOTFOUND)
+		ret = odb_mdb_error(rc, "cannot read objects");
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+int odb_object_resolve_prefix(struct digest *out, struct odb_txn *tx,
+			      const char *prefix)
+{
+	const char *colon = strchr(prefix, ':');
+	const char *hex = colon ? colon + 1 : prefix;
+	size_t hexlen = strlen(hex);
+	static const char *const algos[] = { "sha256:", "sha512:" };
+	char key[DIGEST_MAX_STR];
+	int count = 0, ret;
+
+	if (hexlen < 4 || hexlen > DIGEST_MAX_HEX || !is_hex(hex, hexlen))
+		return mf_error(MF_EINVALID, "'%s' is not a digest or digest prefix",
+				prefix);
+	if (colon) {
+		enum digest_algo a = digest_algo_from_name(prefix,
+							   (size_t)(colon - prefix));
+
+		if (a == DIGEST_NONE)
+			return mf_error(MF_EINVALID, "unsupported digest algorithm in '%s'",
+					prefix);
+		if (hexlen > 2 * digest_raw_len(a))
+			return mf_error(MF_EINVALID, "'%s' is too long for %s",
+					prefix, digest_algo_name(a));
+		snprintf(key, sizeof(key), "%s:%s", digest_algo_name(a), hex);
+		ret = find_prefix(tx, key, strlen(key), out, &count);
+		if (ret)
+			return ret;
+	} else {
+		for (size_t i = 0; i < 2 && count < 2; i++) {
+			struct digest d;
+			int c = 0;
+
+			snprintf(key, sizeof(key), "%s%s", algos[i], hex);
+			ret = find_prefix(tx, key, strlen(key), &d, &c);
+			if (ret)
+				return ret;
+			if (c && !count)
+				*out = d;
+			count += c;
+		}
+	}
+	if (!count)
+		return mf_error(MF_ENOTFOUND, "no object matches '%s'", prefix);
+	if (count > 1)
+		return mf_error(MF_EAMBIGUOUS, "short digest '%s' is ambiguous", prefix);
+	return 0;
+}

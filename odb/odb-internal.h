@@ -1,0 +1,27 @@
+#ifndef MF_ODB_INTERNAL_H
+#define MF_ODB_INTERNAL_H
+
+#include <lmdb.h>
+
+#include "odb.h"
+
+struct odb {
+	MDB_env *env;
+	char *dir;
+	MDB_dbi meta, objects, refs, reflog, sources;
+	int readonly;
+};
+
+struct odb_txn {
+	struct odb *db;
+	MDB_txn *txn;
+	int rw;
+};
+
+/* Set by odb_mdb_error() when it saw MDB_MAP_FULL; reset by odb_write(). */
+extern int odb__map_full;
+
+/* Map an LMDB return code to enum mf_error, recording a message. */
+int odb_mdb_error(int rc, const char *what);
+
+#endif

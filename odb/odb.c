@@ -1,0 +1,376 @@
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "odb-internal.h"
+#include "util/wrapper.h"
+
+#define DEFAULT_MAP_SIZE ((size_t)1 << 30)
+#define MAX_MAP_SIZE ((size_t)1 << 40)
+#define MAX_GROW_TRIES 12
+
+int odb__map_full;
+
+int odb_mdb_error(int rc, const char *what)
+{
+	if (rc == MDB_MAP_FULL)
+		odb__map_full = 1;
+	switch (rc) {
+	case 0:
+		return 0;
+	case MDB_NOTFOUND:
+		return mf_error(MF_ENOTFOUND, "%s: not found", what);
+	case MDB_MAP_FULL:
+	case ENOSPC:
+		return mf_error(MF_ENOSPC, "%s: the store is full: %s", what,
+				mdb_strerror(rc));
+	case MDB_TXN_FULL:
+		return mf_error(MF_ENOSPC, "%s: too many changes in one transaction",
+				what);
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH:
+		return mf_error(MF_EINVALID, "%s: %s", what, mdb_strerror(rc));
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+		return mf_error(MF_ECORRUPT, "%s: the store is corrupt: %s", what,
+				mdb_strerror(rc));
+	default:
+		return mf_error(rc > 0 ? MF_EIO : MF_ERROR, "%s: %s", what,
+				mdb_strerror(rc));
+	}
+}
+
+char *odb_default_dir(const char *opt)
+{
+	const char *env;
+	char *out;
+	size_t n;
+
+	if (opt && *opt)
+		return xstrdup(opt);
+	env = getenv("MANIFOLD_DIR");
+	if (env && *env)
+		return xstrdup(env);
+	env = getenv("XDG_DATA_HOME");
+	if (env && *env && env[0] == '/') {
+		n = strlen(env) + sizeof("/manifold");
+		out = xmalloc(n);
+		snprintf(out, n, "%s/manifold", env);
+		return out;
+	}
+	env = getenv("HOME");
+	if (!env || !*env)
+		env = "/";
+	n = strlen(env) + sizeof("/.local/share/manifold");
+	out = xmalloc(n);
+	snprintf(out, n, "%s/.local/share/manifold", env);
+	return out;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char *tmp = xstrdup(dir);
+	int ret = 0;
+
+	for (char *p = tmp + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(tmp, 0755) && errno != EEXIST) {
+				ret = mf_error_errno(MF_EIO, "cannot create '%s'", tmp);
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	free(tmp);
+	return ret;
+}
+
+/* 1 if dir holds anything other than LMDB's own files. */
+static int dir_has_foreign_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int foreign = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, "lock.mdb"))
+			continue;
+		foreign = 1;
+		break;
+	}
+	closedir(d);
+	return foreign;
+}
+
+static size_t env_map_size(void)
+{
+	const char *s = getenv("MANIFOLD_MAP_SIZE");
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return DEFAULT_MAP_SIZE;
+	v = strtoull(s, &end, 10);
+	if (*end || v < 65536)
+		return DEFAULT_MAP_SIZE;
+	return (size_t)v;
+}
+
+static int open_dbis(struct odb *db, int create)
+{
+	MDB_txn *txn;
+	unsigned flags = create ? MDB_CREATE : 0;
+	MDB_val k = { 6, "format" }, v;
+	char want[16];
+	int rc, ret = 0;
+
+	rc = mdb_txn_begin(db->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+	if (rc == MDB_MAP_RESIZED && !mdb_env_set_mapsize(db->env, 0))
+		rc = mdb_txn_begin(db->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+	if (rc)
+		return odb_mdb_error(rc, "cannot open the store");
+
+	rc = mdb_dbi_open(txn, "meta", flags, &db->meta);
+	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+		ret = mf_error(MF_EINVALID, "'%s' is not a manifold store", db->dir);
+		goto fail;
+	}
+	if (rc)
+		goto mdb_fail;
+	snprintf(want, sizeof(want), "%d", ODB_FORMAT);
+	rc = mdb_get(txn, db->meta, &k, &v);
+	if (rc == MDB_NOTFOUND && create) {
+		MDB_val fv = { strlen(want), want };
+		MDB_val ck = { 7, "created" };
+		char now[32];
+		MDB_val cv;
+
+		snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+		cv.mv_size = strlen(now);
+		cv.mv_data = now;
+		if ((rc = mdb_put(txn, db->meta, &k, &fv, 0)) ||
+		    (rc = mdb_put(txn, db->meta, &ck, &cv, 0)))
+			goto mdb_fail;
+	} else if (rc == MDB_NOTFOUND) {
+		ret = mf_error(MF_EINVALID, "'%s' is not a manifold store", db->dir);
+		goto fail;
+	} else if (rc) {
+		goto mdb_fail;
+	} else if (v.mv_size != strlen(want) || memcmp(v.mv_data, want, v.mv_size)) {
+		ret = mf_error(MF_ECORRUPT,
+			       "store '%s' has format '%.*s'; this manifold reads format %s",
+			       db->dir, (int)(v.mv_size > 16 ? 16 : v.mv_size),
+			       (const char *)v.mv_data, want);
+		goto fail;
+	}
+	if ((rc = mdb_dbi_open(txn, "objects", flags, &db->objects)) ||
+	    (rc = mdb_dbi_open(txn, "refs", flags, &db->refs)) ||
+	    (rc = mdb_dbi_open(txn, "reflog", flags, &db->reflog)) ||
+	    (rc = mdb_dbi_open(txn, "sources", flags, &db->sources))) {
+		if (rc == MDB_NOTFOUND) {
+			ret = mf_error(MF_EINVALID, "'%s' is not a manifold store",
+				       db->dir);
+			goto fail;
+		}
+		goto mdb_fail;
+	}
+	rc = mdb_txn_commit(txn);
+	if (rc)
+		return odb_mdb_error(rc, "cannot open the store");
+	return 0;
+mdb_fail:
+	ret = odb_mdb_error(rc, "cannot open the store");
+fail:
+	mdb_txn_abort(txn);
+	return ret;
+}
+
+int odb_open(struct odb **out, const char *dir, unsigned flags)
+{
+	struct odb *db;
+	char data[PATH_MAX];
+	struct stat st;
+	int create = !!(flags & ODB_OPEN_CREATE);
+	unsigned env_flags = MDB_NOTLS | MDB_NORDAHEAD;
+	const char *nosync = getenv("MF_NOSYNC");
+	size_t map = env_map_size();
+	int rc, ret, dead;
+
+	*out = NULL;
+	if (snprintf(data, sizeof(data), "%s/data.mdb", dir) >= (int)sizeof(data))
+		return mf_error(MF_EINVALID, "store path too long");
+
+	if (stat(dir, &st)) {
+		if (errno != ENOENT)
+			return mf_error_errno(MF_EIO, "cannot access store '%s'", dir);
+		if (!create)
+			return mf_error(MF_ENOTFOUND, "no store at '%s'", dir);
+		if ((ret = mkdir_p(dir)))
+			return ret;
+	} else if (!S_ISDIR(st.st_mode)) {
+		return mf_error(MF_EINVALID, "'%s' is not a manifold store (not a directory)",
+				dir);
+	}
+	if (stat(data, &st)) {
+		if (errno != ENOENT)
+			return mf_error_errno(MF_EIO, "cannot access '%s'", data);
+		if (!create)
+			return mf_error(MF_ENOTFOUND, "no store at '%s'", dir);
+		if (dir_has_foreign_files(dir))
+			return mf_error(MF_EINVALID,
+					"'%s' is not a manifold store (it holds other files)",
+					dir);
+	} else if (!S_ISREG(st.st_mode)) {
+		return mf_error(MF_EINVALID, "'%s' is not a manifold store", dir);
+	} else if ((size_t)st.st_size > map) {
+		map = (size_t)st.st_size;
+	}
+
+	db = xcalloc(1, sizeof(*db));
+	db->dir = xstrdup(dir);
+	if (nosync && !strcmp(nosync, "1"))
+		env_flags |= MDB_NOSYNC;
+
+	if ((rc = mdb_env_create(&db->env)) ||
+	    (rc = mdb_env_set_maxdbs(db->env, 8)) ||
+	    (rc = mdb_env_set_maxreaders(db->env, 126)) ||
+	    (rc = mdb_env_set_mapsize(db->env, map))) {
+		ret = odb_mdb_error(rc, "cannot set up the store");
+		goto fail;
+	}
+	rc = mdb_env_open(db->env, dir, env_flags, 0644);
+	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH) {
+		ret = mf_error(MF_EINVALID, "'%s' is not a manifold store", dir);
+		goto fail;
+	}
+	if (rc == EACCES || rc == EROFS) {
+		ret = mf_error(MF_EIO, "cannot open store '%s': %s", dir,
+			       strerror(rc));
+		goto fail;
+	}
+	if (rc) {
+		ret = odb_mdb_error(rc, "cannot open the store");
+		goto fail;
+	}
+	mdb_reader_check(db->env, &dead);
+	if ((ret = open_dbis(db, create)))
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	odb_close(db);
+	return ret;
+}
+
+void odb_close(struct odb *db)
+{
+	if (!db)
+		return;
+	if (db->env)
+		mdb_env_close(db->env);
+	free(db->dir);
+	free(db);
+}
+
+const char *odb_dir(const struct odb *db)
+{
+	return db->dir;
+}
+
+size_t odb_map_size(struct odb *db)
+{
+	MDB_envinfo ei;
+
+	mdb_env_info(db->env, &ei);
+	return ei.me_mapsize;
+}
+
+static int txn_begin(struct odb *db, unsigned flags, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(db->env, NULL, flags, txn);
+
+	/* Another process grew the map: adopt its size and retry. */
+	if (rc == MDB_MAP_RESIZED && !(rc = mdb_env_set_mapsize(db->env, 0)))
+		rc = mdb_txn_begin(db->env, NULL, flags, txn);
+	return rc;
+}
+
+int odb_read_begin(struct odb_txn **out, struct odb *db)
+{
+	struct odb_txn *tx = xcalloc(1, sizeof(*tx));
+	int rc = txn_begin(db, MDB_RDONLY, &tx->txn);
+
+	if (rc) {
+		free(tx);
+		*out = NULL;
+		return odb_mdb_error(rc, "cannot read the store");
+	}
+	tx->db = db;
+	*out = tx;
+	return 0;
+}
+
+void odb_txn_end(struct odb_txn *tx)
+{
+	if (!tx)
+		return;
+	if (tx->txn)
+		mdb_txn_abort(tx->txn);
+	free(tx);
+}
+
+int odb_write(struct odb *db, odb_write_fn fn, void *payload)
+{
+	struct odb_txn tx = { db, NULL, 1 };
+	int tries;
+
+	for (tries = 0; ; tries++) {
+		int rc = txn_begin(db, 0, &tx.txn);
+		int ret;
+		MDB_envinfo ei;
+		size_t next;
+
+		if (rc)
+			return odb_mdb_error(rc, "cannot write to the store");
+		odb__map_full = 0;
+		ret = fn(&tx, payload);
+		if (ret) {
+			mdb_txn_abort(tx.txn);
+			tx.txn = NULL;
+			/* Only a put that filled the map is worth a retry. */
+			if (ret != MF_ENOSPC || !odb__map_full ||
+			    tries >= MAX_GROW_TRIES)
+				return ret;
+			rc = MDB_MAP_FULL;
+		} else {
+			rc = mdb_txn_commit(tx.txn);
+			tx.txn = NULL;
+			if (!rc)
+				return 0;
+			if (rc != MDB_MAP_FULL || tries >= MAX_GROW_TRIES)
+				return odb_mdb_error(rc, "cannot commit to the store");
+		}
+		/* The map is full: grow it and run fn again. */
+		mdb_env_info(db->env, &ei);
+		next = ei.me_mapsize * 2;
+		if (next > MAX_MAP_SIZE ||
+		    mdb_env_set_mapsize(db->env, next))
+			return mf_error(MF_ENOSPC, "the store is full (map size %zu bytes)",
+					ei.me_mapsize);
+	}
+}

@@ -1,0 +1,47 @@
+#ifndef MF_PLUMBING_H
+#define MF_PLUMBING_H
+
+#include <stdint.h>
+
+#include "odb/odb.h"
+#include "util/digest.h"
+
+/*
+ * The plumbing API: what the porcelain calls.  A NULL store (or NULL
+ * transaction) stands for an empty store: lookups answer MF_ENOTFOUND.
+ */
+
+/*
+ * Resolve a revision to a full digest (DESIGN.md, "Revisions"):
+ *   - a full digest "sha256:<hex>" (it need not be in the store unless
+ *     PL_RESOLVE_MUST_EXIST is given),
+ *   - an abbreviated digest ("sha256:<hex prefix>" or bare hex, >= 4),
+ *   - a ref name, tried as given, then under "lists/" and "remotes/",
+ *   - <ref>@{<n>}: the n-th previous value from the reflog (@{0} is
+ *     the latest value, even after the ref was deleted).
+ * If refname_out is not NULL and the revision named a ref, the full ref
+ * name is copied there (ODB_REF_MAX + 1 bytes), else it is set to "".
+ * MF_ENOTFOUND, MF_EAMBIGUOUS or MF_EINVALID with a message.
+ */
+enum pl_resolve_flags {
+	PL_RESOLVE_MUST_EXIST = 1 << 0,
+};
+int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
+	       const char *rev, unsigned flags);
+
+/*
+ * Parse "<name>@{<n>}" into name (copied, ODB_REF_MAX + 1 bytes) and n.
+ * Returns 1 if rev has that form, 0 if not, MF_EINVALID if malformed.
+ */
+int pl_parse_reflog_rev(char *name, uint64_t *n, const char *rev);
+
+/*
+ * Find the full name of a ref from what a user typed: as given, then
+ * "lists/<name>", then "remotes/<name>".  0 with the name in out
+ * (ODB_REF_MAX + 1 bytes), or MF_ENOTFOUND.  With want_reflog, a ref
+ * that only has a reflog (it was deleted) counts too.
+ */
+int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
+		const char *name, int want_reflog);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * update-ref: set, create, delete or verify refs with compare-and-swap;
+ * --stdin applies many changes all or nothing in one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "plumbing.h"
+#include "util/parse-options.h"
+#include "util/usage.h"
+#include "util/wrapper.h"
+
+static const char *const usage_str[] = {
+	"manifold update-ref [-m <reason>] <ref> <new> [<old>]",
+	"manifold update-ref [-m <reason>] -d <ref> [<old>]",
+	"manifold update-ref [-m <reason>] [-z] --stdin",
+	NULL
+};
+
+enum op { OP_UPDATE, OP_CREATE, OP_DELETE, OP_VERIFY };
+
+struct change {
+	enum op op;
+	char *ref;
+	char *new_rev;		/* NULL for delete/verify */
+	char *old_rev;		/* NULL: no check; "": must not exist */
+	size_t line;
+};
+
+struct job {
+	struct change *c;
+	size_t nr;
+	const char *msg;
+};
+
+/* An empty or all-zero old value means "must not exist". */
+static int is_null_rev(const char *s)
+{
+	if (!*s)
+		return 1;
+	if (!strncmp(s, "sha256:", 7) || !strncmp(s, "sha512:", 7))
+		s += 7;
+	if (strlen(s) < 4)
+		return 0;
+	for (; *s; s++)
+		if (*s != '0')
+			return 0;
+	return 1;
+}
+
+static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg)
+{
+	struct digest new_id, old_id, cur;
+	const struct digest *oldp = NULL;
+	char where[64] = "";
+	int ret;
+
+	if (c->line)
+		snprintf(where, sizeof(where), "line %zu: ", c->line);
+	if ((ret = odb_ref_name_check(c->ref)))
+		return mf_error_wrap(ret, "%s%s", where, "bad ref");
+	if (c->old_rev) {
+		if (is_null_rev(c->old_rev)) {
+			digest_zero(&old_id, DIGEST_SHA256);
+		} else if ((ret = pl_resolve(&old_id, NULL, tx, c->old_rev, 0))) {
+			return mf_error_wrap(ret, "%scannot resolve old value '%s'",
+					     where, c->old_rev);
+		}
+		oldp = &old_id;
+	}
+	if (c->new_rev && (ret = pl_resolve(&new_id, NULL, tx, c->new_rev,
+					    PL_RESOLVE_MUST_EXIST)))
+		return mf_error_wrap(ret, "%scannot resolve new value '%s'",
+				     where, c->new_rev);
+
+	switch (c->op) {
+	case OP_VERIFY:
+		ret = odb_ref_read(&cur, tx, c->ref);
+		if (ret && ret != MF_ENOTFOUND)
+			return ret;
+		if (!oldp || digest_is_zero(oldp)) {
+			if (!ret)
+				return mf_error(MF_EMODIFIED, "%sref '%s' exists",
+						where, c->ref);
+			return 0;
+		}
+		if (ret)
+			return mf_error(MF_EMODIFIED, "%sref '%s' does not exist",
+					where, c->ref);
+		if (!digest_eq(&cur, oldp)) {
+			char a[DIGEST_MAX_STR], b[DIGEST_MAX_STR];
+
+			return mf_error(MF_EMODIFIED, "%sref '%s' is at %s, not %s",
+					where, c->ref, digest_fmt(a, &cur),
+					digest_fmt(b, oldp));
+		}
+		return 0;
+	case OP_CREATE:
+		digest_zero(&old_id, DIGEST_SHA256);
+		oldp = &old_id;
+		/* fall through */
+	case OP_UPDATE:
+		ret = odb_ref_update(tx, c->ref, &new_id, oldp, msg);
+		break;
+	case OP_DELETE:
+		ret = odb_ref_update(tx, c->ref, NULL, oldp, msg);
+		break;
+	}
+	if (ret && c->line)
+		return mf_error_wrap(ret, "line %zu", c->line);
+	return ret;
+}
+
+static int apply_all(struct odb_txn *tx, void *payload)
+{
+	struct job *job = payload;
+
+	for (size_t i = 0; i < job->nr; i++) {
+		int ret = apply_one(tx, &job->c[i], job->msg);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Split line into at most 4 space-separated fields; returns the count. */
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	while (*p && n < max) {
+		f[n++] = p;
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (p && *p)
+		return max + 1;
+	return n;
+}
+
+static void parse_stdin(struct job *job, int nul)
+{
+	struct buf in = BUF_INIT_MAX((size_t)16 << 20);
+	size_t alloc = 0, lineno = 0;
+	char *p, *end;
+
+	if (buf_read_fd(&in, 0, "standard input"))
+		die_last();
+	p = in.ptr;
+	end = in.ptr + in.len;
+	while (p < end) {
+		char *eol = memchr(p, nul ? '\0' : '\n', (size_t)(end - p));
+		char *f[5];
+		int n;
+		struct change *c;
+
+		if (!eol)
+			eol = end;
+		*eol = '\0';
+		lineno++;
+		if (strlen(p) != (size_t)(eol - p))
+			die("update-ref --stdin: line %zu contains a NUL byte", lineno);
+		if (!nul && eol > p && eol[-1] == '\r')
+			eol[-1] = '\0';
+		if (!*p || *p == '#') {
+			p = eol + 1;
+			continue;
+		}
+		n = split(p, f, 4);
+		if (job->nr == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			job->c = xrealloc(job->c, alloc * sizeof(*job->c));
+		}
+		c = &job->c[job->nr];
+		memset(c, 0, sizeof(*c));
+		c->line = lineno;
+		if (n >= 1 && !strcmp(f[0], "update") && (n == 3 || n == 4)) {
+			c->op = OP_UPDATE;
+			c->new_rev = xstrdup(f[2]);
+			c->old_rev = n == 4 ? xstrdup(f[3]) : NULL;
+		} else if (n >= 1 && !strcmp(f[0], "create") && n == 3) {
+			c->op = OP_CREATE;
+			c->new_rev = xstrdup(f[2]);
+		} else if (n >= 1 && !strcmp(f[0], "delete") && (n == 2 || n == 3)) {
+			c->op = OP_DELETE;
+			c->old_rev = n == 3 ? xstrdup(f[2]) : NULL;
+		} else if (n >= 1 && !strcmp(f[0], "verify") && (n == 2 || n == 3)) {
+			c->op = OP_VERIFY;
+			c->old_rev = xstrdup(n == 3 ? f[2] : "");
+		} else {
+			die("update-ref --stdin: line %zu: expected 'update <ref> <new> [<old>]', "
+			    "'create <ref> <new>', 'delete <ref> [<old>]' or 'verify <ref> [<old>]'",
+			    lineno);
+		}
+		c->ref = xstrdup(f[1]);
+		for (size_t i = 0; i < job->nr; i++)
+			if (!strcmp(job->c[i].ref, c->ref))
+				die("update-ref --stdin: line %zu: ref '%s' is named twice "
+				    "(lines %zu and %zu)", lineno, c->ref, job->c[i].line, lineno);
+		job->nr++;
+		p = eol + 1;
+	}
+	buf_release(&in);
+}
+
+static void free_job(struct job *job)
+{
+	for (size_t i = 0; i < job->nr; i++) {
+		free(job->c[i].ref);
+		free(job->c[i].new_rev);
+		free(job->c[i].old_rev);
+	}
+	free(job->c);
+}
+
+int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx)
+{
+	const char *msg = NULL;
+	int del = 0, from_stdin = 0, nul = 0;
+	const struct option opts[] = {
+		OPT_STRING('m', NULL, &msg, "reason", "reason for the change, kept in the reflog"),
+		OPT_BOOL('d', NULL, &del, "delete the ref"),
+		OPT_BOOL(0, "stdin", &from_stdin,
+			 "read changes from standard input and apply them all or none"),
+		OPT_BOOL('z', NULL, &nul, "with --stdin: records end with NUL, not newline"),
+		OPT_END()
+	};
+	struct job job = { NULL, 0, NULL };
+	struct change one;
+	int ret;
+
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (msg && strchr(msg, '\n'))
+		usage_with_options_error(usage_str, opts, "the reason must be one line");
+	if (nul && !from_stdin)
+		usage_with_options_error(usage_str, opts, "-z needs --stdin");
+	if (from_stdin) {
+		if (argc || del)
+			usage_with_options_error(usage_str, opts,
+				"--stdin takes no other arguments");
+		parse_stdin(&job, nul);
+	} else {
+		memset(&one, 0, sizeof(one));
+		if (del) {
+			if (argc < 1 || argc > 2)
+				usage_with_options_error(usage_str, opts,
+					"-d takes a ref and optionally its old value");
+			one.op = OP_DELETE;
+		} else {
+			if (argc < 2 || argc > 3)
+				usage_with_options_error(usage_str, opts,
+					"expected <ref> <new> [<old>]");
+			one.op = OP_UPDATE;
+			one.new_rev = (char *)argv[1];
+		}
+		one.ref = (char *)argv[0];
+		if (argc == (del ? 2 : 3))
+			one.old_rev = (char *)argv[del ? 1 : 2];
+		job.c = &one;
+		job.nr = 1;
+	}
+	job.msg = msg ? msg : "update-ref";
+
+	ret = job.nr ? odb_write(cmd_store(ctx), apply_all, &job) : 0;
+	if (from_stdin)
+		free_job(&job);
+	if (ret)
+		die_last();
+	return 0;
+}

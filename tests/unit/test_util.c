@@ -1,0 +1,225 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "util/buf.h"
+#include "util/digest.h"
+#include "util/error.h"
+#include "util/module.h"
+
+/* FIPS 180-2 known answers. */
+static const char abc256[] =
+	"sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+static const char empty256[] =
+	"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+static const char abc512[] =
+	"sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	"2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f";
+/* One million 'a's. */
+static const char million_a256[] =
+	"sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+
+static void test_digest__known_answers(void **state)
+{
+	struct digest d;
+	char s[DIGEST_MAX_STR];
+
+	(void)state;
+	digest_buf(&d, DIGEST_SHA256, "abc", 3);
+	assert_string_equal(digest_fmt(s, &d), abc256);
+	digest_buf(&d, DIGEST_SHA256, "", 0);
+	assert_string_equal(digest_fmt(s, &d), empty256);
+	digest_buf(&d, DIGEST_SHA512, "abc", 3);
+	assert_string_equal(digest_fmt(s, &d), abc512);
+}
+
+static void test_digest__parse_roundtrip(void **state)
+{
+	struct digest d;
+	char s[DIGEST_MAX_STR];
+
+	(void)state;
+	assert_int_equal(digest_parse(&d, abc256), 0);
+	assert_int_equal(d.algo, DIGEST_SHA256);
+	assert_string_equal(digest_fmt(s, &d), abc256);
+	assert_int_equal(digest_parse(&d, abc512), 0);
+	assert_int_equal(d.algo, DIGEST_SHA512);
+	assert_string_equal(digest_fmt(s, &d), abc512);
+}
+
+static void test_digest__parse_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"", "sha256", "sha256:", ":abc", "sha256:abc",
+		"SHA256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		"sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+		"sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a",
+		"sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad0",
+		"sha256:ga7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		"md5:d41d8cd98f00b204e9800998ecf8427e",
+		"sha256 :ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		NULL
+	};
+	struct digest d;
+
+	(void)state;
+	for (int i = 0; bad[i]; i++) {
+		assert_int_equal(digest_parse(&d, bad[i]), MF_EINVALID);
+		assert_non_null(strstr(mf_error_last(), "digest"));
+	}
+	/* A trailing NUL inside the length is rejected too. */
+	assert_int_equal(digest_parse_n(&d, abc256, sizeof(abc256)), MF_EINVALID);
+}
+
+#define GRAMMAR_OK(s) digest_grammar_ok((s), strlen(s))
+
+static void test_digest__grammar(void **state)
+{
+	(void)state;
+	assert_true(GRAMMAR_OK("sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564"));
+	assert_true(GRAMMAR_OK("multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8"));
+	assert_false(GRAMMAR_OK("sha256+:abc"));
+	assert_false(GRAMMAR_OK("Sha256:abc"));
+	assert_false(GRAMMAR_OK("sha256:a/c"));
+	assert_false(GRAMMAR_OK("sha256:"));
+}
+
+/* Hash through a pipe: small input stays on libsodium. */
+static void hash_via_fd(struct digest *d, enum digest_algo algo,
+			const char *data, size_t len)
+{
+	char path[] = "/tmp/mf-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	lseek(fd, 0, SEEK_SET);
+	assert_int_equal(digest_fd(d, algo, fd, "test input"), 0);
+	close(fd);
+}
+
+static void test_digest__fd_small_and_large(void **state)
+{
+	struct digest d;
+	char s[DIGEST_MAX_STR];
+	size_t n = 1000000;
+	char *a = malloc(n);
+
+	(void)state;
+	hash_via_fd(&d, DIGEST_SHA256, "abc", 3);
+	assert_string_equal(digest_fmt(s, &d), abc256);
+	assert_false(mf_module_loaded());
+
+	/* Just under the threshold: still libsodium. */
+	memset(a, 'a', n);
+	hash_via_fd(&d, DIGEST_SHA256, a, n);
+	assert_string_equal(digest_fmt(s, &d), million_a256);
+	assert_false(mf_module_loaded());
+	free(a);
+
+	/* Over the threshold: the module's OpenSSL hasher. */
+	setenv("MANIFOLD_MODULE_PATH", MF_TEST_MODULE, 1);
+	n = 3 * DIGEST_LARGE_INPUT + 17;
+	a = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		a[i] = (char)(i * 31 + 7);
+	{
+		struct digest want;
+
+		digest_buf(&want, DIGEST_SHA256, a, n);
+		hash_via_fd(&d, DIGEST_SHA256, a, n);
+		assert_true(mf_module_loaded());
+		assert_true(digest_eq(&d, &want));
+		digest_buf(&want, DIGEST_SHA512, a, n);
+		hash_via_fd(&d, DIGEST_SHA512, a, n);
+		assert_true(digest_eq(&d, &want));
+	}
+	free(a);
+}
+
+static void test_buf__cap_is_enforced(void **state)
+{
+	struct buf b = BUF_INIT_MAX(8);
+
+	(void)state;
+	assert_int_equal(buf_adds(&b, "12345678"), 0);
+	assert_int_equal(b.len, 8);
+	assert_int_equal(buf_addch(&b, '9'), MF_ETOOBIG);
+	assert_int_equal(b.len, 8);
+	assert_string_equal(b.ptr, "12345678");
+	buf_release(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.ptr, "");
+}
+
+static void test_buf__read_fd_over_cap(void **state)
+{
+	struct buf b = BUF_INIT_MAX(4);
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "hello", 5), 5);
+	close(p[1]);
+	assert_int_equal(buf_read_fd(&b, p[0], "the pipe"), MF_ETOOBIG);
+	assert_non_null(strstr(mf_error_last(), "the pipe"));
+	close(p[0]);
+	buf_release(&b);
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "abcd", 4), 4);
+	close(p[1]);
+	assert_int_equal(buf_read_fd(&b, p[0], "the pipe"), 0);
+	assert_string_equal(b.ptr, "abcd");
+	close(p[0]);
+	buf_release(&b);
+}
+
+static void test_buf__addf_and_detach(void **state)
+{
+	struct buf b = BUF_INIT;
+	size_t len;
+	char *p;
+
+	(void)state;
+	assert_int_equal(buf_addf(&b, "%s-%d", "x", 42), 0);
+	assert_string_equal(b.ptr, "x-42");
+	p = buf_detach(&b, &len);
+	assert_int_equal(len, 4);
+	assert_string_equal(p, "x-42");
+	assert_int_equal(b.len, 0);
+	free(p);
+}
+
+static void test_error__wrap_keeps_message(void **state)
+{
+	(void)state;
+	mf_error(MF_EINVALID, "inner %d", 7);
+	assert_int_equal(mf_error_wrap(MF_ENOTFOUND, "outer %s", "x"), MF_ENOTFOUND);
+	assert_string_equal(mf_error_last(), "outer x: inner 7");
+	assert_int_equal(mf_error_code(), MF_ENOTFOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_digest__known_answers),
+		cmocka_unit_test(test_digest__parse_roundtrip),
+		cmocka_unit_test(test_digest__parse_rejects),
+		cmocka_unit_test(test_digest__grammar),
+		cmocka_unit_test(test_digest__fd_small_and_large),
+		cmocka_unit_test(test_buf__cap_is_enforced),
+		cmocka_unit_test(test_buf__read_fd_over_cap),
+		cmocka_unit_test(test_buf__addf_and_detach),
+		cmocka_unit_test(test_error__wrap_keeps_message),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,256 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "digest.h"
+#include "error.h"
+#include "module.h"
+#include "wrapper.h"
+
+size_t digest_raw_len(enum digest_algo algo)
+{
+	switch (algo) {
+	case DIGEST_SHA256:
+		return 32;
+	case DIGEST_SHA512:
+		return 64;
+	default:
+		return 0;
+	}
+}
+
+const char *digest_algo_name(enum digest_algo algo)
+{
+	switch (algo) {
+	case DIGEST_SHA256:
+		return "sha256";
+	case DIGEST_SHA512:
+		return "sha512";
+	default:
+		return "unknown";
+	}
+}
+
+enum digest_algo digest_algo_from_name(const char *name, size_t len)
+{
+	if (len == 6 && !memcmp(name, "sha256", 6))
+		return DIGEST_SHA256;
+	if (len == 6 && !memcmp(name, "sha512", 6))
+		return DIGEST_SHA512;
+	return DIGEST_NONE;
+}
+
+static int is_lower_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+static int hexval(char c)
+{
+	return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+int digest_grammar_ok(const char *s, size_t len)
+{
+	size_t i = 0;
+	int need_comp = 1;
+
+	/* algorithm: [a-z0-9]+ ([+._-][a-z0-9]+)* */
+	for (; i < len && s[i] != ':'; i++) {
+		char c = s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			need_comp = 0;
+		} else if (c == '+' || c == '.' || c == '_' || c == '-') {
+			if (need_comp)
+				return 0;
+			need_comp = 1;
+		} else {
+			return 0;
+		}
+	}
+	if (need_comp || i == len)
+		return 0;
+	if (++i == len)
+		return 0;
+	/* encoded: [a-zA-Z0-9=_-]+ */
+	for (; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '=' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int digest_parse_n(struct digest *out, const char *s, size_t len)
+{
+	const char *colon = memchr(s, ':', len);
+	enum digest_algo algo;
+	size_t hexlen;
+
+	if (!colon || !digest_grammar_ok(s, len))
+		return mf_error(MF_EINVALID, "invalid digest '%.*s'",
+				(int)(len > 200 ? 200 : len), s);
+	algo = digest_algo_from_name(s, (size_t)(colon - s));
+	if (algo == DIGEST_NONE)
+		return mf_error(MF_EINVALID, "unsupported digest algorithm '%.*s'",
+				(int)(colon - s > 64 ? 64 : colon - s), s);
+	hexlen = len - (size_t)(colon - s) - 1;
+	if (hexlen != 2 * digest_raw_len(algo))
+		return mf_error(MF_EINVALID,
+				"invalid digest '%.*s': %s needs %zu hex digits",
+				(int)(len > 200 ? 200 : len), s,
+				digest_algo_name(algo), 2 * digest_raw_len(algo));
+	for (size_t i = 0; i < hexlen; i++) {
+		char c = colon[1 + i];
+
+		if (!is_lower_hex(c))
+			return mf_error(MF_EINVALID,
+					"invalid digest '%.*s': not lower-case hex",
+					(int)(len > 200 ? 200 : len), s);
+	}
+	memset(out, 0, sizeof(*out));
+	out->algo = algo;
+	for (size_t i = 0; i < hexlen / 2; i++)
+		out->raw[i] = (unsigned char)(hexval(colon[1 + 2 * i]) << 4 |
+					      hexval(colon[2 + 2 * i]));
+	return 0;
+}
+
+int digest_parse(struct digest *out, const char *s)
+{
+	return digest_parse_n(out, s, strlen(s));
+}
+
+char *digest_fmt(char *out, const struct digest *d)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = digest_raw_len(d->algo);
+	const char *name = digest_algo_name(d->algo);
+	size_t p = strlen(name);
+
+	memcpy(out, name, p);
+	out[p++] = ':';
+	for (size_t i = 0; i < n; i++) {
+		out[p++] = hex[d->raw[i] >> 4];
+		out[p++] = hex[d->raw[i] & 15];
+	}
+	out[p] = '\0';
+	return out;
+}
+
+void digest_buf(struct digest *out, enum digest_algo algo, const void *data,
+		size_t len)
+{
+	memset(out, 0, sizeof(*out));
+	out->algo = algo;
+	if (algo == DIGEST_SHA512)
+		crypto_hash_sha512(out->raw, data, len);
+	else
+		crypto_hash_sha256(out->raw, data, len);
+}
+
+union sodium_state {
+	crypto_hash_sha256_state s256;
+	crypto_hash_sha512_state s512;
+};
+
+static void sodium_update(union sodium_state *st, enum digest_algo algo,
+			  const void *p, size_t n)
+{
+	if (algo == DIGEST_SHA512)
+		crypto_hash_sha512_update(&st->s512, p, n);
+	else
+		crypto_hash_sha256_update(&st->s256, p, n);
+}
+
+int digest_fd(struct digest *out, enum digest_algo algo, int fd,
+	      const char *what)
+{
+	enum { CHUNK = 1 << 20 };
+	unsigned char *chunk = xmalloc(CHUNK);
+	const struct mf_module_ops *ops;
+	struct mf_hash_ctx *ctx = NULL;
+	union sodium_state st;
+	ssize_t n;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->algo = algo;
+
+	/*
+	 * The first chunk decides: an input that ends within it is small
+	 * and hashed by libsodium; a longer one goes to OpenSSL, which is
+	 * several times faster on large data (SHA-NI), if it can be loaded.
+	 */
+	n = read_full(fd, chunk, CHUNK);
+	if (n < 0) {
+		ret = mf_error_errno(MF_EIO, "cannot read %s", what);
+		goto done;
+	}
+	if ((size_t)n == CHUNK && (ops = mf_module_load()) &&
+	    (ctx = ops->hash_new(algo))) {
+		do {
+			if (ops->hash_update(ctx, chunk, (size_t)n)) {
+				ret = mf_error(MF_ERROR, "hashing %s failed", what);
+				goto done;
+			}
+			n = read_full(fd, chunk, CHUNK);
+		} while (n > 0);
+		if (n < 0) {
+			ret = mf_error_errno(MF_EIO, "cannot read %s", what);
+			goto done;
+		}
+		ret = ops->hash_final(ctx, out->raw) ?
+			mf_error(MF_ERROR, "hashing %s failed", what) : 0;
+		ctx = NULL;
+		goto done;
+	}
+
+	if (algo == DIGEST_SHA512)
+		crypto_hash_sha512_init(&st.s512);
+	else
+		crypto_hash_sha256_init(&st.s256);
+	while (n > 0) {
+		sodium_update(&st, algo, chunk, (size_t)n);
+		n = read_full(fd, chunk, CHUNK);
+	}
+	if (n < 0) {
+		ret = mf_error_errno(MF_EIO, "cannot read %s", what);
+		goto done;
+	}
+	if (algo == DIGEST_SHA512)
+		crypto_hash_sha512_final(&st.s512, out->raw);
+	else
+		crypto_hash_sha256_final(&st.s256, out->raw);
+done:
+	if (ctx)
+		ops->hash_free(ctx);
+	free(chunk);
+	return ret;
+}
+
+int digest_eq(const struct digest *a, const struct digest *b)
+{
+	return a->algo == b->algo &&
+	       !memcmp(a->raw, b->raw, digest_raw_len(a->algo));
+}
+
+void digest_zero(struct digest *out, enum digest_algo algo)
+{
+	memset(out, 0, sizeof(*out));
+	out->algo = algo;
+}
+
+int digest_is_zero(const struct digest *d)
+{
+	for (size_t i = 0; i < digest_raw_len(d->algo); i++)
+		if (d->raw[i])
+			return 0;
+	return 1;
+}

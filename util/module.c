@@ -1,0 +1,76 @@
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "module.h"
+
+#ifndef MF_MODULE_DIR
+#define MF_MODULE_DIR "/usr/local/lib/manifold"
+#endif
+
+static const struct mf_module_ops *ops;
+static int tried;
+
+static const struct mf_module_ops *try_open(const char *path)
+{
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	const struct mf_module_ops *o;
+
+	if (!h) {
+		mf_error(MF_ERROR, "cannot load module '%s': %s", path, dlerror());
+		return NULL;
+	}
+	o = dlsym(h, "mf_module_ops");
+	if (!o || o->abi != MF_MODULE_ABI) {
+		mf_error(MF_ERROR, "module '%s' is not a manifold module of ABI %d",
+			 path, MF_MODULE_ABI);
+		dlclose(h);
+		return NULL;
+	}
+	return o;
+}
+
+const struct mf_module_ops *mf_module_load(void)
+{
+	char exe[PATH_MAX];
+	char path[PATH_MAX + 32];
+	const char *env;
+	ssize_t n;
+
+	if (tried)
+		return ops;
+	tried = 1;
+
+	env = getenv("MANIFOLD_MODULE_PATH");
+	if (env && *env)
+		return ops = try_open(env);
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/%s", exe, MF_MODULE_FILE);
+			if (!access(path, R_OK))
+				return ops = try_open(path);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", MF_MODULE_DIR, MF_MODULE_FILE);
+	if (!access(path, R_OK))
+		return ops = try_open(path);
+	mf_error(MF_ERROR, "cannot find %s (looked next to the executable and in %s)",
+		 MF_MODULE_FILE, MF_MODULE_DIR);
+	return NULL;
+}
+
+int mf_module_loaded(void)
+{
+	return ops != NULL;
+}

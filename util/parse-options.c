@@ -1,0 +1,211 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse-options.h"
+
+int parse_options_usage_code = 129;
+
+static void print_usage(FILE *fp, const char *const *usage,
+			const struct option *opts)
+{
+	fprintf(fp, "usage: %s\n", usage[0]);
+	for (int i = 1; usage[i]; i++)
+		fprintf(fp, "   or: %s\n", usage[i]);
+	fputc('\n', fp);
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		char left[80];
+		int n = 0;
+
+		if (o->type == OPTION_GROUP) {
+			fprintf(fp, "\n%s\n", o->help);
+			continue;
+		}
+		if (o->short_name && o->long_name)
+			n = snprintf(left, sizeof(left), "-%c, --%s",
+				     o->short_name, o->long_name);
+		else if (o->short_name)
+			n = snprintf(left, sizeof(left), "-%c", o->short_name);
+		else
+			n = snprintf(left, sizeof(left), "    --%s", o->long_name);
+		if (o->argh && n > 0 && (size_t)n < sizeof(left))
+			snprintf(left + n, sizeof(left) - n, o->long_name ?
+				 " <%s>" : " <%s>", o->argh);
+		if (strlen(left) > 24)
+			fprintf(fp, "    %s\n%30s%s\n", left, "", o->help);
+		else
+			fprintf(fp, "    %-24s  %s\n", left, o->help);
+	}
+}
+
+void usage_with_options_help(const char *const *usage,
+			     const struct option *opts)
+{
+	print_usage(stdout, usage, opts);
+	fflush(stdout);
+	exit(0);
+}
+
+void usage_with_options_error(const char *const *usage,
+			      const struct option *opts, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fputs("error: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	print_usage(stderr, usage, opts);
+	exit(parse_options_usage_code);
+}
+
+static int takes_value(const struct option *o)
+{
+	return o->type == OPTION_STRING || o->type == OPTION_INTEGER ||
+	       o->type == OPTION_STRING_LIST;
+}
+
+static void set_value(const struct option *o, const char *arg, int unset,
+		      const char *const *usage, const struct option *opts,
+		      const char *spelled)
+{
+	switch (o->type) {
+	case OPTION_BOOL:
+		*(int *)o->value = unset ? 0 : *(int *)o->value + 1;
+		break;
+	case OPTION_SET_INT:
+		*(int *)o->value = unset ? 0 : (int)o->defval;
+		break;
+	case OPTION_STRING:
+		*(const char **)o->value = unset ? NULL : arg;
+		break;
+	case OPTION_STRING_LIST:
+		if (unset)
+			strvec_clear(o->value);
+		else
+			strvec_push(o->value, arg);
+		break;
+	case OPTION_INTEGER: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (!*arg || *end || errno)
+			usage_with_options_error(usage, opts,
+				"option '%s' expects a whole number, not '%s'",
+				spelled, arg);
+		*(long *)o->value = v;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static const struct option *find_long(const struct option *opts,
+				      const char *name, size_t len)
+{
+	for (const struct option *o = opts; o->type != OPTION_END; o++)
+		if (o->long_name && strlen(o->long_name) == len &&
+		    !strncmp(o->long_name, name, len))
+			return o;
+	return NULL;
+}
+
+static const struct option *find_short(const struct option *opts, int c)
+{
+	for (const struct option *o = opts; o->type != OPTION_END; o++)
+		if (o->type != OPTION_GROUP && o->short_name == c)
+			return o;
+	return NULL;
+}
+
+int parse_options(int argc, const char **argv, const struct option *opts,
+		  const char *const *usage)
+{
+	int out = 0;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || !a[1]) {
+			argv[out++] = a;
+			continue;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			usage_with_options_help(usage, opts);
+		if (a[1] == '-') {
+			const char *name = a + 2;
+			const char *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			const struct option *o = find_long(opts, name, len);
+			int unset = 0;
+
+			if (!o && len > 3 && !strncmp(name, "no-", 3)) {
+				o = find_long(opts, name + 3, len - 3);
+				if (o && takes_value(o) && o->type != OPTION_STRING_LIST)
+					o = NULL;
+				unset = !!o;
+			}
+			if (!o)
+				usage_with_options_error(usage, opts,
+					"unknown option '%.*s'", (int)len, name);
+			if (takes_value(o) && !unset) {
+				const char *val = eq ? eq + 1 : NULL;
+
+				if (!val) {
+					if (i + 1 >= argc)
+						usage_with_options_error(usage, opts,
+							"option '--%s' requires a value",
+							o->long_name);
+					val = argv[++i];
+				}
+				set_value(o, val, 0, usage, opts, a);
+			} else {
+				if (eq)
+					usage_with_options_error(usage, opts,
+						"option '--%s' takes no value",
+						o->long_name);
+				set_value(o, NULL, unset, usage, opts, a);
+			}
+			continue;
+		}
+		for (const char *p = a + 1; *p; p++) {
+			const struct option *o = find_short(opts, *p);
+			char spelled[3] = { '-', *p, 0 };
+
+			if (!o)
+				usage_with_options_error(usage, opts,
+					"unknown switch '%c'", *p);
+			if (takes_value(o)) {
+				const char *val = p[1] ? p + 1 : NULL;
+
+				if (!val) {
+					if (i + 1 >= argc)
+						usage_with_options_error(usage, opts,
+							"switch '%c' requires a value", *p);
+					val = argv[++i];
+				}
+				set_value(o, val, 0, usage, opts, spelled);
+				break;
+			}
+			set_value(o, NULL, 0, usage, opts, spelled);
+		}
+	}
+	for (; i < argc; i++)
+		argv[out++] = argv[i];
+	argv[out] = NULL;
+	return out;
+}

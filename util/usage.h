@@ -1,0 +1,20 @@
+#ifndef MF_UTIL_USAGE_H
+#define MF_UTIL_USAGE_H
+
+#include "error.h"
+
+/*
+ * Reporting to the user.  Only manifold.c and cmd_* functions may call
+ * these: library code returns an mf_error code instead.
+ *
+ * die() prints "fatal: <msg>" and exits 128 (git); error() prints
+ * "error: <msg>" and returns -1; warning() prints "warning: <msg>".
+ */
+void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+int error(const char *fmt, ...) MF_PRINTF(1, 2);
+void warning(const char *fmt, ...) MF_PRINTF(1, 2);
+
+/* die("%s", mf_error_last()) */
+void die_last(void) __attribute__((noreturn));
+
+#endif
