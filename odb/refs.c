@@ -151,7 +151,7 @@ int odb_ref_for_each(struct odb_txn *tx, const char *prefix, odb_ref_cb cb,
 	     !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct digest id;
 
-		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen))
+		if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)))
 			break;
 		if (k.mv_size > ODB_REF_MAX ||
 		    digest_parse_n(&id, v.mv_data, v.mv_size)) {

@@ -69,8 +69,10 @@ int mf_error_wrap(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	snprintf(last_msg, sizeof(last_msg), "%s: %s", prefix,
-		 old[0] ? old : "unknown error");
+	/* Both halves fit; a message that does not is cut, never overrun. */
+	if (snprintf(last_msg, sizeof(last_msg), "%s: %s", prefix,
+		     old[0] ? old : "unknown error") < 0)
+		last_msg[0] = '\0';
 	last_code = code;
 	return code;
 }

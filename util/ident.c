@@ -38,10 +38,10 @@ const char *mf_ident(void)
 		if (gethostname(host, sizeof(host)))
 			strcpy(host, "localhost");
 		host[sizeof(host) - 1] = '\0';
-		snprintf(email, sizeof(email), "%s@%s", name, host);
+		snprintf(email, sizeof(email), "%.120s@%.127s", name, host);
 		clean(email, sizeof(email), email);
 	}
-	snprintf(out, sizeof(out), "%s <%s>", name, email);
+	snprintf(out, sizeof(out), "%.199s <%.255s>", name, email);
 	return out;
 }
 

@@ -11,6 +11,9 @@
 #ifndef MF_MODULE_DIR
 #define MF_MODULE_DIR "/usr/local/lib/manifold"
 #endif
+#ifndef MF_MODULE_RELDIR
+#define MF_MODULE_RELDIR "../lib/manifold"
+#endif
 
 static const struct mf_module_ops *ops;
 static int tried;
@@ -60,13 +63,18 @@ const struct mf_module_ops *mf_module_load(void)
 			snprintf(path, sizeof(path), "%s/%s", exe, MF_MODULE_FILE);
 			if (!access(path, R_OK))
 				return ops = try_open(path);
+			snprintf(path, sizeof(path), "%s/%s/%s", exe,
+				 MF_MODULE_RELDIR, MF_MODULE_FILE);
+			if (!access(path, R_OK))
+				return ops = try_open(path);
 		}
 	}
 	snprintf(path, sizeof(path), "%s/%s", MF_MODULE_DIR, MF_MODULE_FILE);
 	if (!access(path, R_OK))
 		return ops = try_open(path);
-	mf_error(MF_ERROR, "cannot find %s (looked next to the executable and in %s)",
-		 MF_MODULE_FILE, MF_MODULE_DIR);
+	mf_error(MF_ERROR, "cannot find %s (looked next to the executable, in %s "
+		 "relative to it, and in %s)", MF_MODULE_FILE, MF_MODULE_RELDIR,
+		 MF_MODULE_DIR);
 	return NULL;
 }
 

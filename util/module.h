@@ -8,7 +8,9 @@
  * OpenSSL or libcurl, so that local commands start without them
  * (DESIGN.md, "Start-up is part of the job").  It is loaded with dlopen
  * on first use and found, in order, at $MANIFOLD_MODULE_PATH, next to
- * the executable (build tree), then in MF_MODULE_DIR (install tree).
+ * the executable (build tree), at MF_MODULE_RELDIR relative to the
+ * executable (an install tree, wherever it was moved), then in
+ * MF_MODULE_DIR (the configured install tree).
  *
  * The module exports one symbol, "mf_module_ops", of this type.  Bump
  * MF_MODULE_ABI on any change: a module of another ABI is refused.

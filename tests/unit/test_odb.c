@@ -173,7 +173,7 @@ static void test_odb__prefix_ambiguous(void **state)
 	struct fixture *f = *state;
 	struct odb_txn *tx;
 	struct digest got, d[2];
-	char seen[65536][8];
+	static char seen[65536][16];
 	char data[2][16], q[16], hex[DIGEST_MAX_STR];
 	int found = 0;
 
