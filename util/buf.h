@@ -40,7 +40,7 @@ int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);
 int buf_addch(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) MF_PRINTF(2, 3);
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap) MF_PRINTF(2, 0);
 
 /* Truncate to `len` (<= b->len). */
 void buf_setlen(struct buf *b, size_t len);

@@ -9,6 +9,9 @@ static char last_msg[1024];
 static int last_code;
 
 static int set(int code, int with_errno, const char *fmt, va_list ap)
+	MF_PRINTF(3, 0);
+
+static int set(int code, int with_errno, const char *fmt, va_list ap)
 {
 	int saved = errno;
 	int n = vsnprintf(last_msg, sizeof(last_msg), fmt, ap);

@@ -1,8 +1,15 @@
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "usage.h"
+
+static void report(const char *prefix, const char *fmt, va_list ap)
+	MF_PRINTF(2, 0);
 
 static void report(const char *prefix, const char *fmt, va_list ap)
 {
@@ -39,6 +46,21 @@ void warning(const char *fmt, ...)
 	va_start(ap, fmt);
 	report("warning: ", fmt, ap);
 	va_end(ap);
+}
+
+void die_stdout_error(void)
+{
+	int e = errno;
+
+	if (e == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		_exit(141);
+	}
+	/* Nothing more can be flushed to stdout: report on stderr only. */
+	fprintf(stderr, "fatal: cannot write to standard output: %s\n",
+		strerror(e ? e : EIO));
+	_exit(128);
 }
 
 void die_last(void)

@@ -1,0 +1,58 @@
+/*
+ * Fuzz the parsers of names users and scripts type: digests, abbreviated
+ * digests, ref names and NAME@{n} revisions.  Each must return one of its
+ * documented codes, never crash, and agree with its own round trip.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odb/odb.h"
+#include "plumbing/plumbing.h"
+#include "util/digest.h"
+#include "util/error.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	struct digest d, again;
+	char out[DIGEST_MAX_STR], name[ODB_REF_MAX + 1];
+	uint64_t n;
+	int ret;
+
+	memcpy(s, data, size);
+	s[size] = '\0';
+
+	ret = digest_parse_n(&d, (const char *)data, size);
+	if (ret == 0) {
+		/* A parsed digest formats back to exactly its input. */
+		digest_fmt(out, &d);
+		if (strlen(out) != size || memcmp(out, data, size))
+			abort();
+		if (digest_parse(&again, out) || !digest_eq(&d, &again))
+			abort();
+		if (!digest_grammar_ok((const char *)data, size))
+			abort();
+	} else if (ret != MF_EINVALID) {
+		abort();
+	}
+
+	ret = odb_ref_name_check(s);
+	if (ret != 0 && ret != MF_EINVALID)
+		abort();
+	if (ret == 0 && (strlen(s) > ODB_REF_MAX || strstr(s, "@{") || strstr(s, "//")))
+		abort();
+
+	ret = pl_parse_reflog_rev(name, &n, s);
+	if (ret != 0 && ret != 1 && ret != MF_EINVALID)
+		abort();
+	if (ret == 1 && (!*name || strlen(name) > ODB_REF_MAX))
+		abort();
+
+	/* Without a store, resolution must fail cleanly or parse a digest. */
+	ret = pl_resolve(&d, name, NULL, s, 0);
+	if (ret != 0 && ret != MF_ENOTFOUND && ret != MF_EINVALID)
+		abort();
+	free(s);
+	return 0;
+}
