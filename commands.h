@@ -37,6 +37,12 @@ struct cmd_ctx {
  */
 struct odb *cmd_store(struct cmd_ctx *ctx);
 
+/*
+ * Open the store only if it exists (NULL if not), whatever the flags;
+ * a later cmd_store() returns the same handle, or creates the store.
+ */
+struct odb *cmd_store_existing(struct cmd_ctx *ctx);
+
 int cmd_cat_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_hash_object(int argc, const char **argv, struct cmd_ctx *ctx);

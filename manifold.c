@@ -65,13 +65,8 @@ static const struct cmd_struct *find_cmd(const char *name)
 
 static int close_stdout(void)
 {
-	if (fflush(stdout) || ferror(stdout)) {
-		if (errno == EPIPE)
-			return 0;
-		fprintf(stderr, "fatal: cannot write to standard output: %s\n",
-			strerror(errno));
-		return 128;
-	}
+	if (fflush(stdout) || ferror(stdout))
+		die_stdout_error();
 	return 0;
 }
 
@@ -131,6 +126,11 @@ int main(int argc, const char **argv)
 			const char *av[] = { p->name, "--help", NULL };
 
 			return run_cmd(p, 2, av, store);
+		}
+		if (i + 1 < argc) {
+			fprintf(stderr, "manifold: '%s' is not a manifold command. "
+				"See 'manifold --help'.\n", argv[i + 1]);
+			return 129;
 		}
 		list_commands(stdout);
 		return close_stdout();

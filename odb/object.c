@@ -170,8 +170,11 @@ int odb_object_for_each(struct odb_txn *tx, odb_object_cb cb, void *payload)
 		memcpy(key, k.mv_data, n);
 		key[n] = '\0';
 		if (digest_parse_n(&id, k.mv_data, k.mv_size)) {
-			ret = mf_error(MF_ECORRUPT, "bad object key '%s'", key);
-		} else if ((ret = decode(&obj, &v, key)) == 0) {
+			mf_error(MF_ECORRUPT, "bad object key '%s'", key);
+			ret = cb(NULL, NULL, payload);
+		} else if (decode(&obj, &v, key)) {
+			ret = cb(&id, NULL, payload);
+		} else {
 			ret = cb(&id, &obj, payload);
 		}
 		if (ret)

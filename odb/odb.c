@@ -131,6 +131,13 @@ static size_t env_map_size(void)
 	return (size_t)v;
 }
 
+static int meta_has_entries(MDB_txn *txn, MDB_dbi meta)
+{
+	MDB_stat ms;
+
+	return mdb_stat(txn, meta, &ms) || ms.ms_entries != 0;
+}
+
 static int open_dbis(struct odb *db, int create)
 {
 	MDB_txn *txn;
@@ -145,6 +152,30 @@ static int open_dbis(struct odb *db, int create)
 	if (rc)
 		return odb_mdb_error(rc, "cannot open the store");
 
+	if (create) {
+		MDB_dbi main_dbi;
+		MDB_stat ms;
+
+		/* Does it already hold something that is not our meta table? */
+		rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
+		if (!rc)
+			rc = mdb_stat(txn, main_dbi, &ms);
+		if (rc)
+			goto mdb_fail;
+		if (ms.ms_entries) {
+			MDB_val mk = { 4, "meta" }, mv;
+
+			rc = mdb_get(txn, main_dbi, &mk, &mv);
+			if (rc == MDB_NOTFOUND) {
+				ret = mf_error(MF_EINVALID,
+					       "'%s' is not a manifold store (it holds another "
+					       "LMDB database)", db->dir);
+				goto fail;
+			}
+			if (rc)
+				goto mdb_fail;
+		}
+	}
 	rc = mdb_dbi_open(txn, "meta", flags, &db->meta);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
 		ret = mf_error(MF_EINVALID, "'%s' is not a manifold store", db->dir);
@@ -154,7 +185,7 @@ static int open_dbis(struct odb *db, int create)
 		goto mdb_fail;
 	snprintf(want, sizeof(want), "%d", ODB_FORMAT);
 	rc = mdb_get(txn, db->meta, &k, &v);
-	if (rc == MDB_NOTFOUND && create) {
+	if (rc == MDB_NOTFOUND && create && !meta_has_entries(txn, db->meta)) {
 		MDB_val fv = { strlen(want), want };
 		MDB_val ck = { 7, "created" };
 		char now[32];
@@ -198,6 +229,23 @@ mdb_fail:
 fail:
 	mdb_txn_abort(txn);
 	return ret;
+}
+
+int odb_check_creatable(const char *dir)
+{
+	char data[PATH_MAX];
+	struct stat st;
+
+	if (stat(dir, &st))
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return mf_error(MF_EINVALID, "'%s' is not a manifold store (not a directory)",
+				dir);
+	if (snprintf(data, sizeof(data), "%s/data.mdb", dir) < (int)sizeof(data) &&
+	    stat(data, &st) && dir_has_foreign_files(dir))
+		return mf_error(MF_EINVALID,
+				"'%s' is not a manifold store (it holds other files)", dir);
+	return 0;
 }
 
 int odb_open(struct odb **out, const char *dir, unsigned flags)

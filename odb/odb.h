@@ -54,6 +54,13 @@ char *odb_default_dir(const char *opt);
  */
 int odb_open(struct odb **out, const char *dir, unsigned flags);
 void odb_close(struct odb *db);
+
+/*
+ * Whether odb_open(dir, ODB_OPEN_CREATE) could create a store at dir
+ * that does not exist yet, without creating anything: 0, or MF_EINVALID
+ * when dir is a file or a directory holding other files.
+ */
+int odb_check_creatable(const char *dir);
 const char *odb_dir(const struct odb *db);
 
 /* Begin a read transaction; end it with odb_txn_end(). */
@@ -102,7 +109,12 @@ int odb_object_delete(struct odb_txn *tx, const struct digest *id);
 
 typedef int (*odb_object_cb)(const struct digest *id,
 			     const struct odb_object *obj, void *payload);
-/* Every object in key order; a non-zero return from cb stops and is returned. */
+/*
+ * Every object in key order; a non-zero return from cb stops and is
+ * returned.  A record that cannot be read is still handed to cb, with
+ * obj NULL (and id NULL if its key is not a digest) and the reason in
+ * mf_error_last(), so that a checker can report it and go on.
+ */
 int odb_object_for_each(struct odb_txn *tx, odb_object_cb cb, void *payload);
 
 /*

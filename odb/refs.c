@@ -6,10 +6,36 @@
 #include "util/ident.h"
 #include "util/wrapper.h"
 
+/* A copy of s safe for a one-line message: odd bytes as \xNN, capped. */
+static void printable(char *out, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s && n + 5 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	if (*s && n + 4 <= cap) {
+		out[n++] = '.';
+		out[n++] = '.';
+		out[n++] = '.';
+	}
+	out[n] = '\0';
+}
+
 /*
  * Ref names: components separated by '/', each made of
  * [A-Za-z0-9._:@+-]; no empty component, none starting with '.',
- * no "@{" (revision syntax), at most ODB_REF_MAX bytes.
+ * no "@{" (revision syntax) or "..", at most ODB_REF_MAX bytes.
  */
 int odb_ref_name_check(const char *name)
 {
@@ -21,17 +47,19 @@ int odb_ref_name_check(const char *name)
 	if (len > ODB_REF_MAX)
 		return mf_error(MF_EINVALID, "invalid ref name '%.40s...': longer than %d bytes",
 				name, ODB_REF_MAX);
+	/* Past the length check: every message below may quote it whole. */
 	for (const char *p = name; ; p++) {
 		char c = *p;
 
 		if (c == '/' || !c) {
 			if (p == comp)
 				return mf_error(MF_EINVALID,
-						"invalid ref name '%s': empty component", name);
+						"invalid ref name '%.*s': empty component",
+						ODB_REF_MAX, name);
 			if (*comp == '.')
 				return mf_error(MF_EINVALID,
-						"invalid ref name '%s': a component starts with '.'",
-						name);
+						"invalid ref name '%.*s': a component starts with '.'",
+						ODB_REF_MAX, name);
 			if (!c)
 				break;
 			comp = p + 1;
@@ -39,15 +67,25 @@ int odb_ref_name_check(const char *name)
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-		      c == ':' || c == '@' || c == '+'))
+		      c == ':' || c == '@' || c == '+')) {
+			char shown[80];
+
+			printable(shown, sizeof(shown), name);
+			if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
+				return mf_error(MF_EINVALID,
+						"invalid ref name '%s': control or non-ASCII byte 0x%02x",
+						shown, (unsigned char)c);
 			return mf_error(MF_EINVALID,
-					(unsigned char)c < 0x20 || (unsigned char)c >= 0x7f ?
-					"invalid ref name: control or non-ASCII byte 0x%02x" :
-					"invalid ref name: character '%c' is not allowed",
-					(unsigned char)c);
+					"invalid ref name '%s': character '%c' is not allowed",
+					shown, c);
+		}
+		if (c == '.' && p[1] == '.')
+			return mf_error(MF_EINVALID,
+					"invalid ref name '%s': contains '..'", name);
 		if (c == '@' && p[1] == '{')
 			return mf_error(MF_EINVALID,
-					"invalid ref name '%s': contains '@{'", name);
+					"invalid ref name '%.*s': contains '@{'",
+					ODB_REF_MAX, name);
 	}
 	return 0;
 }

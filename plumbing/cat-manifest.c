@@ -25,7 +25,7 @@ static const char *const usage_str[] = {
 static int emit(const void *p, size_t n)
 {
 	if (fwrite(p, 1, n, stdout) != n)
-		die("cannot write to standard output");
+		die_stdout_error();
 	return 0;
 }
 
@@ -78,6 +78,8 @@ static int all_cb(const struct digest *id, const struct odb_object *obj,
 	const struct batch *b = payload;
 	char s[DIGEST_MAX_STR];
 
+	if (!obj)
+		die("%s (run 'manifold fsck')", mf_error_last());
 	printf("%s %.*s %zu\n", digest_fmt(s, id), (int)obj->media_type_len,
 	       obj->media_type, obj->size);
 	if (b->contents) {
@@ -118,7 +120,7 @@ static int run_batch(struct cmd_ctx *ctx, const struct batch *b)
 			buf_reset(&line);
 			/* Scripts read answers as they ask. */
 			if (fflush(stdout))
-				die("cannot write to standard output");
+				die_stdout_error();
 		}
 		if (c == EOF)
 			break;

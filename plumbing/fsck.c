@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -12,6 +13,7 @@
 #include "plumbing.h"
 #include "util/parse-options.h"
 #include "util/usage.h"
+#include "util/wrapper.h"
 
 static const char *const usage_str[] = {
 	"manifold fsck [-v | --verbose]",
@@ -20,6 +22,8 @@ static const char *const usage_str[] = {
 
 struct fsck {
 	struct odb_txn *tx;
+	struct digest *seen;	/* reachable objects already walked */
+	size_t seen_nr, seen_alloc;
 	unsigned long objects, refs, reflogs, entries, problems;
 	int verbose;
 	const char *ref;	/* the reflog being walked */
@@ -47,6 +51,11 @@ static int check_object(const struct digest *id, const struct odb_object *obj,
 	struct digest actual;
 
 	f->objects++;
+	if (!obj) {
+		/* Unreadable record: report it and keep checking the rest. */
+		problem(f, "bad object %s", mf_error_last());
+		return 0;
+	}
 	digest_fmt(key, id);
 	digest_buf(&actual, id->algo, obj->data, obj->size);
 	if (!digest_eq(&actual, id)) {
@@ -71,6 +80,80 @@ static int check_object(const struct digest *id, const struct odb_object *obj,
 	return 0;
 }
 
+/*
+ * Connectivity: from every ref and reflog value, an index's children
+ * and an image's config must be in the store.  Layers never are (they
+ * stay in registries).  Objects no ref reaches are drafts: not checked.
+ */
+struct walk {
+	struct fsck *f;
+	char parent[DIGEST_MAX_STR];
+	const char *from;	/* the ref that reaches it */
+};
+
+static int walk(struct fsck *f, const struct digest *id, const char *from);
+
+static int was_seen(struct fsck *f, const struct digest *id)
+{
+	for (size_t i = 0; i < f->seen_nr; i++)
+		if (digest_eq(&f->seen[i], id))
+			return 1;
+	if (f->seen_nr == f->seen_alloc) {
+		f->seen_alloc = f->seen_alloc ? 2 * f->seen_alloc : 64;
+		f->seen = xrealloc(f->seen, f->seen_alloc * sizeof(*f->seen));
+	}
+	f->seen[f->seen_nr++] = *id;
+	return 0;
+}
+
+static int child_cb(const struct descriptor *d, void *payload)
+{
+	struct walk *w = payload;
+	struct digest child;
+	char s[DIGEST_MAX_STR];
+	int ret;
+
+	if (d->role == DESCRIPTOR_LAYER)
+		return 0;
+	if (digest_parse(&child, d->digest))
+		return 0;	/* an algorithm we cannot verify: opaque */
+	ret = odb_object_exists(w->f->tx, &child);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		problem(w->f, "missing %s %s of %s (reached from '%s')",
+			d->role == DESCRIPTOR_CONFIG ? "config" : "child",
+			digest_fmt(s, &child), w->parent, w->from);
+		return 0;
+	}
+	return walk(w->f, &child, w->from);
+}
+
+static int walk(struct fsck *f, const struct digest *id, const char *from)
+{
+	struct odb_object obj;
+	struct walk w;
+	char mt[ODB_MEDIA_TYPE_MAX + 1];
+
+	if (was_seen(f, id) || odb_object_peek(&obj, f->tx, id))
+		return 0;	/* absence is reported by the caller */
+	if (obj.media_type_len > ODB_MEDIA_TYPE_MAX)
+		return 0;
+	memcpy(mt, obj.media_type, obj.media_type_len);
+	mt[obj.media_type_len] = '\0';
+	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
+	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
+		return 0;
+	w.f = f;
+	w.from = from;
+	digest_fmt(w.parent, id);
+	/* Malformed objects were reported by the object pass. */
+	if (manifest_for_each_child((const char *)obj.data, obj.size, mt,
+				    child_cb, &w) < 0 && mf_error_code() != MF_EINVALID)
+		return mf_error_code();
+	return 0;
+}
+
 static int check_ref(const char *name, const struct digest *id, void *payload)
 {
 	struct fsck *f = payload;
@@ -86,6 +169,8 @@ static int check_ref(const char *name, const struct digest *id, void *payload)
 	if (!ret)
 		problem(f, "broken ref '%s': object %s is missing", name,
 			digest_fmt(s, id));
+	else
+		return walk(f, id, name);
 	return 0;
 }
 
@@ -104,6 +189,8 @@ static int check_entry(const struct reflog_entry *e, void *payload)
 	if (!ret)
 		problem(f, "broken reflog of '%s': object %s is missing", f->ref,
 			digest_fmt(s, &e->new_id));
+	else
+		return walk(f, &e->new_id, f->ref);
 	return 0;
 }
 
@@ -141,14 +228,16 @@ int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx)
 		die("no store at '%s'", ctx->store_dir);
 	if (odb_read_begin(&f.tx, db))
 		die_last();
-	if (odb_object_for_each(f.tx, check_object, &f) ||
-	    odb_ref_for_each(f.tx, NULL, check_ref, &f) ||
-	    odb_reflog_for_each_ref(f.tx, check_reflog, &f)) {
-		/* The walk itself failed: the store is unreadable there. */
-		printf("error: %s\n", mf_error_last());
-		f.problems++;
-	}
+	/* Each pass runs even when another fails, so one bad record
+	 * does not hide the rest. */
+	if (odb_object_for_each(f.tx, check_object, &f))
+		problem(&f, "cannot walk objects: %s", mf_error_last());
+	if (odb_ref_for_each(f.tx, NULL, check_ref, &f))
+		problem(&f, "cannot walk refs: %s", mf_error_last());
+	if (odb_reflog_for_each_ref(f.tx, check_reflog, &f))
+		problem(&f, "cannot walk reflogs: %s", mf_error_last());
 	odb_txn_end(f.tx);
+	free(f.seen);
 	fprintf(stderr, "checked %lu objects, %lu refs, %lu reflogs (%lu entries): "
 		"%lu problems\n", f.objects, f.refs, f.reflogs, f.entries, f.problems);
 	return f.problems ? 1 : 0;

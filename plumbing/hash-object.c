@@ -40,6 +40,13 @@ struct opts {
 	int literally;
 };
 
+/* Layer blobs stay in registries; the store keeps only their digests. */
+static int is_layer_type(const char *mt)
+{
+	return !strncmp(mt, "application/vnd.oci.image.layer.", 32) ||
+	       !strncmp(mt, "application/vnd.docker.image.rootfs.", 36);
+}
+
 /* Decide the media type of data and check it; MF_* on refusal. */
 static int classify(struct item *it, const struct opts *o, const char *what)
 {
@@ -47,8 +54,14 @@ static int classify(struct item *it, const struct opts *o, const char *what)
 	int ret;
 
 	if (mt) {
+		if (o->write && manifest_kind_of(mt) == MANIFEST_KIND_OTHER &&
+		    is_layer_type(mt))
+			return mf_error(MF_EINVALID,
+					"%s: layers are not kept in the store (media type '%s'); "
+					"hash without -w", what, mt);
 		if (!media_type_valid(mt))
-			return mf_error(MF_EINVALID, "invalid media type '%s'", mt);
+			return mf_error(MF_EINVALID, "%s: invalid media type '%s'",
+					what, mt);
 		if (!o->literally &&
 		    (ret = manifest_validate(mt, it->data, it->len)))
 			return mf_error_wrap(ret, "%s", what);
@@ -177,7 +190,8 @@ static int run_batch(struct cmd_ctx *ctx, const struct opts *o)
 			die("%s: header line too long or unterminated", what);
 		line[strcspn(line, "\n")] = '\0';
 		errno = 0;
-		size = strtoull(line, &end, 10);
+		size = line[0] >= '0' && line[0] <= '9' ?
+			strtoull(line, &end, 10) : (end = line, 0);
 		if (end == line || errno || (*end && *end != ' '))
 			die("%s: expected '<size>[ <media-type>]', got '%.80s'", what, line);
 		sp = *end == ' ' ? end + 1 : NULL;
@@ -304,8 +318,8 @@ int cmd_hash_object(int argc, const char **argv, struct cmd_ctx *ctx)
 	}
 
 	items = xcalloc((size_t)argc + 1, sizeof(*items));
-	for (int i = 0; i < argc + from_stdin; i++) {
-		const char *path = i < argc ? argv[i] : NULL;
+	for (int i = -from_stdin; i < argc; i++) {
+		const char *path = i >= 0 ? argv[i] : NULL;
 		const char *what = path ? path : "standard input";
 		int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 		struct item *it = &items[nr];

@@ -20,14 +20,13 @@ int cmd_rev_parse(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	int verify = 0, quiet = 0, full_name = 0;
 	long abbrev = 0;
-	const char *short_opt = NULL;
 	const struct option opts[] = {
 		OPT_BOOL(0, "verify", &verify,
 			 "exactly one revision, naming an object in the store"),
 		OPT_BOOL('q', "quiet", &quiet,
 			 "with --verify: no message when it does not resolve, just exit 1"),
-		OPT_STRING(0, "short", &short_opt, "n",
-			   "print the digest abbreviated to <n> hex digits (use --short=12)"),
+		OPT_INTEGER_OPTARG("short", &abbrev, "n",
+			   "abbreviate digests to <n> hex digits (12 if no <n>)", 12),
 		OPT_BOOL(0, "symbolic-full-name", &full_name,
 			 "print the full ref name instead of the digest"),
 		OPT_END()
@@ -36,14 +35,9 @@ int cmd_rev_parse(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct odb_txn *tx = NULL;
 
 	argc = parse_options(argc, argv, opts, usage_str);
-	if (short_opt) {
-		char *end;
-
-		abbrev = strtol(short_opt, &end, 10);
-		if (*end || abbrev < 4 || abbrev > 128)
-			usage_with_options_error(usage_str, opts,
-				"--short takes a number from 4 to 128");
-	}
+	if (abbrev && (abbrev < 4 || abbrev > 128))
+		usage_with_options_error(usage_str, opts,
+			"--short takes a number from 4 to 128");
 	if (!argc)
 		usage_with_options_error(usage_str, opts, "no revision named");
 	if (verify && argc != 1)
@@ -71,7 +65,9 @@ int cmd_rev_parse(int argc, const char **argv, struct cmd_ctx *ctx)
 			die_last();
 		}
 		if (full_name) {
-			puts(ref);
+			/* Only revisions that name a ref have a full name. */
+			if (*ref)
+				puts(ref);
 			continue;
 		}
 		digest_fmt(s, &id);

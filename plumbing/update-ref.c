@@ -75,6 +75,17 @@ static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg
 		return mf_error_wrap(ret, "%scannot resolve new value '%s'",
 				     where, c->new_rev);
 
+	if (!tx) {
+		/* No store: no refs, and no object a new value could name. */
+		if (c->op == OP_VERIFY && (!oldp || digest_is_zero(oldp)))
+			return 0;
+		if (c->op == OP_VERIFY || (c->op == OP_UPDATE && oldp &&
+					   !digest_is_zero(oldp)))
+			return mf_error(MF_EMODIFIED, "%sref '%s' does not exist",
+					where, c->ref);
+		return mf_error(MF_ENOTFOUND, "%sref '%s' not found", where, c->ref);
+	}
+
 	switch (c->op) {
 	case OP_VERIFY:
 		ret = odb_ref_read(&cur, tx, c->ref);
@@ -267,7 +278,16 @@ int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx)
 	}
 	job.msg = msg ? msg : "update-ref";
 
-	ret = job.nr ? odb_write(cmd_store(ctx), apply_all, &job) : 0;
+	/*
+	 * A missing store holds no refs and no objects: work that out
+	 * without creating one, so a failed command leaves nothing behind.
+	 */
+	if (!job.nr)
+		ret = 0;
+	else if (!cmd_store_existing(ctx))
+		ret = apply_all(NULL, &job);
+	else
+		ret = odb_write(cmd_store(ctx), apply_all, &job);
 	if (from_stdin)
 		free_job(&job);
 	if (ret)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parse-options.h"
+#include "usage.h"
 
 int parse_options_usage_code = 129;
 
@@ -32,8 +33,9 @@ static void print_usage(FILE *fp, const char *const *usage,
 		else
 			n = snprintf(left, sizeof(left), "    --%s", o->long_name);
 		if (o->argh && n > 0 && (size_t)n < sizeof(left))
-			snprintf(left + n, sizeof(left) - n, o->long_name ?
-				 " <%s>" : " <%s>", o->argh);
+			snprintf(left + n, sizeof(left) - n,
+				 o->type == OPTION_INTEGER_OPTARG ? "[=<%s>]" : " <%s>",
+				 o->argh);
 		if (strlen(left) > 24)
 			fprintf(fp, "    %s\n%30s%s\n", left, "", o->help);
 		else
@@ -45,7 +47,8 @@ void usage_with_options_help(const char *const *usage,
 			     const struct option *opts)
 {
 	print_usage(stdout, usage, opts);
-	fflush(stdout);
+	if (fflush(stdout) || ferror(stdout))
+		die_stdout_error();
 	exit(0);
 }
 
@@ -91,6 +94,12 @@ static void set_value(const struct option *o, const char *arg, int unset,
 		else
 			strvec_push(o->value, arg);
 		break;
+	case OPTION_INTEGER_OPTARG:
+		if (!arg) {
+			*(long *)o->value = unset ? 0 : o->defval;
+			break;
+		}
+		/* fall through */
 	case OPTION_INTEGER: {
 		char *end;
 		long v;
@@ -162,7 +171,9 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 			if (!o)
 				usage_with_options_error(usage, opts,
 					"unknown option '%.*s'", (int)len, name);
-			if (takes_value(o) && !unset) {
+			if (o->type == OPTION_INTEGER_OPTARG) {
+				set_value(o, eq ? eq + 1 : NULL, unset, usage, opts, a);
+			} else if (takes_value(o) && !unset) {
 				const char *val = eq ? eq + 1 : NULL;
 
 				if (!val) {

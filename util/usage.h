@@ -14,6 +14,12 @@ void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int error(const char *fmt, ...) MF_PRINTF(1, 2);
 void warning(const char *fmt, ...) MF_PRINTF(1, 2);
 
+/*
+ * A write to standard output failed: on a closed pipe (EPIPE) end
+ * quietly as if killed by SIGPIPE, as git does; otherwise die (128).
+ */
+void die_stdout_error(void) __attribute__((noreturn));
+
 /* die("%s", mf_error_last()) */
 void die_last(void) __attribute__((noreturn));
 
