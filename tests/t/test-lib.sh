@@ -46,34 +46,42 @@ ZERO=sha256:0000000000000000000000000000000000000000000000000000000000000000
 
 test_count=0
 test_failed=0
-test_cleanup_cmds=
 
 cd "$TRASH" || exit 1
 trap 'cd /; rm -rf "$TRASH"' EXIT
 
 say() { printf '%s\n' "$*"; }
 
+# test_when_finished cmd: run cmd after this test, pass or fail (the
+# body runs in a subshell, so the command goes through a file).
 test_when_finished() {
-	test_cleanup_cmds="$1; $test_cleanup_cmds"
+	printf '%s\n' "$1" | cat - "$TRASH/.cleanup" >"$TRASH/.cleanup.new" &&
+	mv "$TRASH/.cleanup.new" "$TRASH/.cleanup"
 }
 
+# The body runs as a function in a subshell, so `return 1` fails the
+# test just as `exit 1` or a failed && chain does.
 test_run_() {
 	local body=$1
+	: >"$TRASH/.cleanup"
 	if test "${MF_TEST_VERBOSE:-}" = 1; then
-		(eval "set -u; $body")
+		(eval "test_body_() {
+$body
+}"; set -u; test_body_)
 	else
-		(eval "set -u; $body") >"$TRASH/.out" 2>&1
+		(eval "test_body_() {
+$body
+}"; set -u; test_body_) >"$TRASH/.out" 2>&1
 	fi
 }
 
 test_expect_success() {
 	local title=$1 body=$2 ret
 	test_count=$((test_count + 1))
-	test_cleanup_cmds=
 	test_run_ "$body"
 	ret=$?
-	if test -n "$test_cleanup_cmds"; then
-		(eval "$test_cleanup_cmds") >/dev/null 2>&1
+	if test -s "$TRASH/.cleanup"; then
+		(cd "$TRASH" && . "$TRASH/.cleanup") >/dev/null 2>&1
 	fi
 	if test $ret = 0; then
 		say "ok $test_count - $title"
@@ -163,4 +171,21 @@ store_snapshot() {
 
 sha256_of() {
 	printf 'sha256:%s\n' "$(sha256sum <"$1" | cut -d' ' -f1)"
+}
+
+# test_stderr_line pattern file: file (a command's stderr) is exactly one
+# line, matching the extended regex pattern.
+test_stderr_line() {
+	test_line_count = 1 "$2" && test_grep -E -e "$1" "$2"
+}
+
+# run_without_dac cmd...: run cmd without the capabilities that let root
+# read and write any file, so that a chmod 000 file is unreadable to it
+# even when the tests run as root.
+run_without_dac() {
+	if test "$(id -u)" = 0; then
+		setpriv --bounding-set=-dac_override,-dac_read_search -- "$@"
+	else
+		"$@"
+	fi
 }
