@@ -43,6 +43,12 @@ struct odb *cmd_store(struct cmd_ctx *ctx);
  */
 struct odb *cmd_store_existing(struct cmd_ctx *ctx);
 
+/*
+ * The exit status of a yes/no question (git's -e, --exists): 0 when
+ * ret is 0, 1 when MF_ENOTFOUND; any other error is fatal (128).
+ */
+int cmd_answer(int ret);
+
 int cmd_cat_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_hash_object(int argc, const char **argv, struct cmd_ctx *ctx);

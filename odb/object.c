@@ -61,35 +61,37 @@ static int decode(struct odb_object *out, const MDB_val *v, const char *key)
 	return 0;
 }
 
+/* Look id up: 1 found (v set), 0 absent, negative on error. */
+static int lookup(struct odb_txn *tx, const struct digest *id, char *key,
+		  MDB_val *k, MDB_val *v)
+{
+	int rc;
+
+	key_of(key, id, k);
+	rc = mdb_get(tx->txn, tx->db->objects, k, v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? odb_mdb_error(rc, "cannot read object") : 1;
+}
+
 int odb_object_peek(struct odb_object *out, struct odb_txn *tx,
 		    const struct digest *id)
 {
 	char key[DIGEST_MAX_STR];
 	MDB_val k, v;
-	int rc;
+	int ret = lookup(tx, id, key, &k, &v);
 
-	key_of(key, id, &k);
-	rc = mdb_get(tx->txn, tx->db->objects, &k, &v);
-	if (rc == MDB_NOTFOUND)
+	if (!ret)
 		return mf_error(MF_ENOTFOUND, "object '%s' not found", key);
-	if (rc)
-		return odb_mdb_error(rc, "cannot read object");
-	return decode(out, &v, key);
+	return ret < 0 ? ret : decode(out, &v, key);
 }
 
 int odb_object_exists(struct odb_txn *tx, const struct digest *id)
 {
 	char key[DIGEST_MAX_STR];
 	MDB_val k, v;
-	int rc;
 
-	key_of(key, id, &k);
-	rc = mdb_get(tx->txn, tx->db->objects, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc)
-		return odb_mdb_error(rc, "cannot read object");
-	return 1;
+	return lookup(tx, id, key, &k, &v);
 }
 
 int odb_object_write(struct digest *out, struct odb_txn *tx,
@@ -112,12 +114,9 @@ int odb_object_write(struct digest *out, struct odb_txn *tx,
 	digest_buf(&id, algo, data, len);
 	if (out)
 		*out = id;
-	key_of(key, &id, &k);
-	rc = mdb_get(tx->txn, tx->db->objects, &k, &v);
-	if (!rc)
-		return 0;	/* content-addressed: already there */
-	if (rc != MDB_NOTFOUND)
-		return odb_mdb_error(rc, "cannot read object");
+	rc = lookup(tx, &id, key, &k, &v);
+	if (rc)
+		return rc < 0 ? rc : 0;	/* content-addressed: already there */
 
 	v.mv_size = OBJ_HDR + mt + len;
 	v.mv_data = NULL;

@@ -183,11 +183,7 @@ int cmd_cat_manifest(int argc, const char **argv, struct cmd_ctx *ctx)
 			mf_error(MF_ENOTFOUND, "object '%s' not found", argv[0]);
 	if (exists) {
 		odb_txn_end(tx);
-		if (ret == MF_ENOTFOUND)
-			return 1;
-		if (ret)
-			die_last();
-		return 0;
+		return cmd_answer(ret);
 	}
 	if (ret)
 		die_last();

@@ -141,11 +141,7 @@ int cmd_reflog(int argc, const char **argv, struct cmd_ctx *ctx)
 	ret = pl_dwim_ref(full, &id, tx, argv[0], 1);
 	if (!strcmp(sub, "exists")) {
 		odb_txn_end(tx);
-		if (ret == MF_ENOTFOUND)
-			return 1;
-		if (ret)
-			die_last();
-		return 0;
+		return cmd_answer(ret);
 	}
 	if (ret == MF_ENOTFOUND)
 		die("no reflog for '%s'", argv[0]);

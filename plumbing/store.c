@@ -2,6 +2,15 @@
 #include "odb/odb.h"
 #include "util/usage.h"
 
+int cmd_answer(int ret)
+{
+	if (ret == MF_ENOTFOUND)
+		return 1;
+	if (ret)
+		die_last();
+	return 0;
+}
+
 struct odb *cmd_store_existing(struct cmd_ctx *ctx)
 {
 	int ret;
