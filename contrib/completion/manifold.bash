@@ -1,0 +1,297 @@
+# bash completion for manifold(1)                          -*- shell-script -*-
+#
+# Install as <datadir>/bash-completion/completions/manifold (CMake does),
+# or source it from ~/.bashrc.  It needs nothing from the bash-completion
+# package.
+#
+# Commands and options mirror the command table in manifold.c and the
+# option table at the top of each plumbing/<command>.c;
+# tests/t/t0001-docs-and-completion.sh checks that they agree with
+# `manifold <command> --help`.  Ref names are read from
+# `manifold show-ref` and `manifold reflog list`, run against the store
+# given with --store or -C earlier on the line, and only when manifold is
+# on PATH.
+
+_manifold_commands="cat-manifest fsck hash-object reflog rev-parse show-ref update-ref"
+
+_manifold_media_types="application/vnd.oci.image.manifest.v1+json
+application/vnd.oci.image.index.v1+json
+application/vnd.oci.image.config.v1+json
+application/vnd.oci.empty.v1+json
+application/vnd.oci.image.layer.v1.tar
+application/vnd.oci.image.layer.v1.tar+gzip
+application/vnd.oci.image.layer.v1.tar+zstd
+application/vnd.docker.distribution.manifest.v2+json
+application/vnd.docker.distribution.manifest.list.v2+json
+application/vnd.docker.container.image.v1+json
+application/vnd.docker.plugin.v1+json
+application/vnd.docker.image.rootfs.diff.tar.gzip
+application/vnd.docker.image.rootfs.foreign.diff.tar.gzip
+application/vnd.in-toto+json
+application/octet-stream"
+
+# The options of a command.  A long option that takes a value ends in '='
+# (rev-parse's --short takes one only as --short=<n>).
+_manifold_options()
+{
+	case $1 in
+	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
+	fsck)		echo "-v --verbose" ;;
+	hash-object)	echo "-w --write -t --type= --stdin --stdin-paths --batch --literally --algorithm=" ;;
+	reflog)		echo "-n --max-count= --no-abbrev --date= --oldest-first" ;;
+	rev-parse)	echo "--verify -q --quiet --short --symbolic-full-name" ;;
+	show-ref)	echo "-s --hash --verify --exists -q --quiet --prefix=" ;;
+	update-ref)	echo "-m -d --stdin -z" ;;
+	esac
+}
+
+# Whether option $2 of command $1 takes a value (in the next word when
+# it is not attached).
+_manifold_takes_value()
+{
+	case $1:$2 in
+	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
+	reflog:-n|reflog:--max-count|reflog:--date) return 0 ;;
+	show-ref:--prefix) return 0 ;;
+	update-ref:-m) return 0 ;;
+	esac
+	return 1
+}
+
+# The values an option takes, if they can be listed.
+_manifold_option_values()
+{
+	case $1:$2 in
+	hash-object:-t|hash-object:--type) echo "$_manifold_media_types" ;;
+	hash-object:--algorithm) echo "sha256 sha512" ;;
+	reflog:--date) echo "iso raw unix" ;;
+	show-ref:--prefix) echo "lists/ remotes/" ;;
+	esac
+}
+
+# Ref names from the store; with "reflog", also those with only a reflog.
+_manifold_refs()
+{
+	local bin
+	bin=$(type -P manifold) || return 0
+	local -a store=()
+	[[ -n $_manifold_store ]] && store=(--store "$_manifold_store")
+	"$bin" ${store[@]+"${store[@]}"} show-ref 2>/dev/null |
+		while read -r _ name; do printf '%s\n' "$name"; done
+	if [[ $1 == reflog ]]; then
+		"$bin" ${store[@]+"${store[@]}"} reflog list 2>/dev/null
+	fi
+}
+
+# COMPREPLY = the words of the list "$1" (separated by newlines or
+# spaces) that start with "$2", each with "$3" in front.
+_manifold_add()
+{
+	local w
+	local IFS=$' \t\n'
+	for w in $1; do
+		[[ $3$w == "$2"* ]] && COMPREPLY+=("$3$w")
+	done
+}
+
+_manifold_add_lines()
+{
+	local w
+	local -A seen=()
+	while IFS= read -r w; do
+		[[ -n $w && -z ${seen[$w]-} && $3$w == "$2"* ]] || continue
+		seen[$w]=1
+		COMPREPLY+=("$3$w")
+	done <<<"$1"
+}
+
+_manifold_files()
+{
+	local f
+	compopt -o filenames 2>/dev/null
+	while IFS= read -r f; do
+		COMPREPLY+=("$f")
+	done < <(compgen -f -- "$1")
+}
+
+_manifold_dirs()
+{
+	local f
+	compopt -o filenames 2>/dev/null
+	while IFS= read -r f; do
+		COMPREPLY+=("$2$f")
+	done < <(compgen -d -- "$1")
+}
+
+_manifold()
+{
+	local -a words=()
+	local cword cur prev from_line=
+	COMPREPLY=()
+
+	# Split the line up to the cursor on blanks only, so that ':' and '='
+	# (in COMP_WORDBREAKS by default) stay inside ref names and
+	# --opt=value words.  Without COMP_LINE, use COMP_WORDS as they are.
+	if [[ -n ${COMP_LINE-} && -n ${COMP_POINT-} ]]; then
+		local line=${COMP_LINE:0:COMP_POINT}
+		read -r -a words <<<"$line"
+		if [[ ${#words[@]} -eq 0 || $line == *[[:blank:]] ]]; then
+			words+=("")
+		fi
+		cword=$((${#words[@]} - 1))
+		from_line=1
+	else
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+	fi
+	cur=${words[cword]}
+	prev=
+	((cword > 0)) && prev=${words[cword - 1]}
+
+	# Global options, up to the command name.
+	local _manifold_store= cmd= i=1 w
+	while ((i < cword)); do
+		w=${words[i]}
+		case $w in
+		--store | -C)
+			if [[ ${words[i + 1]-} == = ]]; then
+				_manifold_store=${words[i + 2]-}
+				((i += 3))
+			else
+				_manifold_store=${words[i + 1]-}
+				((i += 2))
+			fi
+			continue
+			;;
+		--store=*) _manifold_store=${w#--store=} ;;
+		-*) ;;
+		*)
+			cmd=$w
+			break
+			;;
+		esac
+		((i++))
+	done
+	if [[ $_manifold_store == "~" || $_manifold_store == "~/"* ]]; then
+		_manifold_store=$HOME${_manifold_store#"~"}
+	fi
+
+	if [[ -z $cmd ]]; then
+		if [[ $prev == --store || $prev == -C ]] ||
+			[[ $prev == = && ${words[cword - 2]-} == --store ]]; then
+			_manifold_dirs "$cur" ""
+		elif [[ $cur == --store=* ]]; then
+			_manifold_dirs "${cur#--store=}" "--store="
+		elif [[ $cur == -* ]]; then
+			_manifold_add "--store= -C --version -v --help -h" "$cur" ""
+		else
+			_manifold_add "$_manifold_commands help" "$cur" ""
+		fi
+		_manifold_finish
+		return 0
+	fi
+
+	local cmd_i=$i
+	if [[ $cmd == help ]]; then
+		((cword == cmd_i + 1)) && _manifold_add "$_manifold_commands" "$cur" ""
+		_manifold_finish
+		return 0
+	fi
+
+	# The value of an option: --opt=value, --opt = value (COMP_WORDS
+	# split at '='), or --opt value.
+	local opt= val= pfx=
+	if [[ $cur == --*=* ]]; then
+		opt=${cur%%=*} val=${cur#*=} pfx=$opt=
+	elif [[ $prev == = && ${words[cword - 2]-} == --* ]]; then
+		opt=${words[cword - 2]} val=$cur
+	elif [[ $prev == -* ]] && _manifold_takes_value "$cmd" "$prev"; then
+		opt=$prev val=$cur
+	fi
+	if [[ -n $opt ]]; then
+		_manifold_add "$(_manifold_option_values "$cmd" "$opt")" "$cur" "$pfx"
+		[[ $opt == --prefix ]] && compopt -o nospace 2>/dev/null
+		_manifold_finish
+		return 0
+	fi
+
+	if [[ $cur == -* ]]; then
+		_manifold_add "$(_manifold_options "$cmd")" "$cur" ""
+		_manifold_finish
+		return 0
+	fi
+
+	# Positional arguments given so far, and options that change them.
+	local -a args=()
+	local batch=
+	for ((i = cmd_i + 1; i < cword; i++)); do
+		w=${words[i]}
+		case $cmd:$w in
+		hash-object:--stdin-paths | hash-object:--batch | \
+		cat-manifest:--batch | cat-manifest:--batch-check | \
+		update-ref:--stdin)
+			batch=1
+			;;
+		*:-*)
+			if _manifold_takes_value "$cmd" "$w"; then
+				[[ ${words[i + 1]-} == = ]] && ((i++))
+				((i++))
+			fi
+			;;
+		*) args+=("$w") ;;
+		esac
+	done
+
+	case $cmd in
+	hash-object)
+		[[ -z $batch ]] && _manifold_files "$cur"
+		;;
+	cat-manifest)
+		[[ -z $batch && ${#args[@]} -eq 0 ]] &&
+			_manifold_add_lines "$(_manifold_refs)" "$cur" ""
+		;;
+	reflog)
+		if ((${#args[@]} == 0)); then
+			_manifold_add "show list exists" "$cur" ""
+			_manifold_add_lines "$(_manifold_refs reflog)" "$cur" ""
+		elif ((${#args[@]} == 1)) && [[ ${args[0]} == show || ${args[0]} == exists ]]; then
+			_manifold_add_lines "$(_manifold_refs reflog)" "$cur" ""
+		fi
+		;;
+	rev-parse | show-ref)
+		_manifold_add_lines "$(_manifold_refs)" "$cur" ""
+		;;
+	update-ref)
+		[[ -z $batch && ${#args[@]} -lt 3 ]] &&
+			_manifold_add_lines "$(_manifold_refs)" "$cur" ""
+		;;
+	esac
+	_manifold_finish
+	return 0
+}
+
+# When the words came from COMP_LINE, readline still replaces only the
+# part of the word after its last COMP_WORDBREAKS character (':' or '='
+# usually): strip what comes before from the candidates.
+_manifold_finish()
+{
+	# A lone "--option=" waits for its value.
+	if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]]; then
+		compopt -o nospace 2>/dev/null
+	fi
+	[[ -n $from_line && ${#COMPREPLY[@]} -gt 0 ]] || return 0
+	local i c pfx=
+	for ((i = ${#cur} - 1; i >= 0; i--)); do
+		c=${cur:i:1}
+		if [[ $c != [[:blank:]] && ${COMP_WORDBREAKS-} == *"$c"* ]]; then
+			pfx=${cur:0:i+1}
+			break
+		fi
+	done
+	[[ -n $pfx ]] || return 0
+	for i in "${!COMPREPLY[@]}"; do
+		COMPREPLY[i]=${COMPREPLY[i]#"$pfx"}
+	done
+}
+
+complete -F _manifold manifold
