@@ -98,8 +98,18 @@ int odb_object_write(struct digest *out, struct odb_txn *tx,
 		     enum digest_algo algo, const char *media_type,
 		     const void *data, size_t len)
 {
-	char key[DIGEST_MAX_STR];
 	struct digest id;
+
+	digest_buf(&id, algo, data, len);
+	if (out)
+		*out = id;
+	return odb_object_put(tx, &id, media_type, data, len);
+}
+
+int odb_object_put(struct odb_txn *tx, const struct digest *id,
+		   const char *media_type, const void *data, size_t len)
+{
+	char key[DIGEST_MAX_STR];
 	size_t mt = strlen(media_type);
 	MDB_val k, v;
 	int rc;
@@ -111,10 +121,7 @@ int odb_object_write(struct digest *out, struct odb_txn *tx,
 				len, ODB_OBJECT_MAX);
 	if (!mt || mt > ODB_MEDIA_TYPE_MAX)
 		return mf_error(MF_EINVALID, "invalid media type length %zu", mt);
-	digest_buf(&id, algo, data, len);
-	if (out)
-		*out = id;
-	rc = lookup(tx, &id, key, &k, &v);
+	rc = lookup(tx, id, key, &k, &v);
 	if (rc)
 		return rc < 0 ? rc : 0;	/* content-addressed: already there */
 

@@ -302,6 +302,20 @@ int odb_open(struct odb **out, const char *dir, unsigned flags)
 		goto fail;
 	}
 	rc = mdb_env_open(db->env, dir, env_flags, 0644);
+	/* A store on read-only media can still be read (LMDB then uses no
+	 * lock file): retry read-only for commands that only read. */
+	if ((rc == EACCES || rc == EROFS) && !create) {
+		mdb_env_close(db->env);
+		db->env = NULL;
+		if ((rc = mdb_env_create(&db->env)) ||
+		    (rc = mdb_env_set_maxdbs(db->env, 8)) ||
+		    (rc = mdb_env_set_mapsize(db->env, map))) {
+			ret = odb_mdb_error(rc, "cannot set up the store");
+			goto fail;
+		}
+		rc = mdb_env_open(db->env, dir, env_flags | MDB_RDONLY, 0644);
+		db->readonly = !rc;
+	}
 	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH) {
 		ret = mf_error(MF_EINVALID, "'%s' is not a manifold store", dir);
 		goto fail;
@@ -315,7 +329,8 @@ int odb_open(struct odb **out, const char *dir, unsigned flags)
 		ret = odb_mdb_error(rc, "cannot open the store");
 		goto fail;
 	}
-	mdb_reader_check(db->env, &dead);
+	if (!db->readonly)
+		mdb_reader_check(db->env, &dead);
 	if ((ret = open_dbis(db, create)))
 		goto fail;
 	*out = db;
@@ -387,6 +402,9 @@ int odb_write(struct odb *db, odb_write_fn fn, void *payload)
 	struct odb_txn tx = { db, NULL, 1 };
 	int tries;
 
+	if (db->readonly)
+		return mf_error(MF_EIO, "cannot write to store '%s': it is on read-only "
+				"media", db->dir);
 	for (tries = 0; ; tries++) {
 		int rc = txn_begin(db, 0, &tx.txn);
 		int ret;

@@ -105,6 +105,13 @@ int odb_object_write(struct digest *out, struct odb_txn *tx,
 		     enum digest_algo algo, const char *media_type,
 		     const void *data, size_t len);
 
+/*
+ * Like odb_object_write(), for a caller that has just computed id from
+ * exactly these bytes (it is trusted, not recomputed).
+ */
+int odb_object_put(struct odb_txn *tx, const struct digest *id,
+		   const char *media_type, const void *data, size_t len);
+
 int odb_object_delete(struct odb_txn *tx, const struct digest *id);
 
 typedef int (*odb_object_cb)(const struct digest *id,

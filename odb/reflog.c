@@ -93,7 +93,8 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 		 tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
 	/* One line: control characters become spaces; capped. */
 	for (size_t i = 0; msg && msg[i] && i < REFLOG_MSG_MAX; i++)
-		buf_addch(&line, (unsigned char)msg[i] < 0x20 ? ' ' : msg[i]);
+		buf_addch(&line, (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ?
+			  ' ' : msg[i]);
 
 	k.mv_size = make_key(key, name, seq);
 	k.mv_data = key;

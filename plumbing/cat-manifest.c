@@ -2,6 +2,7 @@
  * cat-manifest: print an object's bytes exactly as stored, its media
  * type or size, or check that it exists; in batch over stdin.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,14 @@ static int is_json_type(const char *mt, size_t len)
 	if (manifest_kind_of(tmp) != MANIFEST_KIND_OTHER)
 		return 1;
 	return len >= 5 && !memcmp(mt + len - 5, "+json", 5);
+}
+
+/* 1 if more input can be read from stdin without waiting. */
+static int input_pending(void)
+{
+	struct pollfd p = { 0, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
 }
 
 struct batch {
@@ -118,8 +127,11 @@ static int run_batch(struct cmd_ctx *ctx, const struct batch *b)
 			else
 				puts(" missing");
 			buf_reset(&line);
-			/* Scripts read answers as they ask. */
-			if (fflush(stdout))
+			/*
+			 * A script that asks one name at a time waits for
+			 * the answer: flush when no more input is waiting.
+			 */
+			if (!input_pending() && fflush(stdout))
 				die_stdout_error();
 		}
 		if (c == EOF)

@@ -53,7 +53,7 @@ static int check_object(const struct digest *id, const struct odb_object *obj,
 	f->objects++;
 	if (!obj) {
 		/* Unreadable record: report it and keep checking the rest. */
-		problem(f, "bad object %s", mf_error_last());
+		problem(f, "%s", mf_error_last());
 		return 0;
 	}
 	digest_fmt(key, id);
@@ -238,7 +238,7 @@ int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx)
 		problem(&f, "cannot walk reflogs: %s", mf_error_last());
 	odb_txn_end(f.tx);
 	free(f.seen);
-	fprintf(stderr, "checked %lu objects, %lu refs, %lu reflogs (%lu entries): "
-		"%lu problems\n", f.objects, f.refs, f.reflogs, f.entries, f.problems);
+	fprintf(stderr, "checked objects: %lu, refs: %lu, reflogs: %lu (entries: %lu); "
+		"problems: %lu\n", f.objects, f.refs, f.reflogs, f.entries, f.problems);
 	return f.problems ? 1 : 0;
 }

@@ -19,7 +19,7 @@
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
-	"manifold hash-object [-w] [-t <media-type>] [--literally] [--algorithm <algo>] [--stdin | <file>...]",
+	"manifold hash-object [-w] [-t <media-type>] [--literally] [--algorithm <algo>] [--stdin] [<file>...]",
 	"manifold hash-object [-w] [-t <media-type>] [--literally] --stdin-paths",
 	"manifold hash-object [-w] [--literally] --batch",
 	NULL
@@ -90,8 +90,9 @@ static int streamable(const struct opts *o)
 		return 0;
 	if (o->literally && !o->type)
 		return 1;
+	/* Schema 1 types are refused by classify(), so never streamed past it. */
 	return o->type && manifest_kind_of(o->type) == MANIFEST_KIND_OTHER &&
-	       media_type_valid(o->type);
+	       !media_type_is_schema1(o->type) && media_type_valid(o->type);
 }
 
 static size_t read_cap(const struct opts *o)
@@ -125,9 +126,9 @@ static int write_items(struct odb_txn *tx, void *payload)
 	struct write_job *job = payload;
 
 	for (size_t i = 0; i < job->nr; i++) {
-		int ret = odb_object_write(NULL, tx, job->items[i].id.algo,
-					   job->items[i].mt, job->items[i].data,
-					   job->items[i].len);
+		/* The digest was computed from these bytes a moment ago. */
+		int ret = odb_object_put(tx, &job->items[i].id, job->items[i].mt,
+					 job->items[i].data, job->items[i].len);
 		if (ret)
 			return ret;
 	}
@@ -329,9 +330,10 @@ int cmd_hash_object(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (path) {
 			struct stat st;
 
-			if (fstat(fd, &st) || S_ISDIR(st.st_mode))
-				die("cannot read '%s': %s", path,
-				    S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+			if (fstat(fd, &st))
+				die("cannot read '%s': %s", path, strerror(errno));
+			if (S_ISDIR(st.st_mode))
+				die("cannot read '%s': is a directory", path);
 		}
 		if (streamable(&o)) {
 			if (digest_fd(&it->id, o.algo, fd, what))

@@ -101,7 +101,7 @@ int cmd_reflog(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_INTEGER('n', "max-count", &max, "number", "show at most <number> entries"),
 		OPT_BOOL(0, "no-abbrev", &s.full, "print full digests"),
 		OPT_STRING(0, "date", &s.date, "format",
-			   "label entries by date: iso (default), raw or unix"),
+			   "label entries by date (iso, raw or unix), not by position"),
 		OPT_BOOL(0, "oldest-first", &s.oldest_first, "oldest entry first"),
 		OPT_END()
 	};

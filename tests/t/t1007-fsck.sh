@@ -68,7 +68,7 @@ test_expect_success 'a clean store: exit 0, no problems, a summary on stderr' '
 	fresh store-clean &&
 	manifold fsck >out 2>err &&
 	test_line_count = 0 out &&
-	echo "checked 6 objects, 2 refs, 2 reflogs (3 entries): 0 problems" >expect &&
+	echo "checked objects: 6, refs: 2, reflogs: 2 (entries: 3); problems: 0" >expect &&
 	test_cmp expect err
 '
 
@@ -78,7 +78,7 @@ test_expect_success 'an empty store is clean' '
 	manifold update-ref lists/x "$(manifold hash-object -w "$DATA/oci-config.json")" &&
 	manifold update-ref -d lists/x &&
 	manifold fsck 2>err &&
-	test_grep ": 0 problems$" err
+	test_grep "problems: 0$" err
 '
 
 test_expect_success 'fsck -v reports each object checked on stderr' '
@@ -116,7 +116,7 @@ test_expect_success 'an object whose bytes no longer match its digest is reporte
 	test_must_fail --code=1 manifold fsck >out 2>err &&
 	test_line_count = 1 out &&
 	test_grep "^bad object $A: content hashes to sha256:[0-9a-f]\{64\}$" out &&
-	test_grep ": 1 problems$" err
+	test_grep "problems: 1$" err
 '
 
 test_expect_success 'every corrupt object is reported, not just the first' '
@@ -159,7 +159,7 @@ test_expect_success 'a ref to a missing object is reported' '
 	test_must_fail --code=1 manifold fsck >out 2>err &&
 	echo "broken ref '\''lists/broken'\'': object $MISSING is missing" >expect &&
 	test_cmp expect out &&
-	test_grep "^checked 6 objects, 3 refs, 2 reflogs (3 entries): 1 problems$" err
+	test_grep "^checked objects: 6, refs: 3, reflogs: 2 (entries: 3); problems: 1$" err
 '
 
 test_expect_success 'a ref with an invalid name is reported' '
@@ -217,7 +217,7 @@ test_expect_success 'fsck goes on after an unreadable object record' '
 	test_grep "$A.*bad header" out &&
 	test_grep "^bad object $M: content hashes to" out &&
 	test_grep "^broken ref .lists/broken.: object $MISSING is missing$" out &&
-	test_grep "^checked 6 objects, 3 refs, 2 reflogs (3 entries): 3 problems$" err
+	test_grep "^checked objects: 6, refs: 3, reflogs: 2 (entries: 3); problems: 3$" err
 '
 
 test_expect_success 'a list whose child manifest is not in the store is reported' '

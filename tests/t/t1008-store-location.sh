@@ -228,4 +228,25 @@ test_expect_success 'another program'\''s LMDB database is not a manifold store,
 	test_cmp foreign.before foreign.after
 '
 
+test_expect_success 'a store on read-only media can be read, and refuses writes clearly' '
+	if test "$(id -u)" != 0 || ! command -v mount >/dev/null; then
+		echo "needs root to bind-mount read-only; not run" && exit 0
+	fi &&
+	export MANIFOLD_DIR="$TRASH/rostore" &&
+	d=$(manifold hash-object -w "$DATA/oci-index.json") &&
+	manifold update-ref lists/ro "$d" &&
+	mkdir -p romnt &&
+	mount --bind rostore romnt &&
+	test_when_finished "umount \"$TRASH/romnt\"" &&
+	mount -o remount,bind,ro romnt &&
+	export MANIFOLD_DIR="$TRASH/romnt" &&
+	manifold cat-manifest -t lists/ro >actual &&
+	echo application/vnd.oci.image.index.v1+json >expect &&
+	test_cmp expect actual &&
+	manifold show-ref >refs &&
+	test_grep lists/ro refs &&
+	test_must_fail --code=128 manifold update-ref -d lists/ro 2>err &&
+	test_stderr_line "read-only media" err
+'
+
 test_done

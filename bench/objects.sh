@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# bench/objects.sh: writing and looking up many small manifests in one store.
+#
+# Generates BENCH_OBJECTS distinct OCI image manifests (~500 bytes each) as one
+# `hash-object -w --batch` stream (generation is not timed), then times
+#   manifold hash-object -w --batch <stream >digests     (real fsyncs: MF_NOSYNC unset)
+#   manifold cat-manifest --batch-check <digests         (every line checked)
+# and reports the store's size. The anchor, for information: git
+# hash-object -w --stdin-paths of the first 20,000 of the same manifests,
+# written as loose files, in a fresh SHA-256 git repository, extrapolated per
+# object (git writes one zlib-compressed loose file per object and by default
+# does not fsync them).
+#
+#   MANIFOLD=path/to/manifold   the binary (default: ../build/manifold)
+#   BENCH_OBJECTS=1000000       number of manifests
+#   BENCH_GIT_OBJECTS=20000     number of them the git anchor writes
+#   TMPDIR                      where the store, the stream and the git repo go
+#
+# Exit status: 0 unless something failed or an answer was wrong.
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+MANIFOLD=${MANIFOLD:-$here/../build/manifold}
+COUNT=${BENCH_OBJECTS:-1000000}
+GIT_COUNT=${BENCH_GIT_OBJECTS:-20000}
+[ "$GIT_COUNT" -le "$COUNT" ] || GIT_COUNT=$COUNT
+MT=application/vnd.oci.image.manifest.v1+json
+
+die() { echo "objects.sh: error: $*" >&2; exit 1; }
+[ -x "$MANIFOLD" ] || die "no manifold binary at '$MANIFOLD' (build it, or set MANIFOLD)"
+MANIFOLD=$(cd "$(dirname "$MANIFOLD")" && pwd)/$(basename "$MANIFOLD")
+command -v python3 >/dev/null || die "python3 not found (needed to generate manifests)"
+command -v git >/dev/null || die "git not found (needed for the anchor)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/manifold-bench-objects.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+store=$tmp/store
+export MANIFOLD_DIR=$store
+# The timed write uses real fsyncs (LMDB's default durable commits).
+unset MF_NOSYNC MANIFOLD_MAP_SIZE
+
+# `time` prints "real user sys" seconds.
+TIMEFORMAT='%3R %3U %3S'
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0) ? n / t : 0 }'; }
+
+echo "objects: $COUNT distinct OCI image manifests in one store"
+echo "  binary:   $MANIFOLD"
+echo "  store:    $store ($(df -PT "$tmp" | awk 'NR == 2 { print $2 " on " $1 }'))"
+t0=$EPOCHREALTIME
+gen=$(python3 "$here/gen-manifests.py" "$COUNT" "$tmp/batch" "$tmp/expected" \
+	"$tmp/loose" "$GIT_COUNT") || die "generating manifests failed"
+echo "  input:    $gen; --batch stream $(stat -c %s "$tmp/batch") bytes" \
+	"(generated in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s, not timed)"
+manifest_bytes=$(echo "$gen" | awk '{ print $3 }')
+# Have the input in the page cache, as the store's writes are what we time.
+cat "$tmp/batch" >/dev/null
+
+# 1. Write.
+echo "  write:    manifold hash-object -w --batch <stream >digests   (MF_NOSYNC unset: real fsyncs, a commit every 4096 objects)"
+if ! { time "$MANIFOLD" hash-object -w --batch <"$tmp/batch" >"$tmp/digests" 2>"$tmp/err"; } 2>"$tmp/time"; then
+	cat "$tmp/err" >&2
+	die "hash-object -w --batch failed"
+fi
+read -r w_real w_user w_sys <"$tmp/time"
+if ! cmp -s "$tmp/digests" "$tmp/expected"; then
+	echo "  first differences (line: manifold vs expected):" >&2
+	diff <(nl -ba "$tmp/digests") <(nl -ba "$tmp/expected") | head -6 >&2 || true
+	die "hash-object -w --batch printed $(wc -l <"$tmp/digests") digests, not the $COUNT expected ones"
+fi
+w_rate=$(rate "$COUNT" "$w_real")
+printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s, %.1f us/object; digests all correct\n' \
+	"$w_real" "$w_user" "$w_sys" "$w_rate" "$(awk -v t="$w_real" -v n="$COUNT" 'BEGIN { print t / n * 1e6 }')"
+
+# 2. Look up.
+echo "  lookup:   manifold cat-manifest --batch-check <digests"
+if ! { time "$MANIFOLD" cat-manifest --batch-check <"$tmp/digests" >"$tmp/check" 2>"$tmp/err"; } 2>"$tmp/time"; then
+	cat "$tmp/err" >&2
+	die "cat-manifest --batch-check failed"
+fi
+read -r c_real c_user c_sys <"$tmp/time"
+if ! cmp -s "$tmp/check" "$tmp/expected.check"; then
+	bad=$(diff "$tmp/check" "$tmp/expected.check" | grep -c '^<' || true)
+	echo "  first differences:" >&2
+	diff <(nl -ba "$tmp/check") <(nl -ba "$tmp/expected.check") | head -6 >&2 || true
+	die "cat-manifest --batch-check: $bad of $COUNT lines are not '<digest> $MT <size>' as expected"
+fi
+c_rate=$(rate "$COUNT" "$c_real")
+printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s; all %s found with type %s and the right size\n' \
+	"$c_real" "$c_user" "$c_sys" "$c_rate" "$COUNT" "$MT"
+
+# 3. Size on disk.
+apparent=$(stat -c %s "$store/data.mdb")
+allocated=$(du -B1 "$store/data.mdb" | cut -f1)
+printf '  store:    data.mdb %s bytes (du: %s bytes); %.0f bytes/object on disk (du), %.0f apparent; the manifests themselves average %.0f bytes\n' \
+	"$apparent" "$allocated" "$(awk -v a="$allocated" -v n="$COUNT" 'BEGIN { print a / n }')" \
+	"$(awk -v a="$apparent" -v n="$COUNT" 'BEGIN { print a / n }')" \
+	"$(awk -v a="$manifest_bytes" -v n="$COUNT" 'BEGIN { print a / n }')"
+
+# 4. The anchor: git, loose objects, the same manifests.
+git_run() { # repo-dir extra-git-args...
+	local repo=$1
+	shift
+	git init -q --object-format=sha256 "$repo"
+	if ! { time git -C "$repo" "$@" hash-object -w --stdin-paths <"$tmp/loose.paths" >"$tmp/git.out" 2>"$tmp/err"; } 2>"$tmp/time"; then
+		cat "$tmp/err" >&2
+		die "git hash-object -w --stdin-paths failed"
+	fi
+	[ "$(wc -l <"$tmp/git.out")" = "$GIT_COUNT" ] || die "git hash-object printed the wrong number of ids"
+	read -r g_real g_user g_sys <"$tmp/time"
+}
+git_run "$tmp/git"
+g_per=$(awk -v t="$g_real" -v n="$GIT_COUNT" 'BEGIN { print t / n }')
+g_rate=$(rate "$GIT_COUNT" "$g_real")
+g_extra=$(awk -v p="$g_per" -v n="$COUNT" 'BEGIN { printf "%.1f", p * n }')
+echo "  anchor:   git hash-object -w --stdin-paths of the first $GIT_COUNT as loose files ($(git --version), --object-format=sha256, default core.fsync: loose objects not fsynced)"
+printf '            %.3f s wall (%.3f user, %.3f sys) for %s: %s objects/s, %.1f us/object; extrapolated to %s objects: %s s\n' \
+	"$g_real" "$g_user" "$g_sys" "$GIT_COUNT" "$g_rate" "$(awk -v p="$g_per" 'BEGIN { print p * 1e6 }')" "$COUNT" "$g_extra"
+git_run "$tmp/git-fsync" -c core.fsync=loose-object -c core.fsyncMethod=batch
+gf_rate=$(rate "$GIT_COUNT" "$g_real")
+printf '            (information: with -c core.fsync=loose-object -c core.fsyncMethod=batch: %.3f s, %s objects/s)\n' \
+	"$g_real" "$gf_rate"
+ratio=$(awk -v m="$w_real" -v n="$COUNT" -v g="$g_per" 'BEGIN { printf "%.2f", (m / n) / g }')
+echo "  ratio manifold/git time per object written: $ratio  (below 1: manifold is faster; information, no goal)"
+printf 'RESULT\tobjects\tmanifold hash-object -w --batch, %s objects\t%s obj/s (%.1f s)\tgit loose %s obj/s (extrapolated %s s)\t%s\t-\tinfo\n' \
+	"$COUNT" "$w_rate" "$w_real" "$g_rate" "$g_extra" "$ratio"
+printf 'RESULT\tobjects\tmanifold cat-manifest --batch-check, %s objects\t%s obj/s (%.1f s)\t-\t-\t-\tinfo\n' \
+	"$COUNT" "$c_rate" "$c_real"
+printf 'RESULT\tobjects\tstore size, %s objects\t%.0f bytes/object (du %s bytes)\tmanifest %.0f bytes/object\t%.2f\t-\tinfo\n' \
+	"$COUNT" "$(awk -v a="$allocated" -v n="$COUNT" 'BEGIN { print a / n }')" "$allocated" \
+	"$(awk -v a="$manifest_bytes" -v n="$COUNT" 'BEGIN { print a / n }')" \
+	"$(awk -v a="$allocated" -v m="$manifest_bytes" 'BEGIN { print a / m }')"
