@@ -50,8 +50,12 @@ struct odb *cmd_store_existing(struct cmd_ctx *ctx);
 int cmd_answer(int ret);
 
 int cmd_cat_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_fetch_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_hash_object(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_logout(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_reflog(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_rev_parse(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_show_ref(int argc, const char **argv, struct cmd_ctx *ctx);

@@ -27,10 +27,18 @@ struct cmd_struct {
 static const struct cmd_struct commands[] = {
 	{ "cat-manifest", cmd_cat_manifest, NEED_STORE_RO | PLUMBING,
 	  "Print an object's bytes, media type or size" },
+	{ "fetch-manifest", cmd_fetch_manifest, NEED_STORE_RW | PLUMBING,
+	  "Fetch a manifest from a registry, verify and store it" },
 	{ "fsck", cmd_fsck, NEED_STORE_RO | PLUMBING,
 	  "Verify the objects, refs and reflogs of the store" },
 	{ "hash-object", cmd_hash_object, NEED_STORE_RW | PLUMBING,
 	  "Compute an object's digest, optionally store it" },
+	{ "login", cmd_login, 0,
+	  "Log in to a registry (shared with docker)" },
+	{ "logout", cmd_logout, 0,
+	  "Log out from a registry" },
+	{ "ls-remote", cmd_ls_remote, PLUMBING,
+	  "List a remote repository's tags and their digests" },
 	{ "reflog", cmd_reflog, NEED_STORE_RO | PLUMBING,
 	  "Show the history of a ref" },
 	{ "rev-parse", cmd_rev_parse, NEED_STORE_RO | PLUMBING,
@@ -42,7 +50,7 @@ static const struct cmd_struct commands[] = {
 };
 
 static const char *const main_usage[] = {
-	"manifold [--store <dir>] [--version] [--help] <command> [<args>]",
+	"manifold [--store <dir>] [--debug] [--version] [--help] <command> [<args>]",
 	NULL
 };
 
@@ -103,6 +111,9 @@ int main(int argc, const char **argv)
 			store = argv[++i];
 		} else if (!strncmp(a, "--store=", 8)) {
 			store = a + 8;
+		} else if (!strcmp(a, "--debug")) {
+			/* Trace registry requests (credentials redacted). */
+			setenv("MANIFOLD_TRACE", "1", 1);
 		} else if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
 			printf("manifold version %s\n", MF_VERSION);
 			return close_stdout();

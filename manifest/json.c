@@ -418,6 +418,7 @@ int json_parse(yajl_val *out, const char *bytes, size_t len)
 	copy[len] = '\0';
 	errbuf[0] = '\0';
 	tree = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
+	explicit_bzero(copy, len);	/* it may have held a secret */
 	free(copy);
 	if (!tree) {
 		errbuf[strcspn(errbuf, "\n")] = '\0';

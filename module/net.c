@@ -1,19 +1,29 @@
 /*
  * manifold-net.so: the part of manifold that links OpenSSL (and, with
  * the registry transport, libcurl).  Loaded on demand by util/module.c.
+ * Its copy of util/ is its own: errors cross back through last_error().
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/evp.h>
+#include <sodium.h>
+#include <curl/curl.h>
+
+#include "module/auth-parse.h"
+#include "module/creds.h"
 
 #include "util/digest.h"
+#include "module/net.h"
+#include "registry/registry.h"
+#include "util/error.h"
 #include "util/module.h"
 
 struct mf_hash_ctx {
 	EVP_MD_CTX *md;
 };
 
-static struct mf_hash_ctx *hash_new(int algo)
+struct mf_hash_ctx *net_hash_new(int algo)
 {
 	const EVP_MD *type = algo == DIGEST_SHA512 ? EVP_sha512() : EVP_sha256();
 	struct mf_hash_ctx *ctx = calloc(1, sizeof(*ctx));
@@ -29,12 +39,12 @@ static struct mf_hash_ctx *hash_new(int algo)
 	return ctx;
 }
 
-static int hash_update(struct mf_hash_ctx *ctx, const void *data, size_t len)
+int net_hash_update(struct mf_hash_ctx *ctx, const void *data, size_t len)
 {
 	return EVP_DigestUpdate(ctx->md, data, len) == 1 ? 0 : -1;
 }
 
-static void hash_free(struct mf_hash_ctx *ctx)
+void net_hash_free(struct mf_hash_ctx *ctx)
 {
 	if (!ctx)
 		return;
@@ -42,21 +52,57 @@ static void hash_free(struct mf_hash_ctx *ctx)
 	free(ctx);
 }
 
-static int hash_final(struct mf_hash_ctx *ctx, unsigned char *out)
+int net_hash_final(struct mf_hash_ctx *ctx, unsigned char *out)
 {
 	unsigned int n = 0;
 	int ok = EVP_DigestFinal_ex(ctx->md, out, &n) == 1;
 
-	hash_free(ctx);
+	net_hash_free(ctx);
 	return ok ? 0 : -1;
+}
+
+/* login/logout: plain strings in, secrets wiped here. */
+static int net_creds_store(const char *key, const char *user, const char *secret)
+{
+	struct mf_secret s = { NULL, 0 };
+	int ret = sodium_init() < 0 ? mf_error(MF_ERROR, "cannot initialise libsodium") :
+		mf_secret_set(&s, secret, strlen(secret));
+
+	if (!ret)
+		ret = creds_store(key, user, &s);
+	mf_secret_free(&s);
+	return ret;
+}
+
+static int net_creds_erase(const char *key)
+{
+	if (sodium_init() < 0)
+		return mf_error(MF_ERROR, "cannot initialise libsodium");
+	return creds_erase(key);
 }
 
 __attribute__((visibility("default")))
 const struct mf_module_ops mf_module_ops = {
 	.abi = MF_MODULE_ABI,
 	.description = "manifold network and crypto module (OpenSSL)",
-	.hash_new = hash_new,
-	.hash_update = hash_update,
-	.hash_final = hash_final,
-	.hash_free = hash_free,
+	.hash_new = net_hash_new,
+	.hash_update = net_hash_update,
+	.hash_final = net_hash_final,
+	.hash_free = net_hash_free,
+	.last_error = mf_error_last,
+	.reg_open = reg_open,
+	.reg_close = reg_close,
+	.reg_manifest_get = reg_manifest_get,
+	.reg_manifest_head = reg_manifest_head,
+	.reg_manifest_put = reg_manifest_put,
+	.reg_manifest_delete = reg_manifest_delete,
+	.reg_blob_head = reg_blob_head,
+	.reg_blob_get = reg_blob_get,
+	.reg_blob_upload = reg_blob_upload,
+	.reg_blob_mount = reg_blob_mount,
+	.reg_tags_list = reg_tags_list,
+	.reg_check_login = reg_check_login,
+	.reg_request_count = reg_request_count,
+	.creds_store = net_creds_store,
+	.creds_erase = net_creds_erase,
 };

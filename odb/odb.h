@@ -31,8 +31,8 @@ enum odb_open_flags {
 
 /* The format version this build reads and writes (meta "format"). */
 #define ODB_FORMAT 1
-/* Longest ref name (LMDB keys are at most 511 bytes). */
-#define ODB_REF_MAX 400
+/* Longest ref name: a reflog key adds 9 bytes and LMDB keys stop at 511. */
+#define ODB_REF_MAX 500
 /* Largest object the store accepts. */
 #define ODB_OBJECT_MAX ((size_t)16 << 20)
 /* Longest media type. */
@@ -131,6 +131,23 @@ int odb_object_for_each(struct odb_txn *tx, odb_object_cb cb, void *payload);
  */
 int odb_object_resolve_prefix(struct digest *out, struct odb_txn *tx,
 			      const char *prefix);
+
+/* ---- sources: where objects are known to live ---- */
+
+/* Longest "host/repository" recorded as a source. */
+#define ODB_SOURCE_MAX 400
+
+/*
+ * Record that id is known to live in repository `where`
+ * ("host[:port]/path").  Idempotent.  MF_EINVALID if where is too long.
+ */
+int odb_source_add(struct odb_txn *tx, const struct digest *id,
+		   const char *where);
+
+typedef int (*odb_source_cb)(const char *where, void *payload);
+/* Every repository id is known to live in, in name order. */
+int odb_source_for_each(struct odb_txn *tx, const struct digest *id,
+			odb_source_cb cb, void *payload);
 
 /* ---- refs ---- */
 

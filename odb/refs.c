@@ -34,7 +34,7 @@ static void printable(char *out, size_t cap, const char *s)
 
 /*
  * Ref names: components separated by '/', each made of
- * [A-Za-z0-9._:@+-]; no empty component, none starting with '.',
+ * [A-Za-z0-9._:@+[]-] (brackets for IPv6 registry hosts); no empty component, none starting with '.',
  * no "@{" (revision syntax) or "..", at most ODB_REF_MAX bytes.
  */
 int odb_ref_name_check(const char *name)
@@ -67,7 +67,7 @@ int odb_ref_name_check(const char *name)
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-		      c == ':' || c == '@' || c == '+')) {
+		      c == ':' || c == '@' || c == '+' || c == '[' || c == ']')) {
 			char shown[80];
 
 			printable(shown, sizeof(shown), name);

@@ -2,6 +2,7 @@
 #define MF_UTIL_MODULE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The loadable module (manifold-net.so) holds everything that needs
@@ -15,10 +16,14 @@
  * The module exports one symbol, "mf_module_ops", of this type.  Bump
  * MF_MODULE_ABI on any change: a module of another ABI is refused.
  */
-#define MF_MODULE_ABI 1
+#define MF_MODULE_ABI 2
 #define MF_MODULE_FILE "manifold-net.so"
 
 struct mf_hash_ctx;
+struct reg;
+struct reg_opts;
+struct reg_manifest;
+struct digest;
 
 struct mf_module_ops {
 	unsigned abi;
@@ -29,6 +34,48 @@ struct mf_module_ops {
 	/* Writes the raw digest and frees ctx; 0 or -1. */
 	int (*hash_final)(struct mf_hash_ctx *ctx, unsigned char *out);
 	void (*hash_free)(struct mf_hash_ctx *ctx);
+
+	/*
+	 * The module has its own copy of util/: after a failed call, its
+	 * message is read here and re-recorded by the caller.
+	 */
+	const char *(*last_error)(void);
+
+	/* The registry transport: see registry/registry.h. */
+	int (*reg_open)(struct reg **out, const char *host, const char *cred_key,
+			const struct reg_opts *opts);
+	void (*reg_close)(struct reg *r);
+	int (*reg_manifest_get)(struct reg_manifest *out, struct reg *r,
+				const char *repo, const char *ref);
+	int (*reg_manifest_head)(struct digest *digest, char *media_type,
+				 size_t mtsz, uint64_t *size, struct reg *r,
+				 const char *repo, const char *ref);
+	int (*reg_manifest_put)(struct digest *out, struct reg *r,
+				const char *repo, const char *ref,
+				const char *media_type, const void *data,
+				size_t len);
+	int (*reg_manifest_delete)(struct reg *r, const char *repo,
+				   const struct digest *d);
+	int (*reg_blob_head)(uint64_t *size, struct reg *r, const char *repo,
+			     const struct digest *d);
+	int (*reg_blob_get)(struct reg *r, const char *repo,
+			    const struct digest *d,
+			    int (*sink)(const void *, size_t, void *),
+			    void *payload);
+	int (*reg_blob_upload)(struct reg *r, const char *repo,
+			       const struct digest *d, const void *data,
+			       size_t len);
+	int (*reg_blob_mount)(struct reg *r, const char *repo,
+			      const struct digest *d, const char *from_repo);
+	int (*reg_tags_list)(struct reg *r, const char *repo,
+			     int (*cb)(const char *, void *), void *payload);
+	int (*reg_check_login)(struct reg *r, const char *user,
+			       const char *secret);
+	unsigned long (*reg_request_count)(const struct reg *r);
+	/* docker's credential store (login, logout) */
+	int (*creds_store)(const char *cred_key, const char *user,
+			   const char *secret);
+	int (*creds_erase)(const char *cred_key);
 };
 
 /*

@@ -10,9 +10,12 @@
 # `manifold <command> --help`.  Ref names are read from
 # `manifold show-ref` and `manifold reflog list`, run against the store
 # given with --store or -C earlier on the line, and only when manifold is
-# on PATH.
+# on PATH.  Registry names (login, logout) are the keys of "auths" in
+# docker's config.json ($DOCKER_CONFIG, else ~/.docker), read with grep.
 
-_manifold_commands="cat-manifest fsck hash-object reflog rev-parse show-ref update-ref"
+_manifold_commands="cat-manifest fetch-manifest fsck hash-object login logout ls-remote reflog rev-parse show-ref update-ref"
+
+_manifold_platforms="linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64 windows/amd64"
 
 _manifold_media_types="application/vnd.oci.image.manifest.v1+json
 application/vnd.oci.image.index.v1+json
@@ -36,8 +39,12 @@ _manifold_options()
 {
 	case $1 in
 	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
+	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;
 	fsck)		echo "-v --verbose" ;;
 	hash-object)	echo "-w --write -t --type= --stdin --stdin-paths --batch --literally --algorithm=" ;;
+	login)		echo "-u --username= --password-stdin --insecure" ;;
+	logout)		;;
+	ls-remote)	echo "--tags-only --exit-code --insecure" ;;
 	reflog)		echo "-n --max-count= --no-abbrev --date= --oldest-first" ;;
 	rev-parse)	echo "--verify -q --quiet --short --symbolic-full-name" ;;
 	show-ref)	echo "-s --hash --verify --exists -q --quiet --prefix=" ;;
@@ -51,6 +58,8 @@ _manifold_takes_value()
 {
 	case $1:$2 in
 	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
+	fetch-manifest:--platform) return 0 ;;
+	login:-u|login:--username) return 0 ;;
 	reflog:-n|reflog:--max-count|reflog:--date) return 0 ;;
 	show-ref:--prefix) return 0 ;;
 	update-ref:-m) return 0 ;;
@@ -64,6 +73,7 @@ _manifold_option_values()
 	case $1:$2 in
 	hash-object:-t|hash-object:--type) echo "$_manifold_media_types" ;;
 	hash-object:--algorithm) echo "sha256 sha512" ;;
+	fetch-manifest:--platform) echo "$_manifold_platforms" ;;
 	reflog:--date) echo "iso raw unix" ;;
 	show-ref:--prefix) echo "lists/ remotes/" ;;
 	esac
@@ -81,6 +91,51 @@ _manifold_refs()
 	if [[ $1 == reflog ]]; then
 		"$bin" ${store[@]+"${store[@]}"} reflog list 2>/dev/null
 	fi
+}
+
+# The registries docker's config.json has credentials for: the keys of
+# its "auths" object, as host[:port] (docker's ConvertToHostname; Docker
+# Hub's "https://index.docker.io/v1/" is docker.io).  grep cuts the JSON
+# into strings, braces, brackets and colons; the loop keeps track of the
+# depth, so that only the keys directly inside the top-level "auths"
+# count.  No jq needed.
+_manifold_registries()
+{
+	local cfg=${DOCKER_CONFIG:-$HOME/.docker}/config.json
+	[[ -r $cfg ]] || return 0
+	local tok prev= depth=0 auths=0 pending=0 key
+	while IFS= read -r tok; do
+		case $tok in
+		'{' | '[')
+			((depth++))
+			if ((pending && depth == 2)) && [[ $tok == '{' ]]; then
+				auths=1
+			fi
+			pending=0
+			;;
+		'}' | ']')
+			((depth == 2)) && auths=0
+			((depth--))
+			pending=0
+			;;
+		:)
+			if [[ $prev == \"* ]]; then
+				key=${prev:1:${#prev}-2}
+				if ((depth == 1)); then
+					[[ $key == auths ]] && pending=1
+				elif ((auths && depth == 2)); then
+					key=${key#http://}
+					key=${key#https://}
+					key=${key%%/*}
+					[[ $key == index.docker.io ]] && key=docker.io
+					[[ -n $key ]] && printf '%s\n' "$key"
+				fi
+			fi
+			;;
+		*) pending=0 ;;
+		esac
+		prev=$tok
+	done < <(grep -oE '"([^"\\]|\\.)*"|[][{}:]' "$cfg" 2>/dev/null)
 }
 
 # COMPREPLY = the words of the list "$1" (separated by newlines or
@@ -183,7 +238,7 @@ _manifold()
 		elif [[ $cur == --store=* ]]; then
 			_manifold_dirs "${cur#--store=}" "--store="
 		elif [[ $cur == -* ]]; then
-			_manifold_add "--store= -C --version -v --help -h" "$cur" ""
+			_manifold_add "--store= -C --debug --version -v --help -h" "$cur" ""
 		else
 			_manifold_add "$_manifold_commands help" "$cur" ""
 		fi
@@ -264,6 +319,10 @@ _manifold()
 	update-ref)
 		[[ -z $batch && ${#args[@]} -lt 3 ]] &&
 			_manifold_add_lines "$(_manifold_refs)" "$cur" ""
+		;;
+	login | logout)
+		((${#args[@]} == 0)) &&
+			_manifold_add_lines "$(_manifold_registries)" "$cur" ""
 		;;
 	esac
 	_manifold_finish

@@ -214,7 +214,7 @@ static void test_odb__ref_name_rules(void **state)
 	};
 	static const char *const bad[] = {
 		"", "/lists", "lists/", "lists//x", "lists/.hidden", "a b", "a\tb",
-		"lists/x@{1}", "a~b", "a^b", "a?b", "a*b", "a[b", "a\\b", "\x7f",
+		"lists/x@{1}", "a~b", "a^b", "a?b", "a*b", "a\\b", "\x7f",
 		"caf\xc3\xa9", NULL
 	};
 	char longname[ODB_REF_MAX + 2];

@@ -1,0 +1,1391 @@
+/*
+ * The registry transport (OCI Distribution API over libcurl), part of
+ * manifold-net.so.  See registry/registry.h for the contract.
+ *
+ * One struct reg per registry host: one CURL easy handle, so the
+ * connection is reused; the scheme (https, or http for loopback and
+ * --insecure registries) is settled on the first request; the auth
+ * challenge is remembered so later requests fetch tokens up front;
+ * tokens are cached per scope for their lifetime.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "module/auth-parse.h"
+#include "module/creds.h"
+#include "module/net.h"
+#include "registry/registry.h"
+#include "manifest/json.h"
+#include "util/wrapper.h"
+
+#define MT_ACCEPT \
+	"application/vnd.oci.image.index.v1+json, " \
+	"application/vnd.oci.image.manifest.v1+json, " \
+	"application/vnd.docker.distribution.manifest.list.v2+json, " \
+	"application/vnd.docker.distribution.manifest.v2+json"
+
+#define HEADER_MAX 8192		/* one header line we keep */
+#define ERROR_BODY_MAX 65536	/* error bodies we read for messages */
+#define TOKEN_BODY_MAX 65536
+#define MAX_TOKENS 16
+#define MAX_RETRIES 3
+#define RETRY_AFTER_MAX 10	/* seconds */
+
+struct token_slot {
+	char *scope;
+	struct mf_secret token;
+	time_t expires;
+};
+
+struct reg {
+	CURL *h;
+	char *host;
+	char *cred_key;
+	int insecure;
+	int loopback;
+	int trace;
+	enum { SCHEME_UNKNOWN, SCHEME_HTTPS, SCHEME_HTTP } scheme;
+	int verify;			/* verify the TLS peer */
+	struct buf ca_blob;		/* system CAs + certs.d for this host */
+	char *client_cert, *client_key;
+	/* credentials, looked up once */
+	int cred_state;			/* 0 unknown, 1 have, -1 none */
+	struct mf_cred cred;
+	/* auth learned from the first challenge */
+	enum { AUTH_NONE, AUTH_BASIC, AUTH_BEARER } auth;
+	char *realm, *service;
+	char last_scope[1024];		/* the scope of the last challenge */
+	struct token_slot tokens[MAX_TOKENS];
+	unsigned long requests;
+};
+
+/* ---- response capture ---- */
+
+struct resp {
+	long status;
+	struct buf body;
+	reg_sink_fn sink;		/* stream the body here instead */
+	void *sink_payload;
+	int sink_failed;
+	int too_big;			/* the body went over its cap */
+	char content_type[256];
+	char digest[DIGEST_MAX_STR];
+	char location[HEADER_MAX];
+	char www_auth[HEADER_MAX];
+	char link[HEADER_MAX];
+	long retry_after;
+	long long content_length;
+};
+
+static void resp_init(struct resp *rs, size_t cap)
+{
+	memset(rs, 0, sizeof(*rs));
+	buf_init(&rs->body, cap);
+	rs->content_length = -1;
+}
+
+static void resp_reset_headers(struct resp *rs)
+{
+	rs->content_type[0] = rs->digest[0] = rs->location[0] = '\0';
+	rs->www_auth[0] = rs->link[0] = '\0';
+	rs->retry_after = 0;
+	rs->content_length = -1;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct resp *rs = ud;
+	size_t len = size * n;
+
+	/* Only a success streams to the sink; errors are read for messages. */
+	if (rs->sink && rs->status >= 200 && rs->status < 300) {
+		if (rs->sink(p, len, rs->sink_payload)) {
+			rs->sink_failed = 1;
+			return 0;
+		}
+		return len;
+	}
+	if (buf_add(&rs->body, p, len)) {
+		rs->too_big = 1;
+		return 0;	/* over the cap: curl stops with WRITE_ERROR */
+	}
+	return len;
+}
+
+static void copy_value(char *dst, size_t cap, const char *v, size_t len)
+{
+	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
+		       v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	while (len && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct resp *rs = ud;
+	size_t len = size * n;
+	const char *colon;
+	size_t nlen;
+
+	/* A new status line (after a redirect or 100): forget the last. */
+	if (len > 5 && !strncmp(p, "HTTP/", 5)) {
+		const char *sp = memchr(p, ' ', len);
+
+		resp_reset_headers(rs);
+		rs->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		return len;
+	}
+	colon = memchr(p, ':', len);
+	if (!colon)
+		return len;
+	nlen = (size_t)(colon - p);
+	colon++;
+#define IS(h) (nlen == sizeof(h) - 1 && !strncasecmp(p, h, nlen))
+	if (IS("content-type"))
+		copy_value(rs->content_type, sizeof(rs->content_type), colon,
+			   len - (size_t)(colon - p));
+	else if (IS("docker-content-digest"))
+		copy_value(rs->digest, sizeof(rs->digest), colon,
+			   len - (size_t)(colon - p));
+	else if (IS("location"))
+		copy_value(rs->location, sizeof(rs->location), colon,
+			   len - (size_t)(colon - p));
+	else if (IS("www-authenticate") && !rs->www_auth[0])
+		copy_value(rs->www_auth, sizeof(rs->www_auth), colon,
+			   len - (size_t)(colon - p));
+	else if (IS("link"))
+		copy_value(rs->link, sizeof(rs->link), colon,
+			   len - (size_t)(colon - p));
+	else if (IS("retry-after"))
+		rs->retry_after = strtol(colon, NULL, 10);
+	else if (IS("content-length"))
+		rs->content_length = strtoll(colon, NULL, 10);
+#undef IS
+	return len;
+}
+
+/* ---- helpers ---- */
+
+static void trace(struct reg *r, const char *fmt, ...) MF_PRINTF(2, 3);
+
+static void trace(struct reg *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->trace)
+		return;
+	fputs("manifold: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* The first line of a registry error body, for messages: its "message". */
+static void error_detail(char *out, size_t cap, const struct resp *rs)
+{
+	const char *m = rs->body.len ? strstr(rs->body.ptr, "\"message\"") : NULL;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!m)
+		return;
+	m = strchr(m + 9, '"');
+	if (!m)
+		return;
+	for (m++; *m && *m != '"' && n + 1 < cap; m++)
+		out[n++] = (unsigned char)*m < 0x20 ? ' ' : *m;
+	out[n] = '\0';
+}
+
+static int is_loopback_host(const char *host)
+{
+	char h[256];
+	const char *colon;
+	size_t n;
+
+	if (host[0] == '[')
+		return !strncmp(host, "[::1]", 5);
+	colon = strrchr(host, ':');
+	n = colon ? (size_t)(colon - host) : strlen(host);
+	if (n >= sizeof(h))
+		return 0;
+	memcpy(h, host, n);
+	h[n] = '\0';
+	if (!strcmp(h, "localhost"))
+		return 1;
+	if (strncmp(h, "127.", 4))
+		return 0;
+	for (const char *p = h + 4; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return 0;
+	return 1;
+}
+
+/* Append every .crt file of dir to the CA blob; note the first .cert/.key pair. */
+static void add_certs_dir(struct reg *r, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char path[4096];
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".crt")) {
+			if (buf_read_file(&r->ca_blob, path) == 0)
+				buf_addch(&r->ca_blob, '\n');
+			trace(r, "using CA %s", path);
+		} else if (n > 5 && !strcmp(e->d_name + n - 5, ".cert") &&
+			   !r->client_cert) {
+			char key[4096];
+
+			snprintf(key, sizeof(key), "%.*s.key", (int)strlen(path) - 5, path);
+			if (!access(key, R_OK)) {
+				r->client_cert = xstrdup(path);
+				r->client_key = xstrdup(key);
+				trace(r, "using client certificate %s", path);
+			}
+		}
+	}
+	closedir(d);
+}
+
+/*
+ * docker's certs.d: per-user ($DOCKER_CONFIG or ~/.docker, and
+ * $XDG_CONFIG_HOME/docker for rootless) and /etc/docker.  Custom CAs
+ * are added to the system ones, as docker does.
+ */
+static void load_certs(struct reg *r)
+{
+	const char *dc = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	size_t base;
+	char dir[4096];
+
+	buf_init(&r->ca_blob, (size_t)16 << 20);
+	if (buf_read_file(&r->ca_blob, "/etc/ssl/certs/ca-certificates.crt"))
+		buf_reset(&r->ca_blob);
+	base = r->ca_blob.len;
+	if (dc && *dc) {
+		snprintf(dir, sizeof(dir), "%s/certs.d/%s", dc, r->host);
+		add_certs_dir(r, dir);
+	}
+	if (home && *home) {
+		snprintf(dir, sizeof(dir), "%s/.docker/certs.d/%s", home, r->host);
+		add_certs_dir(r, dir);
+	}
+	if (xdg && *xdg) {
+		snprintf(dir, sizeof(dir), "%s/docker/certs.d/%s", xdg, r->host);
+		add_certs_dir(r, dir);
+	}
+	snprintf(dir, sizeof(dir), "/etc/docker/certs.d/%s", r->host);
+	add_certs_dir(r, dir);
+	if (r->ca_blob.len == base && !base)
+		buf_release(&r->ca_blob);	/* use curl's default */
+}
+
+static int load_creds(struct reg *r)
+{
+	int ret;
+
+	if (r->cred_state)
+		return r->cred_state > 0;
+	ret = creds_lookup(&r->cred, r->cred_key);
+	if (ret == 0) {
+		r->cred_state = 1;
+		return 1;
+	}
+	r->cred_state = -1;
+	if (ret == MF_ENOTFOUND)
+		return 0;
+	return ret;
+}
+
+/* Secrets may cross plain HTTP only when --insecure was given. */
+static int creds_allowed(struct reg *r)
+{
+	return r->scheme == SCHEME_HTTPS || r->insecure;
+}
+
+static struct token_slot *token_find(struct reg *r, const char *scope)
+{
+	time_t now = time(NULL);
+
+	for (int i = 0; i < MAX_TOKENS; i++) {
+		struct token_slot *t = &r->tokens[i];
+
+		if (t->scope && !strcmp(t->scope, scope) && t->expires > now + 5)
+			return t;
+	}
+	return NULL;
+}
+
+static void token_put(struct reg *r, const char *scope, struct mf_secret *tok,
+		      long lifetime)
+{
+	struct token_slot *slot = &r->tokens[0];
+
+	for (int i = 0; i < MAX_TOKENS; i++) {
+		if (!r->tokens[i].scope || !strcmp(r->tokens[i].scope, scope)) {
+			slot = &r->tokens[i];
+			break;
+		}
+		if (r->tokens[i].expires < slot->expires)
+			slot = &r->tokens[i];
+	}
+	free(slot->scope);
+	mf_secret_free(&slot->token);
+	slot->scope = xstrdup(scope);
+	slot->token = *tok;
+	memset(tok, 0, sizeof(*tok));
+	slot->expires = time(NULL) + lifetime;
+}
+
+/* ---- the request engine ---- */
+
+struct req {
+	const char *method;		/* GET HEAD PUT POST DELETE */
+	const char *url;		/* absolute */
+	const char *scope;		/* token scope for this request, or NULL */
+	const char *accept;
+	const char *content_type;
+	const void *data;		/* request body */
+	size_t len;
+	int follow;			/* follow redirects (blob GET) */
+	int idempotent;
+	/* token requests: Basic credentials for the realm, no registry auth */
+	const char *basic_user;
+	const struct mf_secret *basic_pass;
+	int token_request;
+};
+
+static int fetch_token(struct reg *r, const char *scope);
+static int on_challenge(struct reg *r, const char *header, const char *scope,
+			const char *what);
+
+static int is_transient_curl(CURLcode c)
+{
+	return c == CURLE_SEND_ERROR || c == CURLE_RECV_ERROR ||
+	       c == CURLE_GOT_NOTHING || c == CURLE_PARTIAL_FILE ||
+	       c == CURLE_OPERATION_TIMEDOUT;
+}
+
+static long backoff_ms(int attempt, long retry_after)
+{
+	if (retry_after > 0)
+		return (retry_after > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : retry_after) * 1000;
+	return 200L << attempt;
+}
+
+static void sleep_backoff(int attempt, long retry_after)
+{
+	struct timespec ts;
+	long ms = backoff_ms(attempt, retry_after);
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Send one request once.  Authorization is attached per r->auth; curl
+ * never carries it to another host on a redirect (UNRESTRICTED_AUTH off;
+ * a custom Authorization header is also dropped by curl on host change).
+ */
+static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
+			char *errbuf)
+{
+	struct curl_slist *hdr = NULL;
+	CURL *h = r->h;
+	char line[HEADER_MAX + 64];
+	CURLcode c;
+
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, q->url);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "manifold/" MF_NET_VERSION);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
+			 r->scheme == SCHEME_HTTP ? "http,https" : "https");
+	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, q->follow ? 1L : 0L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, rs);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, rs);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, r->verify ? 1L : 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, r->verify ? 2L : 0L);
+	if (r->ca_blob.len) {
+		struct curl_blob blob = { r->ca_blob.ptr, r->ca_blob.len,
+					  CURL_BLOB_NOCOPY };
+
+		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+	}
+	if (r->client_cert) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, r->client_cert);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, r->client_key);
+	}
+	if (!strcmp(q->method, "HEAD"))
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	else if (!strcmp(q->method, "PUT") || !strcmp(q->method, "POST")) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->data ? q->data : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
+	} else if (strcmp(q->method, "GET"))
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
+
+	if (q->accept) {
+		snprintf(line, sizeof(line), "Accept: %s", q->accept);
+		hdr = curl_slist_append(hdr, line);
+	}
+	if (q->content_type) {
+		snprintf(line, sizeof(line), "Content-Type: %s", q->content_type);
+		hdr = curl_slist_append(hdr, line);
+	} else if (q->data || !strcmp(q->method, "PUT") || !strcmp(q->method, "POST")) {
+		hdr = curl_slist_append(hdr, "Content-Type:");
+	}
+	hdr = curl_slist_append(hdr, "Expect:");
+	if (q->token_request) {
+		if (q->basic_user) {
+			curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+			curl_easy_setopt(h, CURLOPT_USERNAME, q->basic_user);
+			curl_easy_setopt(h, CURLOPT_PASSWORD, q->basic_pass->ptr);
+		}
+	} else if (r->auth == AUTH_BEARER && q->scope) {
+		struct token_slot *t = token_find(r, q->scope);
+
+		if (t) {
+			curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+			curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, t->token.ptr);
+		}
+	} else if (r->auth == AUTH_BASIC && r->cred_state > 0 && creds_allowed(r) &&
+		   !r->cred.identity_token) {
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERNAME, r->cred.username);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, r->cred.secret.ptr);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+
+	r->requests++;
+	trace(r, "> %s %s", q->method, q->url);
+	c = curl_easy_perform(h);
+	if (c == CURLE_OK)
+		trace(r, "< %ld %s", rs->status, rs->content_type);
+	else
+		trace(r, "< error: %s", errbuf[0] ? errbuf : curl_easy_strerror(c));
+	/* Credentials set on the handle are wiped by the next reset. */
+	curl_slist_free_all(hdr);
+	return c;
+}
+
+static const char *scheme_str(struct reg *r)
+{
+	return r->scheme == SCHEME_HTTP ? "http" : "https";
+}
+
+/*
+ * Settle the scheme on the first request: https; on a loopback or
+ * --insecure registry that does not speak TLS, http.  An --insecure
+ * registry whose certificate fails is retried without verification; a
+ * loopback one is not (a certificate is verified whenever TLS is used).
+ */
+static int settle_scheme(struct reg *r, CURLcode c)
+{
+	if (r->scheme != SCHEME_HTTPS)
+		return 0;
+	if (c == CURLE_SSL_CONNECT_ERROR && (r->loopback || r->insecure)) {
+		r->scheme = SCHEME_HTTP;
+		trace(r, "%s does not speak TLS: using plain HTTP", r->host);
+		return 1;
+	}
+	if (c == CURLE_PEER_FAILED_VERIFICATION && r->insecure && r->verify) {
+		r->verify = 0;
+		trace(r, "%s: certificate not verified (--insecure)", r->host);
+		return 1;
+	}
+	return 0;
+}
+
+static int net_error(struct reg *r, CURLcode c, const char *errbuf,
+		     const char *what)
+{
+	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(c);
+
+	if (c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CACERT_BADFILE)
+		return mf_error(MF_ENET,
+				"%s: TLS certificate of %s not trusted: %s (add its CA to "
+				"certs.d/%s/ca.crt, or use --insecure)",
+				what, r->host, why, r->host);
+	if (c == CURLE_SSL_CONNECT_ERROR && r->scheme == SCHEME_HTTPS)
+		return mf_error(MF_ENET,
+				"%s: TLS connection to %s failed: %s (plain HTTP needs "
+				"--insecure)", what, r->host, why);
+	return mf_error(MF_ENET, "%s: cannot reach %s: %s", what, r->host, why);
+}
+
+/*
+ * Send a request with scheme settling, auth (one retry after a 401
+ * challenge) and, for idempotent requests, retries of transient
+ * failures.  rs holds the final response.  Only transport failures are
+ * errors here; HTTP statuses are for the caller.
+ */
+static int request(struct reg *r, const struct req *q0, struct resp *rs,
+		   const char *what)
+{
+	char errbuf[CURL_ERROR_SIZE];
+	struct req q = *q0;
+	char url[8192];
+	char scope[1024];
+	int attempt = 0, authed = 0;
+	size_t cap = rs->body.max;
+
+	for (;;) {
+		CURLcode c;
+		int ret;
+
+		/* Fill in the scheme of registry-relative URLs ("/v2/..."). */
+		if (q0->url[0] == '/') {
+			if (r->scheme == SCHEME_UNKNOWN)
+				r->scheme = SCHEME_HTTPS;
+			snprintf(url, sizeof(url), "%s://%s%s", scheme_str(r),
+				 r->host, q0->url);
+			q.url = url;
+		}
+		/* A known Bearer realm: get the token before asking. */
+		if (r->auth == AUTH_BEARER && q.scope && !token_find(r, q.scope)) {
+			ret = fetch_token(r, q.scope);
+			if (ret)
+				return ret;
+		}
+		buf_release(&rs->body);
+		buf_init(&rs->body, cap);
+		resp_reset_headers(rs);
+		rs->status = 0;
+		rs->too_big = 0;
+		errbuf[0] = '\0';
+		c = perform(r, &q, rs, errbuf);
+		if (c != CURLE_OK) {
+			if (rs->sink_failed)
+				return mf_error_code() ? mf_error_code() : MF_ERROR;
+			if (c == CURLE_WRITE_ERROR && rs->too_big)
+				return mf_error(MF_ETOOBIG,
+						"%s: response larger than %zu bytes",
+						what, rs->body.max);
+			if (q0->url[0] == '/' && settle_scheme(r, c))
+				continue;
+			if (q.idempotent && is_transient_curl(c) &&
+			    attempt < MAX_RETRIES) {
+				trace(r, "retrying in %ld ms", backoff_ms(attempt, 0));
+				sleep_backoff(attempt++, 0);
+				continue;
+			}
+			return net_error(r, c, errbuf, what);
+		}
+		if (rs->status == 401 && !authed && rs->www_auth[0] &&
+		    !q.token_request) {
+			authed = 1;
+			ret = on_challenge(r, rs->www_auth, q.scope, what);
+			if (ret)
+				return ret;
+			/* A request without a scope takes the challenge's. */
+			if (!q.scope) {
+				snprintf(scope, sizeof(scope), "%s", r->last_scope);
+				q.scope = scope;
+			}
+			continue;
+		}
+		if (q.idempotent && attempt < MAX_RETRIES &&
+		    (rs->status == 429 || rs->status >= 500)) {
+			trace(r, "retrying after %ld in %ld ms", rs->status,
+			      backoff_ms(attempt, rs->retry_after));
+			sleep_backoff(attempt++, rs->retry_after);
+			continue;
+		}
+		return 0;
+	}
+}
+
+/* ---- auth ---- */
+
+static int realm_allowed(struct reg *r, const char *realm)
+{
+	if (!strncmp(realm, "https://", 8))
+		return 1;
+	/* A plain-HTTP realm only for a registry we already speak HTTP to. */
+	return !strncmp(realm, "http://", 7) &&
+	       (r->scheme == SCHEME_HTTP || r->insecure);
+}
+
+static int on_challenge(struct reg *r, const char *header, const char *scope,
+			const char *what)
+{
+	struct auth_challenge ch[4];
+	size_t n = 0;
+	const struct auth_challenge *bearer = NULL, *basic = NULL;
+	int ret = 0;
+
+	if (auth_parse_challenges(ch, 4, &n, header))
+		return mf_error_wrap(MF_EAUTH, "%s: %s sent a malformed challenge",
+				     what, r->host);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(ch[i].scheme, "bearer") && !bearer)
+			bearer = &ch[i];
+		else if (!strcmp(ch[i].scheme, "basic") && !basic)
+			basic = &ch[i];
+	}
+	if (bearer) {
+		const char *realm = auth_challenge_param(bearer, "realm");
+		const char *service = auth_challenge_param(bearer, "service");
+		const char *cscope = auth_challenge_param(bearer, "scope");
+
+		if (!realm || !*realm) {
+			ret = mf_error(MF_EAUTH, "%s: %s sent a Bearer challenge without a realm",
+				       what, r->host);
+			goto done;
+		}
+		if (!realm_allowed(r, realm)) {
+			ret = mf_error(MF_EAUTH,
+				       "%s: refusing token realm '%.200s' of %s: not https",
+				       what, realm, r->host);
+			goto done;
+		}
+		free(r->realm);
+		free(r->service);
+		r->realm = xstrdup(realm);
+		r->service = service ? xstrdup(service) : NULL;
+		r->auth = AUTH_BEARER;
+		snprintf(r->last_scope, sizeof(r->last_scope), "%s",
+			 scope ? scope : cscope ? cscope : "");
+		ret = fetch_token(r, r->last_scope);
+	} else if (basic) {
+		int have = load_creds(r);
+
+		r->last_scope[0] = '\0';
+		if (have < 0) {
+			ret = have;
+		} else if (!have) {
+			ret = mf_error(MF_EAUTH, "%s: %s requires authentication "
+				       "(no credentials: run 'manifold login %s')",
+				       what, r->host, r->host);
+		} else if (!creds_allowed(r)) {
+			ret = mf_error(MF_EAUTH, "%s: refusing to send credentials to %s "
+				       "over plain HTTP (use --insecure to allow it)",
+				       what, r->host);
+		} else {
+			r->auth = AUTH_BASIC;
+		}
+	} else {
+		ret = mf_error(MF_EAUTH, "%s: %s asks for an unsupported authentication "
+			       "scheme '%.40s'", what, r->host, n ? ch[0].scheme : "?");
+	}
+done:
+	for (size_t i = 0; i < n; i++)
+		auth_challenge_release(&ch[i]);
+	return ret;
+}
+
+/* Split a space-separated scope set into an array (at most 8). */
+static size_t split_scopes(char *s, const char **out)
+{
+	size_t n = 0;
+
+	for (char *tok = strtok(s, " "); tok && n < 8; tok = strtok(NULL, " "))
+		out[n++] = tok;
+	return n;
+}
+
+static int fetch_token(struct reg *r, const char *scope)
+{
+	struct buf url = BUF_INIT_MAX(16384), form = BUF_INIT_MAX(16384);
+	struct resp rs;
+	struct req q;
+	struct auth_token tok;
+	const char *scopes[8];
+	char *copy = xstrdup(scope);
+	size_t nscopes = split_scopes(copy, scopes);
+	int have = load_creds(r);
+	char detail[256];
+	int ret = 0;
+
+	if (have < 0) {
+		free(copy);
+		return have;
+	}
+	/*
+	 * Credentials cross plain HTTP only when --insecure was given: not
+	 * to a plain-HTTP realm, and not as a token that would then go to a
+	 * plain-HTTP registry.
+	 */
+	if (have && !r->insecure &&
+	    (strncmp(r->realm, "https://", 8) || r->scheme == SCHEME_HTTP)) {
+		free(copy);
+		return mf_error(MF_EAUTH, "refusing to send credentials to the token "
+				"server of %s over plain HTTP (use --insecure to allow it)",
+				r->host);
+	}
+	memset(&q, 0, sizeof(q));
+	memset(&tok, 0, sizeof(tok));
+	resp_init(&rs, TOKEN_BODY_MAX);
+	q.token_request = 1;
+	q.idempotent = 1;
+	if (have && r->cred.identity_token) {
+		/* OAuth2: trade the refresh token for an access token. */
+		if (auth_oauth_form(&form, "refresh_token", r->service, scopes,
+				    nscopes, NULL, &r->cred.secret)) {
+			ret = mf_error_code();
+			goto done;
+		}
+		q.method = "POST";
+		q.url = r->realm;
+		q.data = form.ptr;
+		q.len = form.len;
+		q.content_type = "application/x-www-form-urlencoded";
+		q.idempotent = 0;
+	} else {
+		buf_adds(&url, r->realm);
+		buf_addch(&url, strchr(r->realm, '?') ? '&' : '?');
+		if (auth_token_query(&url, r->service, scopes, nscopes)) {
+			ret = mf_error_code();
+			goto done;
+		}
+		q.method = "GET";
+		q.url = url.ptr;
+		if (have) {
+			q.basic_user = r->cred.username;
+			q.basic_pass = &r->cred.secret;
+		}
+	}
+	ret = request(r, &q, &rs, "token request");
+	if (ret)
+		goto done;
+	if (rs.status == 401 || rs.status == 403) {
+		error_detail(detail, sizeof(detail), &rs);
+		if (have)
+			ret = mf_error(MF_EAUTH, "authentication to %s failed for user '%s'%s%s",
+				       r->host, r->cred.username, detail[0] ? ": " : "",
+				       detail);
+		else
+			ret = mf_error(MF_EAUTH, "%s refused anonymous access%s%s (log in "
+				       "with 'manifold login %s')", r->host,
+				       detail[0] ? ": " : "", detail, r->host);
+		goto done;
+	}
+	if (rs.status != 200) {
+		ret = mf_error(MF_EAUTH, "token server of %s answered %ld", r->host,
+			       rs.status);
+		goto done;
+	}
+	if (auth_parse_token_response(&tok, rs.body.ptr, rs.body.len)) {
+		ret = mf_error_wrap(MF_EAUTH, "token from %s", r->host);
+		goto done;
+	}
+	token_put(r, scope, &tok.token, tok.expires_in);
+done:
+	auth_token_release(&tok);
+	sodium_memzero(form.ptr, form.len);
+	buf_release(&form);
+	buf_release(&url);
+	if (rs.body.len)
+		sodium_memzero(rs.body.ptr, rs.body.len);
+	buf_release(&rs.body);
+	free(copy);
+	return ret;
+}
+
+/* ---- the API ---- */
+
+static int status_error(struct reg *r, const struct resp *rs, const char *what)
+{
+	char detail[256];
+
+	error_detail(detail, sizeof(detail), rs);
+	if (rs->status == 404)
+		return mf_error(MF_ENOTFOUND, "%s: not found%s%s", what,
+				detail[0] ? ": " : "", detail);
+	if (rs->status == 401 || rs->status == 403)
+		return mf_error(MF_EAUTH, "%s: access denied by %s%s%s", what, r->host,
+				detail[0] ? ": " : "", detail);
+	return mf_error(MF_ENET, "%s: %s answered %ld%s%s", what, r->host,
+			rs->status, detail[0] ? ": " : "", detail);
+}
+
+static void scope_for(char *out, size_t cap, const char *repo, const char *actions)
+{
+	snprintf(out, cap, "repository:%s:%s", repo, actions);
+}
+
+int reg_open(struct reg **out, const char *host, const char *cred_key,
+	     const struct reg_opts *opts)
+{
+	struct reg *r;
+	const char *t = getenv("MANIFOLD_TRACE");
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return mf_error(MF_ERROR, "cannot initialise libsodium");
+	if (!host || !*host || strlen(host) > 300 || strpbrk(host, "/?#@ \t\r\n"))
+		return mf_error(MF_EINVALID, "invalid registry host '%.300s'",
+				host ? host : "");
+	r = xcalloc(1, sizeof(*r));
+	r->h = curl_easy_init();
+	if (!r->h) {
+		free(r);
+		return mf_error(MF_ERROR, "cannot initialise libcurl");
+	}
+	r->host = xstrdup(host);
+	r->cred_key = xstrdup(cred_key ? cred_key : host);
+	r->insecure = opts && opts->insecure;
+	r->trace = (opts && opts->trace) || (t && *t && strcmp(t, "0"));
+	r->loopback = is_loopback_host(host);
+	r->verify = 1;
+	load_certs(r);
+	*out = r;
+	return 0;
+}
+
+void reg_close(struct reg *r)
+{
+	if (!r)
+		return;
+	curl_easy_cleanup(r->h);
+	for (int i = 0; i < MAX_TOKENS; i++) {
+		free(r->tokens[i].scope);
+		mf_secret_free(&r->tokens[i].token);
+	}
+	if (r->cred_state > 0)
+		mf_cred_release(&r->cred);
+	buf_release(&r->ca_blob);
+	free(r->client_cert);
+	free(r->client_key);
+	free(r->realm);
+	free(r->service);
+	free(r->host);
+	free(r->cred_key);
+	free(r);
+}
+
+void reg_manifest_release(struct reg_manifest *m)
+{
+	buf_release(&m->body);
+}
+
+static void strip_params(char *mt)
+{
+	char *semi = strchr(mt, ';');
+
+	if (semi)
+		*semi = '\0';
+	for (size_t n = strlen(mt); n && mt[n - 1] == ' '; n--)
+		mt[n - 1] = '\0';
+}
+
+static int is_digest_ref(const char *ref)
+{
+	return strchr(ref, ':') != NULL;
+}
+
+int reg_manifest_get(struct reg_manifest *out, struct reg *r,
+		     const char *repo, const char *ref)
+{
+	char url[2048], scope[600], what[700];
+	struct resp rs;
+	struct req q;
+	struct digest want;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->body, REG_MANIFEST_MAX);
+	snprintf(what, sizeof(what), "%s/%s%s%s", r->host, repo,
+		 is_digest_ref(ref) ? "@" : ":", ref);
+	if (is_digest_ref(ref) && (ret = digest_parse(&want, ref)))
+		return mf_error_wrap(ret, "%s", what);
+	snprintf(url, sizeof(url), "/v2/%s/manifests/%s", repo, ref);
+	scope_for(scope, sizeof(scope), repo, "pull");
+	memset(&q, 0, sizeof(q));
+	q.method = "GET";
+	q.url = url;
+	q.scope = scope;
+	q.accept = MT_ACCEPT;
+	q.idempotent = 1;
+	resp_init(&rs, REG_MANIFEST_MAX);
+	ret = request(r, &q, &rs, what);
+	if (ret)
+		goto done;
+	if (rs.status != 200) {
+		ret = status_error(r, &rs, what);
+		goto done;
+	}
+	if (is_digest_ref(ref)) {
+		digest_buf(&out->digest, want.algo, rs.body.ptr, rs.body.len);
+		if (!digest_eq(&out->digest, &want)) {
+			ret = mf_error(MF_ECORRUPT, "%s: the registry sent bytes that do "
+				       "not match the digest asked for", what);
+			goto done;
+		}
+	} else {
+		digest_buf(&out->digest, DIGEST_SHA256, rs.body.ptr, rs.body.len);
+		if (rs.digest[0]) {
+			struct digest said;
+
+			if (digest_parse(&said, rs.digest)) {
+				ret = mf_error(MF_ECORRUPT, "%s: the registry sent an invalid "
+					       "Docker-Content-Digest", what);
+				goto done;
+			}
+			if (said.algo == DIGEST_SHA512)
+				digest_buf(&out->digest, DIGEST_SHA512, rs.body.ptr,
+					   rs.body.len);
+			if (!digest_eq(&said, &out->digest)) {
+				ret = mf_error(MF_ECORRUPT, "%s: the registry sent bytes that "
+					       "do not match its Docker-Content-Digest %s",
+					       what, rs.digest);
+				goto done;
+			}
+		}
+	}
+	snprintf(out->media_type, sizeof(out->media_type), "%s", rs.content_type);
+	strip_params(out->media_type);
+	out->body = rs.body;
+	buf_init(&rs.body, REG_MANIFEST_MAX);
+done:
+	buf_release(&rs.body);
+	if (ret)
+		buf_release(&out->body);
+	return ret;
+}
+
+int reg_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
+		      uint64_t *size, struct reg *r, const char *repo,
+		      const char *ref)
+{
+	char url[2048], scope[600], what[700];
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	snprintf(what, sizeof(what), "%s/%s%s%s", r->host, repo,
+		 is_digest_ref(ref) ? "@" : ":", ref);
+	snprintf(url, sizeof(url), "/v2/%s/manifests/%s", repo, ref);
+	scope_for(scope, sizeof(scope), repo, "pull");
+	memset(&q, 0, sizeof(q));
+	q.method = "HEAD";
+	q.url = url;
+	q.scope = scope;
+	q.accept = MT_ACCEPT;
+	q.idempotent = 1;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status != 200)
+		ret = status_error(r, &rs, what);
+	if (!ret) {
+		if (digest && (!rs.digest[0] || digest_parse(digest, rs.digest)))
+			ret = mf_error(MF_ECORRUPT, "%s: no valid Docker-Content-Digest "
+				       "in the answer", what);
+		if (media_type && mtsz) {
+			snprintf(media_type, mtsz, "%s", rs.content_type);
+			strip_params(media_type);
+		}
+		if (size)
+			*size = rs.content_length < 0 ? 0 : (uint64_t)rs.content_length;
+	}
+	buf_release(&rs.body);
+	return ret;
+}
+
+int reg_manifest_put(struct digest *out, struct reg *r, const char *repo,
+		     const char *ref, const char *media_type, const void *data,
+		     size_t len)
+{
+	char url[2048], scope[600], what[700];
+	struct resp rs;
+	struct req q;
+	struct digest mine, said;
+	int ret;
+
+	snprintf(what, sizeof(what), "put %s/%s%s%s", r->host, repo,
+		 is_digest_ref(ref) ? "@" : ":", ref);
+	snprintf(url, sizeof(url), "/v2/%s/manifests/%s", repo, ref);
+	scope_for(scope, sizeof(scope), repo, "pull,push");
+	memset(&q, 0, sizeof(q));
+	q.method = "PUT";
+	q.url = url;
+	q.scope = scope;
+	q.content_type = media_type;
+	q.data = data;
+	q.len = len;
+	q.idempotent = 1;	/* the same bytes to the same name */
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status != 201 && rs.status != 200)
+		ret = status_error(r, &rs, what);
+	digest_buf(&mine, DIGEST_SHA256, data, len);
+	if (!ret && rs.digest[0] &&
+	    (digest_parse(&said, rs.digest) || !digest_eq(&said, &mine)))
+		ret = mf_error(MF_ECORRUPT, "%s: the registry reports digest %s for "
+			       "what we sent", what, rs.digest);
+	if (!ret && out)
+		*out = mine;
+	buf_release(&rs.body);
+	return ret;
+}
+
+int reg_manifest_delete(struct reg *r, const char *repo, const struct digest *d)
+{
+	char url[2048], scope[600], what[700], ds[DIGEST_MAX_STR];
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	digest_fmt(ds, d);
+	snprintf(what, sizeof(what), "delete %s/%s@%s", r->host, repo, ds);
+	snprintf(url, sizeof(url), "/v2/%s/manifests/%s", repo, ds);
+	scope_for(scope, sizeof(scope), repo, "delete");
+	memset(&q, 0, sizeof(q));
+	q.method = "DELETE";
+	q.url = url;
+	q.scope = scope;
+	q.idempotent = 1;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status != 202 && rs.status != 200)
+		ret = status_error(r, &rs, what);
+	buf_release(&rs.body);
+	return ret;
+}
+
+int reg_blob_head(uint64_t *size, struct reg *r, const char *repo,
+		  const struct digest *d)
+{
+	char url[2048], scope[600], what[700], ds[DIGEST_MAX_STR];
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	digest_fmt(ds, d);
+	snprintf(what, sizeof(what), "blob %s/%s@%s", r->host, repo, ds);
+	snprintf(url, sizeof(url), "/v2/%s/blobs/%s", repo, ds);
+	scope_for(scope, sizeof(scope), repo, "pull");
+	memset(&q, 0, sizeof(q));
+	q.method = "HEAD";
+	q.url = url;
+	q.scope = scope;
+	q.follow = 1;
+	q.idempotent = 1;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status != 200)
+		ret = status_error(r, &rs, what);
+	if (!ret && size)
+		*size = rs.content_length < 0 ? 0 : (uint64_t)rs.content_length;
+	buf_release(&rs.body);
+	return ret;
+}
+
+struct verify_sink {
+	reg_sink_fn sink;
+	void *payload;
+	struct mf_hash_ctx *ctx;
+	uint64_t got;
+};
+
+static int verify_cb(const void *data, size_t len, void *payload)
+{
+	struct verify_sink *v = payload;
+
+	v->got += len;
+	if (net_hash_update(v->ctx, data, len))
+		return mf_error(MF_ERROR, "hashing failed");
+	return v->sink(data, len, v->payload);
+}
+
+int reg_blob_get(struct reg *r, const char *repo, const struct digest *d,
+		 reg_sink_fn sink, void *payload)
+{
+	char url[2048], scope[600], what[700], ds[DIGEST_MAX_STR];
+	struct verify_sink v = { sink, payload, NULL, 0 };
+	struct digest got;
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	digest_fmt(ds, d);
+	snprintf(what, sizeof(what), "blob %s/%s@%s", r->host, repo, ds);
+	snprintf(url, sizeof(url), "/v2/%s/blobs/%s", repo, ds);
+	scope_for(scope, sizeof(scope), repo, "pull");
+	v.ctx = net_hash_new(d->algo);
+	if (!v.ctx)
+		return mf_error(MF_ERROR, "cannot start a hash");
+	memset(&q, 0, sizeof(q));
+	q.method = "GET";
+	q.url = url;
+	q.scope = scope;
+	q.follow = 1;
+	resp_init(&rs, ERROR_BODY_MAX);
+	rs.sink = verify_cb;
+	rs.sink_payload = &v;
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status != 200)
+		ret = status_error(r, &rs, what);
+	memset(&got, 0, sizeof(got));
+	got.algo = d->algo;
+	if (net_hash_final(v.ctx, got.raw) && !ret)
+		ret = mf_error(MF_ERROR, "hashing failed");
+	if (!ret && !digest_eq(&got, d))
+		ret = mf_error(MF_ECORRUPT, "%s: the registry sent %llu bytes that do "
+			       "not match the digest", what, (unsigned long long)v.got);
+	buf_release(&rs.body);
+	return ret;
+}
+
+/* Resolve an upload Location (opaque, maybe relative) to a full URL. */
+static void resolve_location(char *out, size_t cap, struct reg *r,
+			     const char *loc)
+{
+	if (!strncmp(loc, "http://", 7) || !strncmp(loc, "https://", 8))
+		snprintf(out, cap, "%s", loc);
+	else if (loc[0] == '/')
+		snprintf(out, cap, "%s://%s%s", scheme_str(r), r->host, loc);
+	else
+		snprintf(out, cap, "%s://%s/v2/%s", scheme_str(r), r->host, loc);
+}
+
+/* PUT the bytes to finish an upload at location. */
+static int finish_upload(struct reg *r, const char *location, const char *scope,
+			 const struct digest *d, const void *data, size_t len,
+			 const char *what)
+{
+	char url[8192 + 160], ds[DIGEST_MAX_STR];
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	resolve_location(url, sizeof(url) - 160, r, location);
+	digest_fmt(ds, d);
+	snprintf(url + strlen(url), 160, "%cdigest=%s",
+		 strchr(url, '?') ? '&' : '?', ds);
+	memset(&q, 0, sizeof(q));
+	q.method = "PUT";
+	q.url = url;
+	q.scope = scope;
+	q.content_type = "application/octet-stream";
+	q.data = data;
+	q.len = len;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status != 201)
+		ret = status_error(r, &rs, what);
+	buf_release(&rs.body);
+	return ret;
+}
+
+static int cancel_upload(struct reg *r, const char *location, const char *scope)
+{
+	char url[8192];
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	resolve_location(url, sizeof(url), r, location);
+	memset(&q, 0, sizeof(q));
+	q.method = "DELETE";
+	q.url = url;
+	q.scope = scope;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, "cancel upload");
+	buf_release(&rs.body);
+	return ret;
+}
+
+int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
+		    const void *data, size_t len)
+{
+	char url[2048], scope[600], what[700], ds[DIGEST_MAX_STR];
+	struct digest mine;
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	digest_fmt(ds, d);
+	snprintf(what, sizeof(what), "upload %s/%s@%s", r->host, repo, ds);
+	digest_buf(&mine, d->algo, data, len);
+	if (!digest_eq(&mine, d))
+		return mf_error(MF_EINVALID, "%s: the bytes do not match the digest", what);
+	snprintf(url, sizeof(url), "/v2/%s/blobs/uploads/", repo);
+	scope_for(scope, sizeof(scope), repo, "pull,push");
+	memset(&q, 0, sizeof(q));
+	q.method = "POST";
+	q.url = url;
+	q.scope = scope;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status != 202)
+		ret = status_error(r, &rs, what);
+	if (!ret && !rs.location[0])
+		ret = mf_error(MF_ENET, "%s: no upload Location in the answer", what);
+	if (!ret)
+		ret = finish_upload(r, rs.location, scope, d, data, len, what);
+	buf_release(&rs.body);
+	return ret;
+}
+
+int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
+		   const char *from_repo)
+{
+	char url[2048], scope[1200], what[700], ds[DIGEST_MAX_STR];
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	digest_fmt(ds, d);
+	snprintf(what, sizeof(what), "mount %s/%s@%s from %s", r->host, repo, ds,
+		 from_repo);
+	snprintf(url, sizeof(url), "/v2/%s/blobs/uploads/?mount=%s&from=%s", repo,
+		 ds, from_repo);
+	snprintf(scope, sizeof(scope), "repository:%s:pull,push repository:%s:pull",
+		 repo, from_repo);
+	memset(&q, 0, sizeof(q));
+	q.method = "POST";
+	q.url = url;
+	q.scope = scope;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status == 201) {
+		buf_release(&rs.body);
+		return 1;
+	}
+	if (!ret && rs.status == 202) {
+		/* Not mounted: an ordinary upload was started. Cancel it. */
+		if (rs.location[0])
+			cancel_upload(r, rs.location, scope);
+		buf_release(&rs.body);
+		return 0;
+	}
+	if (!ret)
+		ret = status_error(r, &rs, what);
+	buf_release(&rs.body);
+	return ret;
+}
+
+/* The next-page URL from a Link header: <url>; rel="next". */
+static int next_link(char *out, size_t cap, struct reg *r, const char *link)
+{
+	const char *lt = strchr(link, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	char rel[4096];
+
+	if (!lt || !gt || !strstr(gt, "rel=\"next\"") || (size_t)(gt - lt - 1) >= sizeof(rel))
+		return 0;
+	memcpy(rel, lt + 1, (size_t)(gt - lt - 1));
+	rel[gt - lt - 1] = '\0';
+	if (rel[0] == '/')
+		snprintf(out, cap, "%s", rel);	/* registry-relative */
+	else
+		resolve_location(out, cap, r, rel);
+	return 1;
+}
+
+int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
+{
+	char url[8192], scope[600], what[700];
+	int ret = 0, pages = 0;
+
+	snprintf(what, sizeof(what), "tags of %s/%s", r->host, repo);
+	snprintf(url, sizeof(url), "/v2/%s/tags/list", repo);
+	scope_for(scope, sizeof(scope), repo, "pull");
+	while (!ret && url[0]) {
+		struct resp rs;
+		struct req q;
+		yajl_val tree = NULL, tags;
+
+		if (++pages > 10000)
+			return mf_error(MF_ENET, "%s: too many pages", what);
+		memset(&q, 0, sizeof(q));
+		q.method = "GET";
+		q.url = url;
+		q.scope = scope;
+		q.idempotent = 1;
+		resp_init(&rs, (size_t)4 << 20);
+		ret = request(r, &q, &rs, what);
+		if (!ret && rs.status != 200)
+			ret = status_error(r, &rs, what);
+		if (!ret && json_parse(&tree, rs.body.ptr, rs.body.len))
+			ret = mf_error_wrap(MF_ENET, "%s", what);
+		tags = tree ? json_get(tree, "tags") : NULL;
+		if (!ret && tags && YAJL_IS_ARRAY(tags)) {
+			for (size_t i = 0; !ret && i < tags->u.array.len; i++)
+				if (YAJL_IS_STRING(tags->u.array.values[i]))
+					ret = cb(YAJL_GET_STRING(tags->u.array.values[i]),
+						 payload);
+		}
+		if (!ret && rs.link[0] && next_link(url, sizeof(url), r, rs.link)) {
+			/* go on */
+		} else {
+			url[0] = '\0';
+		}
+		if (tree)
+			yajl_tree_free(tree);
+		buf_release(&rs.body);
+	}
+	return ret;
+}
+
+int reg_check_login(struct reg *r, const char *user, const char *secret)
+{
+	struct resp rs;
+	struct req q;
+	char what[400];
+	int ret;
+
+	snprintf(what, sizeof(what), "login to %s", r->host);
+	if (user && secret) {
+		if (r->cred_state > 0)
+			mf_cred_release(&r->cred);
+		memset(&r->cred, 0, sizeof(r->cred));
+		r->cred.username = xstrdup(user);
+		if (mf_secret_set(&r->cred.secret, secret, strlen(secret)))
+			return mf_error_code();
+		r->cred_state = 1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.method = "GET";
+	q.url = "/v2/";
+	q.idempotent = 1;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = request(r, &q, &rs, what);
+	if (!ret && rs.status != 200)
+		ret = status_error(r, &rs, what);
+	buf_release(&rs.body);
+	return ret;
+}
+
+unsigned long reg_request_count(const struct reg *r)
+{
+	return r->requests;
+}

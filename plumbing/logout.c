@@ -1,0 +1,42 @@
+/*
+ * logout: remove the stored credentials of a registry (docker's store).
+ */
+#include <stdio.h>
+
+#include "commands.h"
+#include "registry/registry.h"
+#include "util/parse-options.h"
+
+static const char *const usage_str[] = {
+	"manifold logout [<registry>]",
+	NULL
+};
+
+int cmd_logout(int argc, const char **argv, struct cmd_ctx *ctx)
+{
+	const struct option opts[] = {
+		OPT_END()
+	};
+	char host[300], key[300];
+	int ret;
+
+	(void)ctx;
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (argc > 1)
+		usage_with_options_error(usage_str, opts, "name one registry");
+	if (registry_name(host, sizeof(host), key, sizeof(key), argc ? argv[0] : NULL)) {
+		fprintf(stderr, "%s\n", mf_error_last());
+		return 1;
+	}
+	ret = reg_creds_erase(key);
+	if (ret == MF_ENOTFOUND) {
+		printf("Not logged in to %s\n", key);
+		return 0;
+	}
+	if (ret) {
+		fprintf(stderr, "Error: %s\n", mf_error_last());
+		return 1;
+	}
+	printf("Removing login credentials for %s\n", key);
+	return 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * The executable's side of the registry transport: each call loads the
+ * module (once) and forwards to it.  The module keeps its own copy of
+ * util/, so a failure's message is copied back into ours here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "registry/registry.h"
+#include "util/module.h"
+
+static const struct mf_module_ops *ops(void)
+{
+	const struct mf_module_ops *o = mf_module_load();
+
+	if (!o)
+		mf_error_wrap(MF_ERROR, "the registry transport is not available");
+	return o;
+}
+
+/* Record the module's message for a failure it returned. */
+static int carry(const struct mf_module_ops *o, int ret)
+{
+	if (ret < 0)
+		mf_error(ret, "%s", o->last_error());
+	return ret;
+}
+
+#define FORWARD(call) do { \
+		const struct mf_module_ops *o_ = ops(); \
+		if (!o_) \
+			return MF_ERROR; \
+		return carry(o_, o_->call); \
+	} while (0)
+
+int reg_open(struct reg **out, const char *host, const char *cred_key,
+	     const struct reg_opts *opts)
+{
+	*out = NULL;
+	FORWARD(reg_open(out, host, cred_key, opts));
+}
+
+void reg_close(struct reg *r)
+{
+	if (r && mf_module_loaded())
+		mf_module_load()->reg_close(r);
+}
+
+void reg_manifest_release(struct reg_manifest *m)
+{
+	buf_release(&m->body);
+}
+
+int reg_manifest_get(struct reg_manifest *out, struct reg *r,
+		     const char *repo, const char *ref)
+{
+	FORWARD(reg_manifest_get(out, r, repo, ref));
+}
+
+int reg_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
+		      uint64_t *size, struct reg *r, const char *repo,
+		      const char *ref)
+{
+	FORWARD(reg_manifest_head(digest, media_type, mtsz, size, r, repo, ref));
+}
+
+int reg_manifest_put(struct digest *out, struct reg *r, const char *repo,
+		     const char *ref, const char *media_type, const void *data,
+		     size_t len)
+{
+	FORWARD(reg_manifest_put(out, r, repo, ref, media_type, data, len));
+}
+
+int reg_manifest_delete(struct reg *r, const char *repo, const struct digest *d)
+{
+	FORWARD(reg_manifest_delete(r, repo, d));
+}
+
+int reg_blob_head(uint64_t *size, struct reg *r, const char *repo,
+		  const struct digest *d)
+{
+	FORWARD(reg_blob_head(size, r, repo, d));
+}
+
+int reg_blob_get(struct reg *r, const char *repo, const struct digest *d,
+		 reg_sink_fn sink, void *payload)
+{
+	FORWARD(reg_blob_get(r, repo, d, sink, payload));
+}
+
+int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
+		    const void *data, size_t len)
+{
+	FORWARD(reg_blob_upload(r, repo, d, data, len));
+}
+
+int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
+		   const char *from_repo)
+{
+	FORWARD(reg_blob_mount(r, repo, d, from_repo));
+}
+
+int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
+{
+	FORWARD(reg_tags_list(r, repo, cb, payload));
+}
+
+int reg_check_login(struct reg *r, const char *user, const char *secret)
+{
+	FORWARD(reg_check_login(r, user, secret));
+}
+
+unsigned long reg_request_count(const struct reg *r)
+{
+	const struct mf_module_ops *o = ops();
+
+	return o && r ? o->reg_request_count(r) : 0;
+}
+
+int reg_creds_store(const char *cred_key, const char *user, const char *secret)
+{
+	FORWARD(creds_store(cred_key, user, secret));
+}
+
+int reg_creds_erase(const char *cred_key)
+{
+	FORWARD(creds_erase(cred_key));
+}
+
+/*
+ * The API host and credential key of a registry as docker names it:
+ * "host[:port]", optionally as a URL; none, docker.io or
+ * index.docker.io mean Docker Hub.
+ */
+int registry_name(char *host, size_t hsz, char *key, size_t ksz, const char *arg)
+{
+	char h[300];
+	const char *p = arg ? arg : "";
+	size_t n;
+
+	for (const char *c = p; *c; c++)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+			return mf_error(MF_EINVALID, "invalid registry name '%.100s'", arg);
+	if (!strncmp(p, "https://", 8))
+		p += 8;
+	else if (!strncmp(p, "http://", 7))
+		p += 7;
+	n = strcspn(p, "/");
+	if (n >= sizeof(h) || strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") < n)
+		return mf_error(MF_EINVALID, "invalid registry name '%.100s'", arg);
+	memcpy(h, p, n);
+	h[n] = '\0';
+	if (!n || !strcmp(h, "docker.io") || !strcmp(h, "index.docker.io") ||
+	    !strcmp(h, "registry-1.docker.io")) {
+		snprintf(host, hsz, "registry-1.docker.io");
+		snprintf(key, ksz, "https://index.docker.io/v1/");
+		return 0;
+	}
+	snprintf(host, hsz, "%s", h);
+	snprintf(key, ksz, "%s", h);
+	return 0;
+}

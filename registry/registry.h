@@ -1,0 +1,125 @@
+#ifndef MF_REGISTRY_REGISTRY_H
+#define MF_REGISTRY_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/digest.h"
+
+/*
+ * The registry transport: the OCI Distribution API over libcurl, with
+ * auth and TLS.  It lives in the module (manifold-net.so), loaded the
+ * first time one of these is called; the executable only carries these
+ * thin wrappers (registry/client.c), so local commands never load
+ * libcurl.  registry/ never sees the store: it takes and returns bytes,
+ * digests and media types.
+ *
+ * Errors: 0 or a negative enum mf_error with a one-line message
+ * (mf_error_last); MF_ENOTFOUND for 404, MF_EAUTH for refused or
+ * missing credentials, MF_ENET for transport failures (connection, TLS,
+ * timeouts), MF_ECORRUPT for content that does not match its digest.
+ */
+struct reg;
+
+struct reg_opts {
+	int insecure;		/* plain HTTP or an unverified certificate */
+	int trace;		/* print each request and status on stderr */
+};
+
+/* Largest manifest accepted from a registry. */
+#define REG_MANIFEST_MAX ((size_t)4 << 20)
+
+/*
+ * A connection to one registry: `host` is the API host[:port] (see
+ * reference_api_host), `cred_key` the key its credentials are stored
+ * under (reference_credential_key).  Nothing is sent yet.  MANIFOLD_TRACE=1
+ * in the environment turns on opts->trace.
+ */
+int reg_open(struct reg **out, const char *host, const char *cred_key,
+	     const struct reg_opts *opts);
+void reg_close(struct reg *r);
+
+struct reg_manifest {
+	struct buf body;		/* the exact bytes (cap REG_MANIFEST_MAX) */
+	char media_type[256];
+	struct digest digest;		/* sha256 of body, verified */
+};
+void reg_manifest_release(struct reg_manifest *m);
+
+/*
+ * GET a manifest by tag or digest, asking for every manifest media
+ * type.  By digest the body must hash to it; by tag it must hash to the
+ * Docker-Content-Digest the registry sent.  A mismatch is MF_ECORRUPT.
+ */
+int reg_manifest_get(struct reg_manifest *out, struct reg *r,
+		     const char *repo, const char *ref);
+
+/* HEAD a manifest: 0 with what the registry says, MF_ENOTFOUND if absent. */
+int reg_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
+		      uint64_t *size, struct reg *r, const char *repo,
+		      const char *ref);
+
+/* PUT a manifest by tag or digest with Content-Type media_type. */
+int reg_manifest_put(struct digest *out, struct reg *r, const char *repo,
+		     const char *ref, const char *media_type, const void *data,
+		     size_t len);
+
+int reg_manifest_delete(struct reg *r, const char *repo,
+			const struct digest *d);
+
+/* HEAD a blob: 0 (size set), MF_ENOTFOUND if absent. */
+int reg_blob_head(uint64_t *size, struct reg *r, const char *repo,
+		  const struct digest *d);
+
+/*
+ * GET a blob, following redirects (never carrying credentials to
+ * another host), streaming it to sink and verifying its digest as it
+ * goes; MF_ECORRUPT if it does not match (sink has then seen bad bytes).
+ */
+typedef int (*reg_sink_fn)(const void *data, size_t len, void *payload);
+int reg_blob_get(struct reg *r, const char *repo, const struct digest *d,
+		 reg_sink_fn sink, void *payload);
+
+/* Monolithic upload: POST, then PUT with ?digest=. */
+int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
+		    const void *data, size_t len);
+
+/*
+ * Cross-repository mount: 1 if mounted, 0 if the registry started an
+ * upload instead (it is cancelled; the caller copies the blob).
+ */
+int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
+		   const char *from_repo);
+
+/* Every tag of repo, following Link pagination; cb may stop with non-zero. */
+typedef int (*reg_tag_fn)(const char *tag, void *payload);
+int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb,
+		  void *payload);
+
+/*
+ * Check that the stored or given credentials are accepted (login):
+ * pings /v2/ and completes the auth flow.  user/secret NULL: use the
+ * stored ones.
+ */
+int reg_check_login(struct reg *r, const char *user, const char *secret);
+
+/*
+ * login/logout: store or erase credentials where docker keeps them (its
+ * credential helper when one is configured, else config.json "auths").
+ */
+int reg_creds_store(const char *cred_key, const char *user, const char *secret);
+int reg_creds_erase(const char *cred_key);
+
+/*
+ * A registry as docker names it for login ("host[:port]", or a URL):
+ * its API host and the key its credentials are stored under.  None,
+ * docker.io or index.docker.io mean Docker Hub.  MF_EINVALID.
+ */
+int registry_name(char *host, size_t hsz, char *key, size_t ksz,
+		  const char *arg);
+
+/* How many HTTP requests this connection has sent (for tests, benches). */
+unsigned long reg_request_count(const struct reg *r);
+
+#endif
