@@ -842,6 +842,45 @@ static void scope_for(char *out, size_t cap, const char *repo, const char *actio
 	snprintf(out, cap, "repository:%s:%s", repo, actions);
 }
 
+/*
+ * One call to the registry: its URL (registry-relative), its token
+ * scope, the name errors give it, and the request and response.
+ */
+struct call {
+	char url[2048];
+	char scope[1200];
+	char what[700];
+	struct req q;
+	struct resp rs;
+};
+
+static void call_init(struct call *c, const char *method, const char *repo,
+		      const char *actions, size_t cap)
+{
+	memset(&c->q, 0, sizeof(c->q));
+	c->q.method = method;
+	c->q.url = c->url;
+	c->q.scope = c->scope;
+	c->q.idempotent = strcmp(method, "POST") != 0;
+	scope_for(c->scope, sizeof(c->scope), repo, actions);
+	resp_init(&c->rs, cap);
+}
+
+/* Send it; 0 when the status is ok1 or ok2, else the error. */
+static int call_run(struct reg *r, struct call *c, long ok1, long ok2)
+{
+	int ret = request(r, &c->q, &c->rs, c->what);
+
+	if (!ret && c->rs.status != ok1 && c->rs.status != ok2)
+		ret = status_error(r, &c->rs, c->what);
+	return ret;
+}
+
+static void call_release(struct call *c)
+{
+	buf_release(&c->rs.body);
+}
+
 int reg_open(struct reg **out, const char *host, const char *cred_key,
 	     const struct reg_opts *opts)
 {
@@ -986,37 +1025,27 @@ int reg_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
 		      uint64_t *size, struct reg *r, const char *repo,
 		      const char *ref)
 {
-	char url[2048], scope[600], what[700];
-	struct resp rs;
-	struct req q;
+	struct call c;
 	int ret;
 
-	snprintf(what, sizeof(what), "%s/%s%s%s", r->host, repo,
+	call_init(&c, "HEAD", repo, "pull", ERROR_BODY_MAX);
+	snprintf(c.what, sizeof(c.what), "%s/%s%s%s", r->host, repo,
 		 is_digest_ref(ref) ? "@" : ":", ref);
-	snprintf(url, sizeof(url), "/v2/%s/manifests/%s", repo, ref);
-	scope_for(scope, sizeof(scope), repo, "pull");
-	memset(&q, 0, sizeof(q));
-	q.method = "HEAD";
-	q.url = url;
-	q.scope = scope;
-	q.accept = MT_ACCEPT;
-	q.idempotent = 1;
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = request(r, &q, &rs, what);
-	if (!ret && rs.status != 200)
-		ret = status_error(r, &rs, what);
+	snprintf(c.url, sizeof(c.url), "/v2/%s/manifests/%s", repo, ref);
+	c.q.accept = MT_ACCEPT;
+	ret = call_run(r, &c, 200, 200);
 	if (!ret) {
-		if (digest && (!rs.digest[0] || digest_parse(digest, rs.digest)))
+		if (digest && (!c.rs.digest[0] || digest_parse(digest, c.rs.digest)))
 			ret = mf_error(MF_ECORRUPT, "%s: no valid Docker-Content-Digest "
-				       "in the answer", what);
+				       "in the answer", c.what);
 		if (media_type && mtsz) {
-			snprintf(media_type, mtsz, "%s", rs.content_type);
+			snprintf(media_type, mtsz, "%s", c.rs.content_type);
 			strip_params(media_type);
 		}
 		if (size)
-			*size = rs.content_length < 0 ? 0 : (uint64_t)rs.content_length;
+			*size = c.rs.content_length < 0 ? 0 : (uint64_t)c.rs.content_length;
 	}
-	buf_release(&rs.body);
+	call_release(&c);
 	return ret;
 }
 
@@ -1024,88 +1053,60 @@ int reg_manifest_put(struct digest *out, struct reg *r, const char *repo,
 		     const char *ref, const char *media_type, const void *data,
 		     size_t len)
 {
-	char url[2048], scope[600], what[700];
-	struct resp rs;
-	struct req q;
 	struct digest mine, said;
+	struct call c;
 	int ret;
 
-	snprintf(what, sizeof(what), "put %s/%s%s%s", r->host, repo,
+	call_init(&c, "PUT", repo, "pull,push", ERROR_BODY_MAX);
+	snprintf(c.what, sizeof(c.what), "put %s/%s%s%s", r->host, repo,
 		 is_digest_ref(ref) ? "@" : ":", ref);
-	snprintf(url, sizeof(url), "/v2/%s/manifests/%s", repo, ref);
-	scope_for(scope, sizeof(scope), repo, "pull,push");
-	memset(&q, 0, sizeof(q));
-	q.method = "PUT";
-	q.url = url;
-	q.scope = scope;
-	q.content_type = media_type;
-	q.data = data;
-	q.len = len;
-	q.idempotent = 1;	/* the same bytes to the same name */
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = request(r, &q, &rs, what);
-	if (!ret && rs.status != 201 && rs.status != 200)
-		ret = status_error(r, &rs, what);
+	snprintf(c.url, sizeof(c.url), "/v2/%s/manifests/%s", repo, ref);
+	c.q.content_type = media_type;
+	c.q.data = data;
+	c.q.len = len;		/* the same bytes to the same name: idempotent */
+	ret = call_run(r, &c, 201, 200);
 	digest_buf(&mine, DIGEST_SHA256, data, len);
-	if (!ret && rs.digest[0] &&
-	    (digest_parse(&said, rs.digest) || !digest_eq(&said, &mine)))
+	if (!ret && c.rs.digest[0] &&
+	    (digest_parse(&said, c.rs.digest) || !digest_eq(&said, &mine)))
 		ret = mf_error(MF_ECORRUPT, "%s: the registry reports digest %s for "
-			       "what we sent", what, rs.digest);
+			       "what we sent", c.what, c.rs.digest);
 	if (!ret && out)
 		*out = mine;
-	buf_release(&rs.body);
+	call_release(&c);
 	return ret;
 }
 
 int reg_manifest_delete(struct reg *r, const char *repo, const struct digest *d)
 {
-	char url[2048], scope[600], what[700], ds[DIGEST_MAX_STR];
-	struct resp rs;
-	struct req q;
+	char ds[DIGEST_MAX_STR];
+	struct call c;
 	int ret;
 
 	digest_fmt(ds, d);
-	snprintf(what, sizeof(what), "delete %s/%s@%s", r->host, repo, ds);
-	snprintf(url, sizeof(url), "/v2/%s/manifests/%s", repo, ds);
-	scope_for(scope, sizeof(scope), repo, "delete");
-	memset(&q, 0, sizeof(q));
-	q.method = "DELETE";
-	q.url = url;
-	q.scope = scope;
-	q.idempotent = 1;
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = request(r, &q, &rs, what);
-	if (!ret && rs.status != 202 && rs.status != 200)
-		ret = status_error(r, &rs, what);
-	buf_release(&rs.body);
+	call_init(&c, "DELETE", repo, "delete", ERROR_BODY_MAX);
+	snprintf(c.what, sizeof(c.what), "delete %s/%s@%s", r->host, repo, ds);
+	snprintf(c.url, sizeof(c.url), "/v2/%s/manifests/%s", repo, ds);
+	ret = call_run(r, &c, 202, 200);
+	call_release(&c);
 	return ret;
 }
 
 int reg_blob_head(uint64_t *size, struct reg *r, const char *repo,
 		  const struct digest *d)
 {
-	char url[2048], scope[600], what[700], ds[DIGEST_MAX_STR];
-	struct resp rs;
-	struct req q;
+	char ds[DIGEST_MAX_STR];
+	struct call c;
 	int ret;
 
 	digest_fmt(ds, d);
-	snprintf(what, sizeof(what), "blob %s/%s@%s", r->host, repo, ds);
-	snprintf(url, sizeof(url), "/v2/%s/blobs/%s", repo, ds);
-	scope_for(scope, sizeof(scope), repo, "pull");
-	memset(&q, 0, sizeof(q));
-	q.method = "HEAD";
-	q.url = url;
-	q.scope = scope;
-	q.follow = 1;
-	q.idempotent = 1;
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = request(r, &q, &rs, what);
-	if (!ret && rs.status != 200)
-		ret = status_error(r, &rs, what);
+	call_init(&c, "HEAD", repo, "pull", ERROR_BODY_MAX);
+	snprintf(c.what, sizeof(c.what), "blob %s/%s@%s", r->host, repo, ds);
+	snprintf(c.url, sizeof(c.url), "/v2/%s/blobs/%s", repo, ds);
+	c.q.follow = 1;
+	ret = call_run(r, &c, 200, 200);
 	if (!ret && size)
-		*size = rs.content_length < 0 ? 0 : (uint64_t)rs.content_length;
-	buf_release(&rs.body);
+		*size = c.rs.content_length < 0 ? 0 : (uint64_t)c.rs.content_length;
+	call_release(&c);
 	return ret;
 }
 
@@ -1129,39 +1130,32 @@ static int verify_cb(const void *data, size_t len, void *payload)
 int reg_blob_get(struct reg *r, const char *repo, const struct digest *d,
 		 reg_sink_fn sink, void *payload)
 {
-	char url[2048], scope[600], what[700], ds[DIGEST_MAX_STR];
 	struct verify_sink v = { sink, payload, NULL, 0 };
+	char ds[DIGEST_MAX_STR];
 	struct digest got;
-	struct resp rs;
-	struct req q;
+	struct call c;
 	int ret;
 
-	digest_fmt(ds, d);
-	snprintf(what, sizeof(what), "blob %s/%s@%s", r->host, repo, ds);
-	snprintf(url, sizeof(url), "/v2/%s/blobs/%s", repo, ds);
-	scope_for(scope, sizeof(scope), repo, "pull");
 	v.ctx = net_hash_new(d->algo);
 	if (!v.ctx)
 		return mf_error(MF_ERROR, "cannot start a hash");
-	memset(&q, 0, sizeof(q));
-	q.method = "GET";
-	q.url = url;
-	q.scope = scope;
-	q.follow = 1;
-	resp_init(&rs, ERROR_BODY_MAX);
-	rs.sink = verify_cb;
-	rs.sink_payload = &v;
-	ret = request(r, &q, &rs, what);
-	if (!ret && rs.status != 200)
-		ret = status_error(r, &rs, what);
+	digest_fmt(ds, d);
+	call_init(&c, "GET", repo, "pull", ERROR_BODY_MAX);
+	snprintf(c.what, sizeof(c.what), "blob %s/%s@%s", r->host, repo, ds);
+	snprintf(c.url, sizeof(c.url), "/v2/%s/blobs/%s", repo, ds);
+	c.q.follow = 1;
+	c.q.idempotent = 0;	/* the sink has seen bytes: never replayed */
+	c.rs.sink = verify_cb;
+	c.rs.sink_payload = &v;
+	ret = call_run(r, &c, 200, 200);
 	memset(&got, 0, sizeof(got));
 	got.algo = d->algo;
 	if (net_hash_final(v.ctx, got.raw) && !ret)
 		ret = mf_error(MF_ERROR, "hashing failed");
 	if (!ret && !digest_eq(&got, d))
 		ret = mf_error(MF_ECORRUPT, "%s: the registry sent %llu bytes that do "
-			       "not match the digest", what, (unsigned long long)v.got);
-	buf_release(&rs.body);
+			       "not match the digest", c.what, (unsigned long long)v.got);
+	call_release(&c);
 	return ret;
 }
 
@@ -1227,70 +1221,53 @@ static int cancel_upload(struct reg *r, const char *location, const char *scope)
 int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
 		    const void *data, size_t len)
 {
-	char url[2048], scope[600], what[700], ds[DIGEST_MAX_STR];
+	char ds[DIGEST_MAX_STR];
 	struct digest mine;
-	struct resp rs;
-	struct req q;
+	struct call c;
 	int ret;
 
 	digest_fmt(ds, d);
-	snprintf(what, sizeof(what), "upload %s/%s@%s", r->host, repo, ds);
 	digest_buf(&mine, d->algo, data, len);
-	if (!digest_eq(&mine, d))
-		return mf_error(MF_EINVALID, "%s: the bytes do not match the digest", what);
-	snprintf(url, sizeof(url), "/v2/%s/blobs/uploads/", repo);
-	scope_for(scope, sizeof(scope), repo, "pull,push");
-	memset(&q, 0, sizeof(q));
-	q.method = "POST";
-	q.url = url;
-	q.scope = scope;
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = request(r, &q, &rs, what);
-	if (!ret && rs.status != 202)
-		ret = status_error(r, &rs, what);
-	if (!ret && !rs.location[0])
-		ret = mf_error(MF_ENET, "%s: no upload Location in the answer", what);
+	call_init(&c, "POST", repo, "pull,push", ERROR_BODY_MAX);
+	snprintf(c.what, sizeof(c.what), "upload %s/%s@%s", r->host, repo, ds);
+	if (!digest_eq(&mine, d)) {
+		call_release(&c);
+		return mf_error(MF_EINVALID, "%s: the bytes do not match the digest",
+				c.what);
+	}
+	snprintf(c.url, sizeof(c.url), "/v2/%s/blobs/uploads/", repo);
+	ret = call_run(r, &c, 202, 202);
+	if (!ret && !c.rs.location[0])
+		ret = mf_error(MF_ENET, "%s: no upload Location in the answer", c.what);
 	if (!ret)
-		ret = finish_upload(r, rs.location, scope, d, data, len, what);
-	buf_release(&rs.body);
+		ret = finish_upload(r, c.rs.location, c.scope, d, data, len, c.what);
+	call_release(&c);
 	return ret;
 }
 
 int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
 		   const char *from_repo)
 {
-	char url[2048], scope[1200], what[700], ds[DIGEST_MAX_STR];
-	struct resp rs;
-	struct req q;
+	char ds[DIGEST_MAX_STR];
+	struct call c;
 	int ret;
 
 	digest_fmt(ds, d);
-	snprintf(what, sizeof(what), "mount %s/%s@%s from %s", r->host, repo, ds,
-		 from_repo);
-	snprintf(url, sizeof(url), "/v2/%s/blobs/uploads/?mount=%s&from=%s", repo,
+	call_init(&c, "POST", repo, "pull,push", ERROR_BODY_MAX);
+	snprintf(c.what, sizeof(c.what), "mount %s/%s@%s from %s", r->host, repo,
 		 ds, from_repo);
-	snprintf(scope, sizeof(scope), "repository:%s:pull,push repository:%s:pull",
-		 repo, from_repo);
-	memset(&q, 0, sizeof(q));
-	q.method = "POST";
-	q.url = url;
-	q.scope = scope;
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = request(r, &q, &rs, what);
-	if (!ret && rs.status == 201) {
-		buf_release(&rs.body);
-		return 1;
-	}
-	if (!ret && rs.status == 202) {
-		/* Not mounted: an ordinary upload was started. Cancel it. */
-		if (rs.location[0])
-			cancel_upload(r, rs.location, scope);
-		buf_release(&rs.body);
-		return 0;
-	}
-	if (!ret)
-		ret = status_error(r, &rs, what);
-	buf_release(&rs.body);
+	snprintf(c.url, sizeof(c.url), "/v2/%s/blobs/uploads/?mount=%s&from=%s",
+		 repo, ds, from_repo);
+	/* The token must also allow pulling from the source repository. */
+	snprintf(c.scope, sizeof(c.scope),
+		 "repository:%s:pull,push repository:%s:pull", repo, from_repo);
+	ret = call_run(r, &c, 201, 202);
+	if (!ret && c.rs.status == 201)
+		ret = 1;
+	else if (!ret && c.rs.location[0])
+		/* 202: not mounted; an ordinary upload was started. Cancel it. */
+		cancel_upload(r, c.rs.location, c.scope);
+	call_release(&c);
 	return ret;
 }
 
