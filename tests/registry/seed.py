@@ -10,7 +10,11 @@
       copies it unchanged).  Prints the manifest digest.  --seed makes the
       bytes reproducible; without it each image is different.
 
-  seed.py index --format oci|docker [--annotate] MANIFEST[=CONFIG] ... >INDEX
+  seed.py config-digests MANIFEST...
+      Prints, for each manifest file, its config digest, or "-" for an
+      index or list.
+
+  seed.py index --format oci|docker MANIFEST[=CONFIG] ... >INDEX
       Prints an OCI image index or a Docker manifest list over the given
       child manifests (files holding the exact bytes the registry serves).
       A child image's platform is read from its CONFIG file; a child index
@@ -168,6 +172,14 @@ def cmd_index(args):
     sys.stdout.buffer.write(dumps(out))
 
 
+def cmd_config_digests(args):
+    for path in args.manifests:
+        with open(path, "rb") as f:
+            m = json.loads(f.read())
+        cfg = m.get("config") if isinstance(m, dict) else None
+        print(cfg["digest"] if isinstance(cfg, dict) and "digest" in cfg else "-")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -182,11 +194,15 @@ def main():
     x = sub.add_parser("index")
     x.add_argument("--format", choices=("oci", "docker"), default="oci")
     x.add_argument("children", nargs="+")
+    c = sub.add_parser("config-digests")
+    c.add_argument("manifests", nargs="+")
     args = p.parse_args()
     if args.cmd == "image":
         if args.layers < 0 or args.layers > 64:
             sys.exit("seed.py: --layers wants 0..64")
         cmd_image(args)
+    elif args.cmd == "config-digests":
+        cmd_config_digests(args)
     else:
         cmd_index(args)
 

@@ -8,7 +8,7 @@ It is the `realm` of a distribution registry configured with `auth.token`.
         --log LOG --port-file PF [--header kid|x5c] [--expires-in N] ...
     token-server.py kid CERT      # print the libtrust key ID of CERT's key
 
-Endpoints (any path is accepted as the realm; /token is the usual one):
+Endpoints (anything but /token is 404, and logged):
 
   GET  /token?service=S&scope=S1&scope=S2[&account=U][&offline_token=true&client_id=C]
        Authorization: Basic ...   (optional; anonymous without it)
@@ -252,10 +252,19 @@ class TokenHandler(BaseHTTPRequestHandler):
 
     # -- methods -----------------------------------------------------------
 
+    def wrong_path(self, pairs):
+        if urllib.parse.urlsplit(self.path).path == "/token":
+            return False
+        self.log_request_line(404, pairs, "none", None, [])
+        self.send_json(404, {"errors": [{"code": "NOT_FOUND", "message": "the realm is /token"}]})
+        return True
+
     def do_GET(self):
         cfg = self.server.cfg
         query = urllib.parse.urlsplit(self.path).query
         pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+        if self.wrong_path(pairs):
+            return
         params = {}
         for k, v in pairs:
             params.setdefault(k, []).append(v)
@@ -278,6 +287,8 @@ class TokenHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", "replace") if length > 0 else ""
         pairs = urllib.parse.parse_qsl(raw, keep_blank_values=True)
+        if self.wrong_path(pairs):
+            return
         if cfg.no_oauth_post:
             self.log_request_line(404, pairs, "none", None, [])
             return self.send_json(404, {"errors": [{"code": "NOT_FOUND", "message": "no OAuth2 POST here"}]})

@@ -768,7 +768,7 @@ seed_index() {
 			rm -rf "$dir"
 			return 1
 		fi
-		status=$(curl -sS "${_reg_args[@]}" -H "$_reg_accept" -o "$dir/m$i" \
+		status=$(curl -sS "${_reg_args[@]}" -H "$_reg_accept" -o "$dir/m$(printf %03d $i)" \
 			-w '%{http_code} %{content_type}' "$REGISTRY_URL/v2/$repo/manifests/$cref")
 		ctype=${status#* } ctype=${ctype%%;*}
 		if test "${status%% *}" != 200; then
@@ -780,25 +780,24 @@ seed_index() {
 			application/vnd.docker.*) format=docker ;;
 			*) format=oci ;;
 		esac
-		case $ctype in
-		*manifest.v1+json|*manifest.v2+json)
-			cfg=$(sed -n 's/.*"config":{[^}]*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p' "$dir/m$i")
-			if test -z "$cfg"; then
-				_reg_err "seed_index: no config digest in $child"
-				rm -rf "$dir"
-				return 1
-			fi
-			curl -sSfL "${_reg_args[@]}" -o "$dir/c$i" "$REGISTRY_URL/v2/$repo/blobs/$cfg" || {
-				rm -rf "$dir"
-				return 1
-			}
-			specs+=("$dir/m$i=$dir/c$i")
-			;;
-		*)
-			specs+=("$dir/m$i")
-			;;
-		esac
 	done
+	# Then each image's config, for its platform.
+	"$REGISTRY_PYTHON" "$REGISTRY_HARNESS/seed.py" config-digests "$dir"/m* >"$dir/configs" ||
+		{ rm -rf "$dir"; return 1; }
+	i=0
+	while read -r cfg; do
+		i=$((i + 1))
+		if test "$cfg" = -; then
+			specs+=("$dir/m$(printf %03d $i)")
+			continue
+		fi
+		curl -sSfL "${_reg_args[@]}" -o "$dir/c$i" "$REGISTRY_URL/v2/$repo/blobs/$cfg" || {
+			_reg_err "seed_index: GET $repo blob $cfg failed"
+			rm -rf "$dir"
+			return 1
+		}
+		specs+=("$dir/m$(printf %03d $i)=$dir/c$i")
+	done <"$dir/configs"
 	"$REGISTRY_PYTHON" "$REGISTRY_HARNESS/seed.py" index --format "$format" "${specs[@]}" \
 		>"$dir/index" || { rm -rf "$dir"; return 1; }
 	if test "$format" = docker; then
