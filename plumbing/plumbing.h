@@ -17,8 +17,13 @@
  *     PL_RESOLVE_MUST_EXIST is given),
  *   - an abbreviated digest ("sha256:<hex prefix>" or bare hex, >= 4),
  *   - a ref name, tried as given, then under "lists/" and "remotes/",
+ *     then the same with the name normalised as docker does ("app" is
+ *     "docker.io/library/app:latest"),
  *   - <ref>@{<n>}: the n-th previous value from the reflog (@{0} is
- *     the latest value, even after the ref was deleted).
+ *     the latest value, even after the ref was deleted),
+ *   - <revision>:<os>/<arch>[/<variant>]: the entry of that index for
+ *     the platform (containerd's normalisation; the first match wins;
+ *     attestation entries skipped).
  * If refname_out is not NULL and the revision named a ref, the full ref
  * name is copied there (ODB_REF_MAX + 1 bytes), else it is set to "".
  * MF_ENOTFOUND, MF_EAMBIGUOUS or MF_EINVALID with a message.

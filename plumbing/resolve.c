@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest/manifest.h"
+#include "manifest/platform.h"
 #include "plumbing.h"
+#include "registry/reference.h"
 
 int pl_parse_reflog_rev(char *name, uint64_t *n, const char *rev)
 {
@@ -49,15 +52,27 @@ int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 		const char *name, int want_reflog)
 {
 	static const char *const rules[] = { "", "lists/", "remotes/" };
+
+	/* Literal names first (as given, lists/, remotes/), then normalised. */
 	char full[ODB_REF_MAX + 16];
 
 	if (!tx)
 		return mf_error(MF_ENOTFOUND, "ref '%s' not found", name);
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+	struct reference ref;
+	char norm[REF_STR_MAX + 1] = "";
+
+	/* "app" names lists/docker.io/library/app:latest, as docker would. */
+	if (!reference_parse(&ref, name, REF_DEFAULT_TAG) &&
+	    reference_format(norm, sizeof(norm), &ref, REF_FMT_FULL))
+		norm[0] = '\0';
+	for (size_t i = 0; i < 2 * sizeof(rules) / sizeof(rules[0]); i++) {
+		const char *n = i < 3 ? name : norm;
 		struct has_reflog h = { full, 0 };
 		int ret;
 
-		if (snprintf(full, sizeof(full), "%s%s", rules[i], name) > ODB_REF_MAX)
+		if (i >= 3 && (!*norm || !strcmp(norm, name)))
+			break;
+		if (snprintf(full, sizeof(full), "%s%s", rules[i % 3], n) > ODB_REF_MAX)
 			continue;
 		if (odb_ref_name_check(full))
 			continue;
@@ -94,6 +109,78 @@ static int looks_like_hex(const char *s)
 	return 1;
 }
 
+struct pick {
+	struct platform_spec want;
+	struct digest found;
+	int have;
+};
+
+static int pick_cb(const struct descriptor *d, void *payload)
+{
+	struct pick *p = payload;
+	struct platform_spec got;
+
+	if (descriptor_is_attestation(d) || !d->platform ||
+	    platform_from_parts(&got, d->platform->os, d->platform->architecture,
+				d->platform->variant) ||
+	    !platform_match(&got, &p->want))
+		return 0;
+	if (digest_parse(&p->found, d->digest))
+		return 0;
+	p->have = 1;
+	return 1;	/* the first match wins (image-spec) */
+}
+
+/*
+ * NAME:PLATFORM: split at the last ':' whose tail parses as a platform
+ * and whose head resolves; the entry of that index for the platform.
+ * 1 when rev is not of that form (or its head names nothing), 0 when
+ * resolved, a negative error when the head is not a list or lacks the
+ * platform.
+ */
+static int resolve_platform(struct digest *out, char *refname_out,
+			    struct odb_txn *tx, const char *rev, unsigned flags)
+{
+	const char *colon = strrchr(rev, ':');
+	char head[ODB_REF_MAX + 1], mt[ODB_MEDIA_TYPE_MAX + 1], pf[200];
+	struct odb_object obj;
+	struct digest idx;
+	struct pick p;
+	int ret;
+
+	if (!tx || !colon || !strchr(colon, '/') || colon == rev ||
+	    (size_t)(colon - rev) > ODB_REF_MAX)
+		return 1;
+	memset(&p, 0, sizeof(p));
+	if (platform_parse(&p.want, colon + 1))
+		return 1;
+	memcpy(head, rev, (size_t)(colon - rev));
+	head[colon - rev] = '\0';
+	ret = pl_resolve(&idx, refname_out, tx, head, flags & ~PL_RESOLVE_MUST_EXIST);
+	if (ret)
+		return ret == MF_ENOTFOUND ? 1 : ret;
+	if ((ret = odb_object_peek(&obj, tx, &idx)))
+		return ret;
+	if (obj.media_type_len > ODB_MEDIA_TYPE_MAX)
+		return mf_error(MF_ECORRUPT, "bad media type");
+	memcpy(mt, obj.media_type, obj.media_type_len);
+	mt[obj.media_type_len] = '\0';
+	platform_format(pf, sizeof(pf), &p.want);
+	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
+		return mf_error(MF_EINVALID, "'%s' is not a list: it has no platforms "
+				"to choose %s from", head, pf);
+	ret = manifest_for_each_child((const char *)obj.data, obj.size, mt,
+				      pick_cb, &p);
+	if (ret < 0)
+		return ret;
+	if (!p.have)
+		return mf_error(MF_ENOTFOUND, "'%s' has no entry for %s", head, pf);
+	*out = p.found;
+	if (refname_out)
+		refname_out[0] = '\0';	/* names a child, not the ref's value */
+	return 0;
+}
+
 int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 	       const char *rev, unsigned flags)
 {
@@ -107,8 +194,19 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 		return mf_error(MF_EINVALID, "empty revision");
 
 	ret = pl_parse_reflog_rev(name, &n, rev);
-	if (ret < 0)
-		return ret;
+	if (ret < 0) {
+		/* NAME@{n}:PLATFORM is a platform of an older version. */
+		const char *brace = strrchr(rev, '}');
+
+		if (brace && brace[1] == ':') {
+			int pr = resolve_platform(out, refname_out, tx, rev, flags);
+
+			if (pr <= 0)
+				return pr;
+			return mf_error(MF_EINVALID, "invalid revision '%s'", rev);
+		}
+		return ret;	/* the parser's own, more precise message */
+	}
 	if (ret == 1) {
 		char full[ODB_REF_MAX + 1];
 		struct digest cur;
@@ -148,6 +246,11 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 		if (ret != MF_ENOTFOUND)
 			return ret;
 	}
+	ret = resolve_platform(out, refname_out, tx, rev, flags);
+	if (ret == 0)
+		goto check;
+	if (ret < 0)
+		return ret;
 	return mf_error(MF_ENOTFOUND, "unknown revision '%s'", rev);
 check:
 	if (flags & PL_RESOLVE_MUST_EXIST) {

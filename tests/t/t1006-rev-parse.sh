@@ -218,4 +218,56 @@ test_expect_success 'rev-parse changes nothing' '
 	test_cmp before after
 '
 
+test_expect_success 'names are normalised as docker does: app is docker.io/library/app:latest' '
+	export MANIFOLD_DIR=$TRASH/norm &&
+	l=$(manifold hash-object -w "$DATA/docker-list.json") &&
+	manifold update-ref lists/docker.io/library/app:v1 "$l" &&
+	manifold update-ref lists/docker.io/library/app:latest "$l" &&
+	manifold update-ref lists/localhost:5000/x:latest "$l" &&
+	for name in app:v1 docker.io/app:v1 library/app:v1 docker.io/library/app:v1 \
+		index.docker.io/library/app:v1 app localhost:5000/x; do
+		echo "$l" >expect &&
+		manifold rev-parse "$name" >actual &&
+		test_cmp expect actual || exit 1
+	done &&
+	manifold rev-parse --symbolic-full-name app >actual &&
+	echo lists/docker.io/library/app:latest >expect && test_cmp expect actual
+'
+
+test_expect_success 'NAME:PLATFORM picks the entry of a list, normalised as containerd does' '
+	export MANIFOLD_DIR=$TRASH/norm &&
+	arm64=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))[\"manifests\"]; print([e[\"digest\"] for e in m if e[\"platform\"][\"architecture\"]==\"arm64\"][0])" "$DATA/docker-list.json") &&
+	amd64=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))[\"manifests\"]; print([e[\"digest\"] for e in m if e[\"platform\"][\"architecture\"]==\"amd64\"][0])" "$DATA/docker-list.json") &&
+	for p in linux/arm64 linux/arm64/v8 linux/aarch64; do
+		echo "$arm64" >expect &&
+		manifold rev-parse "app:v1:$p" >actual &&
+		test_cmp expect actual || exit 1
+	done &&
+	echo "$amd64" >expect &&
+	manifold rev-parse app:v1:linux/x86_64 >actual && test_cmp expect actual &&
+	manifold rev-parse localhost:5000/x:latest:linux/amd64 >actual && test_cmp expect actual &&
+	manifold rev-parse "app:v1@{0}:linux/amd64" >actual && test_cmp expect actual
+'
+
+test_expect_success 'NAME:PLATFORM refusals: platform missing, not a list (one line each)' '
+	export MANIFOLD_DIR=$TRASH/norm &&
+	test_must_fail --code=128 manifold rev-parse app:v1:linux/s390x 2>err &&
+	test_stderr_line "has no entry for linux/s390x" err &&
+	m=$(manifold hash-object -w "$DATA/docker-manifest.json") &&
+	manifold update-ref lists/docker.io/library/single:v1 "$m" &&
+	test_must_fail --code=128 manifold rev-parse single:v1:linux/amd64 2>err &&
+	test_stderr_line "is not a list" err
+'
+
+test_expect_success 'NAME:PLATFORM skips BuildKit attestation entries' '
+	export MANIFOLD_DIR=$TRASH/norm &&
+	b=$(manifold hash-object -w "$DATA/buildkit-index.json") &&
+	manifold update-ref lists/docker.io/library/bk:v1 "$b" &&
+	want=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))[\"manifests\"]; print([e[\"digest\"] for e in m if e.get(\"annotations\",{}).get(\"vnd.docker.reference.type\")!=\"attestation-manifest\"][0])" "$DATA/buildkit-index.json") &&
+	p=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))[\"manifests\"][0][\"platform\"]; print(m[\"os\"]+\"/\"+m[\"architecture\"]+(\"/\"+m[\"variant\"] if \"variant\" in m else \"\"))" "$DATA/buildkit-index.json") &&
+	echo "$want" >expect &&
+	manifold rev-parse "bk:v1:$p" >actual && test_cmp expect actual &&
+	test_must_fail manifold rev-parse bk:v1:unknown/unknown 2>err
+'
+
 test_done
