@@ -49,4 +49,37 @@ int pl_parse_reflog_rev(char *name, uint64_t *n, const char *rev);
 int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 		const char *name, int want_reflog);
 
+/*
+ * Fetching from registries: a set of manifests and configs, each
+ * verified against its digest as it arrived, held in memory until the
+ * caller writes them (with whatever else it writes) in one transaction,
+ * so that a failed fetch leaves the store as it was.  Connections are
+ * kept open per registry for the life of the set.
+ */
+struct pl_fetch;
+
+struct pl_fetch_opts {
+	const char *platform;	/* from an index, the entry for this platform */
+	int recursive;		/* from an index, every child and its config */
+	int insecure;		/* plain HTTP or an unverified certificate */
+};
+
+struct pl_fetch *pl_fetch_new(void);
+void pl_fetch_free(struct pl_fetch *f);
+
+/*
+ * Fetch the manifest `reference` names (docker's syntax; ":latest" by
+ * default) with its config, or with opts the chosen or every child,
+ * into f.  top gets the digest of the manifest named (or chosen).
+ */
+int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
+		 const struct pl_fetch_opts *opts);
+
+/* An object of the set (pointers owned by f), or MF_ENOTFOUND. */
+int pl_fetch_object(const char **data, size_t *len, const char **media_type,
+		    struct pl_fetch *f, const struct digest *id);
+
+/* Store every object of the set and where it came from (odb_write_fn). */
+int pl_fetch_write(struct odb_txn *tx, void *f);
+
 #endif

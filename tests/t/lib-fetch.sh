@@ -97,6 +97,21 @@ test_expect_success "[$MODE] a malformed reference: docker wording, nothing sent
 	test "$(registry_request_count)" = 0
 '
 
+test_expect_success "[$MODE] several references: all fetched, one connection, one transaction" '
+	registry_log_reset &&
+	MANIFOLD_DIR=$TRASH/multi manifold fetch-manifest $R/public/app:amd64 $R/public/app:arm64 >out &&
+	printf "%s\n%s\n" "$AMD" "$ARM" >expect && test_cmp expect out &&
+	n=$(registry_request_count) &&
+	case $MODE in plain|tls) test $n = 4 ;; *) test $n -le 5 ;; esac
+'
+
+test_expect_success "[$MODE] several references, one missing: nothing stored at all" '
+	test_must_fail --code=128 env MANIFOLD_DIR=$TRASH/multi2 manifold fetch-manifest \
+		$R/public/app:amd64 $R/public/app:nope 2>err &&
+	test_stderr_line "not found" err &&
+	! test -e "$TRASH/multi2/data.mdb"
+'
+
 test_expect_success "[$MODE] ls-remote lists tags with their digests" '
 	manifold ls-remote $R/public/app >out &&
 	printf "%s\tamd64\n%s\tarm64\n%s\tv1\n" "$AMD" "$ARM" "$LIST" | sort -k2 >expect &&

@@ -1,0 +1,327 @@
+/*
+ * Fetching from registries for the plumbing API (plumbing.h, pl_fetch):
+ * manifests verified against their digests, configs against theirs,
+ * kept in memory until the caller writes them in one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/manifest.h"
+#include "manifest/platform.h"
+#include "plumbing.h"
+#include "registry/reference.h"
+#include "registry/registry.h"
+#include "util/wrapper.h"
+
+/* An object fetched, waiting for the write transaction. */
+struct fetched {
+	char *data;
+	size_t len;
+	char media_type[256];
+	struct digest id;
+};
+
+/* One open connection per registry host, reused across fetches. */
+struct conn {
+	char host[REF_DOMAIN_MAX + 1];
+	int insecure;
+	struct reg *reg;
+};
+
+struct pl_fetch {
+	struct fetched *obj;
+	size_t nr, alloc;
+	struct conn conns[8];
+	size_t nconns;
+	/* the fetch under way */
+	struct reg *reg;
+	const char *repo;
+	char where[ODB_SOURCE_MAX + 1];
+	const struct platform_spec *want;
+	char chosen[DIGEST_MAX_STR];
+	size_t candidates;
+	int recursive;
+};
+#define fetch pl_fetch
+
+struct fetched *pl_fetch_find(struct pl_fetch *f, const char *digest);
+
+static struct fetched *add_obj(struct fetch *f)
+{
+	if (f->nr == f->alloc) {
+		f->alloc = f->alloc ? 2 * f->alloc : 8;
+		f->obj = xrealloc(f->obj, f->alloc * sizeof(*f->obj));
+	}
+	memset(&f->obj[f->nr], 0, sizeof(f->obj[0]));
+	return &f->obj[f->nr++];
+}
+
+static int have(const struct fetch *f, const struct digest *id)
+{
+	for (size_t i = 0; i < f->nr; i++)
+		if (digest_eq(&f->obj[i].id, id))
+			return 1;
+	return 0;
+}
+
+/*
+ * Decide the media type: the registry's Content-Type when it is a
+ * manifest type, else what the bytes say; then check the bytes.
+ */
+static int settle_type(struct fetched *o, const char *what)
+{
+	const char *mt = o->media_type;
+	int ret;
+
+	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
+	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX) {
+		ret = manifest_sniff(&mt, o->data, o->len);
+		if (ret)
+			return mf_error_wrap(ret, "%s: not a manifest", what);
+		snprintf(o->media_type, sizeof(o->media_type), "%s", mt);
+	}
+	ret = manifest_validate(o->media_type, o->data, o->len);
+	return ret ? mf_error_wrap(ret, "%s", what) : 0;
+}
+
+static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out);
+
+static int to_buf(const void *data, size_t len, void *payload)
+{
+	return buf_add(payload, data, len);
+}
+
+static int child_cb(const struct descriptor *d, void *payload)
+{
+	struct fetch *f = payload;
+	struct digest id;
+	int ret;
+
+	if (d->role == DESCRIPTOR_LAYER)
+		return 0;
+	if (digest_parse(&id, d->digest))
+		return mf_error_wrap(MF_EINVALID, "child %s", d->digest);
+	if (have(f, &id))
+		return 0;
+	if (d->role == DESCRIPTOR_CONFIG) {
+		struct buf b = BUF_INIT_MAX(ODB_OBJECT_MAX);
+		struct fetched *o;
+
+		if (d->size > (int64_t)ODB_OBJECT_MAX)
+			return mf_error(MF_ETOOBIG, "config %s is larger than %zu bytes",
+					d->digest, ODB_OBJECT_MAX);
+		ret = reg_blob_get(f->reg, f->repo, &id, to_buf, &b);
+		if (ret) {
+			buf_release(&b);
+			return ret;
+		}
+		if ((int64_t)b.len != d->size) {
+			buf_release(&b);
+			return mf_error(MF_ECORRUPT, "config %s: %s", d->digest,
+					"size does not match its descriptor");
+		}
+		o = add_obj(f);
+		o->data = buf_detach(&b, &o->len);
+		o->id = id;
+		snprintf(o->media_type, sizeof(o->media_type), "%s", d->media_type);
+		return 0;
+	}
+	/* An index entry. */
+	if (f->want) {
+		struct platform_spec p;
+
+		if (descriptor_is_attestation(d) || !d->platform ||
+		    platform_from_parts(&p, d->platform->os, d->platform->architecture,
+					d->platform->variant))
+			return 0;
+		f->candidates++;
+		if (!f->chosen[0] && platform_match(&p, f->want))
+			snprintf(f->chosen, sizeof(f->chosen), "%s", d->digest);
+		return 0;
+	}
+	if (f->recursive)
+		return fetch_manifest(f, d->digest, NULL);
+	return 0;
+}
+
+/* GET ref, check it, queue it, and queue its config / chosen child. */
+static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out)
+{
+	struct reg_manifest m;
+	struct fetched *o;
+	char what[1024];
+	size_t at;
+	int ret;
+
+	snprintf(what, sizeof(what), "%s%s%s", f->where, strchr(ref, ':') ? "@" : ":", ref);
+	ret = reg_manifest_get(&m, f->reg, f->repo, ref);
+	if (ret)
+		return ret;
+	if (have(f, &m.digest)) {
+		char s[DIGEST_MAX_STR];
+
+		reg_manifest_release(&m);
+		if (out)
+			*out = pl_fetch_find(f, digest_fmt(s, &m.digest));
+		return 0;
+	}
+	o = add_obj(f);
+	at = f->nr - 1;
+	o->id = m.digest;
+	snprintf(o->media_type, sizeof(o->media_type), "%s", m.media_type);
+	o->data = buf_detach(&m.body, &o->len);
+	if ((ret = settle_type(o, what)))
+		return ret;
+	if (out)
+		*out = o;
+	/* f->obj may move as children are added: use the index from here. */
+	ret = manifest_for_each_child(f->obj[at].data, f->obj[at].len,
+				      f->obj[at].media_type, child_cb, f);
+	if (out)
+		*out = &f->obj[at];
+	return ret;
+}
+
+int pl_fetch_write(struct odb_txn *tx, void *payload)
+{
+	struct pl_fetch *f = payload;
+
+	for (size_t i = 0; i < f->nr; i++) {
+		/* Verified against its digest when it arrived. */
+		int ret = odb_object_put(tx, &f->obj[i].id, f->obj[i].media_type,
+					 f->obj[i].data, f->obj[i].len);
+
+		if (!ret)
+			ret = odb_source_add(tx, &f->obj[i].id, f->where);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+
+struct pl_fetch *pl_fetch_new(void)
+{
+	return xcalloc(1, sizeof(struct pl_fetch));
+}
+
+void pl_fetch_free(struct pl_fetch *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nconns; i++)
+		reg_close(f->conns[i].reg);
+	for (size_t i = 0; i < f->nr; i++)
+		free(f->obj[i].data);
+	free(f->obj);
+	free(f);
+}
+
+static int connect_to(struct pl_fetch *f, const struct reference *ref,
+		      int insecure)
+{
+	struct reg_opts ro = { insecure, 0 };
+	struct conn *c;
+	int ret;
+
+	for (size_t i = 0; i < f->nconns; i++)
+		if (!strcmp(f->conns[i].host, ref->domain) &&
+		    f->conns[i].insecure == insecure) {
+			f->reg = f->conns[i].reg;
+			return 0;
+		}
+	if (f->nconns == sizeof(f->conns) / sizeof(f->conns[0])) {
+		/* Many registries in one command: recycle the oldest. */
+		reg_close(f->conns[0].reg);
+		memmove(&f->conns[0], &f->conns[1],
+			(f->nconns - 1) * sizeof(f->conns[0]));
+		f->nconns--;
+	}
+	c = &f->conns[f->nconns];
+	ret = reg_open(&c->reg, reference_api_host(ref),
+		       reference_credential_key(ref), &ro);
+	if (ret)
+		return ret;
+	snprintf(c->host, sizeof(c->host), "%s", ref->domain);
+	c->insecure = insecure;
+	f->nconns++;
+	f->reg = c->reg;
+	return 0;
+}
+
+int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
+		 const struct pl_fetch_opts *o)
+{
+	struct platform_spec want;
+	struct reference ref;
+	struct fetched *t = NULL;
+	char pf[3 * PLATFORM_PART_MAX];
+	int ret;
+
+	if ((ret = reference_parse(&ref, reference, REF_DEFAULT_TAG)))
+		return ret;
+	if (o->platform && (ret = platform_parse(&want, o->platform)))
+		return ret;
+	if (snprintf(f->where, sizeof(f->where), "%s/%s", ref.domain, ref.path) >=
+	    (int)sizeof(f->where))
+		return mf_error(MF_EINVALID, "reference too long: %.100s", reference);
+	if ((ret = connect_to(f, &ref, o->insecure)))
+		return ret;
+	f->repo = ref.path;
+	f->want = o->platform ? &want : NULL;
+	f->recursive = o->recursive;
+	f->chosen[0] = '\0';
+	f->candidates = 0;
+
+	ret = fetch_manifest(f, ref.digest[0] ? ref.digest : ref.tag, &t);
+	if (!ret && !t)
+		ret = mf_error(MF_ERROR, "%s was already fetched", reference);
+	if (!ret && f->want) {
+		platform_format(pf, sizeof(pf), &want);
+		if (manifest_kind_of(t->media_type) != MANIFEST_KIND_INDEX) {
+			ret = mf_error(MF_EINVALID, "%s is not an index: --platform does "
+				       "not apply", reference);
+		} else if (!f->chosen[0]) {
+			ret = mf_error(MF_ENOTFOUND, "%s has no manifest for %s (%zu platforms)",
+				       reference, pf, f->candidates);
+		} else {
+			size_t before = f->nr;
+
+			f->want = NULL;
+			ret = fetch_manifest(f, f->chosen, &t);
+			if (!ret && f->nr == before)
+				t = pl_fetch_find(f, f->chosen);
+		}
+	}
+	if (!ret && t && top)
+		*top = t->id;
+	f->repo = NULL;
+	f->want = NULL;
+	return ret;
+}
+
+struct fetched *pl_fetch_find(struct pl_fetch *f, const char *digest)
+{
+	struct digest id;
+
+	if (digest_parse(&id, digest))
+		return NULL;
+	for (size_t i = 0; i < f->nr; i++)
+		if (digest_eq(&f->obj[i].id, &id))
+			return &f->obj[i];
+	return NULL;
+}
+
+int pl_fetch_object(const char **data, size_t *len, const char **media_type,
+		    struct pl_fetch *f, const struct digest *id)
+{
+	for (size_t i = 0; i < f->nr; i++)
+		if (digest_eq(&f->obj[i].id, id)) {
+			*data = f->obj[i].data;
+			*len = f->obj[i].len;
+			*media_type = f->obj[i].media_type;
+			return 0;
+		}
+	return MF_ENOTFOUND;
+}
