@@ -1,10 +1,11 @@
 #!/bin/bash
 # Install what is missing, build, and show manifold's main job end to end.
 #
-# Today that is the plumbing on a throwaway store: store two image
-# manifests, assemble a multi-platform index from them, name it, change
-# it, and read every version back offline.  (The registry round trip
-# arrives with the registry transport.)
+# Today that is the plumbing on a throwaway store, then against a
+# throwaway registry on 127.0.0.1: store image manifests, assemble a
+# multi-platform index, name it, change it, read every version back
+# offline; list a registry's tags, fetch images from it (verified), and
+# build a list from them.  (create/inspect/push arrive with the porcelain.)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -16,18 +17,23 @@ export PATH="$top/build:$PATH"
 M=manifold
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+reg_pid=
+trap '[ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null; rm -rf "$work"' EXIT
 export MANIFOLD_DIR="$work/store"
 cd "$work"
 
 step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-# A small image manifest for one platform (layers are only referenced).
+# A small image manifest for one platform: its config is stored too (a
+# list's images must have their configs); layers stay in registries.
 manifest() {
+	local arch=${1%%v*} cfg cfgd
+	cfg=$(printf '{"architecture":"%s","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}' "$arch")
+	cfgd=$(printf '%s' "$cfg" | "$M" hash-object -w --stdin)
 	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",'
-	printf '"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},' \
-		"$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)" "${#1}"
+	printf '"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},' \
+		"$cfgd" "${#cfg}"
 	printf '"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%d}]}' \
 		"$(printf 'layer-%s' "$1" | sha256sum | cut -d' ' -f1)" 31337
 }
@@ -41,7 +47,7 @@ entry() {
 step "Store two single-platform image manifests (content-addressed, exact bytes)"
 manifest amd64 >amd64.json
 manifest arm64 >arm64.json
-manifest armv7 >armv7.json
+manifest armv7 >armv7.json   # "arm" with variant v7
 run "$M" hash-object -w amd64.json arm64.json armv7.json
 a=$("$M" hash-object amd64.json); b=$("$M" hash-object arm64.json); c=$("$M" hash-object armv7.json)
 
@@ -72,4 +78,50 @@ run "$M" cat-manifest -p example.com/app:v1
 step "Scripts get stable plumbing: batch lookups and a consistency check"
 printf '%s\n' "$v1" "$v2" "sha256:$(printf x | sha256sum | cut -d' ' -f1)" |
 	run "$M" cat-manifest --batch-check
+run "$M" fsck
+
+step "A throwaway registry on 127.0.0.1, seeded with two single-platform images"
+port=$((20000 + RANDOM % 10000))
+mkdir -p "$work/registry"
+cat >"$work/registry/config.yml" <<YML
+version: 0.1
+log: { level: error }
+storage: { filesystem: { rootdirectory: $work/registry/data }, delete: { enabled: true } }
+http: { addr: 127.0.0.1:$port }
+YML
+# distribution reads REGISTRY_* variables as configuration: start it without.
+env -u REGISTRY_HTTP_ADDR docker-registry serve "$work/registry/config.yml" \
+	>"$work/registry/log" 2>&1 &
+reg_pid=$!
+for _ in $(seq 1 100); do
+	curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break
+	sleep 0.1
+done
+R=127.0.0.1:$port
+for p in linux/amd64 linux/arm64/v8; do
+	tag=$(echo "$p" | tr / -)
+	python3 "$top/tests/registry/seed.py" image --layout "$work/layout" \
+		--ref "$tag" --platform "$p" >/dev/null
+	skopeo copy -q --dest-tls-verify=false "oci:$work/layout:$tag" \
+		"docker://$R/demo/app:$tag"
+done
+echo "registry at $R holds demo/app:linux-amd64 and demo/app:linux-arm64-v8"
+
+step "List the tags and their digests (plain HTTP is allowed on loopback)"
+run "$M" ls-remote "$R/demo/app"
+
+step "Fetch both images: each manifest verified against its digest, with its config"
+run "$M" fetch-manifest "$R/demo/app:linux-amd64" "$R/demo/app:linux-arm64-v8"
+x=$("$M" fetch-manifest "$R/demo/app:linux-amd64")
+y=$("$M" fetch-manifest "$R/demo/app:linux-arm64-v8")
+
+step "Assemble a list of them locally and name it; it is inspectable offline"
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s,%s]}' \
+	"$(entry "$x" "$("$M" cat-manifest -s "$x")" linux amd64)" \
+	"$(entry "$y" "$("$M" cat-manifest -s "$y")" linux arm64)" >demo.json
+d=$("$M" hash-object -w demo.json)
+run "$M" update-ref -m "from $R" "lists/$R/demo/app:v1" "$d" ""
+kill "$reg_pid"; wait "$reg_pid" 2>/dev/null || true; reg_pid=
+echo "# the registry is gone now; everything below is read from the store"
+run "$M" rev-parse "$R/demo/app:v1:linux/arm64"
 run "$M" fsck
