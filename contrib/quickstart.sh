@@ -10,10 +10,15 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-bash contrib/install-deps.sh
-cmake -S . -B build >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
-export PATH="$top/build:$PATH"
+# MANIFOLD_BUILD_DIR: use that build as it is (the test suite does).
+if [ -n "${MANIFOLD_BUILD_DIR:-}" ] && [ -x "$MANIFOLD_BUILD_DIR/manifold" ]; then
+	export PATH="$MANIFOLD_BUILD_DIR:$PATH"
+else
+	bash contrib/install-deps.sh
+	cmake -S . -B build >/dev/null
+	cmake --build build -j"$(nproc)" >/dev/null
+	export PATH="$top/build:$PATH"
+fi
 M=manifold
 
 work=$(mktemp -d)
