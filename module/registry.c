@@ -8,7 +8,6 @@
  * challenge is remembered so later requests fetch tokens up front;
  * tokens are cached per scope for their lifetime.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -24,6 +23,7 @@
 #include "module/auth-parse.h"
 #include "module/creds.h"
 #include "module/net.h"
+#include "registry/reference.h"
 #include "registry/registry.h"
 #include "manifest/json.h"
 #include "util/wrapper.h"
@@ -215,28 +215,16 @@ static void error_detail(char *out, size_t cap, const struct resp *rs)
 	out[n] = '\0';
 }
 
+/* One notion of loopback for the whole program (registry/reference.c). */
 static int is_loopback_host(const char *host)
 {
-	char h[256];
-	const char *colon;
-	size_t n;
+	struct reference ref;
 
-	if (host[0] == '[')
-		return !strncmp(host, "[::1]", 5);
-	colon = strrchr(host, ':');
-	n = colon ? (size_t)(colon - host) : strlen(host);
-	if (n >= sizeof(h))
+	memset(&ref, 0, sizeof(ref));
+	if (strlen(host) >= sizeof(ref.domain))
 		return 0;
-	memcpy(h, host, n);
-	h[n] = '\0';
-	if (!strcmp(h, "localhost"))
-		return 1;
-	if (strncmp(h, "127.", 4))
-		return 0;
-	for (const char *p = h + 4; *p; p++)
-		if (!isdigit((unsigned char)*p) && *p != '.')
-			return 0;
-	return 1;
+	strcpy(ref.domain, host);
+	return reference_is_loopback(&ref);
 }
 
 /* Append every .crt file of dir to the CA blob; note the first .cert/.key pair. */

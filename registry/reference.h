@@ -159,8 +159,7 @@ int reference_is_loopback(const struct reference *r);
  * "lists/" + "docker.io/library/app:latest".  A reference with neither
  * tag nor digest gets docker's default tag "latest"; a digest-only one is
  * "lists/docker.io/library/app@sha256:...".  The result is not checked
- * against the store's ref-name rules (odb_ref_name_check()), which refuse
- * the brackets of an IPv6 domain.  Returns 0, or MF_ETOOBIG when it does
+ * against the store's ref-name rules (odb_ref_name_check()).  Returns 0, or MF_ETOOBIG when it does
  * not fit in `outsz` bytes (REF_STR_MAX + strlen(prefix) always do).
  */
 int reference_ref_name(char *out, size_t outsz, const char *prefix,
