@@ -82,4 +82,36 @@ int pl_fetch_object(const char **data, size_t *len, const char **media_type,
 /* Store every object of the set and where it came from (odb_write_fn). */
 int pl_fetch_write(struct odb_txn *tx, void *f);
 
+/*
+ * Local lists, for the porcelain.  struct list is manifest/list.h's
+ * model; the bytes stored are list_serialise()'s, exactly what push
+ * will send.
+ */
+struct list;
+
+/*
+ * The ref of the local list `name`, named as docker names images:
+ * "lists/" + the full normalised reference ("app" is
+ * "lists/docker.io/library/app:latest").  MF_EINVALID with docker's
+ * wording for a malformed name.
+ */
+int pl_list_ref(char *out, size_t outsz, const char *name);
+
+/*
+ * Load the list a revision names (a list name, NAME@{n}, a digest...)
+ * into out (list_init'ed by the caller); id and refname (ODB_REF_MAX + 1
+ * bytes, "" when no ref was named) may be NULL.  MF_EINVALID when the
+ * object is not a list.
+ */
+int pl_list_load(struct list *out, struct digest *id, char *refname,
+		 struct odb_txn *tx, const char *rev);
+
+/*
+ * Serialise l, store it and move refname to it with compare-and-swap
+ * (old as for odb_ref_update: NULL no check, zero digest "must not
+ * exist"), with a reflog entry saying msg.  For use inside odb_write().
+ */
+int pl_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
+		 const struct list *l, const struct digest *old, const char *msg);
+
 #endif

@@ -1,0 +1,69 @@
+/*
+ * Local lists for the porcelain (plumbing.h, pl_list_*): named as docker
+ * names images, stored as exact bytes, moved with compare-and-swap.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "manifest/list.h"
+#include "manifest/manifest.h"
+#include "plumbing.h"
+#include "registry/reference.h"
+
+int pl_list_ref(char *out, size_t outsz, const char *name)
+{
+	struct reference ref;
+	int ret = reference_parse(&ref, name, REF_DEFAULT_TAG);
+
+	if (ret)
+		return ret;
+	ret = reference_ref_name(out, outsz, "lists/", &ref);
+	if (ret)
+		return mf_error(MF_EINVALID, "list name too long: %.80s...", name);
+	return odb_ref_name_check(out);
+}
+
+int pl_list_load(struct list *out, struct digest *id, char *refname,
+		 struct odb_txn *tx, const char *rev)
+{
+	struct odb_object obj;
+	char mt[ODB_MEDIA_TYPE_MAX + 1];
+	struct digest d;
+	int ret;
+
+	ret = pl_resolve(&d, refname, tx, rev, PL_RESOLVE_MUST_EXIST);
+	if (ret)
+		return ret;
+	if ((ret = odb_object_peek(&obj, tx, &d)))
+		return ret;
+	if (obj.media_type_len > ODB_MEDIA_TYPE_MAX)
+		return mf_error(MF_ECORRUPT, "bad media type");
+	memcpy(mt, obj.media_type, obj.media_type_len);
+	mt[obj.media_type_len] = '\0';
+	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
+		return mf_error(MF_EINVALID, "'%s' is not a manifest list (%s)", rev, mt);
+	ret = list_parse(out, (const char *)obj.data, obj.size, mt);
+	if (ret)
+		return mf_error_wrap(ret, "'%s'", rev);
+	if (id)
+		*id = d;
+	return 0;
+}
+
+int pl_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
+		 const struct list *l, const struct digest *old, const char *msg)
+{
+	struct buf b = BUF_INIT_MAX(ODB_OBJECT_MAX);
+	struct digest id;
+	int ret = list_serialise(&b, l);
+
+	if (!ret)
+		ret = odb_object_write(&id, tx, DIGEST_SHA256, list_media_type(l),
+				       b.ptr, b.len);
+	if (!ret)
+		ret = odb_ref_update(tx, refname, &id, old, msg);
+	buf_release(&b);
+	if (!ret && out)
+		*out = id;
+	return ret;
+}
