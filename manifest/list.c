@@ -946,76 +946,30 @@ static yajl_val opt(yajl_val obj, const char *key)
 	return YAJL_IS_NULL(v) ? NULL : v;
 }
 
-/* The strings of a validated string array (NULL/0 when absent). */
-static const char **node_strings(size_t *nr, yajl_val v)
-{
-	const char **a;
-	size_t i;
+struct add_node {
+	struct list *l;
+	const char *what;
+};
 
-	*nr = 0;
-	if (!YAJL_IS_ARRAY(v) || !v->u.array.len)
-		return NULL;
-	a = xmalloc(v->u.array.len * sizeof(*a));
-	for (i = 0; i < v->u.array.len; i++)
-		a[i] = v->u.array.values[i]->u.string;
-	*nr = v->u.array.len;
-	return a;
+static int add_node_cb(const struct descriptor *d, void *payload)
+{
+	struct add_node *a = payload;
+
+	/* Go's omitempty would drop a 0 size: refuse it rather than lose it. */
+	if (d->size == 0)
+		return mf_error(MF_EINVALID, "invalid manifest: %s.size is 0", a->what);
+	return list_add_descriptor(NULL, a->l, d);
 }
 
 /*
  * Append the descriptor in `node` (validated by manifest_validate()) to
- * `l` through list_add_descriptor(), as a struct descriptor like the ones
- * manifest_for_each_child() hands out.  `what` names it in messages.
+ * `l` through list_add_descriptor().  `what` names it in messages.
  */
 static int add_node(struct list *l, yajl_val node, const char *what)
 {
-	struct descriptor d = { 0 };
-	struct platform p = { 0 };
-	yajl_val ann = opt(node, "annotations");
-	yajl_val plat = opt(node, "platform");
-	const char **urls, **osf = NULL, **feat = NULL, **keys = NULL,
-		**values = NULL;
-	size_t i;
-	int ret;
+	struct add_node a = { l, what };
 
-	d.media_type = json_get_string(node, "mediaType");
-	d.digest = json_get_string(node, "digest");
-	d.size = (int64_t)YAJL_GET_INTEGER(json_get(node, "size"));
-	if (d.size == 0)
-		return mf_error(MF_EINVALID, "invalid manifest: %s.size is 0",
-				what);
-	d.artifact_type = json_get_string(node, "artifactType");
-	urls = node_strings(&d.urls_nr, opt(node, "urls"));
-	d.urls = urls;
-	if (ann && ann->u.object.len) {
-		d.annotations_nr = ann->u.object.len;
-		keys = xmalloc(d.annotations_nr * sizeof(*keys));
-		values = xmalloc(d.annotations_nr * sizeof(*values));
-		for (i = 0; i < d.annotations_nr; i++) {
-			keys[i] = ann->u.object.keys[i];
-			values[i] = ann->u.object.values[i]->u.string;
-		}
-		d.annotation_keys = keys;
-		d.annotation_values = values;
-	}
-	if (plat) {
-		p.architecture = json_get_string(plat, "architecture");
-		p.os = json_get_string(plat, "os");
-		p.os_version = json_get_string(plat, "os.version");
-		p.variant = json_get_string(plat, "variant");
-		osf = node_strings(&p.os_features_nr, opt(plat, "os.features"));
-		p.os_features = osf;
-		feat = node_strings(&p.features_nr, opt(plat, "features"));
-		p.features = feat;
-		d.platform = &p;
-	}
-	ret = list_add_descriptor(NULL, l, &d);
-	free(urls);
-	free(keys);
-	free(values);
-	free(osf);
-	free(feat);
-	return ret;
+	return manifest_descriptor_of(node, DESCRIPTOR_MANIFEST, 0, add_node_cb, &a);
 }
 
 /* Fill `l` (its oci flag set) from a validated tree. */

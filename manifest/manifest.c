@@ -662,6 +662,15 @@ static const char **string_array(size_t *nr, yajl_val v)
 
 /* Fill a descriptor from a validated node and hand it to fn. */
 static int yield(yajl_val node, enum descriptor_role role, size_t index,
+		 manifest_child_fn fn, void *payload);
+
+int manifest_descriptor_of(struct yajl_val_s *node, enum descriptor_role role,
+			   size_t index, manifest_child_fn fn, void *payload)
+{
+	return yield(node, role, index, fn, payload);
+}
+
+static int yield(yajl_val node, enum descriptor_role role, size_t index,
 		 manifest_child_fn fn, void *payload)
 {
 	const char **urls, **osf = NULL, **feat = NULL, **keys = NULL,

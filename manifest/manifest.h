@@ -206,4 +206,14 @@ int manifest_for_each_child(const char *bytes, size_t len,
 			    const char *media_type, manifest_child_fn fn,
 			    void *payload);
 
+/*
+ * For code that walks a validated tree itself (manifest/list.c): build
+ * the descriptor held in `node` (a yajl_val of a document that
+ * manifest_validate() accepted) and hand it to fn, as
+ * manifest_for_each_child() would.  Returns fn's result.
+ */
+struct yajl_val_s;
+int manifest_descriptor_of(struct yajl_val_s *node, enum descriptor_role role,
+			   size_t index, manifest_child_fn fn, void *payload);
+
 #endif
