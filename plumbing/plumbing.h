@@ -83,6 +83,31 @@ int pl_fetch_object(const char **data, size_t *len, const char **media_type,
 int pl_fetch_write(struct odb_txn *tx, void *f);
 
 /*
+ * The update-ref --stdin language, one change per line (or per
+ * NUL-terminated record with nul set):
+ *   update <ref> <new> [<old>] | create <ref> <new> |
+ *   delete <ref> [<old>]       | verify <ref> [<old>]
+ * Blank lines and lines starting with '#' are skipped; a ref may be
+ * named once.  Revisions are not resolved here.  MF_EINVALID naming
+ * the line, MF_ETOOBIG past PL_REF_UPDATES_MAX bytes.
+ */
+#define PL_REF_UPDATES_MAX ((size_t)16 << 20)
+
+enum pl_ref_op { PL_REF_UPDATE, PL_REF_CREATE, PL_REF_DELETE, PL_REF_VERIFY };
+
+struct pl_ref_update {
+	enum pl_ref_op op;
+	char *ref;
+	char *new_rev;		/* update, create */
+	char *old_rev;		/* NULL: no check; "" (verify default): must not exist */
+	size_t line;
+};
+
+int pl_parse_ref_updates(struct pl_ref_update **out, size_t *nr,
+			 const char *input, size_t len, int nul);
+void pl_ref_updates_free(struct pl_ref_update *u, size_t nr);
+
+/*
  * Local lists, for the porcelain.  struct list is manifest/list.h's
  * model; the bytes stored are list_serialise()'s, exactly what push
  * will send.

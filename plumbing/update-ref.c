@@ -19,15 +19,7 @@ static const char *const usage_str[] = {
 	NULL
 };
 
-enum op { OP_UPDATE, OP_CREATE, OP_DELETE, OP_VERIFY };
-
-struct change {
-	enum op op;
-	char *ref;
-	char *new_rev;		/* NULL for delete/verify */
-	char *old_rev;		/* NULL: no check; "": must not exist */
-	size_t line;
-};
+#define change pl_ref_update
 
 struct job {
 	struct change *c;
@@ -77,9 +69,9 @@ static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg
 
 	if (!tx) {
 		/* No store: no refs, and no object a new value could name. */
-		if (c->op == OP_VERIFY && (!oldp || digest_is_zero(oldp)))
+		if (c->op == PL_REF_VERIFY && (!oldp || digest_is_zero(oldp)))
 			return 0;
-		if (c->op == OP_VERIFY || (c->op == OP_UPDATE && oldp &&
+		if (c->op == PL_REF_VERIFY || (c->op == PL_REF_UPDATE && oldp &&
 					   !digest_is_zero(oldp)))
 			return mf_error(MF_EMODIFIED, "%sref '%s' does not exist",
 					where, c->ref);
@@ -87,7 +79,7 @@ static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg
 	}
 
 	switch (c->op) {
-	case OP_VERIFY:
+	case PL_REF_VERIFY:
 		ret = odb_ref_read(&cur, tx, c->ref);
 		if (ret && ret != MF_ENOTFOUND)
 			return ret;
@@ -108,14 +100,14 @@ static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg
 					digest_fmt(b, oldp));
 		}
 		return 0;
-	case OP_CREATE:
+	case PL_REF_CREATE:
 		digest_zero(&old_id, DIGEST_SHA256);
 		oldp = &old_id;
 		/* fall through */
-	case OP_UPDATE:
+	case PL_REF_UPDATE:
 		ret = odb_ref_update(tx, c->ref, &new_id, oldp, msg);
 		break;
-	case OP_DELETE:
+	case PL_REF_DELETE:
 		ret = odb_ref_update(tx, c->ref, NULL, oldp, msg);
 		break;
 	}
@@ -137,97 +129,14 @@ static int apply_all(struct odb_txn *tx, void *payload)
 	return 0;
 }
 
-/* Split line into at most 4 space-separated fields; returns the count. */
-static int split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *p = line;
-
-	while (*p && n < max) {
-		f[n++] = p;
-		p = strchr(p, ' ');
-		if (!p)
-			break;
-		*p++ = '\0';
-	}
-	if (p && *p)
-		return max + 1;
-	return n;
-}
-
 static void parse_stdin(struct job *job, int nul)
 {
-	struct buf in = BUF_INIT_MAX((size_t)16 << 20);
-	size_t alloc = 0, lineno = 0;
-	char *p, *end;
+	struct buf in = BUF_INIT_MAX(PL_REF_UPDATES_MAX);
 
-	if (buf_read_fd(&in, 0, "standard input"))
-		die_last();
-	p = in.ptr;
-	end = in.ptr + in.len;
-	while (p < end) {
-		char *eol = memchr(p, nul ? '\0' : '\n', (size_t)(end - p));
-		char *f[5];
-		int n;
-		struct change *c;
-
-		if (!eol)
-			eol = end;
-		*eol = '\0';
-		lineno++;
-		if (strlen(p) != (size_t)(eol - p))
-			die("update-ref --stdin: line %zu contains a NUL byte", lineno);
-		if (!nul && eol > p && eol[-1] == '\r')
-			eol[-1] = '\0';
-		if (!*p || *p == '#') {
-			p = eol + 1;
-			continue;
-		}
-		n = split(p, f, 4);
-		if (job->nr == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			job->c = xrealloc(job->c, alloc * sizeof(*job->c));
-		}
-		c = &job->c[job->nr];
-		memset(c, 0, sizeof(*c));
-		c->line = lineno;
-		if (n >= 1 && !strcmp(f[0], "update") && (n == 3 || n == 4)) {
-			c->op = OP_UPDATE;
-			c->new_rev = xstrdup(f[2]);
-			c->old_rev = n == 4 ? xstrdup(f[3]) : NULL;
-		} else if (n >= 1 && !strcmp(f[0], "create") && n == 3) {
-			c->op = OP_CREATE;
-			c->new_rev = xstrdup(f[2]);
-		} else if (n >= 1 && !strcmp(f[0], "delete") && (n == 2 || n == 3)) {
-			c->op = OP_DELETE;
-			c->old_rev = n == 3 ? xstrdup(f[2]) : NULL;
-		} else if (n >= 1 && !strcmp(f[0], "verify") && (n == 2 || n == 3)) {
-			c->op = OP_VERIFY;
-			c->old_rev = xstrdup(n == 3 ? f[2] : "");
-		} else {
-			die("update-ref --stdin: line %zu: expected 'update <ref> <new> [<old>]', "
-			    "'create <ref> <new>', 'delete <ref> [<old>]' or 'verify <ref> [<old>]'",
-			    lineno);
-		}
-		c->ref = xstrdup(f[1]);
-		for (size_t i = 0; i < job->nr; i++)
-			if (!strcmp(job->c[i].ref, c->ref))
-				die("update-ref --stdin: line %zu: ref '%s' is named twice "
-				    "(lines %zu and %zu)", lineno, c->ref, job->c[i].line, lineno);
-		job->nr++;
-		p = eol + 1;
-	}
+	if (buf_read_fd(&in, 0, "standard input") ||
+	    pl_parse_ref_updates(&job->c, &job->nr, in.ptr, in.len, nul))
+		die("update-ref --stdin: %s", mf_error_last());
 	buf_release(&in);
-}
-
-static void free_job(struct job *job)
-{
-	for (size_t i = 0; i < job->nr; i++) {
-		free(job->c[i].ref);
-		free(job->c[i].new_rev);
-		free(job->c[i].old_rev);
-	}
-	free(job->c);
 }
 
 int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx)
@@ -262,12 +171,12 @@ int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx)
 			if (argc < 1 || argc > 2)
 				usage_with_options_error(usage_str, opts,
 					"-d takes a ref and optionally its old value");
-			one.op = OP_DELETE;
+			one.op = PL_REF_DELETE;
 		} else {
 			if (argc < 2 || argc > 3)
 				usage_with_options_error(usage_str, opts,
 					"expected <ref> <new> [<old>]");
-			one.op = OP_UPDATE;
+			one.op = PL_REF_UPDATE;
 			one.new_rev = (char *)argv[1];
 		}
 		one.ref = (char *)argv[0];
@@ -289,7 +198,7 @@ int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx)
 	else
 		ret = odb_write(cmd_store(ctx), apply_all, &job);
 	if (from_stdin)
-		free_job(&job);
+		pl_ref_updates_free(job.c, job.nr);
 	if (ret)
 		die_last();
 	return 0;

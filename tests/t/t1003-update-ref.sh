@@ -383,4 +383,15 @@ test_expect_success 'an IPv6 registry host may appear in a ref name' '
 	manifold show-ref --exists "lists/[::1]:5000/x:latest"
 '
 
+test_expect_success '--stdin: a doubled space or a control character is refused, naming the line' '
+	store_snapshot >before &&
+	printf "update  lists/x %s\n" "$A" >in &&
+	test_must_fail --code=128 manifold update-ref --stdin <in 2>err &&
+	test_stderr_line "line 1: expected .* separated by one space" err &&
+	printf "create lists/ok %s\0update lists/a\tb %s\0" "$A" "$A" >in &&
+	test_must_fail --code=128 manifold update-ref -z --stdin <in 2>err &&
+	test_stderr_line "line 2: control character 0x09" err &&
+	store_snapshot >after && test_cmp before after
+'
+
 test_done
