@@ -223,6 +223,14 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 	if (!strncmp(rev, "sha256:", 7) || !strncmp(rev, "sha512:", 7)) {
 		enum digest_algo a = rev[3] == '2' ? DIGEST_SHA256 : DIGEST_SHA512;
 
+		/* <digest>:<platform> picks from the list that digest names. */
+		if (strchr(rev + 7, ':')) {
+			ret = resolve_platform(out, refname_out, tx, rev, flags);
+			if (ret <= 0)
+				return ret ? ret : 0;
+			return mf_error(MF_EINVALID, "invalid revision '%s'", rev);
+		}
+
 		if (strlen(rev) == 7 + 2 * digest_raw_len(a)) {
 			if ((ret = digest_parse(out, rev)))
 				return ret;

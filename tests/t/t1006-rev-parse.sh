@@ -246,7 +246,10 @@ test_expect_success 'NAME:PLATFORM picks the entry of a list, normalised as cont
 	echo "$amd64" >expect &&
 	manifold rev-parse app:v1:linux/x86_64 >actual && test_cmp expect actual &&
 	manifold rev-parse localhost:5000/x:latest:linux/amd64 >actual && test_cmp expect actual &&
-	manifold rev-parse "app:v1@{0}:linux/amd64" >actual && test_cmp expect actual
+	manifold rev-parse "app:v1@{0}:linux/amd64" >actual && test_cmp expect actual &&
+	l=$(manifold rev-parse app:v1) &&
+	manifold rev-parse "$l:linux/amd64" >actual && test_cmp expect actual &&
+	manifold rev-parse "$(echo $l | cut -c1-15):linux/amd64" >actual && test_cmp expect actual
 '
 
 test_expect_success 'NAME:PLATFORM refusals: platform missing, not a list (one line each)' '
