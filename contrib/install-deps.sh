@@ -11,7 +11,7 @@ PACKAGES=(
 	gcc make cmake pkg-config
 	liblmdb-dev libyajl-dev libsodium-dev libssl-dev libcurl4-openssl-dev
 	libcmocka-dev lmdb-utils python3 openssl ca-certificates
-	docker-registry skopeo apache2-utils curl
+	docker-registry skopeo apache2-utils curl valgrind
 )
 if [ "${1:-}" = "--fuzz" ]; then
 	PACKAGES+=(clang libclang-rt-dev)

@@ -7,6 +7,10 @@ if ! command -v valgrind >/dev/null; then
 	echo "1..0 # SKIP valgrind not installed"
 	exit 0
 fi
+if test -n "${MF_SANITIZED:-}"; then
+	echo "1..0 # SKIP a sanitized build (ASan and valgrind do not mix)"
+	exit 0
+fi
 # Exit 99 means valgrind found something; any other code is manifold's.
 vg() {
 	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
