@@ -22,6 +22,7 @@
 
 #include "module/auth-parse.h"
 #include "module/creds.h"
+#include "module/http-parse.h"
 #include "module/net.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
@@ -408,6 +409,7 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 {
 	struct curl_slist *hdr = NULL;
 	CURL *h = r->h;
+	int same_host = 1;
 	char line[HEADER_MAX + 64];
 	CURLcode c;
 
@@ -461,12 +463,24 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 		hdr = curl_slist_append(hdr, "Content-Type:");
 	}
 	hdr = curl_slist_append(hdr, "Expect:");
+	/*
+	 * Credentials go to the registry's own host only: an absolute upload
+	 * Location elsewhere gets none, as a redirect would.
+	 */
+	if (!q->token_request) {
+		char uh[320];
+
+		if (http_url_host(uh, sizeof(uh), q->url) || strcmp(uh, r->host))
+			same_host = 0;
+	}
 	if (q->token_request) {
 		if (q->basic_user) {
 			curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 			curl_easy_setopt(h, CURLOPT_USERNAME, q->basic_user);
 			curl_easy_setopt(h, CURLOPT_PASSWORD, q->basic_pass->ptr);
 		}
+	} else if (!same_host) {
+		trace(r, "%s is not %s: no credentials sent", q->url, r->host);
 	} else if (r->auth == AUTH_BEARER && q->scope) {
 		struct token_slot *t = token_find(r, q->scope);
 
@@ -1148,15 +1162,10 @@ int reg_blob_get(struct reg *r, const char *repo, const struct digest *d,
 }
 
 /* Resolve an upload Location (opaque, maybe relative) to a full URL. */
-static void resolve_location(char *out, size_t cap, struct reg *r,
-			     const char *loc)
+static int resolve_location(char *out, size_t cap, struct reg *r,
+			    const char *loc)
 {
-	if (!strncmp(loc, "http://", 7) || !strncmp(loc, "https://", 8))
-		snprintf(out, cap, "%s", loc);
-	else if (loc[0] == '/')
-		snprintf(out, cap, "%s://%s%s", scheme_str(r), r->host, loc);
-	else
-		snprintf(out, cap, "%s://%s/v2/%s", scheme_str(r), r->host, loc);
+	return http_resolve(out, cap, scheme_str(r), r->host, loc);
 }
 
 /* PUT the bytes to finish an upload at location. */
@@ -1169,7 +1178,8 @@ static int finish_upload(struct reg *r, const char *location, const char *scope,
 	struct req q;
 	int ret;
 
-	resolve_location(url, sizeof(url) - 160, r, location);
+	if ((ret = resolve_location(url, sizeof(url) - 160, r, location)))
+		return mf_error_wrap(ret, "%s", what);
 	digest_fmt(ds, d);
 	snprintf(url + strlen(url), 160, "%cdigest=%s",
 		 strchr(url, '?') ? '&' : '?', ds);
@@ -1195,7 +1205,8 @@ static int cancel_upload(struct reg *r, const char *location, const char *scope)
 	struct req q;
 	int ret;
 
-	resolve_location(url, sizeof(url), r, location);
+	if ((ret = resolve_location(url, sizeof(url), r, location)))
+		return ret;
 	memset(&q, 0, sizeof(q));
 	q.method = "DELETE";
 	q.url = url;
@@ -1262,18 +1273,19 @@ int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
 /* The next-page URL from a Link header: <url>; rel="next". */
 static int next_link(char *out, size_t cap, struct reg *r, const char *link)
 {
-	const char *lt = strchr(link, '<'), *gt = lt ? strchr(lt, '>') : NULL;
 	char rel[4096];
+	int ret = http_link_next(rel, sizeof(rel), link);
 
-	if (!lt || !gt || !strstr(gt, "rel=\"next\"") || (size_t)(gt - lt - 1) >= sizeof(rel))
-		return 0;
-	memcpy(rel, lt + 1, (size_t)(gt - lt - 1));
-	rel[gt - lt - 1] = '\0';
-	if (rel[0] == '/')
-		snprintf(out, cap, "%s", rel);	/* registry-relative */
-	else
-		resolve_location(out, cap, r, rel);
-	return 1;
+	if (ret <= 0)
+		return ret;
+	if (rel[0] == '/') {
+		if (strlen(rel) >= cap)
+			return mf_error(MF_ETOOBIG, "Link target too long");
+		strcpy(out, rel);	/* registry-relative */
+		return 1;
+	}
+	ret = resolve_location(out, cap, r, rel);
+	return ret ? ret : 1;
 }
 
 int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
@@ -1309,8 +1321,13 @@ int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 					ret = cb(YAJL_GET_STRING(tags->u.array.values[i]),
 						 payload);
 		}
-		if (!ret && rs.link[0] && next_link(url, sizeof(url), r, rs.link)) {
-			/* go on */
+		if (!ret && rs.link[0]) {
+			int more = next_link(url, sizeof(url), r, rs.link);
+
+			if (more < 0)
+				ret = mf_error_wrap(more, "%s", what);
+			else if (!more)
+				url[0] = '\0';
 		} else {
 			url[0] = '\0';
 		}
