@@ -135,12 +135,9 @@ static int walk(struct fsck *f, const struct digest *id, const char *from)
 	struct walk w;
 	char mt[ODB_MEDIA_TYPE_MAX + 1];
 
-	if (was_seen(f, id) || odb_object_peek(&obj, f->tx, id))
-		return 0;	/* absence is reported by the caller */
-	if (obj.media_type_len > ODB_MEDIA_TYPE_MAX)
+	/* Absence and bad records are reported by the callers' passes. */
+	if (was_seen(f, id) || pl_object_peek(&obj, mt, f->tx, id))
 		return 0;
-	memcpy(mt, obj.media_type, obj.media_type_len);
-	mt[obj.media_type_len] = '\0';
 	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
 	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
 		return 0;

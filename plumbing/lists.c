@@ -34,12 +34,8 @@ int pl_list_load(struct list *out, struct digest *id, char *refname,
 	ret = pl_resolve(&d, refname, tx, rev, PL_RESOLVE_MUST_EXIST);
 	if (ret)
 		return ret;
-	if ((ret = odb_object_peek(&obj, tx, &d)))
+	if ((ret = pl_object_peek(&obj, mt, tx, &d)))
 		return ret;
-	if (obj.media_type_len > ODB_MEDIA_TYPE_MAX)
-		return mf_error(MF_ECORRUPT, "bad media type");
-	memcpy(mt, obj.media_type, obj.media_type_len);
-	mt[obj.media_type_len] = '\0';
 	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
 		return mf_error(MF_EINVALID, "'%s' is not a manifest list (%s)", rev, mt);
 	ret = list_parse(out, (const char *)obj.data, obj.size, mt);

@@ -12,6 +12,13 @@
  */
 
 /*
+ * Peek at an object (as odb_object_peek) and copy its media type,
+ * NUL-terminated, into mt (ODB_MEDIA_TYPE_MAX + 1 bytes).
+ */
+int pl_object_peek(struct odb_object *obj, char *mt, struct odb_txn *tx,
+		   const struct digest *id);
+
+/*
  * Resolve a revision to a full digest (DESIGN.md, "Revisions"):
  *   - a full digest "sha256:<hex>" (it need not be in the store unless
  *     PL_RESOLVE_MUST_EXIST is given),

@@ -109,6 +109,21 @@ static int looks_like_hex(const char *s)
 	return 1;
 }
 
+int pl_object_peek(struct odb_object *obj, char *mt, struct odb_txn *tx,
+		   const struct digest *id)
+{
+	int ret = odb_object_peek(obj, tx, id);
+
+	if (ret)
+		return ret;
+	if (obj->media_type_len > ODB_MEDIA_TYPE_MAX)
+		return mf_error(MF_ECORRUPT, "object has a media type longer than %d bytes",
+				ODB_MEDIA_TYPE_MAX);
+	memcpy(mt, obj->media_type, obj->media_type_len);
+	mt[obj->media_type_len] = '\0';
+	return 0;
+}
+
 struct pick {
 	struct platform_spec want;
 	struct digest found;
@@ -159,12 +174,8 @@ static int resolve_platform(struct digest *out, char *refname_out,
 	ret = pl_resolve(&idx, refname_out, tx, head, flags & ~PL_RESOLVE_MUST_EXIST);
 	if (ret)
 		return ret == MF_ENOTFOUND ? 1 : ret;
-	if ((ret = odb_object_peek(&obj, tx, &idx)))
+	if ((ret = pl_object_peek(&obj, mt, tx, &idx)))
 		return ret;
-	if (obj.media_type_len > ODB_MEDIA_TYPE_MAX)
-		return mf_error(MF_ECORRUPT, "bad media type");
-	memcpy(mt, obj.media_type, obj.media_type_len);
-	mt[obj.media_type_len] = '\0';
 	platform_format(pf, sizeof(pf), &p.want);
 	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
 		return mf_error(MF_EINVALID, "'%s' is not a list: it has no platforms "
