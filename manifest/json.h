@@ -90,6 +90,14 @@ int json_is_string_array(yajl_val v);
 int json_add_string(struct buf *out, const char *s, size_t len);
 
 /*
+ * The escape for one ASCII byte (a quote, a backslash or a control
+ * character) into esc (at least 6 bytes): the short forms \" \\ \b \f
+ * \n \r \t, else \u00XX in lower-case hex.  Returns its length.  Shared
+ * by the plain JSON writer here and the Go-style one in manifest/list.c.
+ */
+size_t json_escape_char(char *esc, unsigned char c);
+
+/*
  * Re-indent the JSON document in `bytes` for humans and append it to
  * `out`: 3 spaces per level, `"key": value`, one member or element per
  * line, `{}`/`[]` for empty containers, keys in their original order,

@@ -91,7 +91,6 @@ static void replace(char **slot, char *value)
  */
 static int go_string(struct buf *out, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0, start = 0;
 	int ret = buf_addch(out, '"');
@@ -107,34 +106,7 @@ static int go_string(struct buf *out, const char *s)
 				i++;
 				continue;
 			}
-			esc[0] = '\\';
-			switch (c) {
-			case '"':
-			case '\\':
-				esc[1] = (char)c;
-				break;
-			case '\b':
-				esc[1] = 'b';
-				break;
-			case '\f':
-				esc[1] = 'f';
-				break;
-			case '\n':
-				esc[1] = 'n';
-				break;
-			case '\r':
-				esc[1] = 'r';
-				break;
-			case '\t':
-				esc[1] = 't';
-				break;
-			default:
-				memcpy(esc + 1, "u00", 3);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 0xf];
-				elen = 6;
-				break;
-			}
+			elen = json_escape_char(esc, c);
 			k = 1;
 		} else {
 			k = utf8_seq(p + i, n - i);
