@@ -21,6 +21,7 @@ struct odb;
 #define NEED_STORE_RO (1 << 0)	/* open if present; never create */
 #define NEED_STORE_RW (1 << 1)	/* open, creating it if missing */
 #define PLUMBING      (1 << 2)	/* stable output; git's exit codes */
+#define PORCELAIN     (1 << 3)	/* docker manifest's messages and exit codes */
 
 struct cmd_ctx {
 	const char *store_dir;	/* where the store is (resolved) */
@@ -49,6 +50,16 @@ struct odb *cmd_store_existing(struct cmd_ctx *ctx);
  */
 int cmd_answer(int ret);
 
+int cmd_annotate(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_diff(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_remove(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_restore(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_rm(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_cat_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_fetch_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx);

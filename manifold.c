@@ -25,24 +25,44 @@ struct cmd_struct {
 };
 
 static const struct cmd_struct commands[] = {
+	{ "annotate", cmd_annotate, NEED_STORE_RW | PORCELAIN,
+	  "Add platform details and annotations to an entry of a local list" },
 	{ "cat-manifest", cmd_cat_manifest, NEED_STORE_RO | PLUMBING,
 	  "Print an object's bytes, media type or size" },
+	{ "create", cmd_create, NEED_STORE_RW | PORCELAIN,
+	  "Create (or amend) a local manifest list from images in registries" },
+	{ "diff", cmd_diff, NEED_STORE_RO | PORCELAIN,
+	  "Show what changed between two lists or two versions of one" },
+	{ "fetch", cmd_fetch, NEED_STORE_RW | PORCELAIN,
+	  "Bring a remote list and its images into the store, to amend offline" },
 	{ "fetch-manifest", cmd_fetch_manifest, NEED_STORE_RW | PLUMBING,
 	  "Fetch a manifest from a registry, verify and store it" },
 	{ "fsck", cmd_fsck, NEED_STORE_RO | PLUMBING,
 	  "Verify the objects, refs and reflogs of the store" },
 	{ "hash-object", cmd_hash_object, NEED_STORE_RW | PLUMBING,
 	  "Compute an object's digest, optionally store it" },
+	{ "inspect", cmd_inspect, NEED_STORE_RO | PORCELAIN,
+	  "Display a manifest list or image manifest, local or remote" },
+	{ "log", cmd_log, NEED_STORE_RO | PORCELAIN,
+	  "Show the versions of a local list and what changed in each" },
 	{ "login", cmd_login, 0,
 	  "Log in to a registry (shared with docker)" },
 	{ "logout", cmd_logout, 0,
 	  "Log out from a registry" },
+	{ "ls", cmd_ls, NEED_STORE_RO | PORCELAIN,
+	  "List the local manifest lists" },
 	{ "ls-remote", cmd_ls_remote, PLUMBING,
 	  "List a remote repository's tags and their digests" },
 	{ "reflog", cmd_reflog, NEED_STORE_RO | PLUMBING,
 	  "Show the history of a ref" },
+	{ "remove", cmd_remove, NEED_STORE_RW | PORCELAIN,
+	  "Remove entries from a local manifest list" },
+	{ "restore", cmd_restore, NEED_STORE_RW | PORCELAIN,
+	  "Make an earlier version of a local list the current one" },
 	{ "rev-parse", cmd_rev_parse, NEED_STORE_RO | PLUMBING,
 	  "Resolve a revision to a full digest" },
+	{ "rm", cmd_rm, NEED_STORE_RW | PORCELAIN,
+	  "Delete local manifest lists (their history stays in the reflog)" },
 	{ "show-ref", cmd_show_ref, NEED_STORE_RO | PLUMBING,
 	  "List refs and the digests they point at" },
 	{ "update-ref", cmd_update_ref, NEED_STORE_RW | PLUMBING,
@@ -82,10 +102,18 @@ static int run_cmd(const struct cmd_struct *p, int argc, const char **argv,
 		   const char *store_opt)
 {
 	struct cmd_ctx ctx = { NULL, NULL, p->flags, 0 };
+	static char cobra[64];
 	char *dir = odb_default_dir(store_opt);
 	int status, ret;
 
 	parse_options_usage_code = (p->flags & PLUMBING) ? 129 : 125;
+	if (p->flags & PORCELAIN) {
+		/* docker manifest's words and exit codes (docker-manifest.md F11). */
+		snprintf(cobra, sizeof(cobra), "manifold %s", p->name);
+		parse_options_cobra = cobra;
+		die_prefix = "";
+		die_code = 1;
+	}
 	ctx.store_dir = dir;
 	status = p->fn(argc, argv, &ctx);
 	odb_close(ctx.db);

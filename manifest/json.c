@@ -555,24 +555,31 @@ int json_add_string(struct buf *out, const char *s, size_t len)
 	return ret;
 }
 
-static int add_indent(struct buf *out, size_t level)
+static int add_indent(struct buf *out, size_t level, const char *unit)
 {
 	static const char spaces[] = "                                ";
-	size_t want = 3 * level, max = sizeof(spaces) - 1;
+	size_t ul = strlen(unit);
+	int ret = 0;
 
-	while (want) {
-		size_t n = want < max ? want : max;
-		int ret = buf_add(out, spaces, n);
+	if (!strcmp(unit, "   ")) {
+		size_t want = 3 * level, max = sizeof(spaces) - 1;
 
-		if (ret)
-			return ret;
-		want -= n;
+		while (!ret && want) {
+			size_t n = want < max ? want : max;
+
+			ret = buf_add(out, spaces, n);
+			want -= n;
+		}
+		return ret;
 	}
-	return 0;
+	for (size_t i = 0; !ret && i < level; i++)
+		ret = buf_add(out, unit, ul);
+	return ret;
 }
 
 /* Recursion depth is bounded by JSON_MAX_DEPTH (json_parse). */
-static int pretty_value(struct buf *out, yajl_val v, size_t level)
+static int pretty_value(struct buf *out, yajl_val v, size_t level,
+			const char *unit)
 {
 	size_t i, n;
 	int ret;
@@ -596,19 +603,19 @@ static int pretty_value(struct buf *out, yajl_val v, size_t level)
 		for (i = 0; !ret && i < n; i++) {
 			const char *k = v->u.object.keys[i];
 
-			ret = add_indent(out, level + 1);
+			ret = add_indent(out, level + 1, unit);
 			if (!ret)
 				ret = json_add_string(out, k, strlen(k));
 			if (!ret)
 				ret = buf_adds(out, ": ");
 			if (!ret)
 				ret = pretty_value(out, v->u.object.values[i],
-						   level + 1);
+						   level + 1, unit);
 			if (!ret)
 				ret = buf_adds(out, i + 1 < n ? ",\n" : "\n");
 		}
 		if (!ret)
-			ret = add_indent(out, level);
+			ret = add_indent(out, level, unit);
 		if (!ret)
 			ret = buf_addch(out, '}');
 		return ret;
@@ -618,15 +625,15 @@ static int pretty_value(struct buf *out, yajl_val v, size_t level)
 			return buf_adds(out, "[]");
 		ret = buf_adds(out, "[\n");
 		for (i = 0; !ret && i < n; i++) {
-			ret = add_indent(out, level + 1);
+			ret = add_indent(out, level + 1, unit);
 			if (!ret)
 				ret = pretty_value(out, v->u.array.values[i],
-						   level + 1);
+						   level + 1, unit);
 			if (!ret)
 				ret = buf_adds(out, i + 1 < n ? ",\n" : "\n");
 		}
 		if (!ret)
-			ret = add_indent(out, level);
+			ret = add_indent(out, level, unit);
 		if (!ret)
 			ret = buf_addch(out, ']');
 		return ret;
@@ -636,16 +643,22 @@ static int pretty_value(struct buf *out, yajl_val v, size_t level)
 	}
 }
 
-int json_pretty(struct buf *out, const char *bytes, size_t len)
+int json_pretty_indent(struct buf *out, const char *bytes, size_t len,
+		       const char *unit, size_t level)
 {
 	yajl_val tree;
 	int ret = json_parse(&tree, bytes, len);
 
 	if (ret)
 		return ret;
-	ret = pretty_value(out, tree, 0);
-	if (!ret)
-		ret = buf_addch(out, '\n');
+	ret = pretty_value(out, tree, level, unit);
 	yajl_tree_free(tree);
 	return ret;
+}
+
+int json_pretty(struct buf *out, const char *bytes, size_t len)
+{
+	int ret = json_pretty_indent(out, bytes, len, "   ", 0);
+
+	return ret ? ret : buf_addch(out, '\n');
 }

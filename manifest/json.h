@@ -111,6 +111,16 @@ size_t json_escape_char(char *esc, unsigned char c);
 int json_pretty(struct buf *out, const char *bytes, size_t len);
 
 /*
+ * The same with `unit` as one level of indentation ("\t" as Go's
+ * json.Indent(dst, src, "", "\t") gives docker's inspect output), the
+ * document starting at nesting `level` (its inner lines indented by
+ * level + 1 units, for embedding in a larger document), and no final
+ * newline.
+ */
+int json_pretty_indent(struct buf *out, const char *bytes, size_t len,
+		       const char *unit, size_t level);
+
+/*
  * Helpers for error messages about outside JSON.
  */
 

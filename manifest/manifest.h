@@ -207,6 +207,32 @@ int manifest_for_each_child(const char *bytes, size_t len,
 			    void *payload);
 
 /*
+ * The platform an image config declares (image-spec config.md:
+ * architecture, os, os.version, os.features, variant), as `docker
+ * manifest create` copies it into a list entry.  Every string is a
+ * malloc'd copy, NULL when the config does not have it (docker writes ""
+ * for a missing os or architecture).
+ */
+struct config_platform {
+	char *os;
+	char *arch;
+	char *variant;
+	char *os_version;
+	char **os_features;
+	size_t os_features_nr;
+};
+
+/*
+ * Read the platform of an image config (`len` bytes of JSON, parsed with
+ * json_parse()).  Other members are ignored.  MF_EINVALID ("invalid image
+ * config: ...") when it is not a JSON object or one of the five members
+ * has the wrong type; `out` is then empty.
+ */
+int config_platform_parse(struct config_platform *out, const char *bytes,
+			  size_t len);
+void config_platform_release(struct config_platform *p);
+
+/*
  * For code that walks a validated tree itself (manifest/list.c): build
  * the descriptor held in `node` (a yajl_val of a document that
  * manifest_validate() accepted) and hand it to fn, as

@@ -20,6 +20,7 @@ struct fetched {
 	size_t len;
 	char media_type[256];
 	struct digest id;
+	char where[ODB_SOURCE_MAX + 1];	/* host/repo it came from */
 };
 
 /* One open connection per registry host, reused across fetches. */
@@ -54,6 +55,7 @@ static struct fetched *add_obj(struct fetch *f)
 		f->obj = xrealloc(f->obj, f->alloc * sizeof(*f->obj));
 	}
 	memset(&f->obj[f->nr], 0, sizeof(f->obj[0]));
+	memcpy(f->obj[f->nr].where, f->where, sizeof(f->where));
 	return &f->obj[f->nr++];
 }
 
@@ -193,7 +195,7 @@ int pl_fetch_write(struct odb_txn *tx, void *payload)
 					 f->obj[i].data, f->obj[i].len);
 
 		if (!ret)
-			ret = odb_source_add(tx, &f->obj[i].id, f->where);
+			ret = odb_source_add(tx, &f->obj[i].id, f->obj[i].where);
 		if (ret)
 			return ret;
 	}

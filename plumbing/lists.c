@@ -10,6 +10,27 @@
 #include "plumbing.h"
 #include "registry/reference.h"
 
+int pl_name(char *display, char *refname, const char *prefix, char *repo,
+	    const char *name)
+{
+	struct reference ref;
+	int ret = reference_parse(&ref, name, REF_DEFAULT_TAG);
+
+	if (ret)
+		return ret;
+	if (display && reference_format(display, PL_NAME_MAX, &ref, REF_FMT_FULL))
+		return mf_error(MF_EINVALID, "name too long: %.80s...", name);
+	if (repo && snprintf(repo, PL_NAME_MAX, "%s/%s", ref.domain, ref.path) >=
+	    PL_NAME_MAX)
+		return mf_error(MF_EINVALID, "name too long: %.80s...", name);
+	if (refname) {
+		if (reference_ref_name(refname, ODB_REF_MAX + 1, prefix, &ref))
+			return mf_error(MF_EINVALID, "name too long: %.80s...", name);
+		return odb_ref_name_check(refname);
+	}
+	return 0;
+}
+
 int pl_list_ref(char *out, size_t outsz, const char *name)
 {
 	struct reference ref;

@@ -122,6 +122,19 @@ void pl_ref_updates_free(struct pl_ref_update *u, size_t nr);
 struct list;
 
 /*
+ * Name an image or a list as docker does: `name` parsed and normalised
+ * (":latest" added when it has neither tag nor digest) and written in
+ * full ("127.0.0.1:5000/app:v1", "docker.io/library/app:latest") into
+ * display (PL_NAME_MAX bytes), and after `prefix` ("lists/", "remotes/")
+ * into refname (ODB_REF_MAX + 1 bytes; checked as a ref name).  Either
+ * may be NULL.  repo, if not NULL, gets "host/path" (PL_NAME_MAX bytes),
+ * the form the sources table uses.  MF_EINVALID with docker's wording.
+ */
+#define PL_NAME_MAX 1024
+int pl_name(char *display, char *refname, const char *prefix, char *repo,
+	    const char *name);
+
+/*
  * The ref of the local list `name`, named as docker names images:
  * "lists/" + the full normalised reference ("app" is
  * "lists/docker.io/library/app:latest").  MF_EINVALID with docker's

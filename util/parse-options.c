@@ -9,6 +9,68 @@
 #include "usage.h"
 
 int parse_options_usage_code = 129;
+const char *parse_options_cobra;
+
+/* "--arch string" / "-a, --amend": the left column of cobra's help. */
+static int cobra_left(char *left, size_t cap, const struct option *o)
+{
+	int n;
+
+	if (o->short_name && o->long_name)
+		n = snprintf(left, cap, "-%c, --%s", o->short_name, o->long_name);
+	else if (o->short_name)
+		n = snprintf(left, cap, "-%c", o->short_name);
+	else
+		n = snprintf(left, cap, "    --%s", o->long_name);
+	if (o->argh && n > 0 && (size_t)n < cap)
+		n += snprintf(left + n, cap - n, " %s", o->argh);
+	return n;
+}
+
+static void print_cobra_usage(FILE *fp, const char *const *usage,
+			      const struct option *opts)
+{
+	int width = 0;
+
+	fprintf(fp, "Usage:  %s\n\n", usage[0]);
+	for (int i = 1; usage[i]; i++)
+		fprintf(fp, "%s\n", usage[i]);
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		char left[80];
+		int n;
+
+		if (o->type == OPTION_GROUP)
+			continue;
+		n = cobra_left(left, sizeof(left), o);
+		if (n > width)
+			width = n;
+	}
+	if (width)
+		fprintf(fp, "%sOptions:\n", usage[1] ? "\n" : "");
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		char left[80];
+
+		if (o->type == OPTION_GROUP)
+			continue;
+		cobra_left(left, sizeof(left), o);
+		fprintf(fp, "  %-*s   %s\n", width, left, o->help);
+	}
+}
+
+void usage_cobra_args(const char *const *usage, int see, const char *fmt, ...)
+{
+	const char *cmd = parse_options_cobra ? parse_options_cobra : "manifold";
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "manifold: '%s' ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\nUsage:  %s\n\n%s '%s --help' for more information\n",
+		usage[0], see ? "See" : "Run", cmd);
+	exit(1);
+}
 
 static void print_usage(FILE *fp, const char *const *usage,
 			const struct option *opts)
@@ -46,7 +108,10 @@ static void print_usage(FILE *fp, const char *const *usage,
 void usage_with_options_help(const char *const *usage,
 			     const struct option *opts)
 {
-	print_usage(stdout, usage, opts);
+	if (parse_options_cobra)
+		print_cobra_usage(stdout, usage, opts);
+	else
+		print_usage(stdout, usage, opts);
 	if (fflush(stdout) || ferror(stdout))
 		die_stdout_error();
 	exit(0);
@@ -57,6 +122,18 @@ void usage_with_options_error(const char *const *usage,
 {
 	va_list ap;
 
+	if (parse_options_cobra) {
+		fflush(stdout);
+		if (fmt) {
+			va_start(ap, fmt);
+			vfprintf(stderr, fmt, ap);
+			va_end(ap);
+			fputc('\n', stderr);
+		}
+		fprintf(stderr, "\nUsage:  %s\n\nRun '%s --help' for more information\n",
+			usage[0], parse_options_cobra);
+		exit(parse_options_usage_code);
+	}
 	if (fmt) {
 		fputs("error: ", stderr);
 		va_start(ap, fmt);
@@ -118,6 +195,33 @@ static void set_value(const struct option *o, const char *arg, int unset,
 	}
 }
 
+/* cobra's --flag=true|false for a boolean (strconv.ParseBool). */
+static void cobra_bool(const struct option *o, const char *v,
+		       const char *const *usage, const struct option *opts)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+	static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+	char left[80];
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(v, yes[i])) {
+			set_value(o, NULL, 0, usage, opts, v);
+			return;
+		}
+		if (!strcmp(v, no[i])) {
+			set_value(o, NULL, 1, usage, opts, v);
+			return;
+		}
+	}
+	if (o->short_name)
+		snprintf(left, sizeof(left), "-%c, --%s", o->short_name, o->long_name);
+	else
+		snprintf(left, sizeof(left), "--%s", o->long_name);
+	usage_with_options_error(usage, opts,
+		"invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: "
+		"parsing \"%s\": invalid syntax", v, left, v);
+}
+
 static const struct option *find_long(const struct option *opts,
 				      const char *name, size_t len)
 {
@@ -162,12 +266,16 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 			const struct option *o = find_long(opts, name, len);
 			int unset = 0;
 
-			if (!o && len > 3 && !strncmp(name, "no-", 3)) {
+			if (!o && !parse_options_cobra && len > 3 &&
+			    !strncmp(name, "no-", 3)) {
 				o = find_long(opts, name + 3, len - 3);
 				if (o && takes_value(o) && o->type != OPTION_STRING_LIST)
 					o = NULL;
 				unset = !!o;
 			}
+			if (!o && parse_options_cobra)
+				usage_with_options_error(usage, opts,
+					"unknown flag: --%.*s", (int)len, name);
 			if (!o)
 				usage_with_options_error(usage, opts,
 					"unknown option '%.*s'", (int)len, name);
@@ -177,6 +285,10 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 				const char *val = eq ? eq + 1 : NULL;
 
 				if (!val) {
+					if (i + 1 >= argc && parse_options_cobra)
+						usage_with_options_error(usage, opts,
+							"flag needs an argument: --%s",
+							o->long_name);
 					if (i + 1 >= argc)
 						usage_with_options_error(usage, opts,
 							"option '--%s' requires a value",
@@ -184,6 +296,8 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 					val = argv[++i];
 				}
 				set_value(o, val, 0, usage, opts, a);
+			} else if (eq && parse_options_cobra) {
+				cobra_bool(o, eq + 1, usage, opts);
 			} else {
 				if (eq)
 					usage_with_options_error(usage, opts,
@@ -197,6 +311,9 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 			const struct option *o = find_short(opts, *p);
 			char spelled[3] = { '-', *p, 0 };
 
+			if (!o && parse_options_cobra)
+				usage_with_options_error(usage, opts,
+					"unknown shorthand flag: '%c' in -%c", *p, *p);
 			if (!o)
 				usage_with_options_error(usage, opts,
 					"unknown switch '%c'", *p);
@@ -204,6 +321,10 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 				const char *val = p[1] ? p + 1 : NULL;
 
 				if (!val) {
+					if (i + 1 >= argc && parse_options_cobra)
+						usage_with_options_error(usage, opts,
+							"flag needs an argument: '%c' in -%c",
+							*p, *p);
 					if (i + 1 >= argc)
 						usage_with_options_error(usage, opts,
 							"switch '%c' requires a value", *p);

@@ -47,6 +47,28 @@ struct option {
 extern int parse_options_usage_code;
 
 /*
+ * The porcelain reports usage errors in the words of docker's CLI
+ * (cobra), so scripts written for `docker manifest` see the same text and
+ * status.  manifold.c sets parse_options_cobra to "manifold <command>"
+ * for porcelain commands; then
+ *  - errors read "unknown flag: --bogus", "unknown shorthand flag: 'x' in
+ *    -x", "flag needs an argument: --arch", followed by "\nUsage:  <usage[0]>
+ *    \n\nRun '<command> --help' for more information" (exit 125);
+ *  - booleans also take --flag=true|false, and there is no --no-flag;
+ *  - --help prints "Usage:  <usage[0]>", the later usage lines (the
+ *    description), and the options with their argh as the type word.
+ */
+extern const char *parse_options_cobra;
+
+/*
+ * cobra's argument-count error ("manifold: 'manifold create' requires at
+ * least 2 arguments", then the usage and "See"/"Run" (see = 1/0) '...
+ * --help' for more information); exits 1, as docker does.
+ */
+void usage_cobra_args(const char *const *usage, int see, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+
+/*
  * Parse argv[1..argc) against opts; on return argv[0..n) holds the
  * non-option arguments and n is returned.  usage[0] is the synopsis,
  * later entries extra synopsis lines, NULL-terminated.

@@ -19,14 +19,17 @@ static void report(const char *prefix, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+const char *die_prefix = "fatal: ";
+int die_code = 128;
+
 void die(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("fatal: ", fmt, ap);
+	report(die_prefix, fmt, ap);
 	va_end(ap);
-	exit(128);
+	exit(die_code);
 }
 
 int error(const char *fmt, ...)

@@ -9,7 +9,13 @@
  *
  * die() prints "fatal: <msg>" and exits 128 (git); error() prints
  * "error: <msg>" and returns -1; warning() prints "warning: <msg>".
+ *
+ * The porcelain speaks as `docker manifest` does: manifold.c sets
+ * die_prefix to "" and die_code to 1 before a porcelain command runs.
  */
+extern const char *die_prefix;
+extern int die_code;
+
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int error(const char *fmt, ...) MF_PRINTF(1, 2);
 void warning(const char *fmt, ...) MF_PRINTF(1, 2);

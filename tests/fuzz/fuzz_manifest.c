@@ -160,6 +160,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_release(&pretty);
 	buf_release(&again);
 
+	/* the input as an image config */
+	{
+		struct config_platform cp;
+		int ret = config_platform_parse(&cp, bytes, size);
+
+		check_error(ret, "config_platform_parse code");
+		if (parse_ret)
+			check(ret != 0, "an unparsable config is refused");
+		config_platform_release(&cp);
+	}
+
 	/* the input as a media type */
 	str = malloc(size + 1);
 	if (str) {

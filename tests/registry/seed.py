@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Synthetic images for the end-to-end tests (stdlib only, no container engine).
 
-  seed.py image --layout DIR --ref NAME --platform OS/ARCH[/VARIANT]
+  seed.py image --layout DIR --ref NAME --platform OS/ARCH[/VARIANT]|none
           [--os-version V] [--format oci|docker] [--layers N] [--seed S]
       Writes (or adds to) the OCI image layout DIR a single-platform image:
       N small random gzip'd tar layers, a config whose architecture, os,
@@ -85,8 +85,8 @@ def make_layer(rng, index, platform):
 
 
 def cmd_image(args):
-    parts = args.platform.split("/")
-    if len(parts) not in (2, 3) or not all(parts):
+    parts = args.platform.split("/") if args.platform != "none" else ["", ""]
+    if args.platform != "none" and (len(parts) not in (2, 3) or not all(parts)):
         sys.exit("seed.py: --platform wants OS/ARCH[/VARIANT], got %r" % args.platform)
     osname, arch = parts[0], parts[1]
     variant = parts[2] if len(parts) == 3 else None
@@ -106,9 +106,11 @@ def cmd_image(args):
         diff_ids.append(digest(raw))
         history.append({"created": CREATED, "created_by": "seed.py layer %d" % i})
 
-    config = {"architecture": arch, "os": osname}
+    config = {"architecture": arch, "os": osname} if arch else {}
     if args.os_version:
         config["os.version"] = args.os_version
+    if args.os_features:
+        config["os.features"] = args.os_features.split(",")
     if variant:
         config["variant"] = variant
     config["created"] = CREATED
@@ -188,6 +190,7 @@ def main():
     i.add_argument("--ref", required=True)
     i.add_argument("--platform", required=True)
     i.add_argument("--os-version")
+    i.add_argument("--os-features")
     i.add_argument("--format", choices=("oci", "docker"), default="oci")
     i.add_argument("--layers", type=int, default=1)
     i.add_argument("--seed")

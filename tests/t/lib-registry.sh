@@ -66,7 +66,8 @@
 # (distribution reads REGISTRY_* variables as configuration, so the
 # registry itself is started without them.)
 #
-# seed_image REPO[:TAG] --platform OS/ARCH[/VARIANT] [--os-version V]
+# seed_image REPO[:TAG] --platform OS/ARCH[/VARIANT]|none [--os-version V]
+#            [--os-features F1,F2]
 #            [--format oci|docker] [--layers N] [--seed S]
 #   Builds a small synthetic image (tests/registry/seed.py), pushes it to
 #   the current registry with skopeo and prints its manifest digest.
@@ -682,7 +683,7 @@ _reg_skopeo_dest() {
 }
 
 seed_image() {
-	local ref=${1:-} repo tag platform= osver= format=oci layers=1 seed= layout d want
+	local ref=${1:-} repo tag platform= osver= osfeat= format=oci layers=1 seed= layout d want
 	local -a py=() _reg_sk=()
 	_reg_need seed_image || return 1
 	shift || true
@@ -695,6 +696,7 @@ seed_image() {
 		case $1 in
 		--platform) platform=$2; shift 2 ;;
 		--os-version) osver=$2; shift 2 ;;
+		--os-features) osfeat=$2; shift 2 ;;
 		--format) format=$2; shift 2 ;;
 		--layers) layers=$2; shift 2 ;;
 		--seed) seed=$2; shift 2 ;;
@@ -708,6 +710,7 @@ seed_image() {
 	esac
 	py=(--platform "$platform" --layers "$layers")
 	test -n "$osver" && py+=(--os-version "$osver")
+	test -n "$osfeat" && py+=(--os-features "$osfeat")
 	test -n "$seed" && py+=(--seed "$seed")
 	layout=$(mktemp -d "$_reg_root/seed.XXXXXX") || return 1
 	# The layout always holds an OCI manifest (skopeo's oci: transport

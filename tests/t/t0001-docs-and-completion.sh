@@ -22,7 +22,7 @@ list_commands() {
 
 # The usage lines of `manifold $1 --help`, without "usage: "/"   or: ".
 usage_lines() {
-	manifold "$1" --help | sed -n -e 's/^usage: //p' -e 's/^   or: //p'
+	manifold "$1" --help | sed -n -e 's/^usage: //p' -e 's/^   or: //p' -e 's/^Usage:  //p'
 }
 
 # The options listed by `manifold $1 --help` (the lines after the usage).

@@ -1,0 +1,9 @@
+/* diff: not written yet (porcelain-base branch only). */
+#include "porcelain.h"
+#include "util/usage.h"
+
+int cmd_diff(int argc, const char **argv, struct cmd_ctx *ctx)
+{
+	(void)argc; (void)argv; (void)ctx;
+	die("diff: not implemented yet");
+}

@@ -1,0 +1,9 @@
+/* log: not written yet (porcelain-base branch only). */
+#include "porcelain.h"
+#include "util/usage.h"
+
+int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
+{
+	(void)argc; (void)argv; (void)ctx;
+	die("log: not implemented yet");
+}
