@@ -81,7 +81,7 @@ test_expect_success 'help <command> shows that command'\''s usage on stdout, exi
 	for c in $(listed_commands); do
 		manifold help "$c" >actual 2>err &&
 		test_line_count = 0 err &&
-		test_grep "^usage: manifold $c" actual &&
+		test_grep "^[Uu]sage: \{1,2\}manifold $c" actual &&
 		manifold "$c" --help >expect &&
 		test_cmp expect actual &&
 		manifold "$c" -h >expect &&
