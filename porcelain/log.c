@@ -179,10 +179,12 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 	/* The list as docker names it; else a ref named as it is. */
 	tx = pc_read_begin(ctx);
 	ret = pl_name(display, ref, "lists/", NULL, argv[0]);
+	if (ret)
+		snprintf(display, sizeof(display), "%s", argv[0]);
+	if (!tx)		/* no store: no list */
+		die("No such manifest: %s", display);
 	if (!ret)
 		ret = odb_reflog_for_each(tx, ref, 1, collect, &vs);
-	else
-		snprintf(display, sizeof(display), "%s", argv[0]);
 	if (ret && !pl_dwim_ref(ref, &id, tx, argv[0], 1))
 		ret = odb_reflog_for_each(tx, ref, 1, collect, &vs);
 	if (ret && ret != MF_ENOTFOUND && ret != MF_EINVALID)
