@@ -113,4 +113,19 @@ test_expect_success 'remote: an OCI index by digest reference; an image is not a
 	test_stderr_line "is not a manifest list" err
 '
 
+test_expect_success 'with create: log and diff see what create --amend added' '
+	manifold create --insecure "$APP:e2e" "$APP:amd64" "$APP:arm64" &&
+	manifold create --amend --insecure "$APP:e2e" "$APP:s390x" &&
+	echo "+ linux/s390x ${D[s390x]}" >expect &&
+	manifold diff "$APP:e2e@{1}" "$APP:e2e" >actual &&
+	test_cmp expect actual &&
+	manifold log --oneline "$APP:e2e" >actual &&
+	test_line_count = 2 actual &&
+	grep "^$APP:e2e@{0} [0-9a-f]\{12\} manifold create --amend --insecure $APP:e2e $APP:s390x (+1 -0 ~0)$" actual &&
+	grep "^$APP:e2e@{1} [0-9a-f]\{12\} manifold create --insecure .* (+2 -0 ~0)$" actual &&
+	manifold ls -q "app:e2e" >actual &&
+	echo "$APP:e2e" >expect &&
+	test_cmp expect actual
+'
+
 test_done
