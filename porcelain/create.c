@@ -1,9 +1,402 @@
-/* create: not written yet (porcelain-base branch only). */
+/*
+ * create: make (or amend) a local manifest list from images in
+ * registries, as `docker manifest create` does, but atomically, in the
+ * order given, and accepting sources that are themselves indexes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/list.h"
+#include "manifest/manifest.h"
+#include "manifest/platform.h"
 #include "porcelain.h"
+#include "util/parse-options.h"
+#include "util/strvec.h"
 #include "util/usage.h"
+#include "util/wrapper.h"
+
+static const char *const usage_str[] = {
+	"manifold create [OPTIONS] MANIFEST_LIST [MANIFEST...]",
+	"Create a local manifest list for annotating and pushing to a registry",
+	NULL
+};
+
+/* One source image (or index) named on the command line. */
+struct source {
+	const char *arg;		/* as typed */
+	char name[PL_NAME_MAX];		/* normalised */
+	struct digest top;		/* what it pointed at when fetched */
+	struct digest old;		/* its remotes/ ref before (amend) */
+	int had_old;
+};
+
+struct create {
+	const char *refname;
+	struct list *l;
+	struct digest old;		/* the list before, or zero: new */
+	int changed;
+	struct source *src;
+	size_t nr;
+	struct pl_fetch *f;
+	const char *msg;
+};
+
+static const char *fetched(size_t *len, const char **mt, struct pl_fetch *f,
+			   const char *digest)
+{
+	struct digest id;
+	const char *data;
+
+	if (digest_parse(&id, digest) || pl_fetch_object(&data, len, mt, f, &id))
+		return NULL;
+	return data;
+}
+
+struct config_ref {
+	char digest[DIGEST_MAX_STR];
+	char media_type[ODB_MEDIA_TYPE_MAX + 1];
+};
+
+static int config_cb(const struct descriptor *d, void *payload)
+{
+	struct config_ref *c = payload;
+
+	if (d->role != DESCRIPTOR_CONFIG)
+		return 0;
+	snprintf(c->digest, sizeof(c->digest), "%s", d->digest);
+	snprintf(c->media_type, sizeof(c->media_type), "%s", d->media_type);
+	return 1;
+}
+
+/*
+ * Give e the platform its image's config declares (docker-manifest.md
+ * F4): os and architecture ("" when missing), variant, os.version and
+ * os.features.  Configs of other types (artifacts) give no platform.
+ */
+static void platform_from_config(struct list_entry *e, struct pl_fetch *f,
+				 const char *manifest, size_t len,
+				 const char *mt, const char *what)
+{
+	struct config_ref c = { "", "" };
+	struct config_platform cp;
+	const char *cfg, *cmt;
+	size_t clen;
+
+	if (manifest_for_each_child(manifest, len, mt, config_cb, &c) < 0)
+		die("%s: %s", what, mf_error_last());
+	if (strcmp(c.media_type, MT_OCI_CONFIG) && strcmp(c.media_type, MT_DOCKER_CONFIG))
+		return;
+	cfg = fetched(&clen, &cmt, f, c.digest);
+	if (!cfg)
+		die("%s: its config %s was not fetched", what, c.digest);
+	if (config_platform_parse(&cp, cfg, clen))
+		die("%s: %s", what, mf_error_last());
+	list_entry_set_platform(e, cp.os, cp.arch, cp.variant, cp.os_version);
+	for (size_t i = 0; i < cp.os_features_nr; i++)
+		list_entry_add_os_feature(e, cp.os_features[i]);
+	config_platform_release(&cp);
+}
+
+struct index_walk {
+	struct list *out;
+	struct pl_fetch *f;
+	const struct platform_spec *want;
+	size_t nwant;
+	const char *what;
+};
+
+static int wanted(const struct list_entry *e, const struct index_walk *w)
+{
+	struct platform_spec p;
+
+	if (!w->nwant)
+		return 1;
+	if (!e->has_platform || platform_from_parts(&p, e->os, e->arch, e->variant))
+		return 0;
+	for (size_t i = 0; i < w->nwant; i++)
+		if (platform_match(&p, &w->want[i]))
+			return 1;
+	return 0;
+}
+
+/* Entries of a source index: images (filtered), then their attestations. */
+static int index_child(const struct descriptor *d, void *payload)
+{
+	struct index_walk *w = payload;
+	struct list_entry *e;
+	const char *bytes, *mt;
+	size_t len;
+
+	if (list_add_descriptor(&e, w->out, d))
+		die("%s: %s", w->what, mf_error_last());
+	if (!e->has_platform && !pc_entry_is_attestation(e) &&
+	    (bytes = fetched(&len, &mt, w->f, d->digest)) &&
+	    manifest_kind_of(mt) == MANIFEST_KIND_IMAGE)
+		platform_from_config(e, w->f, bytes, len, mt, w->what);
+	if (!pc_entry_is_attestation(e) && !wanted(e, w))
+		list_remove(w->out, w->out->nr - 1);
+	return 0;
+}
+
+/* Drop attestations whose image was filtered out. */
+static void prune_attestations(struct list *l)
+{
+	for (size_t i = l->nr; i-- > 0;) {
+		const char *ref;
+		int keep = 0;
+
+		if (!pc_entry_is_attestation(&l->e[i]))
+			continue;
+		ref = list_entry_annotation(&l->e[i], ANNOTATION_REFERENCE_DIGEST);
+		for (size_t j = 0; ref && j < l->nr; j++)
+			if (!pc_entry_is_attestation(&l->e[j]) &&
+			    !strcmp(l->e[j].digest, ref))
+				keep = 1;
+		if (!keep)
+			list_remove(l, i);
+	}
+}
+
+/* The entries one source contributes, appended to `out`. */
+static void source_entries(struct list *out, struct pl_fetch *f,
+			   const struct source *s,
+			   const struct platform_spec *want, size_t nwant)
+{
+	char hex[DIGEST_MAX_STR];
+	const char *bytes, *mt;
+	struct list_entry *e;
+	size_t len;
+
+	digest_fmt(hex, &s->top);
+	bytes = fetched(&len, &mt, f, hex);
+	if (!bytes)
+		die("%s: not fetched", s->name);
+	if (manifest_kind_of(mt) == MANIFEST_KIND_INDEX) {
+		struct index_walk w = { out, f, want, nwant, s->name };
+		size_t before = out->nr;
+
+		if (manifest_for_each_child(bytes, len, mt, index_child, &w) < 0)
+			die("%s: %s", s->name, mf_error_last());
+		prune_attestations(out);
+		if (out->nr == before)
+			die("%s has no manifest for the platforms asked for", s->name);
+		return;
+	}
+	if (list_add(&e, out, mt, hex, (int64_t)len))
+		die("%s: %s", s->name, mf_error_last());
+	platform_from_config(e, f, bytes, len, mt, s->name);
+}
+
+/* Put new entry n where old entry o was, keeping o's annotations. */
+static void replace_entry(struct list_entry *o, struct list_entry *n)
+{
+	struct list_entry t = *o;
+
+	*o = *n;
+	*n = t;
+	/* swap the annotations back: they belong to the user's entry */
+	n->ann_keys = o->ann_keys;
+	n->ann_values = o->ann_values;
+	n->ann_nr = o->ann_nr;
+	o->ann_keys = t.ann_keys;
+	o->ann_values = t.ann_values;
+	o->ann_nr = t.ann_nr;
+}
+
+static ssize_t find_digest(const struct list *l, const struct digest *id)
+{
+	char hex[DIGEST_MAX_STR];
+
+	digest_fmt(hex, id);
+	for (size_t i = 0; i < l->nr; i++)
+		if (!strcmp(l->e[i].digest, hex))
+			return (ssize_t)i;
+	return -1;
+}
+
+static int write_list(struct odb_txn *tx, void *payload)
+{
+	struct create *c = payload;
+	struct digest id;
+	int ret = pl_fetch_write(tx, c->f);
+
+	for (size_t i = 0; !ret && i < c->nr; i++)
+		ret = pc_record_remote(tx, c->src[i].name, &c->src[i].top, c->msg);
+	if (!ret && c->changed)
+		ret = pl_list_save(&id, tx, c->refname, c->l, &c->old, c->msg);
+	return ret;
+}
 
 int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	(void)argc; (void)argv; (void)ctx;
-	die("create: not implemented yet");
+	char *msg = pc_reflog_msg(argc, argv);
+	int amend = 0, insecure = 0;
+	const char *format = NULL;
+	struct strvec platforms = STRVEC_INIT, annotations = STRVEC_INIT;
+	const struct option opts[] = {
+		OPT_BOOL('a', "amend", &amend, "Amend an existing manifest list"),
+		OPT_BOOL(0, "insecure", &insecure,
+			 "Allow communication with an insecure registry"),
+		OPT_STRING(0, "format", &format, "string",
+			   "List format: docker or oci (default: docker unless "
+			   "an entry needs oci)"),
+		OPT_STRING_LIST(0, "platform", &platforms, "stringArray",
+				"From sources that are indexes, add only this "
+				"platform (os/arch[/variant])"),
+		OPT_STRING_LIST(0, "annotation", &annotations, "stringArray",
+				"Set an annotation on the index (KEY=VALUE)"),
+		OPT_END()
+	};
+	char disp[PL_NAME_MAX], refname[ODB_REF_MAX + 1], prefix[PL_NAME_MAX + 64];
+	struct platform_spec *want = NULL;
+	struct list l = LIST_INIT, add = LIST_INIT;
+	struct create c = { 0 };
+	struct odb_txn *tx;
+	int exists, was_oci = 0, ret;
+
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (argc < 1)
+		usage_cobra_args(usage_str, 1, "requires at least 1 argument");
+	if (format && strcmp(format, "docker") && strcmp(format, "oci"))
+		usage_with_options_error(usage_str, opts,
+			"invalid argument \"%s\" for \"--format\" flag: "
+			"expected docker or oci", format);
+	want = xcalloc(platforms.nr + 1, sizeof(*want));
+	for (size_t i = 0; i < platforms.nr; i++)
+		if (platform_parse(&want[i], platforms.v[i]))
+			usage_with_options_error(usage_str, opts, "%s", mf_error_last());
+	for (size_t i = 0; i < annotations.nr; i++)
+		if (!strchr(annotations.v[i], '=') || annotations.v[i][0] == '=')
+			usage_with_options_error(usage_str, opts,
+				"invalid argument \"%s\" for \"--annotation\" flag: "
+				"expected KEY=VALUE", annotations.v[i]);
+
+	snprintf(prefix, sizeof(prefix), "error parsing name for manifest list %s: ",
+		 argv[0]);
+	pc_list_name(disp, refname, argv[0], prefix);
+
+	/* Every source is checked before anything is sent. */
+	c.src = xcalloc((size_t)argc, sizeof(*c.src));
+	for (int i = 1; i < argc; i++) {
+		struct source *s = &c.src[c.nr];
+
+		if (pl_name(s->name, NULL, NULL, NULL, argv[i]))
+			die_last();
+		/* One entry per source (docker keeps one file per image). */
+		for (size_t j = 0; j < c.nr; j++)
+			if (!strcmp(c.src[j].name, s->name))
+				s = NULL;
+		if (s) {
+			s->arg = argv[i];
+			c.nr++;
+		}
+	}
+
+	tx = pc_read_begin(ctx);
+	exists = tx && !odb_ref_read(&c.old, tx, refname);
+	if (exists && !amend)
+		die("refusing to amend an existing manifest list with no --amend flag");
+	if (exists) {
+		if (pl_list_load(&l, NULL, NULL, tx, refname))
+			die_last();
+		was_oci = l.oci;
+	}
+	for (size_t i = 0; exists && i < c.nr; i++) {
+		char r[ODB_REF_MAX + 1];
+
+		if (!pl_name(NULL, r, "remotes/", NULL, c.src[i].name) &&
+		    !odb_ref_read(&c.src[i].old, tx, r))
+			c.src[i].had_old = 1;
+	}
+	odb_txn_end(tx);
+
+	/* Fetch everything first, with no transaction open. */
+	c.f = pl_fetch_new();
+	for (size_t i = 0; i < c.nr; i++) {
+		struct pl_fetch_opts o = { NULL, 1, insecure };
+
+		ret = pl_fetch_add(c.f, &c.src[i].top, c.src[i].arg, &o);
+		if (ret == MF_ENOTFOUND)
+			die("no such manifest: %s", c.src[i].name);
+		if (ret)
+			die_last();
+	}
+
+	c.changed = !exists;
+	for (size_t i = 0; i < c.nr; i++) {
+		const struct source *s = &c.src[i];
+		ssize_t at = -1;
+
+		list_release(&add);
+		source_entries(&add, c.f, s, want, platforms.nr);
+		/* On --amend, a source already in the list is refreshed in place. */
+		if (s->had_old && add.nr == 1 && (at = find_digest(&l, &s->old)) >= 0) {
+			if (strcmp(l.e[at].digest, add.e[0].digest)) {
+				replace_entry(&l.e[at], &add.e[0]);
+				c.changed = 1;
+			}
+			continue;
+		}
+		for (size_t j = 0; j < add.nr; j++) {
+			struct list_entry *e = &add.e[j], t;
+
+			/* Move e into a new slot of l (the slot's blank goes to add). */
+			if (list_add(NULL, &l, e->media_type, e->digest, e->size))
+				die_last();
+			t = l.e[l.nr - 1];
+			l.e[l.nr - 1] = *e;
+			*e = t;
+			c.changed = 1;
+		}
+	}
+	list_release(&add);
+
+	for (size_t i = 0; i < annotations.nr; i++) {
+		char *kv = xstrdup(annotations.v[i]);
+		char *eq = strchr(kv, '=');
+		const char *cur = NULL;
+
+		*eq = '\0';
+		for (size_t j = 0; j < l.ann_nr; j++)
+			if (!strcmp(l.ann_keys[j], kv))
+				cur = l.ann_values[j];
+		if (!cur || strcmp(cur, eq + 1))
+			c.changed = 1;
+		if (list_set_annotation(&l, kv, eq + 1))
+			die_last();
+		free(kv);
+	}
+
+	if (format)
+		l.oci = !strcmp(format, "oci");
+	else
+		l.oci = was_oci || list_choose_format(&l);
+	if (exists && l.oci != was_oci)
+		c.changed = 1;
+	if (list_check_format(&l, l.oci))
+		die("cannot write %s as %s: %s", disp,
+		    l.oci ? "an OCI index" : "a Docker manifest list", mf_error_last());
+
+	if (!exists)
+		memset(&c.old, 0, sizeof(c.old));
+	c.refname = refname;
+	c.l = &l;
+	c.msg = msg;
+	ret = odb_write(cmd_store(ctx), write_list, &c);
+	if (ret == MF_EMODIFIED)
+		die("manifest list %s was changed by another command meanwhile; "
+		    "nothing was written, try again", disp);
+	if (ret)
+		die_last();
+	printf("Created manifest list %s\n", disp);
+
+	pl_fetch_free(c.f);
+	list_release(&l);
+	free(c.src);
+	free(want);
+	free(msg);
+	strvec_clear(&platforms);
+	strvec_clear(&annotations);
+	return 0;
 }
