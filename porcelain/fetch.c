@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "manifest/manifest.h"
+#include "image-config.h"
 #include "manifest/platform.h"
 #include "porcelain.h"
 #include "util/buf.h"
@@ -62,54 +63,20 @@ static int fetch_child(const struct descriptor *d, void *payload)
 	return pl_fetch_add(w->f, NULL, ref, w->opts);
 }
 
-/* The config digest of an image manifest (role CONFIG), if it has one. */
-struct config_find {
-	char digest[DIGEST_MAX_STR];
-	char mt[ODB_MEDIA_TYPE_MAX + 1];
-};
-
-static int find_config(const struct descriptor *d, void *payload)
-{
-	struct config_find *c = payload;
-
-	if (d->role != DESCRIPTOR_CONFIG)
-		return 0;
-	snprintf(c->digest, sizeof(c->digest), "%s", d->digest);
-	snprintf(c->mt, sizeof(c->mt), "%s", d->media_type);
-	return 1;
-}
-
 /*
  * A one-entry list for a single image manifest, its platform taken from
- * its config as create does (a config that is not an image config gives
- * an entry without platform).
+ * its config as create does.
  */
 static void list_from_image(struct list *l, struct pl_fetch *f,
 			    const struct digest *id, const char *data,
-			    size_t len, const char *mt)
+			    size_t len, const char *mt, const char *what)
 {
-	struct config_find c = { "", "" };
-	struct config_platform p = { 0 };
 	struct list_entry *e;
-	struct digest cid;
-	const char *cdata, *cmt;
 	char hex[DIGEST_MAX_STR];
-	size_t clen;
 
-	if (list_add(&e, l, mt, digest_fmt(hex, id), (int64_t)len))
-		die_last();
-	if (manifest_for_each_child(data, len, mt, find_config, &c) < 0)
-		die_last();
-	if (!c.digest[0] || manifest_kind_of(c.mt) != MANIFEST_KIND_CONFIG ||
-	    digest_parse(&cid, c.digest) ||
-	    pl_fetch_object(&cdata, &clen, &cmt, f, &cid))
-		return;
-	if (config_platform_parse(&p, cdata, clen))
-		die_last();
-	list_entry_set_platform(e, p.os, p.arch, p.variant, p.os_version);
-	for (size_t i = 0; i < p.os_features_nr; i++)
-		list_entry_add_os_feature(e, p.os_features[i]);
-	config_platform_release(&p);
+	if (list_add(&e, l, mt, digest_fmt(hex, id), (int64_t)len) ||
+	    pc_entry_platform_from_config(e, f, data, len, mt))
+		die("%s: %s", what, mf_error_last());
 }
 
 static int entry_matches(const struct list_entry *e,
@@ -293,7 +260,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	} else {
 		struct list l = LIST_INIT;
 
-		list_from_image(&l, s.f, &s.top, data, len, mt);
+		list_from_image(&l, s.f, &s.top, data, len, mt, remote_disp);
 		if (platforms.nr)
 			filter_platforms(&l, want, platforms.nr,
 					 (const char *const *)platforms.v, remote_disp);

@@ -5,6 +5,15 @@ test_description='fetch: a remote list and its images into the store, as a local
 
 porcelain_setup
 
+# What fetch prints for REMOTE at DIGEST holding N manifests, when it
+# made or moved the local list LIST (no LIST: the list was left alone).
+fetched() {
+	local s=s
+	test "$3" = 1 && s=
+	echo "Fetched $1 $2 ($3 manifest$s)"
+	test -z "${4:-}" || echo "Created manifest list $4"
+}
+
 # The exact bytes the registry holds for REPO REF.
 raw() {
 	registry_curl -s -H "Accept: $IDX, $OCI_MANIFEST, $DOCKER_LIST, $DOCKER_MANIFEST" \
@@ -19,10 +28,7 @@ ref_of() {
 test_expect_success 'fetch by tag: the list, its images and configs; remotes/ and lists/ recorded' '
 	registry_log_reset &&
 	manifold fetch "$APP:index" >out 2>err &&
-	cat >expect <<-EOF &&
-	Fetched $APP:index ${D[index]} (2 manifests)
-	Created manifest list $APP:index
-	EOF
+	fetched "$APP:index" "${D[index]}" 2 "$APP:index" >expect &&
 	test_cmp expect out && test ! -s err &&
 	echo "${D[index]}" >expect &&
 	ref_of "remotes/$APP:index" >actual && test_cmp expect actual &&
@@ -81,7 +87,7 @@ test_expect_success 'the store knows where the images live (show-ref, sources)' 
 test_expect_success 're-fetching an identical list changes nothing and logs nothing' '
 	store_snapshot >before &&
 	manifold fetch "$APP:index" >out &&
-	echo "Fetched $APP:index ${D[index]} (2 manifests)" >expect &&
+	fetched "$APP:index" "${D[index]}" 2 >expect &&
 	test_cmp expect out &&
 	store_snapshot >after && test_cmp before after &&
 	manifold reflog "lists/$APP:index" >log &&
@@ -91,10 +97,7 @@ test_expect_success 're-fetching an identical list changes nothing and logs noth
 test_expect_success 'fetch by digest; a Docker list; the reflog says what made it' '
 	export MANIFOLD_DIR=$TRASH/bydigest &&
 	manifold fetch "$R/library/app@${D[list]}" >out &&
-	cat >expect <<-EOF &&
-	Fetched $APP@${D[list]} ${D[list]} (2 manifests)
-	Created manifest list $APP@${D[list]}
-	EOF
+	fetched "$APP@${D[list]}" "${D[list]}" 2 "$APP@${D[list]}" >expect &&
 	test_cmp expect out &&
 	echo "${D[list]}" >expect &&
 	ref_of "lists/$APP@${D[list]}" >actual && test_cmp expect actual &&
@@ -108,10 +111,7 @@ test_expect_success 'fetch by digest; a Docker list; the reflog says what made i
 test_expect_success 'into a named local list' '
 	export MANIFOLD_DIR=$TRASH/named &&
 	manifold fetch "$APP:list" mine:v1 >out &&
-	cat >expect <<-EOF &&
-	Fetched $APP:list ${D[list]} (2 manifests)
-	Created manifest list docker.io/library/mine:v1
-	EOF
+	fetched "$APP:list" "${D[list]}" 2 "docker.io/library/mine:v1" >expect &&
 	test_cmp expect out &&
 	echo "${D[list]}" >expect &&
 	ref_of lists/docker.io/library/mine:v1 >actual && test_cmp expect actual &&
@@ -133,10 +133,7 @@ test_expect_success 'a local list that differs is refused without --force, store
 test_expect_success '--force replaces it; the old version stays in the reflog' '
 	export MANIFOLD_DIR=$TRASH/named &&
 	manifold fetch --force "$APP:index" mine:v1 >out &&
-	cat >expect <<-EOF &&
-	Fetched $APP:index ${D[index]} (2 manifests)
-	Created manifest list docker.io/library/mine:v1
-	EOF
+	fetched "$APP:index" "${D[index]}" 2 "docker.io/library/mine:v1" >expect &&
 	test_cmp expect out &&
 	echo "${D[index]}" >expect &&
 	ref_of lists/docker.io/library/mine:v1 >actual && test_cmp expect actual &&
@@ -149,10 +146,7 @@ test_expect_success '--platform keeps those entries: a new list, every image sti
 	manifold fetch --platform linux/arm64 "$APP:index" arm >out &&
 	id=$(ref_of lists/docker.io/library/arm:latest) &&
 	test "$id" != "${D[index]}" &&
-	cat >expect <<-EOF &&
-	Fetched $APP:index ${D[index]} (2 manifests)
-	Created manifest list docker.io/library/arm:latest
-	EOF
+	fetched "$APP:index" "${D[index]}" 2 "docker.io/library/arm:latest" >expect &&
 	test_cmp expect out &&
 	manifold cat-manifest arm | python3 -c "
 import json, sys
@@ -188,10 +182,7 @@ test_expect_success 'a single image becomes a one-entry list, platform from its 
 	export MANIFOLD_DIR=$TRASH/single &&
 	manifold fetch "$APP:arm64" >out &&
 	id=$(ref_of "lists/$APP:arm64") &&
-	cat >expect <<-EOF &&
-	Fetched $APP:arm64 ${D[arm64]} (1 manifest)
-	Created manifest list $APP:arm64
-	EOF
+	fetched "$APP:arm64" "${D[arm64]}" 1 "$APP:arm64" >expect &&
 	test_cmp expect out &&
 	echo "${D[arm64]}" >expect &&
 	ref_of "remotes/$APP:arm64" >actual && test_cmp expect actual &&

@@ -3,6 +3,15 @@ test_description='fetch: over verified TLS, and with Basic auth'
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
 
+# What fetch prints for REMOTE at DIGEST holding N manifests, when it
+# made or moved the local list LIST (no LIST: the list was left alone).
+fetched() {
+	local s=s
+	test "$3" = 1 && s=
+	echo "Fetched $1 $2 ($3 manifest$s)"
+	test -z "${4:-}" || echo "Created manifest list $4"
+}
+
 # TLS: the registry's CA is in $DOCKER_CONFIG/certs.d (lib-registry).
 porcelain_setup tls
 
@@ -10,10 +19,7 @@ test_expect_success '[tls] fetch verifies the certificate through certs.d' '
 	export MANIFOLD_DIR=$TRASH/tls &&
 	registry_log_reset &&
 	manifold fetch "$APP:index" >out &&
-	cat >expect <<-EOF &&
-	Fetched $APP:index ${D[index]} (2 manifests)
-	Created manifest list $APP:index
-	EOF
+	fetched "$APP:index" "${D[index]}" 2 "$APP:index" >expect &&
 	test_cmp expect out &&
 	test "$(registry_request_count)" = 5 &&
 	manifold cat-manifest --batch-check --batch-all-objects >all &&
@@ -46,10 +52,7 @@ test_expect_success '[basic] fetch with credentials from config.json' '
 	export MANIFOLD_DIR=$TRASH/basic &&
 	registry_log_reset &&
 	manifold fetch "$APP:list" mine >out &&
-	cat >expect <<-EOF &&
-	Fetched $APP:list ${D[list]} (2 manifests)
-	Created manifest list docker.io/library/mine:latest
-	EOF
+	fetched "$APP:list" "${D[list]}" 2 "docker.io/library/mine:latest" >expect &&
 	test_cmp expect out &&
 	n=$(registry_request_count) &&
 	echo "requests: $n" &&
