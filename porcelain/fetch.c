@@ -236,12 +236,15 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	if (manifest_kind_of(mt) == MANIFEST_KIND_INDEX) {
 		struct pl_fetch_opts co = o;
 
+		char list_mt[ODB_MEDIA_TYPE_MAX + 1];
+
+		/* mt lives in the set, which may move as children arrive. */
+		snprintf(list_mt, sizeof(list_mt), "%s", mt);
 		co.recursive = 1;
 		w = (struct child_walk){ s.f, repo, &co, 0 };
-		if (manifest_for_each_child(data, len, mt, fetch_child, &w) < 0)
+		if (manifest_for_each_child(data, len, list_mt, fetch_child, &w) < 0)
 			die_last();
 		n = w.nr;
-		/* The set may have grown: look the list up again. */
 		if (pl_fetch_object(&data, &len, &mt, s.f, &s.top))
 			die("%s: fetched, then lost", remote_disp);
 		if (platforms.nr) {
