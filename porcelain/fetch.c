@@ -43,26 +43,6 @@ struct fetch_state {
 	int changed;			/* out: the local list was made or moved */
 };
 
-/* The children of a list, fetched as references into its repository. */
-struct child_walk {
-	struct pl_fetch *f;
-	const char *repo;		/* host/path */
-	const struct pl_fetch_opts *opts;
-	size_t nr;
-};
-
-static int fetch_child(const struct descriptor *d, void *payload)
-{
-	struct child_walk *w = payload;
-	char ref[PL_NAME_MAX + DIGEST_MAX_STR + 1];
-
-	if (d->role != DESCRIPTOR_MANIFEST)
-		return 0;
-	w->nr++;
-	snprintf(ref, sizeof(ref), "%s@%s", w->repo, d->digest);
-	return pl_fetch_add(w->f, NULL, ref, w->opts);
-}
-
 /*
  * A one-entry list for a single image manifest, its platform taken from
  * its config as create does.
@@ -192,7 +172,6 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	char hex[DIGEST_MAX_STR];
 	struct fetch_state s;
 	struct platform_spec *want;
-	struct child_walk w;
 	const char *data, *mt, *name;
 	size_t len, n = 1;
 	int ret;
@@ -218,35 +197,14 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (platform_parse(&want[i], platforms.v[i]))
 			die_last();
 
-	/*
-	 * First REMOTE alone (a list without its children, an image with
-	 * its config), so that a 404 there is told apart from one for a
-	 * child: then each child (and anything under it), by digest, over
-	 * the same connection.
-	 */
 	s.f = pl_fetch_new();
-	ret = pl_fetch_add(s.f, &s.top, argv[0], &o);
-	if (ret == MF_ENOTFOUND && strncmp(mf_error_last(), "blob ", 5))
-		die("no such manifest: %s", remote_disp);
-	if (ret)
-		die_last();
+	pc_fetch_source(s.f, &s.top, &n, argv[0], remote_disp, repo, o.insecure);
 	if (pl_fetch_object(&data, &len, &mt, s.f, &s.top))
 		die("%s: fetched, then lost", remote_disp);	/* cannot happen */
 	s.list_id = s.top;
+	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
+		n = 1;		/* the image itself */
 	if (manifest_kind_of(mt) == MANIFEST_KIND_INDEX) {
-		struct pl_fetch_opts co = o;
-
-		char list_mt[ODB_MEDIA_TYPE_MAX + 1];
-
-		/* mt lives in the set, which may move as children arrive. */
-		snprintf(list_mt, sizeof(list_mt), "%s", mt);
-		co.recursive = 1;
-		w = (struct child_walk){ s.f, repo, &co, 0 };
-		if (manifest_for_each_child(data, len, list_mt, fetch_child, &w) < 0)
-			die_last();
-		n = w.nr;
-		if (pl_fetch_object(&data, &len, &mt, s.f, &s.top))
-			die("%s: fetched, then lost", remote_disp);
 		if (platforms.nr) {
 			struct list l = LIST_INIT;
 
