@@ -5,7 +5,8 @@
 # package.
 #
 # Commands and options mirror the command table in manifold.c and the
-# option table at the top of each plumbing/<command>.c;
+# option table at the top of each plumbing/<command>.c and
+# porcelain/<command>.c;
 # tests/t/t0001-docs-and-completion.sh checks that they agree with
 # `manifold <command> --help`.  Ref names are read from
 # `manifold show-ref` and `manifold reflog list`, run against the store
@@ -13,7 +14,7 @@
 # on PATH.  Registry names (login, logout) are the keys of "auths" in
 # docker's config.json ($DOCKER_CONFIG, else ~/.docker), read with grep.
 
-_manifold_commands="cat-manifest fetch-manifest fsck hash-object login logout ls-remote reflog rev-parse show-ref update-ref"
+_manifold_commands="annotate cat-manifest create diff fetch fetch-manifest fsck hash-object inspect log login logout ls ls-remote reflog remove restore rev-parse rm show-ref update-ref"
 
 _manifold_platforms="linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64 windows/amd64"
 
@@ -38,6 +39,14 @@ application/octet-stream"
 _manifold_options()
 {
 	case $1 in
+	annotate)	echo "--arch= --os= --os-version= --os-features= --variant= --features= --annotation= --index" ;;
+	create)		echo "-a --amend --insecure --format= --platform= --annotation=" ;;
+	diff)		echo "--format= --exit-code --insecure" ;;
+	fetch)		echo "-f --force --insecure --platform=" ;;
+	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
+	log)		echo "-n --max-count= --oneline -p --patch" ;;
+	ls)		echo "--format= -q --quiet --no-trunc" ;;
+	remove | restore | rm) ;;
 	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
 	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;
 	fsck)		echo "-v --verbose" ;;
@@ -57,6 +66,11 @@ _manifold_options()
 _manifold_takes_value()
 {
 	case $1:$2 in
+	annotate:--arch|annotate:--os|annotate:--os-version|annotate:--os-features) return 0 ;;
+	annotate:--variant|annotate:--features|annotate:--annotation) return 0 ;;
+	create:--format|create:--platform|create:--annotation) return 0 ;;
+	diff:--format|fetch:--platform|inspect:--format|ls:--format) return 0 ;;
+	log:-n|log:--max-count) return 0 ;;
 	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
 	fetch-manifest:--platform) return 0 ;;
 	login:-u|login:--username) return 0 ;;
@@ -71,6 +85,14 @@ _manifold_takes_value()
 _manifold_option_values()
 {
 	case $1:$2 in
+	annotate:--arch) echo "386 amd64 arm arm64 ppc64le riscv64 s390x mips64 mips64le" ;;
+	annotate:--os) echo "linux windows darwin freebsd netbsd openbsd plan9 solaris dragonfly" ;;
+	annotate:--variant) echo "v5 v6 v7 v8" ;;
+	create:--format) echo "docker oci" ;;
+	create:--platform | fetch:--platform) echo "$_manifold_platforms" ;;
+	diff:--format) echo "text json" ;;
+	inspect:--format) echo "json table" ;;
+	ls:--format) echo "table json" ;;
 	hash-object:-t|hash-object:--type) echo "$_manifold_media_types" ;;
 	hash-object:--algorithm) echo "sha256 sha512" ;;
 	fetch-manifest:--platform) echo "$_manifold_platforms" ;;
@@ -91,6 +113,15 @@ _manifold_refs()
 	if [[ $1 == reflog ]]; then
 		"$bin" ${store[@]+"${store[@]}"} reflog list 2>/dev/null
 	fi
+}
+
+# Local list names (lists/ refs without the prefix), as the porcelain
+# takes them.
+_manifold_lists()
+{
+	_manifold_refs | while IFS= read -r r; do
+		[[ $r == lists/* ]] && printf '%s\n' "${r#lists/}"
+	done
 }
 
 # The registries docker's config.json has credentials for: the keys of
@@ -298,6 +329,25 @@ _manifold()
 	done
 
 	case $cmd in
+	annotate | remove)
+		if ((${#args[@]} == 0)); then
+			_manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		else
+			_manifold_add "$_manifold_platforms" "$cur" ""
+		fi
+		;;
+	rm | log | ls | restore)
+		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		;;
+	create)
+		((${#args[@]} == 0)) && _manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		;;
+	inspect | diff)
+		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		;;
+	fetch)
+		((${#args[@]} == 1)) && _manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		;;
 	hash-object)
 		[[ -z $batch ]] && _manifold_files "$cur"
 		;;

@@ -127,7 +127,7 @@ for cmd in $commands; do
 	test_expect_success "$cmd: --help prints usage on stdout and exits 0" '
 		manifold $cmd --help >out 2>err &&
 		test ! -s err &&
-		head -n 1 out | grep "^usage: manifold $cmd" &&
+		head -n 1 out | grep "^[Uu]sage: \{1,2\}manifold $cmd" &&
 		manifold help $cmd >help-out 2>err &&
 		test ! -s err &&
 		test_cmp out help-out
