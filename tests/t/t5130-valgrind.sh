@@ -54,6 +54,25 @@ test_expect_success 'fetch-manifest -r with Bearer tokens, ls-remote, under valg
 	vg_clean
 '
 
+test_expect_success 'porcelain under valgrind: create, inspect, history' '
+	vg create $R/public/app:list $R/public/app:amd64 $R/public/app:arm64 >out &&
+	test_grep "^Created manifest list" out &&
+	vg create --amend --platform linux/amd64 $R/public/app:list $R/public/app:v1 >/dev/null &&
+	vg inspect $R/public/app:list >/dev/null &&
+	vg inspect -v $R/public/app:list >/dev/null &&
+	vg inspect --format table $R/public/app:list >/dev/null &&
+	vg inspect $R/public/app:list linux/arm64 >/dev/null &&
+	vg inspect -v $R/public/app:v1 >/dev/null &&
+	vg inspect $R/public/app:amd64 >/dev/null &&
+	vg fetch $R/public/app:v1 $R/public/app:copy >/dev/null &&
+	vg ls >/dev/null &&
+	vg log $R/public/app:list >/dev/null &&
+	vg diff $R/public/app:list@{1} $R/public/app:list >/dev/null &&
+	{ vg create $R/public/app:list $R/public/app:amd64 2>/dev/null; test $? = 1; } &&
+	{ vg inspect $R/public/app:nope 2>/dev/null; test $? = 1; } &&
+	vg_clean
+'
+
 test_expect_success 'failures under valgrind: not found, bad reference, wrong password' '
 	{ vg fetch-manifest $R/public/app:nope 2>/dev/null; test $? = 128; } &&
 	{ vg fetch-manifest "$R/Bad/Ref" 2>/dev/null; test $? = 128; } &&
