@@ -1,9 +1,524 @@
-/* inspect: not written yet (porcelain-base branch only). */
+/*
+ * inspect: show a manifest list or an image manifest, from the store
+ * (any revision, offline) or from a registry, in docker's format
+ * (docker-manifest.md F8), as the exact bytes, or as a table.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/json.h"
+#include "manifest/list.h"
+#include "manifest/manifest.h"
 #include "porcelain.h"
+#include "util/buf.h"
+#include "util/parse-options.h"
 #include "util/usage.h"
+#include "util/wrapper.h"
+
+static const char *const usage_str[] = {
+	"manifold inspect [OPTIONS] [MANIFEST_LIST] MANIFEST",
+	"Display an image manifest, or manifest list",
+	NULL
+};
+
+/* Where object bytes come from: the store, or a fetch held in memory. */
+struct objects {
+	struct odb_txn *tx;
+	struct pl_fetch *f;
+};
+
+static int get_object(const char **data, size_t *len, const char **mt,
+		      struct objects *o, const char *digest)
+{
+	static char mtbuf[ODB_MEDIA_TYPE_MAX + 1];
+	struct odb_object obj;
+	struct digest id;
+
+	if (digest_parse(&id, digest))
+		return MF_EINVALID;
+	if (o->f)
+		return pl_fetch_object(data, len, mt, o->f, &id);
+	if (!o->tx || pl_object_peek(&obj, mtbuf, o->tx, &id))
+		return MF_ENOTFOUND;
+	*data = (const char *)obj.data;
+	*len = obj.size;
+	*mt = mtbuf;
+	return 0;
+}
+
+static void out(const struct buf *b)
+{
+	fwrite(b->ptr, 1, b->len, stdout);
+}
+
+static void ind(struct buf *b, int level)
+{
+	for (int i = 0; i < level; i++)
+		buf_addch(b, '\t');
+}
+
+static void key(struct buf *b, int level, const char *k)
+{
+	ind(b, level);
+	json_add_string(b, k, strlen(k));
+	buf_adds(b, ": ");
+}
+
+static void str_member(struct buf *b, int level, const char *k, const char *v,
+		       int last)
+{
+	key(b, level, k);
+	json_add_string(b, v, strlen(v));
+	buf_adds(b, last ? "\n" : ",\n");
+}
+
+static void str_array(struct buf *b, int level, char **v, size_t n)
+{
+	buf_adds(b, "[\n");
+	for (size_t i = 0; i < n; i++) {
+		ind(b, level + 1);
+		json_add_string(b, v[i], strlen(v[i]));
+		buf_adds(b, i + 1 < n ? ",\n" : "\n");
+	}
+	ind(b, level);
+	buf_addch(b, ']');
+}
+
+/* An OCI descriptor as Go's ocispec.Descriptor marshals it, tab-indented. */
+static void descriptor(struct buf *b, int level, const struct list_entry *e)
+{
+	int has_os_version = e->os_version && *e->os_version;
+	int has_variant = e->variant && *e->variant;
+
+	buf_adds(b, "{\n");
+	str_member(b, level + 1, "mediaType", e->media_type, 0);
+	str_member(b, level + 1, "digest", e->digest, 0);
+	key(b, level + 1, "size");
+	buf_addf(b, "%lld%s\n", (long long)e->size,
+		 e->urls_nr || e->ann_nr || e->has_platform ? "," : "");
+	if (e->urls_nr) {
+		key(b, level + 1, "urls");
+		str_array(b, level + 1, e->urls, e->urls_nr);
+		buf_adds(b, e->ann_nr || e->has_platform ? ",\n" : "\n");
+	}
+	if (e->ann_nr) {
+		/* Go sorts map keys. */
+		size_t *order = xcalloc(e->ann_nr, sizeof(*order));
+
+		for (size_t i = 0; i < e->ann_nr; i++) {
+			size_t j = i;
+
+			while (j && strcmp(e->ann_keys[order[j - 1]], e->ann_keys[i]) > 0) {
+				order[j] = order[j - 1];
+				j--;
+			}
+			order[j] = i;
+		}
+		key(b, level + 1, "annotations");
+		buf_adds(b, "{\n");
+		for (size_t i = 0; i < e->ann_nr; i++)
+			str_member(b, level + 2, e->ann_keys[order[i]],
+				   e->ann_values[order[i]], i + 1 == e->ann_nr);
+		ind(b, level + 1);
+		buf_adds(b, e->has_platform ? "},\n" : "}\n");
+		free(order);
+	}
+	if (e->has_platform) {
+		key(b, level + 1, "platform");
+		buf_adds(b, "{\n");
+		str_member(b, level + 2, "architecture", e->arch ? e->arch : "", 0);
+		str_member(b, level + 2, "os", e->os ? e->os : "",
+			   !has_os_version && !e->os_features_nr && !has_variant);
+		if (has_os_version)
+			str_member(b, level + 2, "os.version", e->os_version,
+				   !e->os_features_nr && !has_variant);
+		if (e->os_features_nr) {
+			key(b, level + 2, "os.features");
+			str_array(b, level + 2, e->os_features, e->os_features_nr);
+			buf_adds(b, has_variant ? ",\n" : "\n");
+		}
+		if (has_variant)
+			str_member(b, level + 2, "variant", e->variant, 1);
+		ind(b, level + 1);
+		buf_adds(b, "}\n");
+	}
+	ind(b, level);
+	buf_addch(b, '}');
+}
+
+/*
+ * docker's verbose record of one image: Ref, Descriptor, Raw (base64 of
+ * the bytes) and the manifest itself under SchemaV2Manifest or
+ * OCIManifest, tab-indented from `level`.
+ */
+static void verbose_record(struct buf *b, int level, const char *ref,
+			   const struct list_entry *e, struct objects *o)
+{
+	const char *data = NULL, *mt = NULL;
+	const char *name = NULL;
+	size_t len = 0;
+	int have = !get_object(&data, &len, &mt, o, e->digest);
+
+	if (have && !strcmp(mt, MT_DOCKER_MANIFEST))
+		name = "SchemaV2Manifest";
+	else if (have && !strcmp(mt, MT_OCI_MANIFEST))
+		name = "OCIManifest";
+	ind(b, level);
+	buf_adds(b, "{\n");
+	str_member(b, level + 1, "Ref", ref, 0);
+	key(b, level + 1, "Descriptor");
+	descriptor(b, level + 1, e);
+	buf_adds(b, have ? ",\n" : "\n");
+	if (have) {
+		key(b, level + 1, "Raw");
+		buf_addch(b, '"');
+		buf_add_base64(b, data, len);
+		buf_adds(b, name ? "\",\n" : "\"\n");
+	}
+	if (name) {
+		key(b, level + 1, name);
+		if (json_pretty_indent(b, data, len, "\t", (size_t)level + 1))
+			die("%s: %s", e->digest, mf_error_last());
+		buf_addch(b, '\n');
+	}
+	ind(b, level);
+	buf_addch(b, '}');
+}
+
+static int config_digest(const struct descriptor *d, void *payload)
+{
+	if (d->role != DESCRIPTOR_CONFIG)
+		return 0;
+	snprintf(payload, DIGEST_MAX_STR, "%s", d->digest);
+	return 1;
+}
+
+/*
+ * A descriptor for a single image (in `tmp`), with the platform its
+ * config declares when the config is at hand (docker does the same).
+ */
+static struct list_entry *image_entry(struct list *tmp, const char *digest,
+				      const char *data, size_t len,
+				      const char *mt, struct objects *o)
+{
+	char cdigest[DIGEST_MAX_STR] = "";
+	struct config_platform cp;
+	const char *cfg, *cmt;
+	struct list_entry *e;
+	size_t clen;
+
+	if (list_add(&e, tmp, mt, digest, (int64_t)len))
+		die_last();
+	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE ||
+	    manifest_for_each_child(data, len, mt, config_digest, cdigest) < 0 ||
+	    !cdigest[0] || get_object(&cfg, &clen, &cmt, o, cdigest) ||
+	    manifest_kind_of(cmt) != MANIFEST_KIND_CONFIG ||
+	    config_platform_parse(&cp, cfg, clen))
+		return e;
+	list_entry_set_platform(e, cp.os, cp.arch, cp.variant, cp.os_version);
+	for (size_t i = 0; i < cp.os_features_nr; i++)
+		list_entry_add_os_feature(e, cp.os_features[i]);
+	config_platform_release(&cp);
+	return e;
+}
+
+static int print_list_table(const char *name, const char *digest,
+			    const char *mt, const struct list *l)
+{
+	int width = 8;
+
+	printf("Name:     %s\nDigest:   %s\nType:     %s\nEntries:  %zu\n",
+	       name, digest, mt, l->nr);
+	if (!l->nr)
+		return 0;
+	for (size_t i = 0; i < l->nr; i++) {
+		char p[256];
+		int n;
+
+		pc_entry_platform(p, sizeof(p), &l->e[i]);
+		n = (int)strlen(p);
+		if (n > width)
+			width = n;
+	}
+	printf("\n%-*s  %-6s  %6s  %s\n", width, "PLATFORM", "TYPE", "SIZE", "DIGEST");
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct list_entry *e = &l->e[i];
+		char p[256];
+		const char *t = !strcmp(e->media_type, MT_DOCKER_MANIFEST) ? "docker" :
+				!strcmp(e->media_type, MT_OCI_MANIFEST) ? "oci" :
+				manifest_kind_of(e->media_type) == MANIFEST_KIND_INDEX ?
+				"index" : "other";
+
+		pc_entry_platform(p, sizeof(p), e);
+		printf("%-*s  %-6s  %6lld  %s\n", width, p, t, (long long)e->size,
+		       e->digest);
+	}
+	return 0;
+}
+
+/* What docker prints for a remote list: rebuilt from its entries (F8). */
+static void docker_view(struct list *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		struct list_entry *e = &l->e[i];
+
+		while (e->ann_nr) {
+			char *k = xstrdup(e->ann_keys[0]);
+
+			list_entry_set_annotation(e, k, NULL);
+			free(k);
+		}
+		for (size_t j = 0; j < e->urls_nr; j++)
+			free(e->urls[j]);
+		free(e->urls);
+		e->urls = NULL;
+		e->urls_nr = 0;
+		for (size_t j = 0; j < e->features_nr; j++)
+			free(e->features[j]);
+		free(e->features);
+		e->features = NULL;
+		e->features_nr = 0;
+		list_entry_set_artifact_type(e, NULL);
+		if (!e->has_platform)
+			list_entry_set_platform(e, "", "", NULL, NULL);
+	}
+	while (l->ann_nr) {
+		char *k = xstrdup(l->ann_keys[0]);
+
+		list_set_annotation(l, k, NULL);
+		free(k);
+	}
+	list_set_artifact_type(l, NULL);
+	list_set_subject(l, NULL);
+	l->oci = l->nr && !strcmp(l->e[0].media_type, MT_OCI_MANIFEST);
+}
+
+enum shape { SHAPE_DOCKER, SHAPE_RAW, SHAPE_TABLE };
+
+struct shown {
+	const char *name;		/* as named: for Ref and the table */
+	char digest[DIGEST_MAX_STR];
+	const char *data;
+	size_t len;
+	const char *mt;
+	int remote;
+	struct objects *o;
+};
+
+static void show_list(const struct shown *s, int verbose, enum shape shape)
+{
+	struct buf b = BUF_INIT_MAX((size_t)256 << 20);
+	struct list l = LIST_INIT;
+
+	if (shape == SHAPE_RAW) {
+		fwrite(s->data, 1, s->len, stdout);
+		return;
+	}
+	if (list_parse(&l, s->data, s->len, s->mt))
+		die("%s: %s", s->name, mf_error_last());
+	if (shape == SHAPE_TABLE) {
+		print_list_table(s->name, s->digest, s->mt, &l);
+	} else if (verbose) {
+		buf_adds(&b, "[\n");
+		for (size_t i = 0; i < l.nr; i++) {
+			char ref[PL_NAME_MAX + DIGEST_MAX_STR + 1];
+
+			if (s->remote)
+				snprintf(ref, sizeof(ref), "%s@%s", s->name, l.e[i].digest);
+			else
+				pc_entry_ref(ref, s->o->tx, l.e[i].digest);
+			verbose_record(&b, 1, ref, &l.e[i], s->o);
+			buf_adds(&b, i + 1 < l.nr ? ",\n" : "\n");
+		}
+		buf_adds(&b, "]\n");
+		out(&b);
+	} else if (s->remote) {
+		docker_view(&l);
+		if (list_serialise(&b, &l))
+			die("%s: %s", s->name, mf_error_last());
+		buf_addch(&b, '\n');
+		out(&b);
+	} else {
+		/* Exactly what push will send, and a newline (F8). */
+		fwrite(s->data, 1, s->len, stdout);
+		putchar('\n');
+	}
+	buf_release(&b);
+	list_release(&l);
+}
+
+static void show_image(const struct shown *s, const struct list_entry *e,
+		       const char *ref, int verbose, enum shape shape)
+{
+	struct buf b = BUF_INIT_MAX((size_t)256 << 20);
+	struct list tmp = LIST_INIT;
+
+	if (shape == SHAPE_RAW) {
+		fwrite(s->data, 1, s->len, stdout);
+		return;
+	}
+	if (!e)
+		e = image_entry(&tmp, s->digest, s->data, s->len, s->mt, s->o);
+	if (shape == SHAPE_TABLE) {
+		char p[256];
+
+		pc_entry_platform(p, sizeof(p), e);
+		printf("Name:     %s\nDigest:   %s\nType:     %s\nSize:     %zu\n"
+		       "Platform: %s\n", s->name, s->digest, s->mt, s->len, p);
+	} else if (verbose) {
+		verbose_record(&b, 0, ref ? ref : s->name, e, s->o);
+		buf_addch(&b, '\n');
+		out(&b);
+	} else if (manifest_kind_of(s->mt) == MANIFEST_KIND_OTHER ||
+		   json_pretty_indent(&b, s->data, s->len, "\t", 0)) {
+		fwrite(s->data, 1, s->len, stdout);
+	} else {
+		/* docker re-indents a single manifest with tabs. */
+		buf_addch(&b, '\n');
+		out(&b);
+	}
+	buf_release(&b);
+	list_release(&tmp);
+}
+
+static void show(struct shown *s, int verbose, enum shape shape)
+{
+	if (manifest_kind_of(s->mt) == MANIFEST_KIND_INDEX)
+		show_list(s, verbose, shape);
+	else
+		show_image(s, NULL, NULL, verbose, shape);
+}
+
+/*
+ * A local object for a one-argument inspect: a local list by its docker
+ * name first (docker's rule: a local list wins), then any revision
+ * (LIST@{2}, a digest, LIST:linux/arm64, lists/..., remotes/...).  An
+ * image reference that only matches a remotes/ ref, or a bare hex word,
+ * is left to the registry, as docker would ask it.
+ */
+static int resolve_local(struct digest *id, char *name, struct odb_txn *tx,
+			 const char *arg)
+{
+	char ref[ODB_REF_MAX + 1], refname[ODB_REF_MAX + 1];
+
+	if (!tx)
+		return 0;
+	if (!pl_name(name, ref, "lists/", NULL, arg) && !odb_ref_read(id, tx, ref))
+		return 1;
+	if (pl_resolve(id, refname, tx, arg, PL_RESOLVE_MUST_EXIST)) {
+		mf_error_clear();
+		return 0;
+	}
+	if (!strncmp(refname, "remotes/", 8) && strncmp(arg, "remotes/", 8))
+		return 0;
+	if (!refname[0] && !arg[strspn(arg, "0123456789abcdef")])
+		return 0;
+	snprintf(name, PL_NAME_MAX, "%s", arg);
+	return 1;
+}
+
+static void show_entry(struct objects *o, const char *list, const char *spec,
+		       int verbose, enum shape shape)
+{
+	char ldisp[PL_NAME_MAX], lref[ODB_REF_MAX + 1], mdisp[PL_NAME_MAX];
+	char ref[PL_NAME_MAX];
+	struct list l = LIST_INIT;
+	struct shown s = { 0 };
+	struct digest id;
+	size_t i;
+
+	if (pl_name(mdisp, NULL, NULL, NULL, spec))
+		snprintf(mdisp, sizeof(mdisp), "%s", spec);
+	mf_error_clear();
+	pc_list_name(ldisp, lref, list, NULL);
+	if (!o->tx || (odb_ref_read(&id, o->tx, lref) &&
+		       pl_resolve(&id, NULL, o->tx, list, PL_RESOLVE_MUST_EXIST)))
+		die("No such manifest: %s", mdisp);
+	if (pl_list_load(&l, NULL, NULL, o->tx, digest_fmt(s.digest, &id)))
+		die_last();
+	if (pc_find_entry(&i, &l, o->tx, spec))
+		die("No such manifest: %s", mdisp);
+	snprintf(s.digest, sizeof(s.digest), "%s", l.e[i].digest);
+	if (get_object(&s.data, &s.len, &s.mt, o, s.digest))
+		die("%s is in %s but not in the store; fetch it with: manifold "
+		    "fetch-manifest %s", s.digest, ldisp, s.digest);
+	s.name = mdisp;
+	s.o = o;
+	pc_entry_ref(ref, o->tx, s.digest);
+	show_image(&s, &l.e[i], ref, verbose, shape);
+	list_release(&l);
+}
 
 int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	(void)argc; (void)argv; (void)ctx;
-	die("inspect: not implemented yet");
+	int insecure = 0, verbose = 0, raw = 0;
+	const char *format = NULL;
+	const struct option opts[] = {
+		OPT_BOOL(0, "insecure", &insecure,
+			 "Allow communication with an insecure registry"),
+		OPT_BOOL('v', "verbose", &verbose,
+			 "Output additional info including layers and platform"),
+		OPT_BOOL(0, "raw", &raw, "Print the exact bytes, as stored or served"),
+		OPT_STRING(0, "format", &format, "string",
+			   "Output format: json (docker's, the default) or table"),
+		OPT_END()
+	};
+	enum shape shape = SHAPE_DOCKER;
+	struct objects o = { NULL, NULL };
+	char name[PL_NAME_MAX];
+	struct shown s = { 0 };
+	struct digest id;
+
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (argc < 1 || argc > 2)
+		usage_cobra_args(usage_str, 0,
+				 "requires at least 1 and at most 2 arguments");
+	if (format && !strcmp(format, "table"))
+		shape = SHAPE_TABLE;
+	else if (format && strcmp(format, "json"))
+		usage_with_options_error(usage_str, opts,
+			"invalid argument \"%s\" for \"--format\" flag: "
+			"expected json or table", format);
+	if (raw && (shape == SHAPE_TABLE || verbose))
+		usage_with_options_error(usage_str, opts,
+			"--raw cannot be combined with --verbose or --format");
+	if (raw)
+		shape = SHAPE_RAW;
+
+	o.tx = pc_read_begin(ctx);
+	if (argc == 2) {
+		show_entry(&o, argv[0], argv[1], verbose, shape);
+		odb_txn_end(o.tx);
+		return 0;
+	}
+
+	s.o = &o;
+	s.name = name;
+	if (resolve_local(&id, name, o.tx, argv[0])) {
+		digest_fmt(s.digest, &id);
+		if (get_object(&s.data, &s.len, &s.mt, &o, s.digest))
+			die("%s: not in the store", s.digest);
+		show(&s, verbose, shape);
+	} else {
+		struct pl_fetch_opts fo = { NULL, verbose, insecure };
+		int ret;
+
+		if (pl_name(name, NULL, NULL, NULL, argv[0]))
+			die_last();
+		o.f = pl_fetch_new();
+		ret = pl_fetch_add(o.f, &id, argv[0], &fo);
+		if (ret == MF_ENOTFOUND)
+			die("no such manifest: %s", name);
+		if (ret)
+			die_last();
+		s.remote = 1;
+		digest_fmt(s.digest, &id);
+		if (get_object(&s.data, &s.len, &s.mt, &o, s.digest))
+			die("%s: not fetched", s.digest);
+		show(&s, verbose, shape);
+		pl_fetch_free(o.f);
+	}
+	odb_txn_end(o.tx);
+	return 0;
 }

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "buf.h"
 #include "wrapper.h"
 
@@ -186,4 +188,17 @@ void buf_rtrim(struct buf *b)
 		b->len--;
 	if (b->alloc)
 		b->ptr[b->len] = '\0';
+}
+
+int buf_add_base64(struct buf *b, const void *data, size_t len)
+{
+	size_t n = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	int ret = buf_grow(b, n);
+
+	if (ret)
+		return ret;
+	sodium_bin2base64(b->ptr + b->len, n, data, len,
+			  sodium_base64_VARIANT_ORIGINAL);
+	b->len += n - 1;	/* sodium wrote the terminating NUL */
+	return 0;
 }

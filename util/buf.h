@@ -61,4 +61,7 @@ int buf_read_file(struct buf *b, const char *path);
 /* Strip trailing whitespace. */
 void buf_rtrim(struct buf *b);
 
+/* Append `len` bytes as standard base64 with padding (RFC 4648 section 4). */
+int buf_add_base64(struct buf *b, const void *data, size_t len);
+
 #endif

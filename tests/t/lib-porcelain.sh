@@ -70,3 +70,24 @@ docker_cli() {
 		http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 \
 		NO_PROXY=127.0.0.1 no_proxy=127.0.0.1 docker "$@"
 }
+
+# docker_compare ARGS...  run `docker manifest ARGS` and `manifold ARGS`;
+#                         succeed when stdout, stderr (with "docker
+#                         manifest" read as "manifold") and the exit
+#                         status are the same, else show the differences.
+docker_compare() {
+	local drc=0 mrc=0
+	docker_cli manifest "$@" >cmp.d.out 2>cmp.d.err || drc=$?
+	manifold "$@" >cmp.m.out 2>cmp.m.err || mrc=$?
+	sed -e 's/docker manifest/manifold/g' -e 's/^docker:/manifold:/' \
+		cmp.d.err >cmp.d.err2
+	if cmp -s cmp.d.out cmp.m.out && cmp -s cmp.d.err2 cmp.m.err &&
+	   test "$drc" = "$mrc"; then
+		return 0
+	fi
+	echo "docker and manifold differ on: $*" >&2
+	diff -u cmp.d.out cmp.m.out >&2
+	diff -u cmp.d.err2 cmp.m.err >&2
+	echo "exit: docker $drc, manifold $mrc" >&2
+	return 1
+}

@@ -1,0 +1,109 @@
+#!/bin/bash
+test_description='inspect: docker manifest inspect'\''s output, local and remote, plus revisions, --raw and a table'
+. ./test-lib.sh
+. "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
+porcelain_setup
+
+# Lists made by both tools, entries given in docker's (sorted) order.
+test_expect_success 'setup: the same lists made by docker and by manifold' '
+	manifold create --insecure "$APP:multi" "$APP:amd64" "$APP:arm64" "$APP:armv7" >/dev/null &&
+	manifold create --insecure "$APP:win" "$APP:noplatform" "$APP:windows-amd64" >/dev/null &&
+	if have_docker; then
+		docker_cli manifest create --insecure "$APP:multi" "$APP:amd64" "$APP:arm64" "$APP:armv7" >/dev/null &&
+		docker_cli manifest create --insecure "$APP:win" "$APP:noplatform" "$APP:windows-amd64" >/dev/null
+	fi
+'
+
+# Each line: the arguments of one inspect that must match docker's,
+# byte for byte on stdout and stderr, with the same exit status.
+while read -r args; do
+	eval "set -- $args"
+	test_expect_success "same as docker: inspect $args" '
+		have_docker || { echo "# no docker CLI"; exit 0; }
+		docker_compare inspect "$@"
+	'
+done <<EOS
+"$APP:multi"
+-v "$APP:multi"
+"$APP:win"
+--verbose "$APP:win"
+"$APP:multi" "$APP:arm64"
+-v "$APP:multi" "$APP:armv7"
+"$APP:multi" "$APP:s390x"
+"$APP:nolist" "$APP:amd64"
+--insecure "$APP:amd64"
+--insecure "$APP:arm64-oci"
+--insecure -v "$APP:arm64"
+--insecure -v "$APP:windows-amd64"
+--insecure "$APP@${D[armv7]}"
+--insecure "$APP:list"
+--insecure "$APP:index"
+--insecure -v "$APP:index"
+--insecure -v "$APP:list"
+--insecure "$APP:doesnotexist"
+--insecure "$R/nosuch/repo:tag"
+--insecure "$R/Library/App:x"
+--insecure "$APP:bad tag"
+--insecure "$APP@sha256:1234"
+a b c
+--bogus "$APP:multi"
+-x "$APP:multi"
+EOS
+
+test_expect_success 'a local list is exactly its stored bytes and a newline' '
+	{ manifold cat-manifest "$APP:multi"; echo; } >expect &&
+	manifold inspect "$APP:multi" >out &&
+	test_cmp expect out &&
+	manifold inspect --raw "$APP:multi" >raw &&
+	manifold cat-manifest "$APP:multi" >expect &&
+	test_cmp expect raw
+'
+
+test_expect_success 'local inspect needs no registry and no network module' '
+	LD_DEBUG=libs manifold inspect "$APP:multi" 2>ld >/dev/null &&
+	! grep -E "libcurl|libssl|manifold-net" ld
+'
+
+test_expect_success 'any revision: NAME@{n}, a digest, NAME:PLATFORM' '
+	old=$(manifold rev-parse "$APP:multi") &&
+	manifold create --insecure --amend "$APP:multi" "$APP:s390x" >/dev/null &&
+	manifold inspect "$APP:multi@{1}" >out &&
+	{ manifold cat-manifest "$old"; echo; } >expect &&
+	test_cmp expect out &&
+	manifold inspect "$old" >out2 &&
+	test_cmp expect out2 &&
+	manifold inspect "$APP:multi:linux/arm/v7" >img &&
+	test_grep "\"schemaVersion\": 2" img &&
+	manifold cat-manifest "${D[armv7]}" >raw &&
+	manifold inspect --raw "$APP:multi:linux/arm/v7" >raw2 &&
+	test_cmp raw raw2
+'
+
+test_expect_success '--format table: platform, type, size and digest per entry' '
+	manifold inspect --format table "$APP:win" >out &&
+	test_grep "^Entries:  2\$" out &&
+	test_grep "^windows/amd64 (10.0.17763.5830) *docker .* ${D[windows-amd64]}\$" out &&
+	test_grep "^- .* ${D[noplatform]}\$" out &&
+	manifold inspect --insecure --format table "$APP:index" >out &&
+	test_grep "^linux/arm64/v8 .* ${D[arm64-oci]}\$" out
+'
+
+test_expect_success 'a remote list is rebuilt as docker shows it; --raw gives the served bytes' '
+	manifold inspect --insecure --raw "$APP:index" >raw &&
+	test "sha256:$(sha256sum <raw | cut -d" " -f1)" = "${D[index]}"
+'
+
+test_expect_success 'an entry that is not in the list, or no list: docker'\''s message' '
+	test_must_fail --code=1 manifold inspect "$APP:multi" "$APP:ppc64le" 2>err &&
+	echo "No such manifest: $APP:ppc64le" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'option errors' '
+	test_must_fail --code=125 manifold inspect --raw -v "$APP:multi" 2>err &&
+	test_grep "cannot be combined" err &&
+	test_must_fail --code=125 manifold inspect --format yaml "$APP:multi" 2>err &&
+	test_grep "invalid argument \"yaml\"" err
+'
+
+test_done
