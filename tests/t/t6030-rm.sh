@@ -70,6 +70,9 @@ test_expect_success 'the removed version is still LIST@{1}' '
 	test_cmp r1.digest actual &&
 	manifold cat-manifest "$APP:r1@{1}" >actual &&
 	test_cmp r1.bytes actual &&
+	manifold inspect "$APP:r1@{1}" >actual &&
+	echo >>r1.bytes &&
+	test_cmp r1.bytes actual &&
 	test_must_fail manifold rev-parse "$APP:r1"
 '
 
