@@ -2,6 +2,7 @@
 test_description='annotate: docker flags and messages (compared with the docker CLI), entries by reference, digest or platform, --features, --annotation, --index'
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
+. "$MANIFOLD_SOURCE_DIR/tests/t/lib-edit.sh"
 porcelain_setup
 
 L=$APP:l
@@ -30,11 +31,7 @@ same_as_docker() {
 # (docker's, with "docker manifest" read as "manifold") and changes
 # nothing in the store.
 fails_as_docker() {
-	store_snapshot >before &&
-	test_must_fail --code=1 manifold annotate "$@" >out 2>err &&
-	test_line_count = 0 out &&
-	store_snapshot >after &&
-	test_cmp before after &&
+	fails_cleanly annotate "$@" &&
 	if have_docker; then
 		test_must_fail --code=1 docker_cli manifest annotate "$@" 2>derr &&
 		sed -e "s/docker manifest/manifold/g" -e "s/^docker:/manifold:/" derr >expect &&

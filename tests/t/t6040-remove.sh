@@ -2,20 +2,10 @@
 test_description='remove: drop entries named by reference, digest or platform; all or nothing'
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
+. "$MANIFOLD_SOURCE_DIR/tests/t/lib-edit.sh"
 porcelain_setup
 
 L=$APP:l
-
-# remove ARGS... fails with status 1 and one line on stderr, and
-# changes nothing in the store.
-fails_cleanly() {
-	store_snapshot >before &&
-	test_must_fail --code=1 manifold remove "$@" >out 2>err &&
-	test_line_count = 0 out &&
-	test_line_count = 1 err &&
-	store_snapshot >after &&
-	test_cmp before after
-}
 
 test_expect_success 'setup' '
 	manifold create --insecure "$L" "$APP:amd64" "$APP:arm64" "$APP:armv7" \
@@ -49,19 +39,19 @@ test_expect_success 'remove several at once, by platform, digest and digest pref
 
 test_expect_success 'an entry that is not there: nothing is removed, the error names it' '
 	manifold create --insecure "$APP:m" "$APP:amd64" "$APP:arm64" >/dev/null &&
-	fails_cleanly "$APP:m" linux/amd64 linux/s390x &&
+	fails_cleanly remove "$APP:m" linux/amd64 linux/s390x &&
 	test_stderr_line "^manifest for image linux/s390x does not exist in $APP:m\$" err &&
-	fails_cleanly "$APP:m" "$APP:arm64" "$APP:armv7" &&
+	fails_cleanly remove "$APP:m" "$APP:arm64" "$APP:armv7" &&
 	test_stderr_line "^manifest for image $APP:armv7 does not exist in $APP:m\$" err
 '
 
 test_expect_success 'a list that does not exist' '
-	fails_cleanly "$APP:nolist" linux/amd64 &&
+	fails_cleanly remove "$APP:nolist" linux/amd64 &&
 	test_stderr_line "^No such manifest: $APP:nolist\$" err
 '
 
 test_expect_success 'a malformed list name: docker reference error' '
-	fails_cleanly Bad/UPPER linux/amd64 &&
+	fails_cleanly remove Bad/UPPER linux/amd64 &&
 	test_stderr_line "^invalid reference format: repository name \(UPPER\) must be lowercase\$" err
 '
 

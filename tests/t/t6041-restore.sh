@@ -2,17 +2,10 @@
 test_description='restore: make an older version of a list current, recorded in the reflog'
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
+. "$MANIFOLD_SOURCE_DIR/tests/t/lib-edit.sh"
 porcelain_setup
 
 L=$APP:l
-
-fails_cleanly() {
-	store_snapshot >before &&
-	test_must_fail --code=1 manifold restore "$@" >out 2>err &&
-	test_line_count = 0 out &&
-	store_snapshot >after &&
-	test_cmp before after
-}
 
 test_expect_success 'setup: three versions of a list' '
 	manifold create --insecure "$L" "$APP:amd64" "$APP:arm64" >/dev/null &&
@@ -85,7 +78,7 @@ test_expect_success 'restore a list that was removed with rm' '
 
 test_expect_success 'the deletion itself is no version to restore' '
 	manifold rm "$L" &&
-	fails_cleanly "$L@{0}" &&
+	fails_cleanly restore "$L@{0}" &&
 	test_grep -F "cannot restore $L to $L@{0}" err &&
 	manifold restore "$L@{1}" >/dev/null
 '
@@ -101,28 +94,28 @@ test_expect_success 'a new list from any stored list, e.g. a fetched index' '
 '
 
 test_expect_success 'a revision that is no manifest list is refused' '
-	fails_cleanly "$L" "${D[amd64]}" &&
+	fails_cleanly restore "$L" "${D[amd64]}" &&
 	echo "cannot restore $L to ${D[amd64]}: it is not a manifest list ($DOCKER_MANIFEST)" >expect &&
 	test_cmp expect err
 '
 
 test_expect_success 'unknown revisions, missing versions' '
-	fails_cleanly "$L@{99}" &&
+	fails_cleanly restore "$L@{99}" &&
 	test_grep -F "cannot restore $L to $L@{99}" err &&
-	fails_cleanly "$APP:nolist@{1}" &&
+	fails_cleanly restore "$APP:nolist@{1}" &&
 	test_grep -F "cannot restore $APP:nolist to $APP:nolist@{1}" err &&
-	fails_cleanly "$L" "sha256:$(printf "%064d" 0)" &&
+	fails_cleanly restore "$L" "sha256:$(printf "%064d" 0)" &&
 	test_grep -F "cannot restore $L to sha256:0000" err
 '
 
 test_expect_success 'malformed names and usage errors' '
-	fails_cleanly "Bad/UPPER@{1}" &&
+	fails_cleanly restore "Bad/UPPER@{1}" &&
 	test_stderr_line "^invalid reference format: repository name \(UPPER\) must be lowercase\$" err &&
-	fails_cleanly "$L" &&
+	fails_cleanly restore "$L" &&
 	test_grep -F "manifold: '\''manifold restore'\'' requires MANIFEST_LIST@{N}, or MANIFEST_LIST and a revision" err &&
-	fails_cleanly &&
+	fails_cleanly restore &&
 	test_grep -F "requires at least 1 and at most 2 arguments" err &&
-	fails_cleanly a b c &&
+	fails_cleanly restore a b c &&
 	store_snapshot >before &&
 	test_must_fail --code=125 manifold restore --bogus "$L@{1}" 2>err &&
 	store_snapshot >after &&
