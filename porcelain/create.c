@@ -10,6 +10,7 @@
 #include "manifest/list.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
+#include "image-config.h"
 #include "porcelain.h"
 #include "util/parse-options.h"
 #include "util/strvec.h"
@@ -26,6 +27,7 @@ static const char *const usage_str[] = {
 struct source {
 	const char *arg;		/* as typed */
 	char name[PL_NAME_MAX];		/* normalised */
+	char repo[PL_NAME_MAX];		/* host/path */
 	struct digest top;		/* what it pointed at when fetched */
 	struct digest old;		/* its remotes/ ref before (amend) */
 	int had_old;
@@ -53,49 +55,13 @@ static const char *fetched(size_t *len, const char **mt, struct pl_fetch *f,
 	return data;
 }
 
-struct config_ref {
-	char digest[DIGEST_MAX_STR];
-	char media_type[ODB_MEDIA_TYPE_MAX + 1];
-};
-
-static int config_cb(const struct descriptor *d, void *payload)
-{
-	struct config_ref *c = payload;
-
-	if (d->role != DESCRIPTOR_CONFIG)
-		return 0;
-	snprintf(c->digest, sizeof(c->digest), "%s", d->digest);
-	snprintf(c->media_type, sizeof(c->media_type), "%s", d->media_type);
-	return 1;
-}
-
-/*
- * Give e the platform its image's config declares (docker-manifest.md
- * F4): os and architecture ("" when missing), variant, os.version and
- * os.features.  Configs of other types (artifacts) give no platform.
- */
+/* e's platform from its image's config (F4), or die naming the image. */
 static void platform_from_config(struct list_entry *e, struct pl_fetch *f,
 				 const char *manifest, size_t len,
 				 const char *mt, const char *what)
 {
-	struct config_ref c = { "", "" };
-	struct config_platform cp;
-	const char *cfg, *cmt;
-	size_t clen;
-
-	if (manifest_for_each_child(manifest, len, mt, config_cb, &c) < 0)
+	if (pc_entry_platform_from_config(e, f, manifest, len, mt))
 		die("%s: %s", what, mf_error_last());
-	if (strcmp(c.media_type, MT_OCI_CONFIG) && strcmp(c.media_type, MT_DOCKER_CONFIG))
-		return;
-	cfg = fetched(&clen, &cmt, f, c.digest);
-	if (!cfg)
-		die("%s: its config %s was not fetched", what, c.digest);
-	if (config_platform_parse(&cp, cfg, clen))
-		die("%s: %s", what, mf_error_last());
-	list_entry_set_platform(e, cp.os, cp.arch, cp.variant, cp.os_version);
-	for (size_t i = 0; i < cp.os_features_nr; i++)
-		list_entry_add_os_feature(e, cp.os_features[i]);
-	config_platform_release(&cp);
 }
 
 struct index_walk {
@@ -281,7 +247,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	for (int i = 1; i < argc; i++) {
 		struct source *s = &c.src[c.nr];
 
-		if (pl_name(s->name, NULL, NULL, NULL, argv[i]))
+		if (pl_name(s->name, NULL, NULL, s->repo, argv[i]))
 			die_last();
 		/* One entry per source (docker keeps one file per image). */
 		for (size_t j = 0; j < c.nr; j++)
@@ -313,15 +279,9 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 
 	/* Fetch everything first, with no transaction open. */
 	c.f = pl_fetch_new();
-	for (size_t i = 0; i < c.nr; i++) {
-		struct pl_fetch_opts o = { NULL, 1, insecure };
-
-		ret = pl_fetch_add(c.f, &c.src[i].top, c.src[i].arg, &o);
-		if (ret == MF_ENOTFOUND)
-			die("no such manifest: %s", c.src[i].name);
-		if (ret)
-			die_last();
-	}
+	for (size_t i = 0; i < c.nr; i++)
+		pc_fetch_source(c.f, &c.src[i].top, NULL, c.src[i].arg,
+				c.src[i].name, c.src[i].repo, insecure);
 
 	c.changed = !exists;
 	for (size_t i = 0; i < c.nr; i++) {

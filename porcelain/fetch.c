@@ -1,9 +1,251 @@
-/* fetch: not written yet (porcelain-base branch only). */
+/*
+ * fetch: bring a remote manifest list (or index) and every image it
+ * names, with their configs, into the store in one transaction, record
+ * remotes/<REMOTE>, and make a local list from it that can be annotated
+ * and amended offline.
+ *
+ * The local list points at the registry's exact bytes (so its digest is
+ * the registry's) unless --platform drops entries, or the remote is a
+ * single image manifest: then it is a new list written by the one
+ * serialiser.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/manifest.h"
+#include "image-config.h"
+#include "manifest/platform.h"
 #include "porcelain.h"
+#include "util/buf.h"
+#include "util/parse-options.h"
 #include "util/usage.h"
+#include "util/wrapper.h"
+
+static const char *const usage_str[] = {
+	"manifold fetch [OPTIONS] REMOTE [MANIFEST_LIST]",
+	"Bring a remote manifest list and its images into the store, to amend offline",
+	NULL
+};
+
+struct fetch_state {
+	struct pl_fetch *f;
+	const char *msg;
+	const char *remote_disp;	/* REMOTE, normalised */
+	const char *list_disp;		/* the local list, normalised */
+	char remote_ref[ODB_REF_MAX + 1];	/* remotes/<REMOTE> */
+	char list_ref[ODB_REF_MAX + 1];		/* lists/<MANIFEST_LIST> */
+	struct digest top;		/* what REMOTE names */
+	struct digest list_id;		/* what the local list is to be */
+	const char *list_mt;		/* a new list: its bytes and type, */
+	struct buf list_bytes;		/* else empty (the fetched bytes) */
+	int force;
+	int changed;			/* out: the local list was made or moved */
+};
+
+/*
+ * A one-entry list for a single image manifest, its platform taken from
+ * its config as create does.
+ */
+static void list_from_image(struct list *l, struct pl_fetch *f,
+			    const struct digest *id, const char *data,
+			    size_t len, const char *mt, const char *what)
+{
+	struct list_entry *e;
+	char hex[DIGEST_MAX_STR];
+
+	if (list_add(&e, l, mt, digest_fmt(hex, id), (int64_t)len) ||
+	    pc_entry_platform_from_config(e, f, data, len, mt))
+		die("%s: %s", what, mf_error_last());
+}
+
+static int entry_matches(const struct list_entry *e,
+			 const struct platform_spec *want, size_t nwant)
+{
+	struct platform_spec p;
+
+	if (pc_entry_is_attestation(e) || !e->has_platform ||
+	    platform_from_parts(&p, e->os, e->arch, e->variant))
+		return 0;
+	for (size_t i = 0; i < nwant; i++)
+		if (platform_match(&p, &want[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Keep the entries for the platforms wanted, and the attestations of the
+ * entries kept.  Every platform asked for must be there.  Returns 1 if
+ * entries were dropped.
+ */
+static int filter_platforms(struct list *l, const struct platform_spec *want,
+			    size_t nwant, const char *const *asked,
+			    const char *remote)
+{
+	char *keep = xcalloc(l->nr ? l->nr : 1, 1);
+	size_t before = l->nr;
+
+	for (size_t w = 0; w < nwant; w++) {
+		int found = 0;
+
+		for (size_t i = 0; i < l->nr; i++)
+			if (entry_matches(&l->e[i], &want[w], 1))
+				keep[i] = found = 1;
+		if (!found)
+			die("no manifest for %s in %s", asked[w], remote);
+	}
+	for (size_t i = 0; i < l->nr; i++) {
+		const char *of = list_entry_annotation(&l->e[i],
+						       ANNOTATION_REFERENCE_DIGEST);
+
+		if (!pc_entry_is_attestation(&l->e[i]) || !of)
+			continue;
+		for (size_t j = 0; j < l->nr; j++)
+			if (keep[j] && !strcmp(l->e[j].digest, of))
+				keep[i] = 1;
+	}
+	for (size_t i = l->nr; i-- > 0;)
+		if (!keep[i])
+			list_remove(l, i);
+	free(keep);
+	return l->nr != before;
+}
+
+/* Write everything fetched, then remotes/<REMOTE> and the local list. */
+static int write_fetch(struct odb_txn *tx, void *payload)
+{
+	struct fetch_state *s = payload;
+	struct digest cur, zero;
+	char hex[DIGEST_MAX_STR];
+	int ret;
+
+	s->changed = 0;
+	if ((ret = pl_fetch_write(tx, s->f)))
+		return ret;
+	if (s->list_bytes.len &&
+	    (ret = odb_object_put(tx, &s->list_id, s->list_mt,
+				  s->list_bytes.ptr, s->list_bytes.len)))
+		return ret;
+
+	/* A remote-tracking ref moves only when the remote did. */
+	ret = odb_ref_read(&cur, tx, s->remote_ref);
+	if (ret && ret != MF_ENOTFOUND)
+		return ret;
+	if ((ret || !digest_eq(&cur, &s->top)) &&
+	    (ret = pc_record_remote(tx, s->remote_disp, &s->top, s->msg)))
+		return ret;
+
+	ret = odb_ref_read(&cur, tx, s->list_ref);
+	if (ret && ret != MF_ENOTFOUND)
+		return ret;
+	if (!ret && digest_eq(&cur, &s->list_id))
+		return 0;
+	if (!ret && !s->force)
+		return mf_error(MF_EEXISTS, "local manifest list %s already exists "
+				"at %s and differs from %s; use --force to replace it",
+				s->list_disp, digest_fmt(hex, &cur), s->remote_disp);
+	digest_zero(&zero, DIGEST_SHA256);
+	ret = odb_ref_update(tx, s->list_ref, &s->list_id, ret ? &zero : &cur,
+			     s->msg);
+	if (!ret)
+		s->changed = 1;
+	return ret;
+}
 
 int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	(void)argc; (void)argv; (void)ctx;
-	die("fetch: not implemented yet");
+	char *msg = pc_reflog_msg(argc, argv);
+	struct strvec platforms = STRVEC_INIT;
+	struct pl_fetch_opts o = { NULL, 0, 0 };
+	int force = 0;
+	const struct option opts[] = {
+		OPT_BOOL('f', "force", &force,
+			 "Replace a local manifest list that differs"),
+		OPT_BOOL(0, "insecure", &o.insecure,
+			 "Allow communication with an insecure registry"),
+		OPT_STRING_LIST(0, "platform", &platforms, "strings",
+				"Keep only the entries for this platform in the local list"),
+		OPT_END()
+	};
+	char remote_disp[PL_NAME_MAX], list_disp[PL_NAME_MAX];
+	char repo[PL_NAME_MAX], errprefix[PL_NAME_MAX + 64];
+	char hex[DIGEST_MAX_STR];
+	struct fetch_state s;
+	struct platform_spec *want;
+	const char *data, *mt, *name;
+	size_t len, n = 1;
+	int ret;
+
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (argc < 1 || argc > 2)
+		usage_cobra_args(usage_str, 0, "requires at least 1 and at most 2 arguments");
+
+	memset(&s, 0, sizeof(s));
+	buf_init(&s.list_bytes, ODB_OBJECT_MAX);
+	s.msg = msg;
+	s.force = force;
+	s.remote_disp = remote_disp;
+	s.list_disp = list_disp;
+	if (pl_name(remote_disp, s.remote_ref, "remotes/", repo, argv[0]))
+		die_last();
+	name = argc > 1 ? argv[1] : argv[0];
+	snprintf(errprefix, sizeof(errprefix),
+		 "error parsing name for manifest list %s: ", name);
+	pc_list_name(list_disp, s.list_ref, name, errprefix);
+	want = xcalloc(platforms.nr ? platforms.nr : 1, sizeof(*want));
+	for (size_t i = 0; i < platforms.nr; i++)
+		if (platform_parse(&want[i], platforms.v[i]))
+			die_last();
+
+	s.f = pl_fetch_new();
+	pc_fetch_source(s.f, &s.top, &n, argv[0], remote_disp, repo, o.insecure);
+	if (pl_fetch_object(&data, &len, &mt, s.f, &s.top))
+		die("%s: fetched, then lost", remote_disp);	/* cannot happen */
+	s.list_id = s.top;
+	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
+		n = 1;		/* the image itself */
+	if (manifest_kind_of(mt) == MANIFEST_KIND_INDEX) {
+		if (platforms.nr) {
+			struct list l = LIST_INIT;
+
+			if (list_parse(&l, data, len, mt))
+				die_last();
+			if (filter_platforms(&l, want, platforms.nr,
+					     (const char *const *)platforms.v,
+					     remote_disp) &&
+			    list_serialise(&s.list_bytes, &l))
+				die_last();
+			s.list_mt = list_media_type(&l);
+			list_release(&l);
+		}
+	} else {
+		struct list l = LIST_INIT;
+
+		list_from_image(&l, s.f, &s.top, data, len, mt, remote_disp);
+		if (platforms.nr)
+			filter_platforms(&l, want, platforms.nr,
+					 (const char *const *)platforms.v, remote_disp);
+		l.oci = list_choose_format(&l);
+		if (list_serialise(&s.list_bytes, &l))
+			die_last();
+		s.list_mt = list_media_type(&l);
+		list_release(&l);
+	}
+	if (s.list_bytes.len)
+		digest_buf(&s.list_id, DIGEST_SHA256, s.list_bytes.ptr,
+			   s.list_bytes.len);
+
+	ret = odb_write(cmd_store(ctx), write_fetch, &s);
+	pl_fetch_free(s.f);
+	if (ret)
+		die_last();
+	printf("Fetched %s %s (%zu manifest%s)\n", remote_disp,
+	       digest_fmt(hex, &s.top), n, n == 1 ? "" : "s");
+	if (s.changed)
+		printf("Created manifest list %s\n", list_disp);
+	buf_release(&s.list_bytes);
+	strvec_clear(&platforms);
+	free(want);
+	free(msg);
+	return 0;
 }

@@ -1,9 +1,209 @@
-/* log: not written yet (porcelain-base branch only). */
+/*
+ * log: the versions of a local list, newest first, from its ref's
+ * reflog, each with who made it, the command that did, and what changed
+ * (list-diff.h) since the version before.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "history-util.h"
+#include "list-diff.h"
 #include "porcelain.h"
+#include "util/buf.h"
+#include "util/ident.h"
+#include "util/parse-options.h"
 #include "util/usage.h"
+#include "util/wrapper.h"
+
+static const char *const log_usage[] = {
+	"manifold log [OPTIONS] MANIFEST_LIST",
+	"Show the versions of a local list and what changed in each",
+	NULL
+};
+
+struct version {
+	struct digest old_id, new_id;
+	char *who;
+	char *msg;
+	int64_t time;
+	int tz;
+};
+
+struct versions {
+	struct version *v;
+	size_t nr, alloc;
+};
+
+static int collect(const struct reflog_entry *e, void *payload)
+{
+	struct versions *vs = payload;
+	struct version *v;
+
+	if (vs->nr == vs->alloc) {
+		vs->alloc = vs->alloc ? 2 * vs->alloc : 16;
+		vs->v = xrealloc(vs->v, vs->alloc * sizeof(*vs->v));
+	}
+	v = &vs->v[vs->nr++];
+	v->old_id = e->old_id;
+	v->new_id = e->new_id;
+	v->who = xstrdup(e->who);
+	v->msg = xstrdup(e->msg);
+	v->time = e->time;
+	v->tz = e->tz;
+	return 0;
+}
+
+/*
+ * The list an entry's digest holds into l: 1 when loaded, 0 for the
+ * zero digest (no list: created or deleted), -1 when the object is
+ * missing or not a list.
+ */
+static int load(struct list *l, struct odb_txn *tx, const struct digest *id)
+{
+	char hex[DIGEST_MAX_STR];
+
+	if (digest_is_zero(id))
+		return 0;
+	return pl_list_load(l, NULL, NULL, tx, digest_fmt(hex, id)) ? -1 : 1;
+}
+
+/* The changes an entry made, or -1 when a version could not be read. */
+static int version_diff(struct list_diff *d, struct odb_txn *tx,
+			const struct version *v)
+{
+	struct list a = LIST_INIT, b = LIST_INIT;
+	int ra = load(&a, tx, &v->old_id), rb = load(&b, tx, &v->new_id);
+
+	if (ra >= 0 && rb >= 0)
+		list_diff(d, ra ? &a : NULL, rb ? &b : NULL);
+	list_release(&a);
+	list_release(&b);
+	return ra < 0 || rb < 0 ? -1 : 0;
+}
+
+static void short_hex(char *out, const struct digest *id)
+{
+	char hex[DIGEST_MAX_STR];
+	const char *colon;
+
+	digest_fmt(hex, id);
+	colon = strchr(hex, ':');
+	snprintf(out, 13, "%s", colon + 1);
+}
+
+static void show_oneline(const char *name, size_t n, const struct version *v,
+			 struct odb_txn *tx)
+{
+	struct list_diff d = LIST_DIFF_INIT;
+	char hex[16];
+	size_t ad, rm, ch;
+
+	if (digest_is_zero(&v->new_id)) {
+		printf("%s@{%zu} (deleted) %s\n", name, n, v->msg);
+		return;
+	}
+	short_hex(hex, &v->new_id);
+	if (version_diff(&d, tx, v) < 0) {
+		printf("%s@{%zu} %s %s (?)\n", name, n, hex, v->msg);
+		return;
+	}
+	list_diff_counts(&d, &ad, &rm, &ch);
+	printf("%s@{%zu} %s %s (+%zu -%zu ~%zu)\n", name, n, hex, v->msg,
+	       ad, rm, ch);
+	list_diff_release(&d);
+}
+
+static void show_full(const char *name, size_t n, const struct version *v,
+		      struct odb_txn *tx, int patch, int64_t now)
+{
+	struct list_diff d = LIST_DIFF_INIT;
+	char hex[DIGEST_MAX_STR], iso[HU_DATE_MAX], rel[HU_DATE_MAX];
+	struct buf line = BUF_INIT;
+
+	if (n)
+		putchar('\n');
+	if (digest_is_zero(&v->new_id))
+		printf("%s@{%zu} (deleted)\n", name, n);
+	else
+		printf("%s@{%zu} %s\n", name, n, digest_fmt(hex, &v->new_id));
+	hu_date_iso(iso, v->time, v->tz);
+	hu_date_relative(rel, v->time, now);
+	printf("Date:    %s (%s)\n", iso, rel);
+	printf("By:      %s\n", v->who);
+	printf("Command: %s\n\n", v->msg);
+	if (digest_is_zero(&v->new_id)) {
+		printf("    list deleted\n");
+		return;
+	}
+	if (version_diff(&d, tx, v) < 0) {
+		printf("    (a version is missing from the store)\n");
+		return;
+	}
+	if (!d.nr)
+		printf("    no change\n");
+	for (size_t i = 0; i < d.nr; i++) {
+		buf_setlen(&line, 0);
+		list_diff_format(&line, &d.c[i], !patch);
+		printf("    %s\n", line.ptr);
+	}
+	buf_release(&line);
+	list_diff_release(&d);
+}
 
 int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	(void)argc; (void)argv; (void)ctx;
-	die("log: not implemented yet");
+	long max = -1;
+	int oneline = 0, patch = 0, ret;
+	char display[PL_NAME_MAX], ref[ODB_REF_MAX + 1];
+	struct versions vs = { NULL, 0, 0 };
+	struct odb_txn *tx;
+	struct digest id;
+	int64_t now;
+	int tz;
+	const struct option opts[] = {
+		OPT_INTEGER('n', "max-count", &max, "int",
+			    "Show at most this many versions"),
+		OPT_BOOL(0, "oneline", &oneline,
+			 "One line per version, with counts of the changes"),
+		OPT_BOOL('p', "patch", &patch,
+			 "Show the changes with full digests"),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, opts, log_usage);
+	if (argc != 1)
+		usage_cobra_args(log_usage, 0, "requires exactly 1 argument");
+
+	/* The list as docker names it; else a ref named as it is. */
+	tx = pc_read_begin(ctx);
+	ret = pl_name(display, ref, "lists/", NULL, argv[0]);
+	if (ret)
+		snprintf(display, sizeof(display), "%s", argv[0]);
+	if (!tx)		/* no store: no list */
+		die("No such manifest: %s", display);
+	if (!ret)
+		ret = odb_reflog_for_each(tx, ref, 1, collect, &vs);
+	if (ret && !pl_dwim_ref(ref, &id, tx, argv[0], 1))
+		ret = odb_reflog_for_each(tx, ref, 1, collect, &vs);
+	if (ret && ret != MF_ENOTFOUND && ret != MF_EINVALID)
+		die_last();
+	if (ret || !vs.nr)
+		die("No such manifest: %s", display);
+
+	mf_ident_time(&now, &tz);
+	for (size_t n = 0; n < vs.nr && (max < 0 || (long)n < max); n++) {
+		if (oneline)
+			show_oneline(argv[0], n, &vs.v[n], tx);
+		else
+			show_full(argv[0], n, &vs.v[n], tx, patch, now);
+	}
+	odb_txn_end(tx);
+	for (size_t n = 0; n < vs.nr; n++) {
+		free(vs.v[n].who);
+		free(vs.v[n].msg);
+	}
+	free(vs.v);
+	return 0;
 }

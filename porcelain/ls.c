@@ -1,9 +1,301 @@
-/* ls: not written yet (porcelain-base branch only). */
+/*
+ * ls: the local manifest lists (refs under lists/), with digest, format,
+ * entry count, platforms and when each last changed.
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "history-util.h"
+#include "manifest/json.h"
+#include "manifest/manifest.h"
 #include "porcelain.h"
+#include "util/buf.h"
+#include "util/ident.h"
+#include "util/parse-options.h"
 #include "util/usage.h"
+#include "util/wrapper.h"
+
+static const char *const ls_usage[] = {
+	"manifold ls [OPTIONS] [PATTERN]",
+	"List the local manifest lists",
+	NULL
+};
+
+struct row {
+	char *name;		/* without "lists/" */
+	struct digest id;
+	const char *format;	/* "docker", "oci" or "?" */
+	const char *media_type;
+	long entries;		/* -1: the object is not a readable list */
+	char **plats;		/* distinct platforms, in entry order */
+	size_t plats_nr;
+	size_t attestations;
+	int has_time;
+	int64_t time;
+	int tz;
+};
+
+struct rows {
+	struct row *r;
+	size_t nr, alloc;
+	const char *pattern;
+};
+
+/* PATTERN matches the whole name, or its last path component ("app:*"). */
+static int name_matches(const char *pattern, const char *name)
+{
+	const char *last = strrchr(name, '/');
+
+	if (!pattern)
+		return 1;
+	return !fnmatch(pattern, name, 0) ||
+		(last && !fnmatch(pattern, last + 1, 0));
+}
+
+static int collect(const char *name, const struct digest *id, void *payload)
+{
+	struct rows *rs = payload;
+	const char *short_name = name + strlen("lists/");
+	struct row *r;
+
+	if (!name_matches(rs->pattern, short_name))
+		return 0;
+	if (rs->nr == rs->alloc) {
+		rs->alloc = rs->alloc ? 2 * rs->alloc : 16;
+		rs->r = xrealloc(rs->r, rs->alloc * sizeof(*rs->r));
+	}
+	r = &rs->r[rs->nr++];
+	memset(r, 0, sizeof(*r));
+	r->name = xstrdup(short_name);
+	r->id = *id;
+	r->entries = -1;
+	r->format = "?";
+	return 0;
+}
+
+static int newest(const struct reflog_entry *e, void *payload)
+{
+	struct row *r = payload;
+
+	r->has_time = 1;
+	r->time = e->time;
+	r->tz = e->tz;
+	return 1;
+}
+
+static void describe(struct row *r, struct odb_txn *tx)
+{
+	struct odb_object obj;
+	char mt[ODB_MEDIA_TYPE_MAX + 1];
+	char ref[ODB_REF_MAX + 1];
+	struct list l = LIST_INIT;
+
+	snprintf(ref, sizeof(ref), "lists/%s", r->name);
+	(void)odb_reflog_for_each(tx, ref, 1, newest, r);
+	if (pl_object_peek(&obj, mt, tx, &r->id))
+		return;
+	if (!strcmp(mt, MT_OCI_INDEX)) {
+		r->format = "oci";
+		r->media_type = MT_OCI_INDEX;
+	} else if (!strcmp(mt, MT_DOCKER_LIST)) {
+		r->format = "docker";
+		r->media_type = MT_DOCKER_LIST;
+	}
+	if (!r->media_type ||
+	    list_parse(&l, (const char *)obj.data, obj.size, mt))
+		return;
+	r->entries = (long)l.nr;
+	for (size_t i = 0; i < l.nr; i++) {
+		char p[256];
+		size_t k;
+
+		if (pc_entry_is_attestation(&l.e[i])) {
+			r->attestations++;
+			continue;
+		}
+		pc_entry_platform(p, sizeof(p), &l.e[i]);
+		for (k = 0; k < r->plats_nr; k++)
+			if (!strcmp(r->plats[k], p))
+				break;
+		if (k < r->plats_nr)
+			continue;
+		r->plats = xrealloc(r->plats, (r->plats_nr + 1) * sizeof(char *));
+		r->plats[r->plats_nr++] = xstrdup(p);
+	}
+	list_release(&l);
+}
+
+static void row_release(struct row *r)
+{
+	free(r->name);
+	for (size_t k = 0; k < r->plats_nr; k++)
+		free(r->plats[k]);
+	free(r->plats);
+}
+
+/* The table cells of one row (caller frees each). */
+static void cells(char **out, const struct row *r, int no_trunc, int64_t now)
+{
+	char hex[DIGEST_MAX_STR], when[HU_DATE_MAX];
+	const char *colon;
+	struct buf b = BUF_INIT;
+
+	digest_fmt(hex, &r->id);
+	colon = strchr(hex, ':');
+	out[0] = xstrdup(r->name);
+	out[1] = no_trunc ? xstrdup(hex) : xstrndup(colon + 1, 12);
+	out[2] = xstrdup(r->format);
+	if (r->entries < 0)
+		snprintf(when, sizeof(when), "-");
+	else
+		snprintf(when, sizeof(when), "%ld", r->entries);
+	out[3] = xstrdup(when);
+	for (size_t k = 0; k < r->plats_nr; k++) {
+		if (k)
+			buf_addch(&b, ',');
+		buf_adds(&b, r->plats[k]);
+	}
+	if (r->attestations)
+		buf_addf(&b, "%s+%zu attestation%s", r->plats_nr ? "," : "",
+			 r->attestations, r->attestations == 1 ? "" : "s");
+	if (!b.len)
+		buf_addch(&b, '-');
+	out[4] = buf_detach(&b, NULL);
+	if (r->has_time)
+		hu_date_relative(when, r->time, now);
+	else
+		snprintf(when, sizeof(when), "-");
+	out[5] = xstrdup(when);
+}
+
+#define NCOLS 6
+
+static void print_table(const struct rows *rs, int no_trunc)
+{
+	static const char *const header[NCOLS] = {
+		"NAME", "DIGEST", "FORMAT", "ENTRIES", "PLATFORMS", "CHANGED"
+	};
+	size_t width[NCOLS];
+	char **c = xcalloc(rs->nr * NCOLS + 1, sizeof(char *));
+	int64_t now;
+	int tz;
+
+	mf_ident_time(&now, &tz);
+	for (size_t k = 0; k < NCOLS; k++)
+		width[k] = strlen(header[k]);
+	for (size_t i = 0; i < rs->nr; i++) {
+		cells(c + i * NCOLS, &rs->r[i], no_trunc, now);
+		for (size_t k = 0; k < NCOLS; k++)
+			if (strlen(c[i * NCOLS + k]) > width[k])
+				width[k] = strlen(c[i * NCOLS + k]);
+	}
+	for (size_t i = 0; i <= rs->nr; i++) {
+		for (size_t k = 0; k < NCOLS; k++) {
+			const char *s = i ? c[(i - 1) * NCOLS + k] : header[k];
+
+			if (k == NCOLS - 1)
+				printf("%s\n", s);
+			else
+				printf("%-*s", (int)(width[k] + 3), s);
+		}
+	}
+	for (size_t i = 0; i < rs->nr * NCOLS; i++)
+		free(c[i]);
+	free(c);
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+	json_add_string(b, s, strlen(s));
+}
+
+static void print_json(const struct rows *rs)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addch(&b, '[');
+	for (size_t i = 0; i < rs->nr; i++) {
+		const struct row *r = &rs->r[i];
+		char hex[DIGEST_MAX_STR], when[HU_DATE_MAX];
+		char ref[ODB_REF_MAX + 1];
+
+		buf_adds(&b, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
+		json_str(&b, r->name);
+		snprintf(ref, sizeof(ref), "lists/%s", r->name);
+		buf_adds(&b, ", \"ref\": ");
+		json_str(&b, ref);
+		buf_addf(&b, ", \"digest\": \"%s\"", digest_fmt(hex, &r->id));
+		buf_adds(&b, ", \"mediaType\": ");
+		if (r->media_type)
+			json_str(&b, r->media_type);
+		else
+			buf_adds(&b, "null");
+		buf_addf(&b, ", \"format\": \"%s\"", r->format);
+		if (r->entries < 0)
+			buf_adds(&b, ", \"entries\": null");
+		else
+			buf_addf(&b, ", \"entries\": %ld", r->entries);
+		buf_adds(&b, ", \"platforms\": [");
+		for (size_t k = 0; k < r->plats_nr; k++) {
+			if (k)
+				buf_adds(&b, ", ");
+			json_str(&b, r->plats[k]);
+		}
+		buf_addf(&b, "], \"attestations\": %zu", r->attestations);
+		if (r->has_time) {
+			hu_date_iso(when, r->time, r->tz);
+			buf_addf(&b, ", \"changed\": \"%s\"}", when);
+		} else {
+			buf_adds(&b, ", \"changed\": null}");
+		}
+	}
+	buf_adds(&b, rs->nr ? "\n]\n" : "]\n");
+	fwrite(b.ptr, 1, b.len, stdout);
+	buf_release(&b);
+}
 
 int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	(void)argc; (void)argv; (void)ctx;
-	die("ls: not implemented yet");
+	const char *format = NULL;
+	int quiet = 0, no_trunc = 0;
+	struct rows rs = { NULL, 0, 0, NULL };
+	struct odb_txn *tx;
+	const struct option opts[] = {
+		OPT_STRING(0, "format", &format, "string",
+			   "Output format: \"table\" (default) or \"json\""),
+		OPT_BOOL('q', "quiet", &quiet, "Only display list names"),
+		OPT_BOOL(0, "no-trunc", &no_trunc, "Don't truncate digests"),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, opts, ls_usage);
+	if (argc > 1)
+		usage_cobra_args(ls_usage, 0,
+				 "accepts at most 1 arg(s), received %d", argc);
+	if (format && strcmp(format, "table") && strcmp(format, "json"))
+		die("invalid format \"%s\": use table or json", format);
+	rs.pattern = argc ? argv[0] : NULL;
+
+	tx = pc_read_begin(ctx);
+	if (tx && odb_ref_for_each(tx, "lists/", collect, &rs) < 0)
+		die_last();
+	for (size_t i = 0; i < rs.nr; i++)
+		if (!quiet)
+			describe(&rs.r[i], tx);
+	odb_txn_end(tx);
+
+	if (quiet) {
+		for (size_t i = 0; i < rs.nr; i++)
+			puts(rs.r[i].name);
+	} else if (format && !strcmp(format, "json")) {
+		print_json(&rs);
+	} else {
+		print_table(&rs, no_trunc);
+	}
+	for (size_t i = 0; i < rs.nr; i++)
+		row_release(&rs.r[i]);
+	free(rs.r);
+	return 0;
 }

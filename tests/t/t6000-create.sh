@@ -197,4 +197,13 @@ test_expect_success 'BuildKit attestations are kept, labelled, and follow their 
 	test_grep "^Entries:  1\$" table
 '
 
+test_expect_success 'a child missing from an index source is named, not "no such manifest"' '
+	c=$(seed_image gone/app:a --format oci --platform linux/amd64 --seed gone) &&
+	seed_index gone/app:idx :a >/dev/null &&
+	registry_curl -sS -f -X DELETE "$REGISTRY_URL/v2/gone/app/manifests/$c" &&
+	test_must_fail --code=1 manifold create --insecure "$APP:gone" "$R/gone/app:idx" 2>err &&
+	test_grep "$c" err &&
+	! grep -q "^no such manifest: $R/gone/app:idx" err
+'
+
 test_done

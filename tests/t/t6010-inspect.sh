@@ -99,6 +99,16 @@ test_expect_success 'an entry that is not in the list, or no list: docker'\''s m
 	test_cmp expect err
 '
 
+test_expect_success '-v without remotes/ refs: each entry'\''s own repository' '
+	manifold create --insecure "$APP:two" "$R/other/app:riscv64" "$APP:s390x" >/dev/null &&
+	manifold update-ref -d "remotes/$R/other/app:riscv64" &&
+	manifold update-ref -d "remotes/$APP:s390x" &&
+	manifold inspect -v "$APP:two" >out &&
+	grep "\"Ref\"" out >refs &&
+	printf "\t\t\"Ref\": \"%s\",\n" "$R/other/app@${D[other-riscv64]}" "$APP@${D[s390x]}" >expect &&
+	test_cmp expect refs
+'
+
 test_expect_success 'option errors' '
 	test_must_fail --code=125 manifold inspect --raw -v "$APP:multi" 2>err &&
 	test_grep "cannot be combined" err &&
