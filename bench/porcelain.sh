@@ -52,6 +52,8 @@ trap 'rm -rf "$tmp"' EXIT
 export TRASH=$tmp MANIFOLD_SOURCE_DIR=$here/..
 # shellcheck source=../tests/t/lib-registry.sh
 . "$here/../tests/t/lib-registry.sh"
+# Its clean-up is written for the test harness, without errexit.
+trap 'set +e; _reg_at_exit' EXIT
 unset MANIFOLD_MODULE_PATH
 
 # The fence, for both sides.
