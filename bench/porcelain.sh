@@ -6,7 +6,8 @@
 #
 #  inspect  `manifold inspect L` vs `docker manifest inspect L` on the same
 #           8-entry local list (no network for either): mean wall time per
-#           fork+exec+wait, interleaved in rounds (bench/forkbench.c).
+#           fork+exec+wait, interleaved in rounds (bench/forkbench.c), with
+#           /bin/true in the same rounds for information.
 #  create   `manifold --store FRESH create --insecure L IMG1..IMG8` vs
 #           `DOCKER_CONFIG=FRESH docker manifest create --insecure L IMG1..IMG8`:
 #           a fresh store / docker config directory for every run, so that
@@ -100,7 +101,8 @@ if [ -n "$DOCKER" ]; then
 fi
 
 # ---- inspect: forkbench, interleaved rounds
-fb=("$tmp/forkbench" "$INSPECT_RUNS" "$INSPECT_ROUNDS" manifold "$MANIFOLD" inspect "$L")
+# /bin/true for information: what a bare process costs in the same rounds.
+fb=("$tmp/forkbench" "$INSPECT_RUNS" "$INSPECT_ROUNDS" manifold "$MANIFOLD" inspect "$L" \; true /bin/true)
 [ -n "$DOCKER" ] && fb+=(\; docker "$DOCKER" manifest inspect "$L")
 "${fb[@]}" >"$tmp/inspect.result" || die "forkbench failed"
 get() { awk -F'\t' -v l="$1" -v f="$2" '$1 == l { print $f }' "$tmp/inspect.result"; }
@@ -175,6 +177,8 @@ echo "  inspect: mean wall time per fork+exec+wait, $INSPECT_RUNS runs each in $
 printf '    %-44s %9s %12s %9s %9s\n' command mean_ms median_round min_round max_round
 printf '    %-44s %9.3f %12.3f %9.3f %9.3f\n' "manifold inspect L" \
 	"$(get manifold 3)" "$(get manifold 4)" "$(get manifold 5)" "$(get manifold 6)"
+printf '    %-44s %9.3f %12.3f %9.3f %9.3f   (information)\n' "/bin/true" \
+	"$(get true 3)" "$(get true 4)" "$(get true 5)" "$(get true 6)"
 if [ -n "$DOCKER" ]; then
 	printf '    %-44s %9.3f %12.3f %9.3f %9.3f\n' "docker manifest inspect L" \
 		"$(get docker 3)" "$(get docker 4)" "$(get docker 5)" "$(get docker 6)"
