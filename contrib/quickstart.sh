@@ -1,11 +1,13 @@
 #!/bin/bash
 # Install what is missing, build, and show manifold's main job end to end.
 #
-# Today that is the plumbing on a throwaway store, then against a
-# throwaway registry on 127.0.0.1: store image manifests, assemble a
-# multi-platform index, name it, change it, read every version back
-# offline; list a registry's tags, fetch images from it (verified), and
-# build a list from them.  (create/inspect/push arrive with the porcelain.)
+# First the plumbing on a throwaway store: store image manifests,
+# assemble a multi-platform index, name it, change it, read every version
+# back offline.  Then the porcelain against a throwaway registry on
+# 127.0.0.1, the job `docker manifest` does: list a registry's tags, create
+# a list from two single-platform images, annotate an entry, inspect it
+# (docker's JSON and a table), and read its history: every version stays
+# inspectable after the registry is gone.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -103,22 +105,24 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 R=127.0.0.1:$port
-for p in linux/amd64 linux/arm64/v8; do
+# linux/arm64 without its variant: the annotate step adds it (docker's own
+# example: `docker manifest annotate --arch arm64 --variant v8`).
+for p in linux/amd64 linux/arm64; do
 	tag=$(echo "$p" | tr / -)
 	python3 "$top/tests/registry/seed.py" image --layout "$work/layout" \
 		--ref "$tag" --platform "$p" >/dev/null
 	skopeo copy -q --dest-tls-verify=false "oci:$work/layout:$tag" \
 		"docker://$R/demo/app:$tag"
 done
-echo "registry at $R holds demo/app:linux-amd64 and demo/app:linux-arm64-v8"
+echo "registry at $R holds demo/app:linux-amd64 and demo/app:linux-arm64"
 
 step "List the tags and their digests (plain HTTP is allowed on loopback)"
 run "$M" ls-remote "$R/demo/app"
 
 step "Fetch both images: each manifest verified against its digest, with its config"
-run "$M" fetch-manifest "$R/demo/app:linux-amd64" "$R/demo/app:linux-arm64-v8"
+run "$M" fetch-manifest "$R/demo/app:linux-amd64" "$R/demo/app:linux-arm64"
 x=$("$M" fetch-manifest "$R/demo/app:linux-amd64")
-y=$("$M" fetch-manifest "$R/demo/app:linux-arm64-v8")
+y=$("$M" fetch-manifest "$R/demo/app:linux-arm64")
 
 step "Assemble a list of them locally and name it; it is inspectable offline"
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s,%s]}' \
@@ -126,7 +130,24 @@ printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json"
 	"$(entry "$y" "$("$M" cat-manifest -s "$y")" linux arm64)" >demo.json
 d=$("$M" hash-object -w demo.json)
 run "$M" update-ref -m "from $R" "lists/$R/demo/app:v1" "$d" ""
+
+# The porcelain does all of the above in one command, as docker does.
+L=$R/demo/app:multi
+step "Create a list from the two images (docker manifest create, atomic)"
+run "$M" create --insecure "$L" "$R/demo/app:linux-amd64" "$R/demo/app:linux-arm64"
+
+step "Annotate an entry: the arm64 image is arm64/v8"
+run "$M" annotate "$L" "$R/demo/app:linux-arm64" --variant v8
+
+step "Inspect the list: docker's JSON, and a table"
+run "$M" inspect "$L"
+run "$M" inspect --format table "$L"
+
 kill "$reg_pid"; wait "$reg_pid" 2>/dev/null || true; reg_pid=
+step "History, offline: every version of the list stays inspectable"
 echo "# the registry is gone now; everything below is read from the store"
+run "$M" log "$L"
+echo "# the version before the annotate:"
+run "$M" inspect --format table "$L@{1}"
 run "$M" rev-parse "$R/demo/app:v1:linux/arm64"
 run "$M" fsck
