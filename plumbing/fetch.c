@@ -203,6 +203,20 @@ int pl_fetch_write(struct odb_txn *tx, void *payload)
 }
 
 
+void pl_fetch_merge(struct pl_fetch *into, struct pl_fetch *from)
+{
+	for (size_t i = 0; i < from->nr; i++) {
+		struct fetched *o = &from->obj[i];
+
+		if (have(into, &o->id)) {
+			free(o->data);
+			continue;
+		}
+		*add_obj(into) = *o;
+	}
+	from->nr = 0;
+}
+
 struct pl_fetch *pl_fetch_new(void)
 {
 	return xcalloc(1, sizeof(struct pl_fetch));

@@ -82,6 +82,36 @@ void pl_fetch_free(struct pl_fetch *f);
 int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
 		 const struct pl_fetch_opts *opts);
 
+/*
+ * Fetch a source the way create and fetch need it: first the manifest
+ * `reference` names alone (an image with its config), then, for an
+ * index, each child by digest from the same repository with its config
+ * and anything under it, over the same connection.  top gets the digest
+ * of what reference names, nchildren (may be NULL) the number of index
+ * entries (0 for an image).  On failure, *top_missing (may be NULL) is 1
+ * when the registry answered that it does not have `reference` itself
+ * (docker's "no such manifest"), 0 for anything else (a missing child or
+ * config, the transport).  opts->platform and opts->recursive are not
+ * used.
+ */
+int pl_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
+		    const char *reference, const struct pl_fetch_opts *opts,
+		    int *top_missing);
+
+/*
+ * pl_fetch_source() for refs[0..n), up to `jobs` at a time (each in its
+ * own thread, on its own connections), all into f; tops[i] gets each
+ * digest.  On failure the error is that of the first failing source in
+ * the order given: *failed is its index and *top_missing as above.
+ */
+int pl_fetch_sources(struct pl_fetch *f, struct digest *tops,
+		     const char *const *refs, size_t n,
+		     const struct pl_fetch_opts *opts, unsigned jobs,
+		     size_t *failed, int *top_missing);
+
+/* Move every object of `from` into `into` (those it has are dropped). */
+void pl_fetch_merge(struct pl_fetch *into, struct pl_fetch *from);
+
 /* An object of the set (pointers owned by f), or MF_ENOTFOUND. */
 int pl_fetch_object(const char **data, size_t *len, const char **media_type,
 		    struct pl_fetch *f, const struct digest *id);

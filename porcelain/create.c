@@ -17,6 +17,15 @@
 #include "util/usage.h"
 #include "util/wrapper.h"
 
+/*
+ * Sources fetched at once, each worker on its own connections.  On this
+ * 2-core machine against a local registry, 8 sources take 86 ms one at
+ * a time, 65 ms with 2 or 4 workers and 74 ms with 8 (every worker pays
+ * its own connection set-up); against a remote registry the latency
+ * hidden grows with the workers.
+ */
+#define CREATE_JOBS 4
+
 static const char *const usage_str[] = {
 	"manifold create [OPTIONS] MANIFEST_LIST [MANIFEST...]",
 	"Create a local manifest list for annotating and pushing to a registry",
@@ -27,7 +36,6 @@ static const char *const usage_str[] = {
 struct source {
 	const char *arg;		/* as typed */
 	char name[PL_NAME_MAX];		/* normalised */
-	char repo[PL_NAME_MAX];		/* host/path */
 	struct digest top;		/* what it pointed at when fetched */
 	struct digest old;		/* its remotes/ ref before (amend) */
 	int had_old;
@@ -247,7 +255,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	for (int i = 1; i < argc; i++) {
 		struct source *s = &c.src[c.nr];
 
-		if (pl_name(s->name, NULL, NULL, s->repo, argv[i]))
+		if (pl_name(s->name, NULL, NULL, NULL, argv[i]))
 			die_last();
 		/* One entry per source (docker keeps one file per image). */
 		for (size_t j = 0; j < c.nr; j++)
@@ -279,9 +287,26 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 
 	/* Fetch everything first, with no transaction open. */
 	c.f = pl_fetch_new();
-	for (size_t i = 0; i < c.nr; i++)
-		pc_fetch_source(c.f, &c.src[i].top, NULL, c.src[i].arg,
-				c.src[i].name, c.src[i].repo, insecure);
+	{
+		struct pl_fetch_opts o = { NULL, 0, insecure };
+		const char **refs = xcalloc(c.nr + 1, sizeof(*refs));
+		struct digest *tops = xcalloc(c.nr + 1, sizeof(*tops));
+		size_t failed = 0;
+		int missing = 0;
+
+		for (size_t i = 0; i < c.nr; i++)
+			refs[i] = c.src[i].arg;
+		ret = pl_fetch_sources(c.f, tops, refs, c.nr, &o, CREATE_JOBS,
+				       &failed, &missing);
+		if (ret && missing)
+			die("no such manifest: %s", c.src[failed].name);
+		if (ret)
+			die_last();
+		for (size_t i = 0; i < c.nr; i++)
+			c.src[i].top = tops[i];
+		free(refs);
+		free(tops);
+	}
 
 	c.changed = !exists;
 	for (size_t i = 0; i < c.nr; i++) {

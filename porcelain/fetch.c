@@ -174,6 +174,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct platform_spec *want;
 	const char *data, *mt, *name;
 	size_t len, n = 1;
+	int missing;
 	int ret;
 
 	argc = parse_options(argc, argv, opts, usage_str);
@@ -198,7 +199,11 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 			die_last();
 
 	s.f = pl_fetch_new();
-	pc_fetch_source(s.f, &s.top, &n, argv[0], remote_disp, repo, o.insecure);
+	ret = pl_fetch_source(s.f, &s.top, &n, argv[0], &o, &missing);
+	if (ret && missing)
+		die("no such manifest: %s", remote_disp);
+	if (ret)
+		die_last();
 	if (pl_fetch_object(&data, &len, &mt, s.f, &s.top))
 		die("%s: fetched, then lost", remote_disp);	/* cannot happen */
 	s.list_id = s.top;

@@ -20,19 +20,4 @@ int pc_entry_platform_from_config(struct list_entry *e, struct pl_fetch *f,
 				  const char *manifest, size_t len,
 				  const char *mt);
 
-/*
- * Fetch the source `ref` (normalised as `display`) into f the way create
- * and fetch need it: first the manifest alone (an image with its
- * config), so that a 404 for it is told apart from one for a child, then
- * for an index each child by digest from the same repository (`repo`,
- * "host/path"), with its config and anything under it, over the same
- * connection.  top gets the digest of what ref names; nchildren (may be
- * NULL) the number of index entries.  Dies with docker's "no such
- * manifest: <display>" when the registry does not have ref, and with the
- * transport's message for anything else.
- */
-void pc_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
-		     const char *ref, const char *display, const char *repo,
-		     int insecure);
-
 #endif

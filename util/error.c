@@ -5,8 +5,9 @@
 
 #include "error.h"
 
-static char last_msg[1024];
-static int last_code;
+/* Per thread: create fetches several sources at once (pl_fetch_sources). */
+static _Thread_local char last_msg[1024];
+static _Thread_local int last_code;
 
 static int set(int code, int with_errno, const char *fmt, va_list ap)
 	MF_PRINTF(3, 0);

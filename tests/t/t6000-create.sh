@@ -86,6 +86,24 @@ test_expect_success 'a failed create stores nothing (docker leaves a partial lis
 	state >after && test_cmp before after
 '
 
+test_expect_success 'sources are fetched at once; the first failure in argument order is reported' '
+	state >before &&
+	test_must_fail --code=1 manifold create --insecure "$APP:par" "$APP:amd64" "$APP:nope2" \
+		"$APP:arm64" "$APP:nope1" "$APP:armv7" 2>err &&
+	echo "no such manifest: $APP:nope2" >expect &&
+	test_cmp expect err &&
+	state >after && test_cmp before after &&
+	manifold create --insecure "$APP:par" "$APP:amd64" "$APP:arm64" "$APP:armv7" \
+		"$APP:s390x" "$APP:ppc64le" "$APP:index" "$R/other/app:amd64" \
+		"$R/other/app:riscv64" "$APP:windows-amd64" "$APP:amd64-oci" >/dev/null &&
+	manifold cat-manifest "$APP:par" | grep -o "sha256:[0-9a-f]*" >digests &&
+	printf "%s\n" "${D[amd64]}" "${D[arm64]}" "${D[armv7]}" "${D[s390x]}" \
+		"${D[ppc64le]}" "${D[amd64-oci]}" "${D[arm64-oci]}" "${D[other-amd64]}" \
+		"${D[other-riscv64]}" "${D[windows-amd64]}" "${D[amd64-oci]}" >expect &&
+	test_cmp expect digests &&
+	manifold fsck
+'
+
 test_expect_success 'malformed names: docker'\''s messages, nothing stored' '
 	state >before &&
 	test_must_fail --code=1 manifold create --insecure Bad/UPPER:x "$APP:amd64" 2>err &&

@@ -1,0 +1,184 @@
+/*
+ * Fetching the sources of a list (plumbing.h, pl_fetch_source and
+ * pl_fetch_sources): a manifest with what it needs, several at a time.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/manifest.h"
+#include "plumbing.h"
+#include "registry/reference.h"
+#include "registry/registry.h"
+#include "util/wrapper.h"
+
+struct child_walk {
+	struct pl_fetch *f;
+	const char *repo;		/* host/path */
+	const struct pl_fetch_opts *opts;
+	size_t nr;
+};
+
+static int fetch_child(const struct descriptor *d, void *payload)
+{
+	struct child_walk *w = payload;
+	char ref[2 * REF_STR_MAX];
+
+	if (d->role != DESCRIPTOR_MANIFEST)
+		return 0;
+	w->nr++;
+	snprintf(ref, sizeof(ref), "%s@%s", w->repo, d->digest);
+	return pl_fetch_add(w->f, NULL, ref, w->opts);
+}
+
+int pl_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
+		    const char *reference, const struct pl_fetch_opts *opts,
+		    int *top_missing)
+{
+	struct pl_fetch_opts o = { NULL, 0, opts ? opts->insecure : 0 };
+	char mt[ODB_MEDIA_TYPE_MAX + 1], repo[2 * REF_STR_MAX];
+	struct reference ref;
+	const char *data, *m;
+	struct child_walk w;
+	size_t len;
+	int ret;
+
+	if (top_missing)
+		*top_missing = 0;
+	if (nchildren)
+		*nchildren = 0;
+	if ((ret = reference_parse(&ref, reference, REF_DEFAULT_TAG)))
+		return ret;
+	snprintf(repo, sizeof(repo), "%s/%s", ref.domain, ref.path);
+	ret = pl_fetch_add(f, top, reference, &o);
+	if (ret) {
+		/* A 404 for the image's config is not a missing manifest. */
+		if (ret == MF_ENOTFOUND && top_missing &&
+		    strncmp(mf_error_last(), "blob ", 5))
+			*top_missing = 1;
+		return ret;
+	}
+	if ((ret = pl_fetch_object(&data, &len, &m, f, top)))
+		return mf_error(MF_ERROR, "%s: fetched, then lost", reference);
+	if (manifest_kind_of(m) != MANIFEST_KIND_INDEX)
+		return 0;
+	/* m lives in the set, which may move as children arrive; data not. */
+	snprintf(mt, sizeof(mt), "%s", m);
+	o.recursive = 1;
+	w = (struct child_walk){ f, repo, &o, 0 };
+	ret = manifest_for_each_child(data, len, mt, fetch_child, &w);
+	if (nchildren)
+		*nchildren = w.nr;
+	return ret < 0 ? ret : 0;
+}
+
+/* One source's outcome, kept until every worker is done. */
+struct outcome {
+	int ret;
+	int top_missing;
+	char msg[1024];
+};
+
+struct pool {
+	pthread_mutex_t lock;
+	size_t next;			/* the next source to take */
+	size_t n;
+	const char *const *refs;
+	struct digest *tops;
+	const struct pl_fetch_opts *opts;
+	struct outcome *out;
+};
+
+struct worker {
+	pthread_t thread;
+	struct pool *pool;
+	struct pl_fetch *f;		/* its own set and connections */
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+
+	for (;;) {
+		struct outcome *o;
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next < p->n ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->lock);
+		if (i == p->n)
+			return NULL;
+		o = &p->out[i];
+		o->ret = pl_fetch_source(w->f, &p->tops[i], NULL, p->refs[i],
+					 p->opts, &o->top_missing);
+		if (o->ret)
+			snprintf(o->msg, sizeof(o->msg), "%s", mf_error_last());
+	}
+}
+
+int pl_fetch_sources(struct pl_fetch *f, struct digest *tops,
+		     const char *const *refs, size_t n,
+		     const struct pl_fetch_opts *opts, unsigned jobs,
+		     size_t *failed, int *top_missing)
+{
+	struct pool p = { PTHREAD_MUTEX_INITIALIZER, 0, n, refs, tops, opts, NULL };
+	struct worker *w;
+	size_t nw = jobs < n ? jobs : n, started = 0;
+	struct reg *probe;
+	int ret = 0;
+
+	if (nw <= 1) {
+		for (size_t i = 0; i < n; i++) {
+			ret = pl_fetch_source(f, &tops[i], NULL, refs[i], opts,
+					      top_missing);
+			if (ret) {
+				*failed = i;
+				return ret;
+			}
+		}
+		return 0;
+	}
+	/*
+	 * Load the transport (and initialise libcurl) in this thread before
+	 * any worker uses it; opening a handle sends nothing.
+	 */
+	{
+		struct reference ref;
+		struct reg_opts ro = { 0, 0 };
+
+		if (!reference_parse(&ref, refs[0], REF_DEFAULT_TAG) &&
+		    !reg_open(&probe, reference_api_host(&ref),
+			      reference_credential_key(&ref), &ro))
+			reg_close(probe);
+	}
+	p.out = xcalloc(n, sizeof(*p.out));
+	w = xcalloc(nw, sizeof(*w));
+	for (size_t i = 0; i < nw; i++) {
+		w[i].pool = &p;
+		w[i].f = pl_fetch_new();
+		if (pthread_create(&w[i].thread, NULL, work, &w[i]))
+			break;
+		started++;
+	}
+	if (!started)
+		work(&w[0]);	/* no threads to be had: do it here */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	for (size_t i = 0; i < nw; i++) {
+		pl_fetch_merge(f, w[i].f);
+		pl_fetch_free(w[i].f);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (p.out[i].ret) {
+			*failed = i;
+			if (top_missing)
+				*top_missing = p.out[i].top_missing;
+			ret = mf_error(p.out[i].ret, "%s", p.out[i].msg);
+			break;
+		}
+	free(p.out);
+	free(w);
+	return ret;
+}
