@@ -141,7 +141,9 @@ static void show_full(const char *name, size_t n, const struct version *v,
 		printf("    (a version is missing from the store)\n");
 		return;
 	}
-	if (!d.nr)
+	if (!d.nr && digest_is_zero(&v->old_id))
+		printf("    created, empty\n");
+	else if (!d.nr)
 		printf("    no change\n");
 	for (size_t i = 0; i < d.nr; i++) {
 		buf_setlen(&line, 0);

@@ -124,6 +124,13 @@ test_expect_success 'index annotations and format changes are shown' '
 	grep "^    ~ index format docker -> oci$" actual
 '
 
+test_expect_success 'an empty list made by create: its first version says so' '
+	manifold create y.io/empty:v1 >/dev/null &&
+	manifold log y.io/empty:v1 >actual &&
+	grep "^Command: manifold create y.io/empty:v1$" actual &&
+	grep "^    created, empty$" actual
+'
+
 test_expect_success 'usage errors' '
 	test_must_fail --code=1 manifold log 2>err &&
 	grep "requires exactly 1 argument" err &&
