@@ -402,11 +402,16 @@ static int resolve_local(struct digest *id, char *name, struct odb_txn *tx,
 {
 	char ref[ODB_REF_MAX + 1], refname[ODB_REF_MAX + 1];
 
+	if (!tx && strstr(arg, "@{"))
+		die("%s: no such revision (the store is empty)", arg);
 	if (!tx)
 		return 0;
 	if (!pl_name(name, ref, "lists/", NULL, arg) && !odb_ref_read(id, tx, ref))
 		return 1;
 	if (pl_resolve(id, refname, tx, arg, PL_RESOLVE_MUST_EXIST)) {
+		/* NAME@{n} is never an image reference: say what is wrong. */
+		if (strstr(arg, "@{"))
+			die("%s", mf_error_last());
 		mf_error_clear();
 		return 0;
 	}

@@ -109,6 +109,13 @@ test_expect_success '-v without remotes/ refs: each entry'\''s own repository' '
 	test_cmp expect refs
 '
 
+test_expect_success 'a revision that does not resolve says why (no registry is asked)' '
+	test_must_fail --code=1 manifold inspect "$APP:multi@{99}" 2>err &&
+	test_grep "has only" err &&
+	test_must_fail --code=1 manifold inspect "nosuch@{1}" 2>err &&
+	test_grep "not found" err
+'
+
 test_expect_success 'option errors' '
 	test_must_fail --code=125 manifold inspect --raw -v "$APP:multi" 2>err &&
 	test_grep "cannot be combined" err &&
