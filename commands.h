@@ -57,6 +57,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_remove(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_restore(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_rm(int argc, const char **argv, struct cmd_ctx *ctx);

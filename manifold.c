@@ -55,6 +55,8 @@ static const struct cmd_struct commands[] = {
 	  "List a remote repository's tags and their digests" },
 	{ "reflog", cmd_reflog, NEED_STORE_RO | PLUMBING,
 	  "Show the history of a ref" },
+	{ "push", cmd_push, NEED_STORE_RW | PORCELAIN,
+	  "Push a list to registries, sending only what each one lacks" },
 	{ "remove", cmd_remove, NEED_STORE_RW | PORCELAIN,
 	  "Remove entries from a local manifest list" },
 	{ "restore", cmd_restore, NEED_STORE_RW | PORCELAIN,

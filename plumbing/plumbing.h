@@ -189,4 +189,73 @@ int pl_list_load(struct list *out, struct digest *id, char *refname,
 int pl_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
 		 const struct list *l, const struct digest *old, const char *msg);
 
+/*
+ * Pushing a local list (DESIGN.md "Push").  pl_push_load() reads the
+ * list and every manifest under it from the store into memory, with the
+ * repositories each is known to live in (the sources table), so that no
+ * transaction stays open while the registry is talked to.
+ * pl_push_run() then walks the graph top-down against `target` (an
+ * image reference: host/repo:tag, or @digest of this very list):
+ *   - with opts->expect_present, HEAD the tag: already this list -> done
+ *     (one request for an unchanged list);
+ *   - for each child manifest, HEAD it: present -> its subtree is there;
+ *     absent -> its blobs (config, layers): mount each from a repository
+ *     of the same registry known to have it (a mount succeeds whether or
+ *     not the target has it, so it is not asked first), else HEAD it and
+ *     copy it (streamed, verified) from any repository known to have it,
+ *     on any registry; then PUT the manifest by digest;
+ *   - then PUT the list by tag, with its exact stored bytes.
+ * A 403 to an existence check counts as absent.  With dry_run, the
+ * existence checks are made and the plan is reported, but nothing is
+ * mounted, copied or put.  Nothing is put before everything below it is
+ * there, so a failure never leaves the list pointing at missing
+ * children; running the push again finishes the job.  Each decision is
+ * reported through `step` (may be NULL) as it is taken; a non-zero return
+ * stops the push.  pl_push_record() writes, inside odb_write(), the ref
+ * remotes/<target> and the target repository as a source of every
+ * manifest.
+ */
+struct pl_push;
+
+struct pl_push_opts {
+	int insecure;
+	int dry_run;
+	int force;		/* no existence checks: send everything */
+	int expect_present;	/* remotes/<target> says the tag has this list */
+};
+
+enum pl_push_action {
+	PL_PUSH_PRESENT,	/* the target has it */
+	PL_PUSH_MOUNT,		/* mounted from `from` (same registry) */
+	PL_PUSH_COPY,		/* copied from `from` */
+	PL_PUSH_PUT,		/* a manifest or the list, put */
+};
+
+struct pl_push_step {
+	enum pl_push_action action;
+	const char *what;	/* "list", "manifest" or "blob" */
+	const char *digest;
+	uint64_t size;
+	const char *from;	/* host/repo, for MOUNT and COPY */
+};
+
+typedef int (*pl_push_step_fn)(const struct pl_push_step *s, void *payload);
+
+struct pl_push_stats {
+	size_t requests;	/* to the registries, about */
+	size_t present, mounted, copied, put;
+	uint64_t bytes_copied;
+	int up_to_date;		/* the tag already named this list */
+};
+
+int pl_push_load(struct pl_push **out, struct odb_txn *tx,
+		 const struct digest *list);
+int pl_push_run(struct pl_push *p, const char *target,
+		const struct pl_push_opts *opts, pl_push_step_fn step,
+		void *payload);
+const struct pl_push_stats *pl_push_stats(const struct pl_push *p);
+int pl_push_record(struct odb_txn *tx, const struct pl_push *p,
+		   const char *target, const char *msg);
+void pl_push_free(struct pl_push *p);
+
 #endif

@@ -1,0 +1,227 @@
+/*
+ * push: send a local list to one or more registries, as `docker manifest
+ * push` does, but sending each registry only what it lacks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "manifest/list.h"
+#include "porcelain.h"
+#include "util/parse-options.h"
+#include "util/usage.h"
+#include "util/wrapper.h"
+
+static const char *const usage_str[] = {
+	"manifold push [OPTIONS] MANIFEST_LIST [TARGET...]",
+	"Push a manifest list to a repository",
+	NULL
+};
+
+struct show {
+	const char *target;		/* host/repo of the target, for docker's lines */
+	int dry_run;
+	int progress;			/* on stderr */
+	size_t present, mount, copy, put;
+	uint64_t copy_bytes;
+};
+
+static int on_step(const struct pl_push_step *s, void *payload)
+{
+	struct show *sh = payload;
+
+	switch (s->action) {
+	case PL_PUSH_PRESENT:
+		sh->present++;
+		if (sh->dry_run)
+			printf("present  %-8s %s\n", s->what, s->digest);
+		break;
+	case PL_PUSH_MOUNT:
+		sh->mount++;
+		if (sh->dry_run)
+			printf("mount    %-8s %s from %s\n", s->what, s->digest, s->from);
+		else if (sh->progress)
+			fprintf(stderr, "mounted %s from %s\n", s->digest, s->from);
+		break;
+	case PL_PUSH_COPY:
+		sh->copy++;
+		sh->copy_bytes += s->size;
+		if (sh->dry_run)
+			printf("copy     %-8s %s (%llu bytes) from %s\n", s->what,
+			       s->digest, (unsigned long long)s->size, s->from);
+		else if (sh->progress)
+			fprintf(stderr, "copied %s (%llu bytes) from %s\n", s->digest,
+				(unsigned long long)s->size, s->from);
+		break;
+	case PL_PUSH_PUT:
+		sh->put++;
+		if (sh->dry_run)
+			printf("put      %-8s %s\n", s->what, s->digest);
+		else if (!strcmp(s->what, "manifest"))
+			/* docker's line for an entry it copies into the target */
+			printf("Pushed ref %s@%s with digest: %s\n", sh->target,
+			       s->digest, s->digest);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * docker refuses, before any request, a list with an entry that has no
+ * OS or architecture (docker-manifest.md F10).
+ */
+static void check_platforms(struct odb_txn *tx, const char *refname)
+{
+	struct list l = LIST_INIT;
+
+	if (pl_list_load(&l, NULL, NULL, tx, refname))
+		die_last();
+	for (size_t i = 0; i < l.nr; i++) {
+		const struct list_entry *e = &l.e[i];
+		char ref[PL_NAME_MAX];
+
+		if (!e->has_platform || pc_entry_is_attestation(e))
+			continue;
+		if (e->os && *e->os && e->arch && *e->arch)
+			continue;
+		pc_entry_ref(ref, tx, e->digest);
+		die("manifest %s must have an OS and Architecture to be pushed "
+		    "to a registry", ref);
+	}
+	list_release(&l);
+}
+
+/* 1 if remotes/<target> says the registry has this very list. */
+static int recorded(struct cmd_ctx *ctx, const char *target,
+		    const struct digest *id)
+{
+	struct odb_txn *tx = pc_read_begin(ctx);
+	char ref[ODB_REF_MAX + 1];
+	struct digest have;
+	int yes = tx && !pl_name(NULL, ref, "remotes/", NULL, target) &&
+		  !odb_ref_read(&have, tx, ref) && digest_eq(&have, id);
+
+	odb_txn_end(tx);
+	return yes;
+}
+
+struct record {
+	const struct pl_push *p;
+	const char *target;
+	const char *msg;
+};
+
+static int write_record(struct odb_txn *tx, void *payload)
+{
+	struct record *r = payload;
+
+	return pl_push_record(tx, r->p, r->target, r->msg);
+}
+
+struct purge {
+	const char *refname;
+	const struct digest *id;
+	const char *msg;
+};
+
+static int write_purge(struct odb_txn *tx, void *payload)
+{
+	struct purge *pu = payload;
+
+	return odb_ref_update(tx, pu->refname, NULL, pu->id, pu->msg);
+}
+
+int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
+{
+	char *msg = pc_reflog_msg(argc, argv);
+	struct pl_push_opts o = { 0, 0, 0 };
+	int purge = 0, quiet = 0;
+	const struct option opts[] = {
+		OPT_BOOL(0, "insecure", &o.insecure,
+			 "Allow push to an insecure registry"),
+		OPT_BOOL('p', "purge", &purge,
+			 "Remove the local manifest list after push"),
+		OPT_BOOL(0, "dry-run", &o.dry_run,
+			 "Print what would be sent, and send nothing that changes the registry"),
+		OPT_BOOL('f', "force", &o.force,
+			 "Send everything, without asking the registry what it has"),
+		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
+		OPT_END()
+	};
+	char disp[PL_NAME_MAX], refname[ODB_REF_MAX + 1];
+	char hex[DIGEST_MAX_STR];
+	struct pl_push *p = NULL;
+	struct odb_txn *tx;
+	struct digest id;
+	const char *const *targets;
+	int ntargets, ret;
+
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (argc < 1)
+		usage_cobra_args(usage_str, 0, "requires at least 1 argument");
+	pc_list_name(disp, refname, argv[0], NULL);
+	for (int i = 1; i < argc; i++)
+		if (pl_name(NULL, NULL, NULL, NULL, argv[i]))
+			die("invalid target %s: %s", argv[i], mf_error_last());
+
+	tx = pc_read_begin(ctx);
+	if (!tx || odb_ref_read(&id, tx, refname))
+		die("No such manifest: %s", disp);
+	check_platforms(tx, refname);
+	/* Everything is read now; no transaction is open while pushing. */
+	ret = pl_push_load(&p, tx, &id);
+	odb_txn_end(tx);
+	if (ret)
+		die("%s: %s", disp, mf_error_last());
+
+	targets = argc > 1 ? argv + 1 : (const char *const[]){ disp };
+	ntargets = argc > 1 ? argc - 1 : 1;
+	for (int i = 0; i < ntargets; i++) {
+		char where[PL_NAME_MAX], tdisp[PL_NAME_MAX];
+		struct show sh = { where, o.dry_run, !quiet && isatty(2), 0, 0, 0, 0, 0 };
+		const struct pl_push_stats *st;
+
+		if (pl_name(tdisp, NULL, NULL, where, targets[i]))
+			die_last();
+		o.expect_present = recorded(ctx, targets[i], &id);
+		if (o.dry_run && ntargets > 1)
+			printf("# %s\n", tdisp);
+		ret = pl_push_run(p, targets[i], &o, on_step, &sh);
+		if (ret)
+			die("%s", mf_error_last());
+		st = pl_push_stats(p);
+		if (o.dry_run) {
+			printf("%zu present, %zu to mount, %zu to copy (%llu bytes), "
+			       "%zu to put%s\n", sh.present, sh.mount, sh.copy,
+			       (unsigned long long)sh.copy_bytes, sh.put,
+			       st->up_to_date ? " (up to date)" : "");
+			continue;
+		}
+		if (sh.progress)
+			fprintf(stderr, "%s: %zu present, %zu mounted, %zu copied "
+				"(%llu bytes), %zu put\n", tdisp, st->present,
+				st->mounted, st->copied,
+				(unsigned long long)st->bytes_copied, st->put);
+		{
+			struct record r = { p, targets[i], msg };
+
+			if ((ret = odb_write(cmd_store(ctx), write_record, &r)))
+				die("pushed %s, but could not record it: %s", tdisp,
+				    mf_error_last());
+		}
+		puts(digest_fmt(hex, &id));
+	}
+	if (purge && !o.dry_run) {
+		struct purge pu = { refname, &id, msg };
+
+		ret = odb_write(cmd_store(ctx), write_purge, &pu);
+		if (ret == MF_EMODIFIED)
+			die("pushed, but %s changed meanwhile: not removed", disp);
+		if (ret)
+			die_last();
+	}
+	pl_push_free(p);
+	free(msg);
+	return 0;
+}
