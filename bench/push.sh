@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# bench/push.sh: `manifold push` against `docker manifest push`, side by side
+# in the same run, on a throwaway registry on 127.0.0.1
+# (tests/t/lib-registry.sh, plain HTTP).
+#
+# The registry is seeded with 64 single-platform Docker v2s2 images (one layer
+# each, all different) spread over 8 source repositories, src/app-0 ..
+# src/app-7 (image i is src/app-(i % 8):p(i / 8)-PLATFORM, cycling through 8
+# platforms), so that the 8-entry list takes one image from each repository
+# and the 64-entry list eight. Each list is pushed into a repository that
+# holds none of it (dst/...): every config and layer has to come from another
+# repository (cross-repository mounts), every child manifest has to be PUT.
+#
+# For N = 8 and 64 entries, both tools in the same run:
+#
+#  first   `manifold push L` vs `docker manifest push L`, L a list of the N
+#          images named after a fresh target repository for every run
+#          ($REG/dst/m-N-RUN:v1 and $REG/dst/d-N-RUN:v1), made beforehand
+#          (not timed) with `manifold create --insecure L IMG...` and
+#          `docker manifest create --insecure L IMG...` from the same images.
+#  again   the last of those lists pushed again, unchanged.
+#
+# Each push is timed (wall clock) and the registry's access log is emptied
+# before it and read after it: the number of requests counts everything the
+# tool sent, including docker's `GET /v2/` pings. Runs alternate between the
+# tools, the order swapping each run. Every push must print the same digest
+# (checked; both tools make the same list from the same images).
+#
+#   MANIFOLD=path/to/manifold   the binary (default: ../build/manifold)
+#   BENCH_PUSH_RUNS=5           runs of each scenario, each tool
+#   BENCH_PUSH_SIZES="8 64"     list sizes (at most 64)
+#
+# docker runs with its own config directory, no engine (DOCKER_HOST points at
+# a missing socket), and every proxy variable pointing at the dead port
+# 127.0.0.1:9 with NO_PROXY=127.0.0.1, so nothing leaves 127.0.0.1; the same
+# environment is exported to manifold. `docker manifest push` speaks plain
+# HTTP to a loopback registry; neither tool is given --insecure for the push.
+# Without a docker CLI the docker side is skipped (with a message) and only
+# manifold's figures are printed.
+#
+# Goals (issue 5): first push: at most half of docker's requests
+# (docker/manifold >= 2) and docker/manifold wall time >= 3; re-push of an
+# unchanged list: 1 request; never more requests than docker.
+# Exit status: 0 unless something failed (a command, seeding, the registry,
+# a digest that differs).
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+MANIFOLD=${MANIFOLD:-$here/../build/manifold}
+RUNS=${BENCH_PUSH_RUNS:-5}
+SIZES=${BENCH_PUSH_SIZES:-8 64}
+TIME_GOAL=3
+REQ_GOAL=2
+
+die() { echo "push.sh: error: $*" >&2; exit 1; }
+[ -x "$MANIFOLD" ] || die "no manifold binary at '$MANIFOLD' (build it, or set MANIFOLD)"
+MANIFOLD=$(cd "$(dirname "$MANIFOLD")" && pwd)/$(basename "$MANIFOLD")
+DOCKER=$(command -v docker || true)
+for n in $SIZES; do
+	[ "$n" -ge 1 ] && [ "$n" -le 64 ] || die "BENCH_PUSH_SIZES: $n is not between 1 and 64"
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/manifold-bench-push.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# lib-registry.sh chains its own EXIT trap (stop the registry) before ours.
+export TRASH=$tmp MANIFOLD_SOURCE_DIR=$here/..
+# shellcheck source=../tests/t/lib-registry.sh
+. "$here/../tests/t/lib-registry.sh"
+# Its clean-up is written for the test harness, without errexit.
+trap 'set +e; _reg_at_exit' EXIT
+unset MANIFOLD_MODULE_PATH
+
+# The fence, for both sides.
+mkdir -p "$tmp/docker-cfg"
+echo '{}' >"$tmp/docker-cfg/config.json"
+export DOCKER_CONFIG=$tmp/docker-cfg DOCKER_HOST=unix:///nonexistent \
+	HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
+	http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 \
+	ALL_PROXY=http://127.0.0.1:9 all_proxy=http://127.0.0.1:9 \
+	NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
+export MANIFOLD_DIR=$tmp/store
+
+start_registry plain
+plats=(linux/amd64 linux/arm64/v8 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64)
+imgs=()
+for ((i = 0; i < 64; i++)); do
+	p=${plats[i % 8]}
+	ref=src/app-$((i % 8)):p$((i / 8))-$(echo "${p#linux/}" | tr / -)
+	seed_image "$ref" --format docker --seed "push-$i" --platform "$p" >/dev/null ||
+		die "could not seed $ref"
+	imgs+=("$REGISTRY/$ref")
+done
+
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
+mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.3f", s / NR }'; }
+minof() { printf '%s\n' "$@" | sort -g | head -n 1; }
+maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+# "METHOD URI STATUS" lines -> "N (8 HEAD manifests, ...)"
+summarise() {
+	awk '{ k = $1 " " ($2 ~ /\/manifests\// ? "manifests" : $2 ~ /\/blobs\// ? "blobs" : $2);
+	       if (!(k in n)) o[++m] = k; n[k]++; t++ }
+	     END { printf "%d (", t; for (i = 1; i <= m; i++) printf "%s%d %s", (i > 1 ? ", " : ""), n[o[i]], o[i]; print ")" }'
+}
+
+# push TOOL LIST: one timed push with an empty access log before it. Sets
+# last_ms, last_req (the count), last_sum (the breakdown); checks the digest.
+push() {
+	local tool=$1 list=$2 t0 t1 out
+	registry_log_reset
+	case $tool in
+	m)	t0=$EPOCHREALTIME
+		out=$("$MANIFOLD" push "$list") || die "manifold push $list failed"
+		t1=$EPOCHREALTIME ;;
+	d)	t0=$EPOCHREALTIME
+		out=$("$DOCKER" manifest push "$list") || die "docker manifest push $list failed"
+		t1=$EPOCHREALTIME ;;
+	esac
+	last_ms=$(ms "$t0" "$t1")
+	last_sum=$(registry_requests | summarise)
+	last_req=${last_sum%% *}
+	dig=${out##*$'\n'}
+	if [ -z "$want" ]; then
+		want=$dig
+	elif [ "$dig" != "$want" ]; then
+		die "$tool: push of $list printed $dig, expected $want"
+	fi
+	printf '%s\n' "$out" >"$tmp/out.$tool"
+}
+
+declare -A T R S	# [scenario,tool] -> times / request counts / one breakdown
+results=()
+for n in $SIZES; do
+	list_imgs=("${imgs[@]:0:n}")
+	want=
+	for sc in first again; do
+		T[$n,$sc,m]= T[$n,$sc,d]= R[$n,$sc,m]= R[$n,$sc,d]=
+	done
+	for ((i = 0; i < RUNS; i++)); do
+		ml=$REGISTRY/dst/m-$n-$i:v1 dl=$REGISTRY/dst/d-$n-$i:v1
+		"$MANIFOLD" create --insecure "$ml" "${list_imgs[@]}" >/dev/null || die "manifold create $ml failed"
+		if [ -n "$DOCKER" ]; then
+			"$DOCKER" manifest create --insecure "$dl" "${list_imgs[@]}" >/dev/null ||
+				die "docker manifest create $dl failed"
+		fi
+		for side in m d; do
+			if [ $((i % 2)) = 1 ]; then side=$([ $side = m ] && echo d || echo m); fi
+			[ $side = d ] && [ -z "$DOCKER" ] && continue
+			push $side "$([ $side = m ] && echo "$ml" || echo "$dl")"
+			T[$n,first,$side]+=" $last_ms" R[$n,first,$side]+=" $last_req" S[$n,first,$side]=$last_sum
+		done
+	done
+	# The Pushed ref lines: one per entry, in the same order, the same
+	# apart from the repository name.
+	if [ -n "$DOCKER" ]; then
+		[ "$(grep -c '^Pushed ref ' "$tmp/out.m")" = "$n" ] ||
+			die "manifold printed $(grep -c '^Pushed ref ' "$tmp/out.m") 'Pushed ref' lines for $n entries"
+		sed 's,/dst/[md]-,/dst/X-,' "$tmp/out.m" >"$tmp/out.m2"
+		sed 's,/dst/[md]-,/dst/X-,' "$tmp/out.d" >"$tmp/out.d2"
+		cmp -s "$tmp/out.m2" "$tmp/out.d2" || {
+			diff -u "$tmp/out.d2" "$tmp/out.m2" >&2 || true
+			die "first push of $n entries: manifold's output differs from docker's"
+		}
+	fi
+	for ((i = 0; i < RUNS; i++)); do
+		for side in m d; do
+			if [ $((i % 2)) = 1 ]; then side=$([ $side = m ] && echo d || echo m); fi
+			[ $side = d ] && [ -z "$DOCKER" ] && continue
+			push $side "$([ $side = m ] && echo "$ml" || echo "$dl")"
+			T[$n,again,$side]+=" $last_ms" R[$n,again,$side]+=" $last_req" S[$n,again,$side]=$last_sum
+		done
+	done
+done
+
+# ---- report
+echo "push: lists of $SIZES Docker v2s2 images from src/app-0..7 into new repositories dst/..., on $REGISTRY_URL (plain HTTP)"
+echo "  binary:   $MANIFOLD"
+if [ -n "$DOCKER" ]; then
+	echo "  docker:   $DOCKER ($("$DOCKER" --version 2>/dev/null | head -n 1))"
+else
+	echo "  docker:   not found: the docker side is skipped, manifold's figures only"
+fi
+echo "  wall time per push, $RUNS runs each, alternating; requests from the registry's access log, every run"
+printf '    %-30s %9s %9s %9s   %s\n' command mean_ms min_ms max_ms "requests (the last run's breakdown)"
+verdict() { awk -v r="$1" -v g="$2" 'BEGIN { print (r >= g) ? "meets" : "MISSES" }'; }
+for n in $SIZES; do
+	for sc in first again; do
+		for side in m d; do
+			[ $side = d ] && [ -z "$DOCKER" ] && continue
+			# shellcheck disable=SC2086
+			set -- ${T[$n,$sc,$side]}
+			rq=$(printf '%s\n' ${R[$n,$sc,$side]} | sort -u | tr '\n' '/' | sed 's,/$,,')
+			label="$([ $side = m ] && echo "manifold push" || echo "docker manifest push"), $n, $sc"
+			printf '    %-30s %9.3f %9.3f %9.3f   %s%s\n' "$label" "$(mean "$@")" "$(minof "$@")" "$(maxof "$@")" \
+				"${S[$n,$sc,$side]}" "$([ "$rq" = "${S[$n,$sc,$side]%% *}" ] || echo "; counts seen: $rq")"
+		done
+	done
+done
+
+for n in $SIZES; do
+	for sc in first again; do
+		# shellcheck disable=SC2086
+		mt=$(mean ${T[$n,$sc,m]}) mr=$(maxof ${R[$n,$sc,m]})
+		what="push $n entries, $([ $sc = first ] && echo "first, new repository (cross-repo)" || echo "re-push, unchanged")"
+		if [ -z "$DOCKER" ]; then
+			printf 'RESULT\tpush\t%s (mean of %d)\t%.3f ms, %s requests\t(no docker)\t-\t%s\tskipped\n' \
+				"$what" "$RUNS" "$mt" "$mr" "$([ $sc = first ] && echo ">= $TIME_GOAL" || echo "1 request")"
+			continue
+		fi
+		# shellcheck disable=SC2086
+		dt=$(mean ${T[$n,$sc,d]}) dr=$(minof ${R[$n,$sc,d]})
+		rt=$(awk -v d="$dt" -v m="$mt" 'BEGIN { printf "%.1f", d / m }')
+		rr=$(awk -v d="$dr" -v m="$mr" 'BEGIN { printf "%.2f", d / m }')
+		if [ $sc = first ]; then
+			goal=">= $TIME_GOAL (time), >= $REQ_GOAL (requests)"
+			v=$([ "$(verdict "$rt" $TIME_GOAL)" = meets ] && [ "$(verdict "$rr" $REQ_GOAL)" = meets ] && echo meets || echo MISSES)
+		else
+			goal="1 request, <= docker"
+			v=$([ "$mr" = 1 ] && echo meets || echo MISSES)
+		fi
+		[ "$mr" -le "$dr" ] || v=MISSES
+		echo "  ratio docker/manifold, $what: time $rt, requests $rr ($dr / $mr)  (goal $goal: $v)"
+		results+=("$(printf 'RESULT\tpush\t%s (mean of %d; ratio = docker/manifold: time, requests)\t%.3f ms, %s requests\tdocker %.3f ms, %s requests\t%s, %s\t%s\t%s' \
+			"$what" "$RUNS" "$mt" "$mr" "$dt" "$dr" "$rt" "$rr" "$goal" "$v")")
+	done
+done
+[ ${#results[@]} = 0 ] || printf '%s\n' "${results[@]}"
