@@ -131,7 +131,12 @@ push() {
 declare -A T R S	# [scenario,tool] -> times / request counts / one breakdown
 results=()
 for n in $SIZES; do
-	list_imgs=("${imgs[@]:0:n}")
+	# In docker's order: it lists a local list's entries by the names of
+	# its store files (the reference with ':' as '-' and '/' as '_'),
+	# bytewise; given in that order, manifold makes the same list.
+	mapfile -t list_imgs < <(for r in "${imgs[@]:0:n}"; do
+		printf '%s\t%s\n' "$(printf '%s' "$r" | tr :/ -_)" "$r"
+	done | sort | cut -f2)
 	want=
 	for sc in first again; do
 		T[$n,$sc,m]= T[$n,$sc,d]= R[$n,$sc,m]= R[$n,$sc,d]=
