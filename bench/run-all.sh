@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run-all.sh: run hash.sh, startup.sh, objects.sh and porcelain.sh,
+# bench/run-all.sh: run hash.sh, startup.sh, objects.sh, porcelain.sh and push.sh,
 # then print a summary table. Takes the same environment as they do (MANIFOLD,
 # BENCH_HASH_SIZE, BENCH_OBJECTS, ...). Exit status: 1 if any benchmark failed.
 set -uo pipefail
@@ -18,7 +18,7 @@ echo "binary: $MANIFOLD (build type: ${build_type:-unknown, no CMakeCache.txt be
 echo
 
 failed=()
-for b in hash startup objects porcelain; do
+for b in hash startup objects porcelain push; do
 	echo "== $b.sh"
 	# Stream the report; keep the RESULT lines for the table.
 	"$here/$b.sh" 2>&1 | tee "$tmp/$b.out" | grep -v '^RESULT	'
@@ -30,7 +30,7 @@ done
 echo "== summary"
 {
 	printf 'bench\tmeasure\tmanifold\tanchor\tratio\tgoal\tverdict\n'
-	cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" 2>/dev/null | grep -h '^RESULT	' | cut -f2-
+	cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" 2>/dev/null | grep -h '^RESULT	' | cut -f2-
 } | column -t -s "$(printf '\t')"
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "failed: ${failed[*]}"
