@@ -36,7 +36,10 @@ test_expect_success 'a list of the same repository: only existence checks and th
 	HEAD /v2/library/app/manifests/${D[arm64]} 200
 	PUT /v2/library/app/manifests/same 201
 	EOF
-	test_cmp expect reqs &&
+	# the entries are checked at once, in any order; the list comes last
+	sort reqs >sorted && sort expect >expect.sorted &&
+	test_cmp expect.sorted sorted &&
+	tail -n 1 reqs | grep "^PUT /v2/library/app/manifests/same 201$" &&
 	remote_list library/app:same >got &&
 	manifold cat-manifest "$APP:same" >want &&
 	test_cmp want got
@@ -177,7 +180,18 @@ test_expect_success 'usage and target errors' '
 	test_must_fail --code=1 manifold push "$APP:same" "$R/Bad/Target" 2>err &&
 	test_grep "^invalid target $R/Bad/Target: invalid reference format" err &&
 	test_must_fail --code=1 manifold push "$APP:same" "$APP@sha256:0000000000000000000000000000000000000000000000000000000000000000" 2>err &&
-	test_grep "the digest differs" err
+	test_grep "the digest differs" err &&
+	test_must_fail --code=125 manifold push --jobs 0 "$APP:same" 2>err &&
+	test_grep "for \"-j, --jobs\" flag" err
+'
+
+test_expect_success '--jobs 1 pushes entry by entry, in list order' '
+	manifold create --insecure "$R/serial/app:v1" "$R/other/app:amd64" "$APP:arm64" "$APP:s390x" >/dev/null &&
+	registry_log_reset &&
+	manifold push -j 1 "$R/serial/app:v1" >/dev/null &&
+	registry_requests | sed -n "s|^PUT /v2/serial/app/manifests/\(.*\) 201$|\1|p" >puts &&
+	printf "%s\n" "${D[other-amd64]}" "${D[arm64]}" "${D[s390x]}" v1 >expect &&
+	test_cmp expect puts
 '
 
 test_done
