@@ -222,7 +222,10 @@ struct pl_push_opts {
 	int dry_run;
 	int force;		/* no existence checks: send everything */
 	int expect_present;	/* remotes/<target> says the tag has this list */
+	unsigned jobs;		/* children pushed at once; 0: PL_PUSH_JOBS */
 };
+
+#define PL_PUSH_JOBS 4
 
 enum pl_push_action {
 	PL_PUSH_PRESENT,	/* the target has it */

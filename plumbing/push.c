@@ -3,6 +3,7 @@
  * store, walk it top-down against the target registry, send only what
  * it lacks, children before parents, then record what the registry has.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +45,18 @@ struct conn {
 	struct reg *reg;
 };
 
+/* A worker's connections (libcurl handles are not shared across threads). */
+struct conns {
+	struct conn c[8];
+	size_t n;
+	int insecure;
+};
+
 struct pl_push {
 	struct node *nodes;		/* nodes[0] is the list */
 	size_t nr, alloc;
 	/* per target */
-	struct conn conns[8];
-	size_t nconns;
-	int insecure;
+	pthread_mutex_t lock;		/* seen_blobs, done flags, stats, steps */
 	char **seen_blobs;		/* blobs already settled in this target */
 	size_t seen_nr, seen_alloc;
 	struct pl_push_stats stats;
@@ -181,7 +187,10 @@ int pl_push_load(struct pl_push **out, struct odb_txn *tx,
 {
 	struct pl_push *p = xcalloc(1, sizeof(*p));
 	size_t idx;
-	int ret = load_node(p, &idx, tx, list, 0);
+	int ret;
+
+	pthread_mutex_init(&p->lock, NULL);
+	ret = load_node(p, &idx, tx, list, 0);
 
 	if (!ret && manifest_kind_of(p->nodes[0].media_type) != MANIFEST_KIND_INDEX)
 		ret = mf_error(MF_EINVALID, "%s is not a manifest list", p->nodes[0].hex);
@@ -194,11 +203,15 @@ int pl_push_load(struct pl_push **out, struct odb_txn *tx,
 	return 0;
 }
 
-static void close_conns(struct pl_push *p)
+static void close_conns(struct conns *cs)
 {
-	for (size_t i = 0; i < p->nconns; i++)
-		reg_close(p->conns[i].reg);
-	p->nconns = 0;
+	for (size_t i = 0; i < cs->n; i++)
+		reg_close(cs->c[i].reg);
+	cs->n = 0;
+}
+
+static void forget_blobs(struct pl_push *p)
+{
 	for (size_t i = 0; i < p->seen_nr; i++)
 		free(p->seen_blobs[i]);
 	p->seen_nr = 0;
@@ -208,7 +221,8 @@ void pl_push_free(struct pl_push *p)
 {
 	if (!p)
 		return;
-	close_conns(p);
+	forget_blobs(p);
+	pthread_mutex_destroy(&p->lock);
 	free(p->seen_blobs);
 	for (size_t i = 0; i < p->nr; i++) {
 		struct node *n = &p->nodes[i];
@@ -230,32 +244,35 @@ const struct pl_push_stats *pl_push_stats(const struct pl_push *p)
 }
 
 /* A connection to the registry of `ref` (its domain), opened once. */
-static int connect_to(struct reg **out, struct pl_push *p,
+static int connect_to(struct reg **out, struct conns *cs,
 		      const struct reference *ref)
 {
-	struct reg_opts ro = { p->insecure, 0 };
+	struct reg_opts ro = { cs->insecure, 0 };
 	struct conn *c;
 	int ret;
 
-	for (size_t i = 0; i < p->nconns; i++)
-		if (!strcmp(p->conns[i].host, ref->domain)) {
-			*out = p->conns[i].reg;
+	for (size_t i = 0; i < cs->n; i++)
+		if (!strcmp(cs->c[i].host, ref->domain)) {
+			*out = cs->c[i].reg;
 			return 0;
 		}
-	if (p->nconns == sizeof(p->conns) / sizeof(p->conns[0]))
+	if (cs->n == sizeof(cs->c) / sizeof(cs->c[0]))
 		return mf_error(MF_ERROR, "too many registries in one push");
-	c = &p->conns[p->nconns];
+	c = &cs->c[cs->n];
 	ret = reg_open(&c->reg, reference_api_host(ref),
 		       reference_credential_key(ref), &ro);
 	if (ret)
 		return ret;
 	snprintf(c->host, sizeof(c->host), "%s", ref->domain);
-	p->nconns++;
+	cs->n++;
 	*out = c->reg;
 	return 0;
 }
 
 struct target {
+	struct pl_push *p;
+	struct conns cs;		/* this worker's connections */
+	struct pl_push_stats stats;	/* this worker's share */
 	struct reference ref;
 	char repo_where[REF_DOMAIN_MAX + REF_PATH_MAX + 2];	/* host/path */
 	struct reg *reg;
@@ -268,8 +285,14 @@ static int report(struct target *t, enum pl_push_action a, const char *what,
 		  const char *digest, uint64_t size, const char *from)
 {
 	struct pl_push_step s = { a, what, digest, size, from };
+	int ret;
 
-	return t->step ? t->step(&s, t->payload) : 0;
+	if (!t->step)
+		return 0;
+	pthread_mutex_lock(&t->p->lock);
+	ret = t->step(&s, t->payload);
+	pthread_mutex_unlock(&t->p->lock);
+	return ret;
 }
 
 /*
@@ -281,17 +304,36 @@ static int absent(int ret)
 	return ret == MF_ENOTFOUND || ret == MF_EAUTH;
 }
 
+/* 1 if another step of this push has (or is) dealing with blob hex. */
 static int blob_seen(struct pl_push *p, const char *hex)
 {
-	for (size_t i = 0; i < p->seen_nr; i++)
-		if (!strcmp(p->seen_blobs[i], hex))
-			return 1;
-	if (p->seen_nr == p->seen_alloc) {
-		p->seen_alloc = p->seen_alloc ? 2 * p->seen_alloc : 32;
-		p->seen_blobs = xrealloc(p->seen_blobs, p->seen_alloc * sizeof(char *));
+	int seen = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; !seen && i < p->seen_nr; i++)
+		seen = !strcmp(p->seen_blobs[i], hex);
+	if (!seen) {
+		if (p->seen_nr == p->seen_alloc) {
+			p->seen_alloc = p->seen_alloc ? 2 * p->seen_alloc : 32;
+			p->seen_blobs = xrealloc(p->seen_blobs,
+						 p->seen_alloc * sizeof(char *));
+		}
+		p->seen_blobs[p->seen_nr++] = xstrdup(hex);
 	}
-	p->seen_blobs[p->seen_nr++] = xstrdup(hex);
-	return 0;
+	pthread_mutex_unlock(&p->lock);
+	return seen;
+}
+
+/* Claim node idx for this worker: 0 if another one has it (or did). */
+static int claim(struct pl_push *p, size_t idx)
+{
+	int mine;
+
+	pthread_mutex_lock(&p->lock);
+	mine = !p->nodes[idx].done;
+	p->nodes[idx].done = 1;
+	pthread_mutex_unlock(&p->lock);
+	return mine;
 }
 
 /* 1 if a repository of the target's registry other than it has n. */
@@ -309,7 +351,7 @@ static int mountable(const struct node *n, const struct target *t)
 }
 
 /* Send blob b of image n to the target: mount it, or copy it. */
-static int send_blob(struct pl_push *p, struct target *t, const struct node *n,
+static int send_blob(struct target *t, const struct node *n,
 		     const struct blob_ref *b)
 {
 	int ret;
@@ -325,10 +367,10 @@ static int send_blob(struct pl_push *p, struct target *t, const struct node *n,
 		if (t->o->dry_run)
 			return report(t, PL_PUSH_MOUNT, "blob", b->hex, b->size,
 				      n->sources[i]);
-		p->stats.requests++;
+		t->stats.requests++;
 		ret = reg_blob_mount(t->reg, t->ref.path, &b->id, src.path);
 		if (ret == 1) {
-			p->stats.mounted++;
+			t->stats.mounted++;
 			return report(t, PL_PUSH_MOUNT, "blob", b->hex, b->size,
 				      n->sources[i]);
 		}
@@ -351,16 +393,16 @@ static int send_blob(struct pl_push *p, struct target *t, const struct node *n,
 		if (t->o->dry_run)
 			return report(t, PL_PUSH_COPY, "blob", b->hex, b->size,
 				      n->sources[i]);
-		if ((ret = connect_to(&sr, p, &src)))
+		if ((ret = connect_to(&sr, &t->cs, &src)))
 			return ret;
 		ret = pl_blob_copy(sr, src.path, t->reg, t->ref.path, &b->id,
 				   b->size, &copied);
-		p->stats.requests += 3;
+		t->stats.requests += 3;
 		if (ret)
 			return mf_error_wrap(ret, "failed to copy blob %s from %s",
 					     b->hex, n->sources[i]);
-		p->stats.copied++;
-		p->stats.bytes_copied += copied;
+		t->stats.copied++;
+		t->stats.bytes_copied += copied;
 		return report(t, PL_PUSH_COPY, "blob", b->hex, b->size,
 			      n->sources[i]);
 	}
@@ -392,10 +434,10 @@ static int push_below(struct pl_push *p, struct target *t, size_t idx)
 		 * HEAD would only add a request.  Copies are costly: ask.
 		 */
 		if (!t->o->force && !mountable(n, t)) {
-			p->stats.requests++;
+			t->stats.requests++;
 			ret = reg_blob_head(&size, t->reg, t->ref.path, &b->id);
 			if (!ret) {
-				p->stats.present++;
+				t->stats.present++;
 				if ((ret = report(t, PL_PUSH_PRESENT, "blob", b->hex,
 						  b->size, NULL)))
 					return ret;
@@ -405,7 +447,7 @@ static int push_below(struct pl_push *p, struct target *t, size_t idx)
 				return mf_error_wrap(ret, "failed to check blob %s",
 						     b->hex);
 		}
-		if ((ret = send_blob(p, t, n, b)))
+		if ((ret = send_blob(t, n, b)))
 			return ret;
 	}
 	return 0;
@@ -419,16 +461,15 @@ static int push_node(struct pl_push *p, struct target *t, size_t idx)
 	uint64_t size;
 	int ret;
 
-	if (n->done)
+	if (!claim(p, idx))
 		return 0;
 	if (!t->o->force) {
-		p->stats.requests++;
+		t->stats.requests++;
 		ret = reg_manifest_head(&got, mt, sizeof(mt), &size, t->reg,
 					t->ref.path, n->hex);
 		if (!ret) {
 			/* Present: its whole subtree is there. */
-			n->done = 1;
-			p->stats.present++;
+			t->stats.present++;
 			return report(t, PL_PUSH_PRESENT, "manifest", n->hex,
 				      n->len, NULL);
 		}
@@ -440,16 +481,119 @@ static int push_node(struct pl_push *p, struct target *t, size_t idx)
 		return ret;
 	n = &p->nodes[idx];
 	if (!t->o->dry_run) {
-		p->stats.requests++;
+		t->stats.requests++;
 		ret = reg_manifest_put(&got, t->reg, t->ref.path, n->hex,
 				       n->media_type, n->data, n->len);
 		if (ret)
 			return mf_error_wrap(ret, "failed to put manifest %s@%s",
 					     t->repo_where, n->hex);
-		p->stats.put++;
+		t->stats.put++;
 	}
-	n->done = 1;
 	return report(t, PL_PUSH_PUT, "manifest", n->hex, n->len, NULL);
+}
+
+static void stats_add(struct pl_push_stats *to, const struct pl_push_stats *s)
+{
+	to->requests += s->requests;
+	to->present += s->present;
+	to->mounted += s->mounted;
+	to->copied += s->copied;
+	to->put += s->put;
+	to->bytes_copied += s->bytes_copied;
+}
+
+/* The list's children, shared out among the workers. */
+struct pool {
+	struct pl_push *p;
+	size_t next;
+	int *ret;			/* per child */
+	char (*msg)[1024];
+};
+
+struct worker {
+	pthread_t thread;
+	struct pool *pool;
+	struct target t;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *pool = w->pool;
+	struct pl_push *p = pool->p;
+	size_t nchildren = p->nodes[0].children_nr;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = pool->next < nchildren ? pool->next++ : nchildren;
+		pthread_mutex_unlock(&p->lock);
+		if (i == nchildren)
+			break;
+		/* Connect on first use: a worker that gets nothing opens nothing. */
+		pool->ret[i] = w->t.reg ? 0 : connect_to(&w->t.reg, &w->t.cs, &w->t.ref);
+		if (!pool->ret[i])
+			pool->ret[i] = push_node(p, &w->t, p->nodes[0].children[i]);
+		if (pool->ret[i])
+			snprintf(pool->msg[i], sizeof(pool->msg[i]), "%s", mf_error_last());
+	}
+	return NULL;
+}
+
+/*
+ * Push every child of the list (and what is under it), up to `jobs` at
+ * a time, each worker on its own connections.  The error reported is
+ * that of the first failing child in list order.
+ */
+static int push_children(struct pl_push *p, const struct target *proto,
+			 unsigned jobs)
+{
+	size_t n = p->nodes[0].children_nr, nw = jobs < n ? jobs : n, started = 0;
+	struct pool pool = { p, 0, NULL, NULL };
+	struct worker *w;
+	int ret = 0;
+
+	if (!n)
+		return 0;
+	pool.ret = xcalloc(n, sizeof(*pool.ret));
+	pool.msg = xcalloc(n, sizeof(*pool.msg));
+	w = xcalloc(nw ? nw : 1, sizeof(*w));
+	for (size_t i = 0; i < (nw ? nw : 1); i++) {
+		w[i].pool = &pool;
+		w[i].t = *proto;
+		w[i].t.reg = NULL;
+		memset(&w[i].t.cs, 0, sizeof(w[i].t.cs));
+		w[i].t.cs.insecure = proto->cs.insecure;
+		memset(&w[i].t.stats, 0, sizeof(w[i].t.stats));
+	}
+	if (nw <= 1) {
+		work(&w[0]);
+		started = 0;
+	} else {
+		for (size_t i = 0; i < nw; i++)
+			if (!pthread_create(&w[i].thread, NULL, work, &w[i]))
+				started++;
+			else
+				break;
+		if (!started)
+			work(&w[0]);
+		for (size_t i = 0; i < started; i++)
+			pthread_join(w[i].thread, NULL);
+	}
+	for (size_t i = 0; i < (nw ? nw : 1); i++) {
+		stats_add(&p->stats, &w[i].t.stats);
+		close_conns(&w[i].t.cs);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (pool.ret[i]) {
+			ret = mf_error(pool.ret[i], "%s", pool.msg[i]);
+			break;
+		}
+	free(pool.ret);
+	free(pool.msg);
+	free(w);
+	return ret;
 }
 
 int pl_push_run(struct pl_push *p, const char *target,
@@ -467,8 +611,9 @@ int pl_push_run(struct pl_push *p, const char *target,
 	memset(&p->stats, 0, sizeof(p->stats));
 	for (size_t i = 0; i < p->nr; i++)
 		p->nodes[i].done = 0;
-	close_conns(p);
-	p->insecure = o->insecure;
+	forget_blobs(p);
+	t.p = p;
+	t.cs.insecure = o->insecure;
 	if ((ret = reference_parse(&t.ref, target, REF_DEFAULT_TAG)))
 		return ret;
 	tag = t.ref.digest[0] ? t.ref.digest : t.ref.tag;
@@ -480,8 +625,6 @@ int pl_push_run(struct pl_push *p, const char *target,
 	t.o = o;
 	t.step = step;
 	t.payload = payload;
-	if ((ret = connect_to(&t.reg, p, &t.ref)))
-		return ret;
 
 	/*
 	 * When the store says the tag already names this list (an earlier
@@ -489,30 +632,43 @@ int pl_push_run(struct pl_push *p, const char *target,
 	 * Otherwise the walk below finds out what is there.
 	 */
 	if (!o->force && o->expect_present) {
+		if ((ret = connect_to(&t.reg, &t.cs, &t.ref)))
+			goto out;
 		p->stats.requests++;
 		ret = reg_manifest_head(&got, mt, sizeof(mt), &size, t.reg,
 					t.ref.path, tag);
 		if (!ret && digest_eq(&got, &list->id)) {
 			p->stats.present++;
 			p->stats.up_to_date = 1;
-			return report(&t, PL_PUSH_PRESENT, "list", list->hex,
-				      list->len, NULL);
+			ret = report(&t, PL_PUSH_PRESENT, "list", list->hex,
+				     list->len, NULL);
+			goto out;
 		}
-		if (ret && !absent(ret))
-			return mf_error_wrap(ret, "failed to check %s", target);
+		if (ret && !absent(ret)) {
+			ret = mf_error_wrap(ret, "failed to check %s", target);
+			goto out;
+		}
 	}
 	/* Children first; the list is never visible before them. */
-	if ((ret = push_below(p, &t, 0)))
-		return ret;
+	claim(p, 0);
+	if ((ret = push_children(p, &t, o->jobs ? o->jobs : PL_PUSH_JOBS)))
+		goto out;
 	if (!o->dry_run) {
+		if (!t.reg && (ret = connect_to(&t.reg, &t.cs, &t.ref)))
+			goto out;
 		p->stats.requests++;
 		ret = reg_manifest_put(&got, t.reg, t.ref.path, tag,
 				       list->media_type, list->data, list->len);
-		if (ret)
-			return mf_error_wrap(ret, "failed to put manifest %s", target);
+		if (ret) {
+			ret = mf_error_wrap(ret, "failed to put manifest %s", target);
+			goto out;
+		}
 		p->stats.put++;
 	}
-	return report(&t, PL_PUSH_PUT, "list", list->hex, list->len, NULL);
+	ret = report(&t, PL_PUSH_PUT, "list", list->hex, list->len, NULL);
+out:
+	close_conns(&t.cs);
+	return ret;
 }
 
 int pl_push_record(struct odb_txn *tx, const struct pl_push *p,

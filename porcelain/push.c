@@ -10,6 +10,7 @@
 #include "manifest/list.h"
 #include "porcelain.h"
 #include "util/parse-options.h"
+#include "util/strvec.h"
 #include "util/usage.h"
 #include "util/wrapper.h"
 
@@ -21,11 +22,35 @@ static const char *const usage_str[] = {
 
 struct show {
 	const char *target;		/* host/repo of the target, for docker's lines */
+	struct strvec put_digests;	/* manifests put, as they were */
 	int dry_run;
 	int progress;			/* on stderr */
 	size_t present, mount, copy, put;
 	uint64_t copy_bytes;
 };
+
+/*
+ * docker's line for each entry it copied into the target, in list order
+ * (entries are pushed several at a time, so they finish in any order);
+ * manifests under a nested index come after.
+ */
+static void print_pushed(struct show *sh, const struct list *l)
+{
+	char *done = xcalloc(sh->put_digests.nr + 1, 1);
+
+	for (size_t i = 0; i < l->nr; i++)
+		for (size_t j = 0; j < sh->put_digests.nr; j++)
+			if (!done[j] && !strcmp(sh->put_digests.v[j], l->e[i].digest)) {
+				done[j] = 1;
+				printf("Pushed ref %s@%s with digest: %s\n",
+				       sh->target, sh->put_digests.v[j], sh->put_digests.v[j]);
+			}
+	for (size_t j = 0; j < sh->put_digests.nr; j++)
+		if (!done[j])
+			printf("Pushed ref %s@%s with digest: %s\n", sh->target,
+			       sh->put_digests.v[j], sh->put_digests.v[j]);
+	free(done);
+}
 
 static int on_step(const struct pl_push_step *s, void *payload)
 {
@@ -59,9 +84,7 @@ static int on_step(const struct pl_push_step *s, void *payload)
 		if (sh->dry_run)
 			printf("put      %-8s %s\n", s->what, s->digest);
 		else if (!strcmp(s->what, "manifest"))
-			/* docker's line for an entry it copies into the target */
-			printf("Pushed ref %s@%s with digest: %s\n", sh->target,
-			       s->digest, s->digest);
+			strvec_push(&sh->put_digests, s->digest);
 		break;
 	}
 	return 0;
@@ -71,7 +94,8 @@ static int on_step(const struct pl_push_step *s, void *payload)
  * docker refuses, before any request, a list with an entry that has no
  * OS or architecture (docker-manifest.md F10).
  */
-static void check_platforms(struct odb_txn *tx, const char *refname)
+static void check_platforms(struct list *l0, struct odb_txn *tx,
+			    const char *refname)
 {
 	struct list l = LIST_INIT;
 
@@ -89,7 +113,7 @@ static void check_platforms(struct odb_txn *tx, const char *refname)
 		die("manifest %s must have an OS and Architecture to be pushed "
 		    "to a registry", ref);
 	}
-	list_release(&l);
+	*l0 = l;
 }
 
 /* 1 if remotes/<target> says the registry has this very list. */
@@ -135,8 +159,9 @@ static int write_purge(struct odb_txn *tx, void *payload)
 int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = pc_reflog_msg(argc, argv);
-	struct pl_push_opts o = { 0, 0, 0 };
+	struct pl_push_opts o = { 0 };
 	int purge = 0, quiet = 0;
+	long jobs = PL_PUSH_JOBS;
 	const struct option opts[] = {
 		OPT_BOOL(0, "insecure", &o.insecure,
 			 "Allow push to an insecure registry"),
@@ -147,11 +172,14 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL('f', "force", &o.force,
 			 "Send everything, without asking the registry what it has"),
 		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
+		OPT_INTEGER('j', "jobs", &jobs, "int",
+			    "Push this many entries at once (default 4)"),
 		OPT_END()
 	};
 	char disp[PL_NAME_MAX], refname[ODB_REF_MAX + 1];
 	char hex[DIGEST_MAX_STR];
 	struct pl_push *p = NULL;
+	struct list l = LIST_INIT;
 	struct odb_txn *tx;
 	struct digest id;
 	const char *const *targets;
@@ -160,6 +188,12 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	argc = parse_options(argc, argv, opts, usage_str);
 	if (argc < 1)
 		usage_cobra_args(usage_str, 0, "requires at least 1 argument");
+	if (jobs < 1 || jobs > 64)
+		usage_with_options_error(usage_str, opts,
+			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
+			"expected 1 to 64", jobs);
+	/* A plan reads best in list order. */
+	o.jobs = o.dry_run ? 1 : (unsigned)jobs;
 	pc_list_name(disp, refname, argv[0], NULL);
 	for (int i = 1; i < argc; i++)
 		if (pl_name(NULL, NULL, NULL, NULL, argv[i]))
@@ -168,7 +202,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	tx = pc_read_begin(ctx);
 	if (!tx || odb_ref_read(&id, tx, refname))
 		die("No such manifest: %s", disp);
-	check_platforms(tx, refname);
+	check_platforms(&l, tx, refname);
 	/* Everything is read now; no transaction is open while pushing. */
 	ret = pl_push_load(&p, tx, &id);
 	odb_txn_end(tx);
@@ -179,7 +213,8 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	ntargets = argc > 1 ? argc - 1 : 1;
 	for (int i = 0; i < ntargets; i++) {
 		char where[PL_NAME_MAX], tdisp[PL_NAME_MAX];
-		struct show sh = { where, o.dry_run, !quiet && isatty(2), 0, 0, 0, 0, 0 };
+		struct show sh = { where, STRVEC_INIT, o.dry_run, !quiet && isatty(2),
+				   0, 0, 0, 0, 0 };
 		const struct pl_push_stats *st;
 
 		if (pl_name(tdisp, NULL, NULL, where, targets[i]))
@@ -188,6 +223,8 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (o.dry_run && ntargets > 1)
 			printf("# %s\n", tdisp);
 		ret = pl_push_run(p, targets[i], &o, on_step, &sh);
+		print_pushed(&sh, &l);
+		strvec_clear(&sh.put_digests);
 		if (ret)
 			die("%s", mf_error_last());
 		st = pl_push_stats(p);
@@ -222,6 +259,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 			die_last();
 	}
 	pl_push_free(p);
+	list_release(&l);
 	free(msg);
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include <dlfcn.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,26 @@
 #endif
 
 static const struct mf_module_ops *ops;
-static int tried;
+/* Loaded once, by whichever thread asks first; the others wait for it. */
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static char load_error[1024];
+
+static const struct mf_module_ops *load(void);
+
+static void load_once(void)
+{
+	ops = load();
+	if (!ops)
+		snprintf(load_error, sizeof(load_error), "%s", mf_error_last());
+}
+
+const struct mf_module_ops *mf_module_load(void)
+{
+	pthread_once(&once, load_once);
+	if (!ops)
+		mf_error(MF_ERROR, "%s", load_error);
+	return ops;
+}
 
 static const struct mf_module_ops *try_open(const char *path)
 {
@@ -37,20 +57,16 @@ static const struct mf_module_ops *try_open(const char *path)
 	return o;
 }
 
-const struct mf_module_ops *mf_module_load(void)
+static const struct mf_module_ops *load(void)
 {
 	char exe[PATH_MAX];
 	char path[PATH_MAX + 32];
 	const char *env;
 	ssize_t n;
 
-	if (tried)
-		return ops;
-	tried = 1;
-
 	env = getenv("MANIFOLD_MODULE_PATH");
 	if (env && *env)
-		return ops = try_open(env);
+		return try_open(env);
 
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
@@ -62,16 +78,16 @@ const struct mf_module_ops *mf_module_load(void)
 			*slash = '\0';
 			snprintf(path, sizeof(path), "%s/%s", exe, MF_MODULE_FILE);
 			if (!access(path, R_OK))
-				return ops = try_open(path);
+				return try_open(path);
 			snprintf(path, sizeof(path), "%s/%s/%s", exe,
 				 MF_MODULE_RELDIR, MF_MODULE_FILE);
 			if (!access(path, R_OK))
-				return ops = try_open(path);
+				return try_open(path);
 		}
 	}
 	snprintf(path, sizeof(path), "%s/%s", MF_MODULE_DIR, MF_MODULE_FILE);
 	if (!access(path, R_OK))
-		return ops = try_open(path);
+		return try_open(path);
 	mf_error(MF_ERROR, "cannot find %s (looked next to the executable, in %s "
 		 "relative to it, and in %s)", MF_MODULE_FILE, MF_MODULE_RELDIR,
 		 MF_MODULE_DIR);

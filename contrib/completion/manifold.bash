@@ -14,7 +14,7 @@
 # on PATH.  Registry names (login, logout) are the keys of "auths" in
 # docker's config.json ($DOCKER_CONFIG, else ~/.docker), read with grep.
 
-_manifold_commands="annotate cat-manifest create diff fetch fetch-manifest fsck hash-object inspect log login logout ls ls-remote reflog remove restore rev-parse rm show-ref update-ref"
+_manifold_commands="annotate cat-manifest create diff fetch fetch-manifest fsck hash-object inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
 
 _manifold_platforms="linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64 windows/amd64"
 
@@ -46,6 +46,7 @@ _manifold_options()
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
+	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs=" ;;
 	remove | restore | rm) ;;
 	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
 	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;
@@ -71,6 +72,7 @@ _manifold_takes_value()
 	create:--format|create:--platform|create:--annotation) return 0 ;;
 	diff:--format|fetch:--platform|inspect:--format|ls:--format) return 0 ;;
 	log:-n|log:--max-count) return 0 ;;
+	push:-j|push:--jobs) return 0 ;;
 	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
 	fetch-manifest:--platform) return 0 ;;
 	login:-u|login:--username) return 0 ;;
@@ -337,6 +339,9 @@ _manifold()
 		fi
 		;;
 	rm | log | ls | restore)
+		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		;;
+	push)
 		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
 		;;
 	create)
