@@ -139,7 +139,7 @@ for n in $SIZES; do
 	done | sort | cut -f2)
 	want=
 	for sc in first again; do
-		T[$n,$sc,m]= T[$n,$sc,d]= R[$n,$sc,m]= R[$n,$sc,d]=
+		T[$n,$sc,m]='' T[$n,$sc,d]='' R[$n,$sc,m]='' R[$n,$sc,d]=''
 	done
 	for ((i = 0; i < RUNS; i++)); do
 		ml=$REGISTRY/dst/m-$n-$i:v1 dl=$REGISTRY/dst/d-$n-$i:v1
