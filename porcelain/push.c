@@ -240,7 +240,8 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 				"(%llu bytes), %zu put\n", tdisp, st->present,
 				st->mounted, st->copied,
 				(unsigned long long)st->bytes_copied, st->put);
-		{
+		/* Already recorded, and found so: nothing to write. */
+		if (!(st->up_to_date && o.expect_present)) {
 			struct record r = { p, targets[i], msg };
 
 			if ((ret = odb_write(cmd_store(ctx), write_record, &r)))

@@ -69,6 +69,12 @@ test_expect_success 'porcelain under valgrind: create, inspect, history' '
 	vg log $R/public/app:list >/dev/null &&
 	vg diff $R/public/app:list@{1} $R/public/app:list >/dev/null &&
 	{ vg create $R/public/app:list $R/public/app:amd64 2>/dev/null; test $? = 1; } &&
+	registry_write_auth &&
+	vg push --dry-run $R/public/app:list $R/private/app:v1 >/dev/null &&
+	vg push $R/public/app:list $R/private/app:v1 >/dev/null &&
+	vg push $R/public/app:list $R/private/app:v1 >/dev/null &&
+	vg push -j 1 --force $R/public/app:list $R/private/app:v2 >/dev/null &&
+	echo "{}" >"$DOCKER_CONFIG/config.json" &&
 	{ vg inspect $R/public/app:nope 2>/dev/null; test $? = 1; } &&
 	vg_clean
 '

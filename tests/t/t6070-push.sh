@@ -45,12 +45,15 @@ test_expect_success 'a list of the same repository: only existence checks and th
 	test_cmp want got
 '
 
-test_expect_success 'an unchanged list pushed again: one request' '
+test_expect_success 'an unchanged list pushed again: one request, nothing written' '
+	manifold reflog "remotes/$APP:same" >reflog.before &&
 	registry_log_reset &&
 	manifold push "$APP:same" >out &&
 	manifold rev-parse "$APP:same" >expect && test_cmp expect out &&
 	test "$(registry_request_count)" = 1 &&
-	test "$(manifold rev-parse "remotes/$APP:same")" = "$(manifold rev-parse "$APP:same")"
+	test "$(manifold rev-parse "remotes/$APP:same")" = "$(manifold rev-parse "$APP:same")" &&
+	manifold reflog "remotes/$APP:same" >reflog.after &&
+	test_cmp reflog.before reflog.after
 '
 
 test_expect_success 'children from other repositories are mounted, then put, then the list' '
