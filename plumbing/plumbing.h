@@ -225,7 +225,12 @@ struct pl_push_opts {
 	unsigned jobs;		/* children pushed at once; 0: PL_PUSH_JOBS */
 };
 
-#define PL_PUSH_JOBS 4
+/*
+ * An 8-entry list pushed to a new repository of a local registry, 2
+ * busy cores: 218 ms with 1 worker, 196-204 ms with 2 or 4, 167-183 ms
+ * with 8, 172-254 ms with 16.
+ */
+#define PL_PUSH_JOBS 8
 
 enum pl_push_action {
 	PL_PUSH_PRESENT,	/* the target has it */

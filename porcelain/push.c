@@ -173,7 +173,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "Send everything, without asking the registry what it has"),
 		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
 		OPT_INTEGER('j', "jobs", &jobs, "int",
-			    "Push this many entries at once (default 4)"),
+			    "Push this many entries at once (default 8)"),
 		OPT_END()
 	};
 	char disp[PL_NAME_MAX], refname[ODB_REF_MAX + 1];
