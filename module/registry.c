@@ -41,6 +41,7 @@
 #define MAX_TOKENS 16
 #define MAX_RETRIES 3
 #define RETRY_AFTER_MAX 10	/* seconds */
+#define UPLOAD_URL_MAX 8192	/* an upload Location, resolved */
 
 struct token_slot {
 	char *scope;
@@ -50,6 +51,7 @@ struct token_slot {
 
 struct reg {
 	CURL *h;
+	CURL *spare;			/* an upload session's handle, kept for the next */
 	char *host;
 	char *cred_key;
 	int insecure;
@@ -84,6 +86,7 @@ struct resp {
 	char location[HEADER_MAX];
 	char www_auth[HEADER_MAX];
 	char link[HEADER_MAX];
+	char range[64];
 	long retry_after;
 	long long content_length;
 };
@@ -98,7 +101,7 @@ static void resp_init(struct resp *rs, size_t cap)
 static void resp_reset_headers(struct resp *rs)
 {
 	rs->content_type[0] = rs->digest[0] = rs->location[0] = '\0';
-	rs->www_auth[0] = rs->link[0] = '\0';
+	rs->www_auth[0] = rs->link[0] = rs->range[0] = '\0';
 	rs->retry_after = 0;
 	rs->content_length = -1;
 }
@@ -173,6 +176,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 			   len - (size_t)(colon - p));
 	else if (IS("link"))
 		copy_value(rs->link, sizeof(rs->link), colon,
+			   len - (size_t)(colon - p));
+	else if (IS("range"))
+		copy_value(rs->range, sizeof(rs->range), colon,
 			   len - (size_t)(colon - p));
 	else if (IS("retry-after"))
 		rs->retry_after = strtol(colon, NULL, 10);
@@ -356,11 +362,13 @@ static void token_put(struct reg *r, const char *scope, struct mf_secret *tok,
 /* ---- the request engine ---- */
 
 struct req {
-	const char *method;		/* GET HEAD PUT POST DELETE */
+	CURL *h;			/* the handle to send it on; NULL: r->h */
+	const char *method;		/* GET HEAD PUT POST PATCH DELETE */
 	const char *url;		/* absolute */
 	const char *scope;		/* token scope for this request, or NULL */
 	const char *accept;
 	const char *content_type;
+	const char *content_range;	/* "start-end" (PATCH) */
 	const void *data;		/* request body */
 	size_t len;
 	int follow;			/* follow redirects (blob GET) */
@@ -371,9 +379,9 @@ struct req {
 	int token_request;
 };
 
-static int fetch_token(struct reg *r, const char *scope);
-static int on_challenge(struct reg *r, const char *header, const char *scope,
-			const char *what);
+static int fetch_token(struct reg *r, CURL *h, const char *scope);
+static int on_challenge(struct reg *r, CURL *h, const char *header,
+			const char *scope, const char *what);
 
 static int is_transient_curl(CURLcode c)
 {
@@ -408,7 +416,7 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 			char *errbuf)
 {
 	struct curl_slist *hdr = NULL;
-	CURL *h = r->h;
+	CURL *h = q->h ? q->h : r->h;
 	int same_host = 1;
 	char line[HEADER_MAX + 64];
 	CURLcode c;
@@ -445,7 +453,8 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 	}
 	if (!strcmp(q->method, "HEAD"))
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	else if (!strcmp(q->method, "PUT") || !strcmp(q->method, "POST")) {
+	else if (!strcmp(q->method, "PUT") || !strcmp(q->method, "POST") ||
+		 !strcmp(q->method, "PATCH")) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->data ? q->data : "");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
@@ -461,6 +470,10 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 		hdr = curl_slist_append(hdr, line);
 	} else if (q->data || !strcmp(q->method, "PUT") || !strcmp(q->method, "POST")) {
 		hdr = curl_slist_append(hdr, "Content-Type:");
+	}
+	if (q->content_range) {
+		snprintf(line, sizeof(line), "Content-Range: %s", q->content_range);
+		hdr = curl_slist_append(hdr, line);
 	}
 	hdr = curl_slist_append(hdr, "Expect:");
 	/*
@@ -622,7 +635,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 		}
 		/* A known Bearer realm: get the token before asking. */
 		if (r->auth == AUTH_BEARER && q.scope && !token_find(r, q.scope)) {
-			ret = fetch_token(r, q.scope);
+			ret = fetch_token(r, q.h, q.scope);
 			if (ret)
 				return ret;
 		}
@@ -653,7 +666,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 		if (rs->status == 401 && !authed && rs->www_auth[0] &&
 		    !q.token_request) {
 			authed = 1;
-			ret = on_challenge(r, rs->www_auth, q.scope, what);
+			ret = on_challenge(r, q.h, rs->www_auth, q.scope, what);
 			if (ret)
 				return ret;
 			/* A request without a scope takes the challenge's. */
@@ -685,8 +698,8 @@ static int realm_allowed(struct reg *r, const char *realm)
 	       (r->scheme == SCHEME_HTTP || r->insecure);
 }
 
-static int on_challenge(struct reg *r, const char *header, const char *scope,
-			const char *what)
+static int on_challenge(struct reg *r, CURL *h, const char *header,
+			const char *scope, const char *what)
 {
 	struct auth_challenge ch[4];
 	size_t n = 0;
@@ -725,7 +738,7 @@ static int on_challenge(struct reg *r, const char *header, const char *scope,
 		r->auth = AUTH_BEARER;
 		snprintf(r->last_scope, sizeof(r->last_scope), "%s",
 			 scope ? scope : cscope ? cscope : "");
-		ret = fetch_token(r, r->last_scope);
+		ret = fetch_token(r, h, r->last_scope);
 	} else if (basic) {
 		int have = load_creds(r);
 
@@ -763,7 +776,8 @@ static size_t split_scopes(char *s, const char **out)
 	return n;
 }
 
-static int fetch_token(struct reg *r, const char *scope)
+/* Token requests go on h (the asking request's handle; NULL: r->h). */
+static int fetch_token(struct reg *r, CURL *h, const char *scope)
 {
 	struct buf url = BUF_INIT_MAX(16384), form = BUF_INIT_MAX(16384);
 	struct resp rs;
@@ -795,6 +809,7 @@ static int fetch_token(struct reg *r, const char *scope)
 	memset(&q, 0, sizeof(q));
 	memset(&tok, 0, sizeof(tok));
 	resp_init(&rs, TOKEN_BODY_MAX);
+	q.h = h;
 	q.token_request = 1;
 	q.idempotent = 1;
 	if (have && r->cred.identity_token) {
@@ -956,6 +971,7 @@ void reg_close(struct reg *r)
 	if (!r)
 		return;
 	curl_easy_cleanup(r->h);
+	curl_easy_cleanup(r->spare);
 	for (int i = 0; i < MAX_TOKENS; i++) {
 		free(r->tokens[i].scope);
 		mf_secret_free(&r->tokens[i].token);
@@ -1207,21 +1223,61 @@ static int resolve_location(char *out, size_t cap, struct reg *r,
 	return http_resolve(out, cap, scheme_str(r), r->host, loc);
 }
 
-/* PUT the bytes to finish an upload at location. */
-static int finish_upload(struct reg *r, const char *location, const char *scope,
-			 const struct digest *d, const void *data, size_t len,
-			 const char *what)
+/*
+ * One request to an upload URL (already resolved) on handle h: 0 when
+ * the answer is `ok`, with the response left in rs for the caller.
+ * Never retried after a failure: an upload's requests are not
+ * idempotent (only the 401 that asks for a token is sent again).
+ */
+static int upload_send(struct reg *r, CURL *h, struct req *q, long ok,
+		       struct resp *rs, const char *what)
 {
-	char url[8192 + 160], ds[DIGEST_MAX_STR];
+	int ret;
+
+	q->h = h;
+	resp_init(rs, ERROR_BODY_MAX);
+	ret = request(r, q, rs, what);
+	if (!ret && rs->status != ok)
+		ret = status_error(r, rs, what);
+	return ret;
+}
+
+/*
+ * POST /v2/<repo>/blobs/uploads/ on h: 202, and the new upload's
+ * Location resolved into loc.  what names the upload in messages.
+ */
+static int upload_open(struct reg *r, CURL *h, const char *repo, char *loc,
+		       size_t cap, const char *what)
+{
+	struct call c;
+	int ret;
+
+	call_init(&c, "POST", repo, "pull,push", ERROR_BODY_MAX);
+	snprintf(c.what, sizeof(c.what), "%s", what);
+	snprintf(c.url, sizeof(c.url), "/v2/%s/blobs/uploads/", repo);
+	c.q.h = h;
+	ret = call_run(r, &c, 202, 202);
+	if (!ret && !c.rs.location[0])
+		ret = mf_error(MF_ENET, "%s: no upload Location in the answer", what);
+	if (!ret && (ret = resolve_location(loc, cap, r, c.rs.location)))
+		ret = mf_error_wrap(ret, "%s", what);
+	call_release(&c);
+	return ret;
+}
+
+/* PUT url?digest=d with the last bytes (maybe none): 201 commits the blob. */
+static int finish_upload(struct reg *r, CURL *h, const char *url0,
+			 const char *scope, const struct digest *d,
+			 const void *data, size_t len, const char *what)
+{
+	char url[UPLOAD_URL_MAX + 160], ds[DIGEST_MAX_STR];
 	struct resp rs;
 	struct req q;
 	int ret;
 
-	if ((ret = resolve_location(url, sizeof(url) - 160, r, location)))
-		return mf_error_wrap(ret, "%s", what);
 	digest_fmt(ds, d);
-	snprintf(url + strlen(url), 160, "%cdigest=%s",
-		 strchr(url, '?') ? '&' : '?', ds);
+	snprintf(url, sizeof(url), "%s%cdigest=%s", url0,
+		 strchr(url0, '?') ? '&' : '?', ds);
 	memset(&q, 0, sizeof(q));
 	q.method = "PUT";
 	q.url = url;
@@ -1229,64 +1285,183 @@ static int finish_upload(struct reg *r, const char *location, const char *scope,
 	q.content_type = "application/octet-stream";
 	q.data = data;
 	q.len = len;
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = request(r, &q, &rs, what);
-	if (!ret && rs.status != 201)
-		ret = status_error(r, &rs, what);
+	ret = upload_send(r, h, &q, 201, &rs, what);
 	buf_release(&rs.body);
 	return ret;
 }
 
-static int cancel_upload(struct reg *r, const char *location, const char *scope)
+/*
+ * DELETE an upload, best effort: what it had is discarded.  No token
+ * scope of our own: the one the registry's challenge names (distribution
+ * asks for "delete", not the push the upload had; others differ).
+ */
+static void cancel_upload(struct reg *r, CURL *h, const char *url)
 {
-	char url[8192];
 	struct resp rs;
 	struct req q;
-	int ret;
 
-	if ((ret = resolve_location(url, sizeof(url), r, location)))
-		return ret;
 	memset(&q, 0, sizeof(q));
 	q.method = "DELETE";
 	q.url = url;
-	q.scope = scope;
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = request(r, &q, &rs, "cancel upload");
+	upload_send(r, h, &q, 204, &rs, "cancel upload");
 	buf_release(&rs.body);
-	return ret;
 }
 
 int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
 		    const void *data, size_t len)
 {
-	char ds[DIGEST_MAX_STR];
+	char ds[DIGEST_MAX_STR], what[700], scope[600], loc[UPLOAD_URL_MAX];
 	struct digest mine;
-	struct call c;
 	int ret;
 
 	digest_fmt(ds, d);
 	digest_buf(&mine, d->algo, data, len);
-	call_init(&c, "POST", repo, "pull,push", ERROR_BODY_MAX);
-	snprintf(c.what, sizeof(c.what), "upload %s/%s@%s", r->host, repo, ds);
-	if (!digest_eq(&mine, d)) {
-		call_release(&c);
+	snprintf(what, sizeof(what), "upload %s/%s@%s", r->host, repo, ds);
+	if (!digest_eq(&mine, d))
 		return mf_error(MF_EINVALID, "%s: the bytes do not match the digest",
-				c.what);
-	}
-	snprintf(c.url, sizeof(c.url), "/v2/%s/blobs/uploads/", repo);
-	ret = call_run(r, &c, 202, 202);
-	if (!ret && !c.rs.location[0])
-		ret = mf_error(MF_ENET, "%s: no upload Location in the answer", c.what);
+				what);
+	scope_for(scope, sizeof(scope), repo, "pull,push");
+	ret = upload_open(r, NULL, repo, loc, sizeof(loc), what);
 	if (!ret)
-		ret = finish_upload(r, c.rs.location, c.scope, d, data, len, c.what);
-	call_release(&c);
+		ret = finish_upload(r, NULL, loc, scope, d, data, len, what);
 	return ret;
+}
+
+/* ---- upload sessions (chunked uploads) ---- */
+
+struct reg_upload {
+	struct reg *r;
+	CURL *h;			/* the session's own handle */
+	char url[UPLOAD_URL_MAX];	/* the current Location, resolved */
+	char scope[600];
+	char what[700];
+	uint64_t offset;		/* bytes the registry holds */
+};
+
+/*
+ * A session sends on a handle of its own, so that it may be driven from
+ * inside another transfer of the same registry (a copy between two
+ * repositories streams the GET into the session).  The handle is kept
+ * for the next session, with its connection.
+ */
+static void upload_free(struct reg_upload *u)
+{
+	if (!u)
+		return;
+	if (!u->r->spare)
+		u->r->spare = u->h;
+	else
+		curl_easy_cleanup(u->h);
+	free(u);
+}
+
+int reg_upload_start(struct reg_upload **out, struct reg *r, const char *repo)
+{
+	struct reg_upload *u;
+	int ret;
+
+	*out = NULL;
+	u = xcalloc(1, sizeof(*u));
+	u->r = r;
+	u->h = r->spare ? r->spare : curl_easy_init();
+	r->spare = NULL;
+	if (!u->h) {
+		free(u);
+		return mf_error(MF_ERROR, "cannot initialise libcurl");
+	}
+	snprintf(u->what, sizeof(u->what), "upload to %s/%s", r->host, repo);
+	scope_for(u->scope, sizeof(u->scope), repo, "pull,push");
+	ret = upload_open(r, u->h, repo, u->url, sizeof(u->url), u->what);
+	if (ret) {
+		upload_free(u);
+		return ret;
+	}
+	*out = u;
+	return 0;
+}
+
+/* The end of a Range header ("0-<end>", maybe "bytes=0-<end>"), or -1. */
+static long long range_end(const char *range)
+{
+	const char *dash = strchr(range, '-');
+	char *end;
+	long long v;
+
+	if (!dash || !dash[1])
+		return -1;
+	v = strtoll(dash + 1, &end, 10);
+	return *end ? -1 : v;
+}
+
+int reg_upload_chunk(struct reg_upload *u, const void *data, size_t len)
+{
+	char range[64];
+	struct resp rs;
+	struct req q;
+	int ret;
+
+	if (!len)
+		return 0;
+	snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)u->offset,
+		 (unsigned long long)(u->offset + len - 1));
+	memset(&q, 0, sizeof(q));
+	q.method = "PATCH";
+	q.url = u->url;
+	q.scope = u->scope;
+	q.content_type = "application/octet-stream";
+	q.content_range = range;
+	q.data = data;
+	q.len = len;
+	ret = upload_send(u->r, u->h, &q, 202, &rs, u->what);
+	if (!ret && rs.range[0] &&
+	    range_end(rs.range) != (long long)(u->offset + len - 1))
+		ret = mf_error(MF_ENET, "%s: the registry holds %s after %llu bytes "
+			       "were sent", u->what, rs.range,
+			       (unsigned long long)(u->offset + len));
+	if (!ret && !rs.location[0])
+		ret = mf_error(MF_ENET, "%s: no upload Location in the answer",
+			       u->what);
+	if (!ret && (ret = resolve_location(u->url, sizeof(u->url), u->r,
+					    rs.location)))
+		ret = mf_error_wrap(ret, "%s", u->what);
+	if (!ret)
+		u->offset += len;
+	buf_release(&rs.body);
+	return ret;
+}
+
+int reg_upload_finish(struct reg_upload *u, const struct digest *d)
+{
+	char ds[DIGEST_MAX_STR];
+	int ret;
+
+	snprintf(u->what + strlen(u->what), sizeof(u->what) - strlen(u->what),
+		 "@%s", digest_fmt(ds, d));
+	ret = finish_upload(u->r, u->h, u->url, u->scope, d, NULL, 0, u->what);
+	if (ret) {
+		/* Keep the reason: the cancel's own outcome does not matter. */
+		char why[1024];
+
+		snprintf(why, sizeof(why), "%s", mf_error_last());
+		cancel_upload(u->r, u->h, u->url);
+		mf_error(ret, "%s", why);
+	}
+	upload_free(u);
+	return ret;
+}
+
+void reg_upload_cancel(struct reg_upload *u)
+{
+	if (!u)
+		return;
+	cancel_upload(u->r, u->h, u->url);
+	upload_free(u);
 }
 
 int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
 		   const char *from_repo)
 {
-	char ds[DIGEST_MAX_STR];
+	char ds[DIGEST_MAX_STR], loc[UPLOAD_URL_MAX];
 	struct call c;
 	int ret;
 
@@ -1302,9 +1477,10 @@ int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
 	ret = call_run(r, &c, 201, 202);
 	if (!ret && c.rs.status == 201)
 		ret = 1;
-	else if (!ret && c.rs.location[0])
+	else if (!ret && c.rs.location[0] &&
+		 !resolve_location(loc, sizeof(loc), r, c.rs.location))
 		/* 202: not mounted; an ordinary upload was started. Cancel it. */
-		cancel_upload(r, c.rs.location, c.scope);
+		cancel_upload(r, NULL, loc);
 	call_release(&c);
 	return ret;
 }

@@ -1,22 +1,113 @@
-/* TEMPORARY (not for commit): buffered copy until the streaming one lands. */
-#include "blob-copy.h"
-#include "util/buf.h"
-static int sink(const void *data, size_t len, void *payload)
+/*
+ * Copying a blob between registries or repositories (blob-copy.h): the
+ * source's GET is streamed, through a buffer of one chunk, into an
+ * upload session on the target.  The session is driven from inside the
+ * GET's sink; it sends on a connection of its own (reg_upload_start), so
+ * this holds when source and target are the same registry.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plumbing/blob-copy.h"
+#include "registry/registry.h"
+#include "util/error.h"
+#include "util/wrapper.h"
+
+struct copy {
+	struct reg_upload *u;
+	const char *name;		/* the blob's digest, for messages */
+	unsigned char *chunk;		/* min(size, PL_COPY_CHUNK) bytes */
+	size_t len, cap;
+	uint64_t size, got, sent;
+	/*
+	 * A failure inside the sink: the transport returns its own code
+	 * for it, so its code and message are kept here.
+	 */
+	int code;
+	char why[1024];
+};
+
+static int copy_fail(struct copy *c, int code)
 {
-	return buf_add(payload, data, len);
+	c->code = code;
+	snprintf(c->why, sizeof(c->why), "%s", mf_error_last());
+	return code;
 }
+
+static int flush(struct copy *c)
+{
+	int ret = reg_upload_chunk(c->u, c->chunk, c->len);
+
+	if (!ret) {
+		c->sent += c->len;
+		c->len = 0;
+	}
+	return ret;
+}
+
+static int copy_sink(const void *data, size_t len, void *payload)
+{
+	struct copy *c = payload;
+	const unsigned char *p = data;
+	int ret;
+
+	if (len > c->size - c->got)
+		return copy_fail(c, mf_error(MF_ECORRUPT, "blob %s: the source sends "
+					     "more than the %llu bytes its "
+					     "descriptor says", c->name,
+					     (unsigned long long)c->size));
+	c->got += len;
+	while (len) {
+		size_t n = c->cap - c->len < len ? c->cap - c->len : len;
+
+		memcpy(c->chunk + c->len, p, n);
+		c->len += n;
+		p += n;
+		len -= n;
+		if (c->len == c->cap && (ret = flush(c)))
+			return copy_fail(c, ret);
+	}
+	return 0;
+}
+
 int pl_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
 		 const char *dst_repo, const struct digest *d, uint64_t size,
 		 uint64_t *copied)
 {
-	struct buf b = BUF_INIT_MAX((size_t)1 << 30);
-	int ret = reg_blob_get(src, src_repo, d, sink, &b);
+	char ds[DIGEST_MAX_STR];
+	struct copy c;
+	int ret;
 
-	(void)size;
-	if (!ret)
-		ret = reg_blob_upload(dst, dst_repo, d, b.ptr, b.len);
-	if (!ret && copied)
-		*copied = b.len;
-	buf_release(&b);
+	memset(&c, 0, sizeof(c));
+	c.name = digest_fmt(ds, d);
+	c.size = size;
+	c.cap = size < PL_COPY_CHUNK ? (size_t)size : PL_COPY_CHUNK;
+	/* The target first: a refused push costs no download. */
+	ret = reg_upload_start(&c.u, dst, dst_repo);
+	if (ret)
+		goto done;
+	c.chunk = c.cap ? xmalloc(c.cap) : NULL;
+	ret = reg_blob_get(src, src_repo, d, copy_sink, &c);
+	if (c.code)
+		ret = mf_error(c.code, "%s", c.why);
+	if (!ret && c.got != size)
+		ret = mf_error(MF_ECORRUPT, "blob %s: the source sent %llu bytes, its "
+			       "descriptor says %llu", ds, (unsigned long long)c.got,
+			       (unsigned long long)size);
+	if (!ret && c.len)
+		ret = flush(&c);
+	if (!ret) {
+		ret = reg_upload_finish(c.u, d);
+		c.u = NULL;
+	}
+done:
+	reg_upload_cancel(c.u);		/* records no message here */
+	if (ret)
+		ret = mf_error_wrap(ret, "cannot copy blob '%s' from '%s' to '%s'",
+				    ds, src_repo, dst_repo);
+	if (copied)
+		*copied = c.sent;
+	free(c.chunk);
 	return ret;
 }

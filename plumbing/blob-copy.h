@@ -1,8 +1,34 @@
 #ifndef MF_PLUMBING_BLOB_COPY_H
 #define MF_PLUMBING_BLOB_COPY_H
+
 #include <stdint.h>
-#include "registry/registry.h"
+
+#include "util/digest.h"
+
+struct reg;
+
+/* The most a copy holds in memory: one chunk of the upload. */
+#define PL_COPY_CHUNK ((size_t)8 << 20)
+
+/*
+ * Copy blob d (size bytes, as its descriptor says) from src/src_repo to
+ * dst/dst_repo: GET streamed from the source (reg_blob_get, which
+ * verifies the digest as it goes and follows redirects), sent in chunks
+ * of at most PL_COPY_CHUNK through an upload session (reg_upload_*);
+ * memory use is bounded by one chunk whatever the size.  src and dst may
+ * be the same registry (another repository, even the same struct reg)
+ * or different registries.
+ *
+ * Nothing is committed in the target unless every byte arrived and
+ * matched: a digest mismatch, or more or fewer bytes than `size`, cancels
+ * the upload and returns MF_ECORRUPT naming the blob.  Other failures
+ * keep the callee's code (MF_ENOTFOUND when the source lacks the blob,
+ * MF_EAUTH, MF_ENET) and also cancel the upload; the caller may retry
+ * the whole copy.  *copied (may be NULL) gets the bytes sent to the
+ * target, also on failure.
+ */
 int pl_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
 		 const char *dst_repo, const struct digest *d, uint64_t size,
 		 uint64_t *copied);
+
 #endif

@@ -94,6 +94,28 @@ int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
 	FORWARD(reg_blob_upload(r, repo, d, data, len));
 }
 
+int reg_upload_start(struct reg_upload **out, struct reg *r, const char *repo)
+{
+	*out = NULL;
+	FORWARD(reg_upload_start(out, r, repo));
+}
+
+int reg_upload_chunk(struct reg_upload *u, const void *data, size_t len)
+{
+	FORWARD(reg_upload_chunk(u, data, len));
+}
+
+int reg_upload_finish(struct reg_upload *u, const struct digest *d)
+{
+	FORWARD(reg_upload_finish(u, d));
+}
+
+void reg_upload_cancel(struct reg_upload *u)
+{
+	if (u && mf_module_loaded())
+		mf_module_load()->reg_upload_cancel(u);
+}
+
 int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
 		   const char *from_repo)
 {

@@ -86,6 +86,41 @@ int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
 		    const void *data, size_t len);
 
 /*
+ * An upload session, for blobs sent in chunks (a copy streamed from
+ * another registry, never held whole).  Nothing is committed until
+ * reg_upload_finish; a session that fails or is cancelled leaves nothing
+ * in the repository.  A session sends on a connection of its own, so it
+ * may be driven from inside a reg_blob_get sink of the same struct reg.
+ * Sessions are finished or cancelled before reg_close(r).
+ *
+ * reg_upload_start: POST /v2/<repo>/blobs/uploads/ (token scope
+ * pull,push); *out is the session (NULL on failure), owned by the
+ * caller until reg_upload_finish or reg_upload_cancel frees it.
+ *
+ * reg_upload_chunk: PATCH the next len bytes (Content-Range
+ * "start-end") to the current Location, relative or absolute, then
+ * follow the Location the registry answers with.  Never retried (a
+ * PATCH is not idempotent): on failure the caller cancels the session
+ * and starts again.  len 0 sends nothing.
+ *
+ * reg_upload_finish: PUT ?digest=d with no body: the registry checks the
+ * digest of what it holds and commits the blob (201).  Frees u; on
+ * failure the session is also cancelled.
+ *
+ * reg_upload_cancel: DELETE the session, best effort, and free u.
+ * NULL is a no-op.
+ *
+ * Credentials go only to the registry's own host: a Location on another
+ * host gets none.  MF_ENET when the registry answers without a Location
+ * or holds other than what was sent.
+ */
+struct reg_upload;
+int reg_upload_start(struct reg_upload **out, struct reg *r, const char *repo);
+int reg_upload_chunk(struct reg_upload *u, const void *data, size_t len);
+int reg_upload_finish(struct reg_upload *u, const struct digest *d);
+void reg_upload_cancel(struct reg_upload *u);
+
+/*
  * Cross-repository mount: 1 if mounted, 0 if the registry started an
  * upload instead (it is cancelled; the caller copies the blob).
  */

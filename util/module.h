@@ -16,13 +16,14 @@
  * The module exports one symbol, "mf_module_ops", of this type.  Bump
  * MF_MODULE_ABI on any change: a module of another ABI is refused.
  */
-#define MF_MODULE_ABI 2
+#define MF_MODULE_ABI 3
 #define MF_MODULE_FILE "manifold-net.so"
 
 struct mf_hash_ctx;
 struct reg;
 struct reg_opts;
 struct reg_manifest;
+struct reg_upload;
 struct digest;
 
 struct mf_module_ops {
@@ -65,6 +66,12 @@ struct mf_module_ops {
 	int (*reg_blob_upload)(struct reg *r, const char *repo,
 			       const struct digest *d, const void *data,
 			       size_t len);
+	int (*reg_upload_start)(struct reg_upload **out, struct reg *r,
+				const char *repo);
+	int (*reg_upload_chunk)(struct reg_upload *u, const void *data,
+				size_t len);
+	int (*reg_upload_finish)(struct reg_upload *u, const struct digest *d);
+	void (*reg_upload_cancel)(struct reg_upload *u);
 	int (*reg_blob_mount)(struct reg *r, const char *repo,
 			      const struct digest *d, const char *from_repo);
 	int (*reg_tags_list)(struct reg *r, const char *repo,

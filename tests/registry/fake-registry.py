@@ -4,7 +4,10 @@
 It needs credentials, redirects blobs to another host, and can misbehave:
 --fail-first N answers the first N manifest GETs with --fail-code (503,
 or 429 with Retry-After: 1); --huge serves a 5 MiB manifest; --lie sends
-a Docker-Content-Digest that does not match the bytes.
+a Docker-Content-Digest that does not match the bytes.  --uploads
+takes blob uploads to /v2/r/blobs/uploads/ answering with relative
+Locations: "/v2/r/blobs/uploads/N" to the POST, "r/blobs/uploads/N?n=SIZE"
+(relative to /v2/) to each PATCH; the PUT checks the digest.
 
 Two HTTP servers on 127.0.0.1 in one process:
   A (the registry): needs Basic auth (--auth basic) or a Bearer token from
@@ -32,6 +35,7 @@ p.add_argument("--fail-first", type=int, default=0)
 p.add_argument("--fail-code", type=int, default=503)
 p.add_argument("--huge", action="store_true")
 p.add_argument("--lie", action="store_true")
+p.add_argument("--uploads", action="store_true")
 a = p.parse_args()
 
 CONFIG = json.dumps({"architecture": "amd64", "os": "linux",
@@ -48,6 +52,7 @@ BASIC = "Basic " + base64.b64encode(f"{a.user}:{a.password}".encode()).decode()
 TOKEN = "tok-" + hashlib.sha256(a.password.encode()).hexdigest()[:16]
 ports = {}
 state = {"manifest_gets": 0}
+uploads, blobs = {}, {}
 if a.huge:
     MANIFEST = MANIFEST[:-1] + b', "pad": "' + b"x" * (5 << 20) + b'"}'
     MAN_DIGEST = "sha256:" + hashlib.sha256(MANIFEST).hexdigest()
@@ -103,12 +108,53 @@ class Registry(Quiet):
             return self.send(200, MANIFEST, [
                 ("Content-Type", "application/vnd.docker.distribution.manifest.v2+json"),
                 ("Docker-Content-Digest", said)])
+        if self.path[len("/v2/r/blobs/"):] in blobs:
+            return self.send(200, blobs[self.path[len("/v2/r/blobs/"):]])
         if self.path == "/v2/r/blobs/" + CFG_DIGEST:
             return self.send(307, b"", [
                 ("Location", f"http://127.0.0.1:{ports['b']}/blob/{CFG_DIGEST}")])
         self.send(404, b'{"errors":[{"code":"NOT_FOUND","message":"no"}]}')
 
     do_HEAD = do_GET
+
+    # Blob uploads (--uploads), logged as "REGISTRY METHOD PATH RANGE".
+    def upload(self):
+        if not a.uploads:
+            return self.send(405)
+        if not self.authorised():
+            return self.challenge()
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(a.log, "a") as f:
+            f.write(f"REGISTRY {self.command} {self.path} "
+                    f"{self.headers.get('Content-Range', '-')}\n")
+        path, _, query = self.path.partition("?")
+        if self.command == "POST" and path == "/v2/r/blobs/uploads/":
+            uid = str(len(uploads) + 1)
+            uploads[uid] = bytearray()
+            return self.send(202, b"", [("Location", f"/v2/r/blobs/uploads/{uid}"),
+                                        ("Range", "0-0")])
+        uid = path[len("/v2/r/blobs/uploads/"):]
+        if not path.startswith("/v2/r/blobs/uploads/") or uid not in uploads:
+            return self.send(404, b'{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"no"}]}')
+        if self.command == "PATCH":
+            start = int(self.headers.get("Content-Range", "0-").split("-")[0])
+            if start != len(uploads[uid]):
+                return self.send(416)
+            uploads[uid] += body
+            n = len(uploads[uid])
+            return self.send(202, b"", [("Location", f"r/blobs/uploads/{uid}?n={n}"),
+                                        ("Range", f"0-{n - 1}")])
+        if self.command == "DELETE":
+            del uploads[uid]
+            return self.send(204)
+        data = bytes(uploads.pop(uid)) + body
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        if ("digest=" + digest) not in query.split("&"):
+            return self.send(400, b'{"errors":[{"code":"DIGEST_INVALID","message":"no"}]}')
+        blobs[digest] = data
+        return self.send(201, b"", [("Location", f"/v2/r/blobs/{digest}")])
+
+    do_POST = do_PATCH = do_PUT = do_DELETE = upload
 
 
 class Other(Quiet):

@@ -10,6 +10,15 @@
  *   regtool ... manifest-put REPO REF MEDIATYPE FILE -> digest
  *   regtool ... manifest-head REPO REF          -> "digest media-type size"
  *   regtool ... manifest-delete REPO DIGEST
+ *   regtool ... upload-chunked REPO FILE CHUNKSIZE [DIGEST]
+ *                                               -> digest (upload session; the
+ *                                                  file's own digest unless given)
+ *   regtool ... upload-cancel REPO FILE CHUNKSIZE  (chunks sent, then cancelled)
+ *   regtool ... copy REPO DSTHOST DSTREPO DIGEST SIZE  -> bytes copied
+ *                                               (pl_blob_copy from HOST/REPO;
+ *                                                  DSTHOST "=" is the same
+ *                                                  connection as HOST, else its
+ *                                                  credentials are under DSTHOST)
  *   regtool ... requests OP...                  (prints the request count after)
  * Exit 0 on success, 1 on failure (the message on stderr), 2 on usage.
  */
@@ -18,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plumbing/blob-copy.h"
 #include "registry/registry.h"
 #include "util/buf.h"
 #include "util/digest.h"
@@ -26,6 +36,43 @@ static int to_stdout(const void *data, size_t len, void *payload)
 {
 	(void)payload;
 	return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+}
+
+/*
+ * Send a file through an upload session, CHUNKSIZE bytes a PATCH, then
+ * finish it with d, or cancel it.
+ */
+static int upload_chunked(struct reg *r, const char *repo, const char *file,
+			  const char *chunk_arg, const struct digest *d,
+			  int cancel)
+{
+	struct buf b = BUF_INIT_MAX((size_t)64 << 20);
+	struct reg_upload *u = NULL;
+	size_t chunk = strtoul(chunk_arg, NULL, 10);
+	struct digest mine;
+	int ret;
+
+	if (!chunk)
+		return mf_error(MF_EINVALID, "bad chunk size '%s'", chunk_arg);
+	ret = buf_read_file(&b, file);
+	if (!ret)
+		ret = reg_upload_start(&u, r, repo);
+	for (size_t off = 0; !ret && off < b.len; off += chunk)
+		ret = reg_upload_chunk(u, b.ptr + off,
+				       b.len - off < chunk ? b.len - off : chunk);
+	if (!ret && !cancel) {
+		digest_buf(&mine, DIGEST_SHA256, b.ptr, b.len);
+		ret = reg_upload_finish(u, d ? d : &mine);
+		u = NULL;
+		if (!ret) {
+			char s[DIGEST_MAX_STR];
+
+			puts(digest_fmt(s, d ? d : &mine));
+		}
+	}
+	reg_upload_cancel(u);
+	buf_release(&b);
+	return ret;
 }
 
 static int usage(void)
@@ -67,6 +114,27 @@ int main(int argc, char **argv)
 				puts(digest_fmt(s, &d));
 		}
 		buf_release(&b);
+	} else if (!strcmp(op, "upload-chunked") && (argc == 3 || argc == 4)) {
+		ret = argc == 4 ? digest_parse(&d, argv[3]) : 0;
+		if (!ret)
+			ret = upload_chunked(r, argv[0], argv[1], argv[2],
+					     argc == 4 ? &d : NULL, 0);
+	} else if (!strcmp(op, "upload-cancel") && argc == 3) {
+		ret = upload_chunked(r, argv[0], argv[1], argv[2], NULL, 1);
+	} else if (!strcmp(op, "copy") && argc == 5) {
+		struct reg *dst = r;
+		uint64_t copied = 0;
+
+		ret = digest_parse(&d, argv[3]);
+		if (!ret && strcmp(argv[1], "="))
+			ret = reg_open(&dst, argv[1], argv[1], &ro);
+		if (!ret) {
+			ret = pl_blob_copy(r, argv[0], dst, argv[2], &d,
+					   strtoull(argv[4], NULL, 10), &copied);
+			printf("%" PRIu64 "\n", copied);
+		}
+		if (dst != r)
+			reg_close(dst);
 	} else if (!strcmp(op, "blob-mount") && argc == 3) {
 		ret = digest_parse(&d, argv[1]);
 		if (!ret) {

@@ -87,4 +87,20 @@ test_expect_success 'bytes that do not match Docker-Content-Digest are refused, 
 '
 kill $FAKE_PID; wait $FAKE_PID 2>/dev/null
 
+start_fake basic --uploads
+test_expect_success 'an upload session follows relative Locations ("/v2/..." and "r/...")' '
+	head -c 2500 /dev/urandom >blob &&
+	MANIFOLD_MODULE_PATH=$MANIFOLD_NET_MODULE "$REGTOOL" --insecure 127.0.0.1:$A \
+		127.0.0.1:$A upload-chunked r blob 1000 >d &&
+	sha256_of blob >expect && test_cmp expect d &&
+	test_grep "^REGISTRY PATCH /v2/r/blobs/uploads/1 0-999\$" other.log &&
+	test_grep "^REGISTRY PATCH /v2/r/blobs/uploads/1?n=1000 1000-1999\$" other.log &&
+	test_grep "^REGISTRY PATCH /v2/r/blobs/uploads/1?n=2000 2000-2499\$" other.log &&
+	test_grep "^REGISTRY PUT /v2/r/blobs/uploads/1?n=2500&digest=$(cat d) -\$" other.log &&
+	MANIFOLD_MODULE_PATH=$MANIFOLD_NET_MODULE "$REGTOOL" --insecure 127.0.0.1:$A \
+		127.0.0.1:$A blob-head r "$(cat d)" >size &&
+	echo 2500 >expect && test_cmp expect size
+'
+kill $FAKE_PID; wait $FAKE_PID 2>/dev/null
+
 test_done
