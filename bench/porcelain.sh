@@ -47,25 +47,10 @@ MANIFOLD=$(cd "$(dirname "$MANIFOLD")" && pwd)/$(basename "$MANIFOLD")
 command -v cc >/dev/null || die "cc not found (needed for the fork+exec loop)"
 DOCKER=$(command -v docker || true)
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/manifold-bench-porcelain.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-# lib-registry.sh chains its own EXIT trap (stop the registry) before ours.
-export TRASH=$tmp MANIFOLD_SOURCE_DIR=$here/..
-# shellcheck source=../tests/t/lib-registry.sh
-. "$here/../tests/t/lib-registry.sh"
-# Its clean-up is written for the test harness, without errexit.
-trap 'set +e; _reg_at_exit' EXIT
-unset MANIFOLD_MODULE_PATH
-
-# The fence, for both sides.
-mkdir -p "$tmp/docker-cfg" "$tmp/create"
-echo '{}' >"$tmp/docker-cfg/config.json"
-export DOCKER_CONFIG=$tmp/docker-cfg DOCKER_HOST=unix:///nonexistent \
-	HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
-	http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 \
-	ALL_PROXY=http://127.0.0.1:9 all_proxy=http://127.0.0.1:9 \
-	NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
-export MANIFOLD_DIR=$tmp/store
+# shellcheck source=lib-bench.sh
+. "$here/lib-bench.sh"
+bench_setup porcelain
+mkdir -p "$tmp/create"
 
 cc -O2 -o "$tmp/forkbench" "$here/forkbench.c" || die "cannot compile forkbench.c"
 

@@ -61,25 +61,9 @@ for n in $SIZES; do
 	[ "$n" -ge 1 ] && [ "$n" -le 64 ] || die "BENCH_PUSH_SIZES: $n is not between 1 and 64"
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/manifold-bench-push.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-# lib-registry.sh chains its own EXIT trap (stop the registry) before ours.
-export TRASH=$tmp MANIFOLD_SOURCE_DIR=$here/..
-# shellcheck source=../tests/t/lib-registry.sh
-. "$here/../tests/t/lib-registry.sh"
-# Its clean-up is written for the test harness, without errexit.
-trap 'set +e; _reg_at_exit' EXIT
-unset MANIFOLD_MODULE_PATH
-
-# The fence, for both sides.
-mkdir -p "$tmp/docker-cfg"
-echo '{}' >"$tmp/docker-cfg/config.json"
-export DOCKER_CONFIG=$tmp/docker-cfg DOCKER_HOST=unix:///nonexistent \
-	HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
-	http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 \
-	ALL_PROXY=http://127.0.0.1:9 all_proxy=http://127.0.0.1:9 \
-	NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
-export MANIFOLD_DIR=$tmp/store
+# shellcheck source=lib-bench.sh
+. "$here/lib-bench.sh"
+bench_setup push
 
 start_registry plain
 plats=(linux/amd64 linux/arm64/v8 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64)
