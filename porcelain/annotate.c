@@ -57,31 +57,107 @@ static int digest_like(const char *spec)
 	return strlen(h) >= 4 && !h[strspn(h, "0123456789abcdef")];
 }
 
-static void no_entry(const char *list, const char *spec)
+/* The failure when spec names no entry of list (docker's messages). */
+static int no_entry(const char *list, const char *spec)
 {
 	if (!digest_like(spec) && pl_name(NULL, NULL, NULL, NULL, spec))
-		die("annotate: error parsing name for manifest %s: %s", spec,
-		    mf_error_last());
-	die("manifest for image %s does not exist in %s", spec, list);
+		return edit_fail(MF_EINVALID, "annotate: error parsing name for "
+				 "manifest %s: %s", spec, mf_error_last());
+	return edit_fail(MF_ENOTFOUND, "manifest for image %s does not exist in %s",
+			 spec, list);
 }
 
 /* Apply KEY=VALUE (VALUE empty: remove KEY) to an entry or the index. */
-static void apply_annotations(struct list *l, struct list_entry *e,
-			      const struct strvec *kv)
+static int apply_annotations(struct list *l, struct list_entry *e,
+			     const struct strvec *kv)
 {
-	for (size_t i = 0; i < kv->nr; i++) {
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < kv->nr; i++) {
 		char *key = xstrdup(kv->v[i]);
 		char *eq = strchr(key, '=');
 		const char *value = *(eq + 1) ? eq + 1 : NULL;
-		int ret;
 
 		*eq = '\0';
 		ret = e ? list_entry_set_annotation(e, key, value)
 			: list_set_annotation(l, key, value);
-		if (ret)
-			die_last();
 		free(key);
 	}
+	return ret;
+}
+
+/* What to do, and to which list: the callback's payload. */
+struct annotate {
+	struct edit_target t;
+	const char *list_arg, *spec;	/* as given; spec NULL with --index */
+	int docker_flags;
+	struct list_annotate_opts o;
+	const struct strvec *features, *annotations;
+	const char *msg;
+};
+
+/* Apply the change to l (the list as loaded). */
+static int annotate_list(struct list *l, struct odb_txn *tx,
+			 const struct annotate *a)
+{
+	struct list_entry *e;
+	size_t idx = 0;
+	int ret;
+
+	if (!a->spec)
+		return apply_annotations(l, NULL, a->annotations);
+	ret = pc_find_entry(&idx, l, tx, a->spec);
+	if (ret == MF_ENOTFOUND)
+		return no_entry(a->list_arg, a->spec);
+	if (ret)
+		return ret;
+	e = &l->e[idx];
+	/*
+	 * docker's flags, and docker's check of the resulting os/arch even
+	 * with no flag at all; the other flags alone leave the platform (and
+	 * so its check) alone.
+	 */
+	if (a->docker_flags || (!a->features->nr && !a->annotations->nr)) {
+		ret = list_entry_annotate(e, &a->o);
+		if (ret)
+			return ret;
+	}
+	for (size_t i = 0; i < a->features->nr; i++)
+		list_entry_add_feature(e, a->features->v[i]);
+	return apply_annotations(l, e, a->annotations);
+}
+
+/* Load, annotate and save, in one write transaction (edit_run). */
+static int annotate_fn(struct odb_txn *tx, void *payload)
+{
+	struct annotate *a = payload;
+	struct edit_target *t = &a->t;
+	struct list l = LIST_INIT, before = LIST_INIT;
+	int ret = edit_target_read(t, tx);
+
+	if (ret)
+		return ret;
+	if (!t->exists)
+		return a->spec ? no_entry(a->list_arg, a->spec)
+			: edit_fail(MF_ENOTFOUND, "No such manifest: %s", t->disp);
+	ret = edit_load(&l, tx, t);
+	if (!ret)
+		ret = edit_load(&before, tx, t);
+	if (!ret)
+		ret = annotate_list(&l, tx, a);
+	if (!ret) {
+		/* Annotations need an OCI index; an OCI index stays one. */
+		l.oci = before.oci || list_choose_format(&l);
+		if (list_check_format(&l, l.oci))
+			ret = edit_fail(MF_EINVALID, "cannot write %s as %s: %s",
+					t->disp, l.oci ? "an OCI index"
+					: "a Docker manifest list", mf_error_last());
+	}
+	if (!ret && !list_equal(&l, &before))
+		ret = edit_save(tx, t, &l, a->msg);
+	list_release(&l);
+	list_release(&before);
+	return ret;
 }
 
 int cmd_annotate(int argc, const char **argv, struct cmd_ctx *ctx)
@@ -109,19 +185,15 @@ int cmd_annotate(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "Annotate the list itself (only --annotation; no MANIFEST)"),
 		OPT_END()
 	};
-	struct list l = LIST_INIT, before = LIST_INIT;
-	struct edit_target t;
-	struct odb_txn *tx;
+	struct annotate a = { 0 };
 	char prefix[PL_NAME_MAX + 64];
-	int docker_flags, was_oci;
-	size_t idx = 0;
 
 	argc = parse_options(argc, argv, opts, usage_str);
 	split_commas(&os_features, &os_features_arg);
 	split_commas(&features, &features_arg);
-	docker_flags = os || arch || os_version || variant || os_features_arg.nr;
+	a.docker_flags = os || arch || os_version || variant || os_features_arg.nr;
 	if (index) {
-		if (docker_flags || features_arg.nr)
+		if (a.docker_flags || features_arg.nr)
 			usage_with_options_error(usage_str, opts,
 				"--index takes only --annotation");
 		if (argc != 1)
@@ -138,58 +210,18 @@ int cmd_annotate(int argc, const char **argv, struct cmd_ctx *ctx)
 
 	snprintf(prefix, sizeof(prefix),
 		 "annotate: error parsing name for manifest list %s: ", argv[0]);
-	tx = pc_read_begin(ctx);
-	edit_target_init(&t, tx, argv[0], prefix);
-	if (!t.exists) {
-		if (index)
-			die("No such manifest: %s", t.disp);
-		no_entry(argv[0], argv[1]);
-	}
-	edit_load(&l, tx, &t);
-	edit_load(&before, tx, &t);
-	was_oci = l.oci;
+	edit_target_init(&a.t, argv[0], prefix);
+	a.list_arg = argv[0];
+	a.spec = index ? NULL : argv[1];
+	a.o = (struct list_annotate_opts){
+		os, arch, variant, os_version,
+		(const char *const *)os_features.v, os_features.nr
+	};
+	a.features = &features;
+	a.annotations = &annotations;
+	a.msg = msg;
+	edit_run(ctx, annotate_fn, &a);
 
-	if (index) {
-		apply_annotations(&l, NULL, &annotations);
-	} else {
-		struct list_entry *e;
-		int ret = pc_find_entry(&idx, &l, tx, argv[1]);
-
-		if (ret == MF_ENOTFOUND)
-			no_entry(argv[0], argv[1]);
-		if (ret)
-			die_last();
-		e = &l.e[idx];
-		/*
-		 * docker's flags, and docker's check of the resulting os/arch
-		 * even with no flag at all; the other flags alone leave the
-		 * platform (and so its check) alone.
-		 */
-		if (docker_flags || (!features.nr && !annotations.nr)) {
-			struct list_annotate_opts o = {
-				os, arch, variant, os_version,
-				(const char *const *)os_features.v, os_features.nr
-			};
-
-			if (list_entry_annotate(e, &o))
-				die_last();
-		}
-		for (size_t i = 0; i < features.nr; i++)
-			list_entry_add_feature(e, features.v[i]);
-		apply_annotations(&l, e, &annotations);
-	}
-	odb_txn_end(tx);
-
-	/* Annotations need an OCI index; an OCI index stays one. */
-	l.oci = was_oci || list_choose_format(&l);
-	if (list_check_format(&l, l.oci))
-		die("cannot write %s as %s: %s", t.disp,
-		    l.oci ? "an OCI index" : "a Docker manifest list", mf_error_last());
-	if (!list_equal(&l, &before))
-		edit_save(ctx, &t, &l, msg);
-
-	list_release(&l);
-	list_release(&before);
 	strvec_clear(&os_features_arg);
 	strvec_clear(&features_arg);
 	strvec_clear(&os_features);

@@ -1,79 +1,110 @@
 /*
  * Helpers for the commands that edit a local list (edit-util.h).
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "edit-util.h"
+#include "util/buf.h"
 #include "util/usage.h"
 
-void edit_target_init(struct edit_target *t, struct odb_txn *tx,
-		      const char *name, const char *errprefix)
+void edit_target_init(struct edit_target *t, const char *name,
+		      const char *errprefix)
 {
 	memset(t, 0, sizeof(*t));
 	pc_list_name(t->disp, t->ref, name, errprefix);
 	digest_zero(&t->old, DIGEST_SHA256);
-	if (!tx)
-		return;
-	switch (odb_ref_read(&t->old, tx, t->ref)) {
-	case 0:
-		t->exists = 1;
-		break;
-	case MF_ENOTFOUND:
-		digest_zero(&t->old, DIGEST_SHA256);
-		break;
-	default:
-		die_last();
-	}
 }
 
-void edit_load(struct list *l, struct odb_txn *tx, const struct edit_target *t)
+int edit_target_read(struct edit_target *t, struct odb_txn *tx)
+{
+	int ret;
+
+	t->exists = 0;
+	digest_zero(&t->old, DIGEST_SHA256);
+	if (!tx)
+		return 0;
+	ret = odb_ref_read(&t->old, tx, t->ref);
+	if (ret == MF_ENOTFOUND) {
+		digest_zero(&t->old, DIGEST_SHA256);
+		return 0;
+	}
+	if (!ret)
+		t->exists = 1;
+	return ret;
+}
+
+int edit_load(struct list *l, struct odb_txn *tx, const struct edit_target *t)
 {
 	char hex[DIGEST_MAX_STR];
-
 	/* By digest: exactly the version whose value the CAS expects. */
-	if (pl_list_load(l, NULL, NULL, tx, digest_fmt(hex, &t->old)))
-		die("%s: %s", t->disp, mf_error_last());
+	int ret = pl_list_load(l, NULL, NULL, tx, digest_fmt(hex, &t->old));
+
+	return ret ? edit_fail(ret, "%s: %s", t->disp, mf_error_last()) : 0;
 }
 
-struct edit_write {
-	const struct edit_target *t;
-	const struct list *l;		/* NULL: move the ref to id */
-	const struct digest *id;
-	const char *msg;
+/*
+ * The store is the one read in this same transaction, so the
+ * compare-and-swap on t->old cannot lose; it stays as a guard.
+ */
+int edit_save(struct odb_txn *tx, const struct edit_target *t,
+	      const struct list *l, const char *msg)
+{
+	if (!tx)
+		return edit_fail(MF_ENOTFOUND, "No such manifest: %s", t->disp);
+	return pl_list_save(NULL, tx, t->ref, l, &t->old, msg);
+}
+
+int edit_move(struct odb_txn *tx, const struct edit_target *t,
+	      const struct digest *id, const char *msg)
+{
+	if (!tx)
+		return edit_fail(MF_ENOTFOUND, "No such manifest: %s", t->disp);
+	return odb_ref_update(tx, t->ref, id, &t->old, msg);
+}
+
+/* The message of the callback's own failure; empty: the library's. */
+static struct buf fail_msg = BUF_INIT;
+
+int edit_fail(int code, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	/* Formatted aside first: an argument may point into mf_error_last(). */
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	buf_reset(&fail_msg);
+	buf_add(&fail_msg, b.ptr, b.len);
+	buf_release(&b);
+	return code;
+}
+
+struct edit_call {
+	odb_write_fn fn;
+	void *payload;
 };
 
-static int write_fn(struct odb_txn *tx, void *payload)
+static int edit_call_fn(struct odb_txn *tx, void *payload)
 {
-	struct edit_write *w = payload;
+	struct edit_call *c = payload;
 
-	if (w->l)
-		return pl_list_save(NULL, tx, w->t->ref, w->l, &w->t->old, w->msg);
-	return odb_ref_update(tx, w->t->ref, w->id, &w->t->old, w->msg);
+	/* A run again after the map grew starts with no failure. */
+	buf_reset(&fail_msg);
+	return c->fn(tx, c->payload);
 }
 
-static void edit_write(struct cmd_ctx *ctx, struct edit_write *w)
+void edit_run(struct cmd_ctx *ctx, odb_write_fn fn, void *payload)
 {
-	int ret = odb_write(cmd_store(ctx), write_fn, w);
+	struct odb *db = cmd_store_existing(ctx);
+	struct edit_call c = { fn, payload };
+	int ret;
 
-	if (ret == MF_EMODIFIED)
-		die("manifest list %s was changed by another command meanwhile; "
-		    "nothing was written, try again", w->t->disp);
+	ret = db ? odb_write(db, edit_call_fn, &c) : edit_call_fn(NULL, &c);
+	if (ret && fail_msg.len)
+		die("%s", fail_msg.ptr);
 	if (ret)
 		die_last();
-}
-
-void edit_save(struct cmd_ctx *ctx, const struct edit_target *t,
-	       const struct list *l, const char *msg)
-{
-	struct edit_write w = { t, l, NULL, msg };
-
-	edit_write(ctx, &w);
-}
-
-void edit_move(struct cmd_ctx *ctx, const struct edit_target *t,
-	       const struct digest *id, const char *msg)
-{
-	struct edit_write w = { t, NULL, id, msg };
-
-	edit_write(ctx, &w);
+	buf_release(&fail_msg);
 }

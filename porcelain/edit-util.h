@@ -5,8 +5,17 @@
 
 /*
  * What the commands that edit an existing local list share (annotate,
- * remove, restore): where the list is and which version was read, so
- * the new version is written with compare-and-swap on it.
+ * remove, restore).  They touch no network, so each loads the list,
+ * edits it and saves it inside one write transaction (edit_run): LMDB
+ * runs one writer at a time, so concurrent edits of the same list all
+ * land, one after the other, and none fails for having raced another.
+ *
+ * The edit is a callback that odb_write() may run more than once (the
+ * map is grown and the callback run again when it fills): it reads
+ * everything again from tx each time and keeps nothing from an earlier
+ * run.  It reports a failure by returning a code, with the message
+ * recorded by edit_fail() (or by the library, in mf_error_last()); the
+ * transaction is then aborted, and edit_run() dies with that message.
  */
 struct edit_target {
 	char disp[PL_NAME_MAX];		/* docker's full name of the list */
@@ -16,33 +25,42 @@ struct edit_target {
 };
 
 /*
- * Name the local list `name` (dies on a malformed name, with `errprefix`
- * before docker's message; may be NULL) and read its current value in
- * `tx` (NULL: no store, so no list).
+ * Name the local list `name`; dies on a malformed name, with
+ * `errprefix` before docker's message (may be NULL).  Reads nothing.
  */
-void edit_target_init(struct edit_target *t, struct odb_txn *tx,
-		      const char *name, const char *errprefix);
+void edit_target_init(struct edit_target *t, const char *name,
+		      const char *errprefix);
+
+/* In the callback: read t's current value in tx (NULL: no store). */
+int edit_target_read(struct edit_target *t, struct odb_txn *tx);
 
 /*
- * Load the list t names (it must exist) into l, as read in tx.
- * Dies with the plumbing's message if the ref names something that is
- * not a list.
+ * In the callback: load the list t names (it must exist) into l
+ * (list_init'ed), as read in tx.  The message names the list when the
+ * ref names something that is not a list.
  */
-void edit_load(struct list *l, struct odb_txn *tx, const struct edit_target *t);
+int edit_load(struct list *l, struct odb_txn *tx, const struct edit_target *t);
+
+/* In the callback: write l as the new version of t's list, with msg. */
+int edit_save(struct odb_txn *tx, const struct edit_target *t,
+	      const struct list *l, const char *msg);
+
+/* In the callback: point t's list at object id, already stored. */
+int edit_move(struct odb_txn *tx, const struct edit_target *t,
+	      const struct digest *id, const char *msg);
 
 /*
- * Write l as the new version of t's list, in one transaction, with
- * compare-and-swap on t->old and a reflog entry saying msg.  Dies when
- * another command moved the list meanwhile (nothing is written then).
+ * In the callback: record the message the command dies with (any
+ * length; the arguments may include mf_error_last()) and return code.
  */
-void edit_save(struct cmd_ctx *ctx, const struct edit_target *t,
-	       const struct list *l, const char *msg);
+int edit_fail(int code, const char *fmt, ...) MF_PRINTF(2, 3);
 
 /*
- * The same for a list that is already stored as object id: only the
- * ref moves.
+ * Run fn in one write transaction of the store and commit what it
+ * wrote; when there is no store, fn runs with tx NULL (it must fail
+ * then: there is nothing to edit) and no store is created.  Dies with
+ * fn's message when fn fails, or the store's when the commit does.
  */
-void edit_move(struct cmd_ctx *ctx, const struct edit_target *t,
-	       const struct digest *id, const char *msg);
+void edit_run(struct cmd_ctx *ctx, odb_write_fn fn, void *payload);
 
 #endif

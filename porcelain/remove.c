@@ -36,64 +36,97 @@ static int in(const struct strvec *v, const char *s)
 	return 0;
 }
 
-int cmd_remove(int argc, const char **argv, struct cmd_ctx *ctx)
-{
-	char *msg = pc_reflog_msg(argc, argv);
-	const struct option opts[] = { OPT_END() };
-	struct list l = LIST_INIT;
-	struct strvec gone = STRVEC_INIT;
+/* What to drop from which list: the callback's payload. */
+struct remove {
 	struct edit_target t;
-	struct odb_txn *tx;
-	char *drop;
+	const char *list_arg;
+	const char **specs;
+	int nr;
+	const char *msg;
+};
 
-	argc = parse_options(argc, argv, opts, usage_str);
-	if (argc < 2)
-		usage_cobra_args(usage_str, 0, "requires at least 2 arguments");
-
-	tx = pc_read_begin(ctx);
-	edit_target_init(&t, tx, argv[0], NULL);
-	if (!t.exists)
-		die("No such manifest: %s", t.disp);
-	edit_load(&l, tx, &t);
+/* Drop every entry named, or none (l as loaded; drop: l->nr zeroes). */
+static int remove_entries(struct list *l, struct odb_txn *tx,
+			  const struct remove *r, char *drop)
+{
+	struct strvec gone = STRVEC_INIT;
 
 	/* Find every entry first: one that is missing changes nothing. */
-	drop = xcalloc(l.nr + 1, 1);
-	for (int i = 1; i < argc; i++) {
+	for (int i = 0; i < r->nr; i++) {
 		size_t idx;
-		int ret = pc_find_entry(&idx, &l, tx, argv[i]);
+		int ret = pc_find_entry(&idx, l, tx, r->specs[i]);
 
 		if (ret == MF_ENOTFOUND)
-			die("manifest for image %s does not exist in %s", argv[i],
-			    argv[0]);
+			return edit_fail(ret, "manifest for image %s does not exist in %s",
+					 r->specs[i], r->list_arg);
 		if (ret)
-			die_last();
+			return ret;
 		drop[idx] = 1;
 	}
-	odb_txn_end(tx);
 
 	/*
 	 * Then drop them, with the attestations that describe them (when
 	 * no other entry of the list is the same image).
 	 */
-	for (size_t i = l.nr; i-- > 0;) {
+	for (size_t i = l->nr; i-- > 0;) {
 		if (!drop[i])
 			continue;
-		strvec_push(&gone, l.e[i].digest);
-		list_remove(&l, i);
+		strvec_push(&gone, l->e[i].digest);
+		list_remove(l, i);
 	}
-	for (size_t i = l.nr; i-- > 0;) {
-		const char *ref = list_entry_annotation(&l.e[i],
+	for (size_t i = l->nr; i-- > 0;) {
+		const char *ref = list_entry_annotation(&l->e[i],
 						ANNOTATION_REFERENCE_DIGEST);
 
-		if (pc_entry_is_attestation(&l.e[i]) && ref && in(&gone, ref) &&
-		    !has_image(&l, ref))
-			list_remove(&l, i);
+		if (pc_entry_is_attestation(&l->e[i]) && ref && in(&gone, ref) &&
+		    !has_image(l, ref))
+			list_remove(l, i);
 	}
-	edit_save(ctx, &t, &l, msg);
-
-	free(drop);
 	strvec_clear(&gone);
+	return 0;
+}
+
+/* Load, drop and save, in one write transaction (edit_run). */
+static int remove_fn(struct odb_txn *tx, void *payload)
+{
+	struct remove *r = payload;
+	struct list l = LIST_INIT;
+	char *drop = NULL;
+	int ret = edit_target_read(&r->t, tx);
+
+	if (ret)
+		return ret;
+	if (!r->t.exists)
+		return edit_fail(MF_ENOTFOUND, "No such manifest: %s", r->t.disp);
+	ret = edit_load(&l, tx, &r->t);
+	if (!ret) {
+		drop = xcalloc(l.nr + 1, 1);
+		ret = remove_entries(&l, tx, r, drop);
+	}
+	if (!ret)
+		ret = edit_save(tx, &r->t, &l, r->msg);
+	free(drop);
 	list_release(&l);
+	return ret;
+}
+
+int cmd_remove(int argc, const char **argv, struct cmd_ctx *ctx)
+{
+	char *msg = pc_reflog_msg(argc, argv);
+	const struct option opts[] = { OPT_END() };
+	struct remove r;
+
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (argc < 2)
+		usage_cobra_args(usage_str, 0, "requires at least 2 arguments");
+
+	edit_target_init(&r.t, argv[0], NULL);
+	r.list_arg = argv[0];
+	r.specs = argv + 1;
+	r.nr = argc - 1;
+	r.msg = msg;
+	edit_run(ctx, remove_fn, &r);
+
 	free(msg);
 	return 0;
 }

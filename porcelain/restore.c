@@ -20,20 +20,64 @@ static const char *const usage_str[] = {
 	NULL
 };
 
+/* Which list, to what: the callback's payload. */
+struct restore {
+	struct edit_target t;
+	uint64_t n;
+	int reflog_form;		/* LIST@{N} */
+	const char *what;		/* the revision as given */
+	const char *msg;
+	struct digest id;		/* out: the version restored */
+};
+
+/* Resolve, check and move the ref, in one write transaction (edit_run). */
+static int restore_fn(struct odb_txn *tx, void *payload)
+{
+	struct restore *r = payload;
+	struct edit_target *t = &r->t;
+	char mt[ODB_MEDIA_TYPE_MAX + 1], hex[DIGEST_MAX_STR];
+	struct buf rev = BUF_INIT;
+	struct list l = LIST_INIT;
+	struct odb_object obj;
+	int ret = edit_target_read(t, tx);
+
+	if (ret)
+		return ret;
+	/* LIST@{N}, or LIST @{N}: that list's own reflog. */
+	if (r->reflog_form)
+		buf_addf(&rev, "%s@{%" PRIu64 "}", t->ref, r->n);
+	else if (!strncmp(r->what, "@{", 2))
+		buf_addf(&rev, "%s%s", t->ref, r->what);
+	else
+		buf_adds(&rev, r->what);
+	ret = pl_resolve(&r->id, NULL, tx, rev.ptr, PL_RESOLVE_MUST_EXIST);
+	buf_release(&rev);
+	if (ret)
+		return edit_fail(ret, "cannot restore %s to %s: %s", t->disp,
+				 r->what, mf_error_last());
+	ret = pl_object_peek(&obj, mt, tx, &r->id);
+	if (ret)
+		return ret;
+	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
+		return edit_fail(MF_EINVALID, "cannot restore %s to %s: it is not "
+				 "a manifest list (%s)", t->disp, r->what, mt);
+	/* It must also be a list the other commands can edit. */
+	ret = pl_list_load(&l, NULL, NULL, tx, digest_fmt(hex, &r->id));
+	list_release(&l);
+	if (ret)
+		return edit_fail(ret, "cannot restore %s to %s: %s", t->disp,
+				 r->what, mf_error_last());
+	if (t->exists && digest_eq(&t->old, &r->id))
+		return 0;
+	return edit_move(tx, t, &r->id, r->msg);
+}
+
 int cmd_restore(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = pc_reflog_msg(argc, argv);
 	const struct option opts[] = { OPT_END() };
 	char name[ODB_REF_MAX + 1], hex[DIGEST_MAX_STR];
-	char mt[ODB_MEDIA_TYPE_MAX + 1];
-	struct buf rev = BUF_INIT;
-	struct odb_object obj;
-	const char *what;
-	struct list l = LIST_INIT;
-	struct edit_target t;
-	struct odb_txn *tx;
-	struct digest id;
-	uint64_t n;
+	struct restore r = { 0 };
 	int ret;
 
 	argc = parse_options(argc, argv, opts, usage_str);
@@ -41,44 +85,23 @@ int cmd_restore(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_cobra_args(usage_str, 0,
 				 "requires at least 1 and at most 2 arguments");
 	if (argc == 1) {
-		ret = pl_parse_reflog_rev(name, &n, argv[0]);
+		ret = pl_parse_reflog_rev(name, &r.n, argv[0]);
 		if (ret < 0)
 			die_last();
 		if (!ret)
 			usage_cobra_args(usage_str, 0, "requires MANIFEST_LIST@{N}, "
 					 "or MANIFEST_LIST and a revision");
+		r.reflog_form = 1;
 	} else {
 		snprintf(name, sizeof(name), "%s", argv[0]);
 	}
-	what = argv[argc - 1];
+	r.what = argv[argc - 1];
+	r.msg = msg;
 
-	tx = pc_read_begin(ctx);
-	edit_target_init(&t, tx, name, NULL);
-	/* LIST@{N}, or LIST @{N}: that list's own reflog. */
-	if (argc == 1)
-		buf_addf(&rev, "%s@{%" PRIu64 "}", t.ref, n);
-	else if (!strncmp(what, "@{", 2))
-		buf_addf(&rev, "%s%s", t.ref, what);
-	else
-		buf_adds(&rev, what);
-	if (pl_resolve(&id, NULL, tx, rev.ptr, PL_RESOLVE_MUST_EXIST))
-		die("cannot restore %s to %s: %s", t.disp, what, mf_error_last());
-	if (pl_object_peek(&obj, mt, tx, &id))
-		die_last();
-	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
-		die("cannot restore %s to %s: it is not a manifest list (%s)",
-		    t.disp, what, mt);
-	/* It must also be a list the other commands can edit. */
-	if (pl_list_load(&l, NULL, NULL, tx, digest_fmt(hex, &id)))
-		die("cannot restore %s to %s: %s", t.disp, what, mf_error_last());
-	odb_txn_end(tx);
+	edit_target_init(&r.t, name, NULL);
+	edit_run(ctx, restore_fn, &r);
+	printf("Restored %s to %s\n", r.t.disp, digest_fmt(hex, &r.id));
 
-	if (!t.exists || !digest_eq(&t.old, &id))
-		edit_move(ctx, &t, &id, msg);
-	printf("Restored %s to %s\n", t.disp, digest_fmt(hex, &id));
-
-	list_release(&l);
-	buf_release(&rev);
 	free(msg);
 	return 0;
 }
