@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@ int odb_mdb_error(int rc, const char *what)
 		return mf_error(MF_ENOTFOUND, "%s: not found", what);
 	case MDB_MAP_FULL:
 	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
 		return mf_error(MF_ENOSPC, "%s: the store is full: %s", what,
 				mdb_strerror(rc));
 	case MDB_TXN_FULL:
@@ -248,6 +251,65 @@ int odb_check_creatable(const char *dir)
 	return 0;
 }
 
+/* The size LMDB gives its lock file for 126 readers (as set below). */
+#define LOCK_FILE_SIZE 8192
+
+/*
+ * LMDB maps its lock file and writes to it through the map: a page of
+ * it that is not yet backed by the disk, when the disk is full, kills
+ * the process with SIGBUS instead of returning an error.  So give every
+ * page of the lock file its blocks first.  Only holes are filled (the
+ * size and the bytes of a lock file in use stay as they are).  A new or
+ * empty lock file, which LMDB would write at once, is an error when the
+ * disk is full; an older one goes on as before (its first page, the one
+ * every process writes, is backed already).  created: the directory was
+ * just made (removed again on error).
+ */
+static int lock_file_allocate(const char *dir, int created)
+{
+	char lock[PATH_MAX];
+	struct stat st;
+	int fd, rc = 0, isnew = 0, empty = 1;
+
+	if (snprintf(lock, sizeof(lock), "%s/lock.mdb", dir) >= (int)sizeof(lock))
+		return 0;
+	fd = open(lock, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		isnew = fd >= 0;
+	}
+	if (fd < 0) {
+		/* No room for the file itself; else (read-only media, a
+		 * race) LMDB's own open says what is wrong. */
+		if (errno == ENOSPC || errno == EDQUOT)
+			goto full;
+		return 0;
+	}
+	if (!fstat(fd, &st)) {
+		off_t len = st.st_size ? st.st_size : LOCK_FILE_SIZE;
+
+		empty = !st.st_size;
+#ifdef __linux__
+		/* Never written through: no emulation on a live lock file. */
+		rc = fallocate(fd, 0, 0, len) ? errno : 0;
+#else
+		rc = empty ? posix_fallocate(fd, 0, len) : 0;
+#endif
+	}
+	close(fd);
+	if (!empty || (rc != ENOSPC && rc != EDQUOT))
+		return 0;
+	errno = rc;
+full:
+	rc = mf_error_errno(MF_ENOSPC, "cannot open the store: the disk is full "
+			    "(lock file '%s')", lock);
+	if (isnew)
+		unlink(lock);
+	if (created)
+		rmdir(dir);
+	return rc;
+}
+
 int odb_open(struct odb **out, const char *dir, unsigned flags)
 {
 	struct odb *db;
@@ -257,7 +319,7 @@ int odb_open(struct odb **out, const char *dir, unsigned flags)
 	unsigned env_flags = MDB_NOTLS | MDB_NORDAHEAD;
 	const char *nosync = getenv("MF_NOSYNC");
 	size_t map = env_map_size();
-	int rc, ret, dead;
+	int rc, ret, dead, created = 0;
 
 	*out = NULL;
 	if (snprintf(data, sizeof(data), "%s/data.mdb", dir) >= (int)sizeof(data))
@@ -270,6 +332,7 @@ int odb_open(struct odb **out, const char *dir, unsigned flags)
 			return mf_error(MF_ENOTFOUND, "no store at '%s'", dir);
 		if ((ret = mkdir_p(dir)))
 			return ret;
+		created = 1;
 	} else if (!S_ISDIR(st.st_mode)) {
 		return mf_error(MF_EINVALID, "'%s' is not a manifold store (not a directory)",
 				dir);
@@ -288,6 +351,9 @@ int odb_open(struct odb **out, const char *dir, unsigned flags)
 	} else if ((size_t)st.st_size > map) {
 		map = (size_t)st.st_size;
 	}
+
+	if ((ret = lock_file_allocate(dir, created)))
+		return ret;
 
 	db = xcalloc(1, sizeof(*db));
 	db->dir = xstrdup(dir);
