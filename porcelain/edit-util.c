@@ -37,9 +37,10 @@ int edit_target_read(struct edit_target *t, struct odb_txn *tx)
 int edit_load(struct list *l, struct odb_txn *tx, const struct edit_target *t)
 {
 	char hex[DIGEST_MAX_STR];
-	/* By digest: exactly the version whose value the CAS expects. */
-	int ret = pl_list_load(l, NULL, NULL, tx, digest_fmt(hex, &t->old));
+	int ret;
 
+	/* By digest: exactly the version read in this transaction. */
+	ret = pl_list_load(l, NULL, NULL, tx, digest_fmt(hex, &t->old));
 	return ret ? edit_fail(ret, "%s: %s", t->disp, mf_error_last()) : 0;
 }
 
