@@ -50,7 +50,7 @@ _manifold_options()
 	remove | restore | rm) ;;
 	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
 	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;
-	fsck)		echo "-v --verbose" ;;
+	fsck)		echo "-v --verbose --full" ;;
 	hash-object)	echo "-w --write -t --type= --stdin --stdin-paths --batch --literally --algorithm=" ;;
 	login)		echo "-u --username= --password-stdin --insecure" ;;
 	logout)		;;
