@@ -41,7 +41,8 @@ the upstream only; a rule does not count the requests it lets pass):
   big       the upstream's status and headers, Content-Length 100 MiB,
             then 100 MiB streamed (never held in memory)
   stall     the upstream's status and headers, then nothing until the
-            client hangs up (slowloris)
+            client hangs up (slowloris); for an answer without a body
+            (HEAD, an empty 201), nothing at all
   redirect  a GET: fetch the upstream's answer with the client's
             headers, keep its body, and answer 307 with a Location on the
             other listener (a second port of 127.0.0.1, a different host
@@ -205,15 +206,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         """Send nothing until the client closes (or limit seconds)."""
         end = time.monotonic() + limit
         sock = self.connection
+        self.close_connection = True
         while time.monotonic() < end:
             rd, _, _ = select.select([sock], [], [], 0.5)
             if rd:
-                try:
-                    if not sock.recv(1):
-                        return
-                except OSError:
-                    return
-        self.close_connection = True
+                return      # gone (or, wrongly, a new request: dropped)
 
     def stream(self, total, pattern):
         """Send total bytes (None: forever) of pattern repeated."""
@@ -289,9 +286,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 self.wfile = open(os.devnull, "wb")
             return
         if action == "stall":
-            self.send_upstream_headers(r, action, len(data))
-            self.wfile.flush()
+            # Headers and no body; an answer without a body (HEAD, 201)
+            # would be complete with its headers: there, not even those.
             self.log(r.status)
+            if data and not head:
+                self.send_upstream_headers(r, action, len(data))
+                self.wfile.flush()
             self.wait_hangup(600)
             return
         if action in ("endless", "big") and not head:
