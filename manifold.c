@@ -39,6 +39,8 @@ static const struct cmd_struct commands[] = {
 	  "Fetch a manifest from a registry, verify and store it" },
 	{ "fsck", cmd_fsck, NEED_STORE_RO | PLUMBING,
 	  "Verify the objects, refs and reflogs of the store" },
+	{ "gc", cmd_gc, NEED_STORE_RW | PLUMBING,
+	  "Expire old reflog entries and delete unreachable objects" },
 	{ "hash-object", cmd_hash_object, NEED_STORE_RW | PLUMBING,
 	  "Compute an object's digest, optionally store it" },
 	{ "inspect", cmd_inspect, NEED_STORE_RO | PORCELAIN,

@@ -13,6 +13,7 @@
 
 #include "manifest/json.h"
 #include "module/auth-parse.h"
+#include "util/age.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/wrapper.h"
@@ -429,19 +430,6 @@ static int num(const char *s, size_t n)
 	return v;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long long days_from_civil(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
  * RFC 3339 date-time: YYYY-MM-DD "T" HH:MM:SS [.frac] ( "Z" / +-HH:MM ),
  * "T" and "Z" in either case.  0 and *out set, or -1.
@@ -495,7 +483,7 @@ static int parse_rfc3339(long long *out, const char *s)
 	} else {
 		return -1;
 	}
-	*out = days_from_civil(year, mon, day) * 86400LL + hour * 3600LL +
+	*out = mf_days_from_civil(year, mon, day) * 86400LL + hour * 3600LL +
 	       min * 60LL + sec - off;
 	return 0;
 }

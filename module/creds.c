@@ -645,18 +645,14 @@ const char *creds_key_for_host(const char *host)
 	return host;
 }
 
-static int lookup_helper(struct mf_cred *out, const char *name,
-			 const char *key)
+int creds_parse_helper_answer(struct mf_cred *out, const char *name,
+			      const char *bytes, size_t len)
 {
-	struct helper_out ho = { NULL, 0 };
 	const char *user, *secret;
 	yajl_val tree = NULL;
 	int ret;
 
-	ret = run_helper(&ho, name, "get", key, strlen(key), NULL);
-	if (ret)
-		return ret;
-	ret = json_parse(&tree, ho.ptr, ho.len);
+	ret = json_parse(&tree, bytes, len);
 	if (ret || !YAJL_IS_OBJECT(tree)) {
 		ret = mf_error(MF_EAUTH,
 			       "credential helper '" HELPER_PREFIX "%s' answered "
@@ -692,6 +688,19 @@ done:
 		auth_json_wipe(tree);
 		yajl_tree_free(tree);
 	}
+	return ret;
+}
+
+static int lookup_helper(struct mf_cred *out, const char *name,
+			 const char *key)
+{
+	struct helper_out ho = { NULL, 0 };
+	int ret;
+
+	ret = run_helper(&ho, name, "get", key, strlen(key), NULL);
+	if (ret)
+		return ret;
+	ret = creds_parse_helper_answer(out, name, ho.ptr, ho.len);
 	helper_out_release(&ho);
 	return ret;
 }

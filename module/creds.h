@@ -26,6 +26,18 @@
  * "registrytoken" entries.
  */
 
+/*
+ * Read what a credential helper answered to "get" (`len` bytes, outside
+ * input): a JSON object with string (or null) Username and Secret.  On
+ * success out holds the username and the secret (in guarded memory);
+ * "<token>" as the username marks an identity token.  MF_ENOTFOUND when
+ * both are empty, MF_EAUTH for anything else, naming helper `name` and
+ * never quoting the answer.  The parsed copy of the secret is wiped.
+ */
+struct mf_cred;
+int creds_parse_helper_answer(struct mf_cred *out, const char *name,
+			      const char *bytes, size_t len);
+
 /* Docker Hub's credential key, whatever name the hub is reached by. */
 #define CREDS_DOCKER_HUB_KEY "https://index.docker.io/v1/"
 

@@ -70,6 +70,7 @@ struct reg {
 	char last_scope[1024];		/* the scope of the last challenge */
 	struct token_slot tokens[MAX_TOKENS];
 	unsigned long requests;
+	long low_speed_time;		/* seconds below 1 byte/s before giving up */
 };
 
 /* ---- response capture ---- */
@@ -80,6 +81,7 @@ struct resp {
 	reg_sink_fn sink;		/* stream the body here instead */
 	void *sink_payload;
 	int sink_failed;
+	int sunk;			/* the sink has seen bytes */
 	int too_big;			/* the body went over its cap */
 	char content_type[256];
 	char digest[DIGEST_MAX_STR];
@@ -113,6 +115,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 
 	/* Only a success streams to the sink; errors are read for messages. */
 	if (rs->sink && rs->status >= 200 && rs->status < 300) {
+		rs->sunk = 1;
 		if (rs->sink(p, len, rs->sink_payload)) {
 			rs->sink_failed = 1;
 			return 0;
@@ -427,7 +430,7 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, r->low_speed_time);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "manifold/" MF_NET_VERSION);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
@@ -606,8 +609,11 @@ static int net_error(struct reg *r, CURLcode c, const char *errbuf,
 /*
  * Send a request with scheme settling, auth (one retry after a 401
  * challenge) and, for idempotent requests, retries of transient
- * failures.  rs holds the final response.  Only transport failures are
- * errors here; HTTP statuses are for the caller.
+ * failures.  A request whose body streams to a sink is idempotent until
+ * the sink has seen a byte: a 5xx, or a connection lost before the body,
+ * is retried; a body cut halfway is not.  rs holds the final response.
+ * Only transport failures are errors here; HTTP statuses are for the
+ * caller.
  */
 static int request(struct reg *r, const struct req *q0, struct resp *rs,
 		   const char *what)
@@ -621,7 +627,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 
 	for (;;) {
 		CURLcode c;
-		int ret;
+		int ret, replay;
 
 		/* Fill in the scheme of registry-relative URLs ("/v2/..."). */
 		if (q0->url[0] == '/') {
@@ -646,6 +652,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 		rs->too_big = 0;
 		errbuf[0] = '\0';
 		c = perform(r, &q, rs, errbuf);
+		replay = q.idempotent || (rs->sink && !rs->sunk);
 		if (c != CURLE_OK) {
 			if (rs->sink_failed)
 				return mf_error_code() ? mf_error_code() : MF_ERROR;
@@ -655,7 +662,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 						what, rs->body.max);
 			if (q0->url[0] == '/' && settle_scheme(r, c))
 				continue;
-			if (q.idempotent && is_transient_curl(c) &&
+			if (replay && is_transient_curl(c) &&
 			    attempt < MAX_RETRIES) {
 				trace(r, "retrying in %ld ms", backoff_ms(attempt, 0));
 				sleep_backoff(attempt++, 0);
@@ -676,7 +683,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 			}
 			continue;
 		}
-		if (q.idempotent && attempt < MAX_RETRIES &&
+		if (replay && attempt < MAX_RETRIES &&
 		    (rs->status == 429 || rs->status >= 500)) {
 			trace(r, "retrying after %ld in %ld ms", rs->status,
 			      backoff_ms(attempt, rs->retry_after));
@@ -937,6 +944,23 @@ static void call_release(struct call *c)
 	buf_release(&c->rs.body);
 }
 
+/*
+ * How long a transfer may stay below 1 byte/s: 60 s, or
+ * MANIFOLD_LOW_SPEED_TIME seconds (1 to 3600; for tests of a stalled
+ * registry, which would otherwise take minutes).
+ */
+static long low_speed_time(void)
+{
+	const char *v = getenv("MANIFOLD_LOW_SPEED_TIME");
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return 60;
+	n = strtol(v, &end, 10);
+	return *end || n < 1 || n > 3600 ? 60 : n;
+}
+
 int reg_open(struct reg **out, const char *host, const char *cred_key,
 	     const struct reg_opts *opts)
 {
@@ -960,6 +984,7 @@ int reg_open(struct reg **out, const char *host, const char *cred_key,
 	r->insecure = opts && opts->insecure;
 	r->trace = (opts && opts->trace) || (t && *t && strcmp(t, "0"));
 	r->loopback = is_loopback_host(host);
+	r->low_speed_time = low_speed_time();
 	r->verify = 1;
 	load_certs(r);
 	*out = r;
@@ -1201,7 +1226,7 @@ int reg_blob_get(struct reg *r, const char *repo, const struct digest *d,
 	snprintf(c.what, sizeof(c.what), "blob %s/%s@%s", r->host, repo, ds);
 	snprintf(c.url, sizeof(c.url), "/v2/%s/blobs/%s", repo, ds);
 	c.q.follow = 1;
-	c.q.idempotent = 0;	/* the sink has seen bytes: never replayed */
+	c.q.idempotent = 0;	/* replayed only until the sink sees a byte */
 	c.rs.sink = verify_cb;
 	c.rs.sink_payload = &v;
 	ret = call_run(r, &c, 200, 200);

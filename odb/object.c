@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "odb-internal.h"
+#include "prune.h"
+#include "util/ident.h"
 #include "util/wrapper.h"
 
 /*
@@ -106,13 +108,113 @@ int odb_object_write(struct digest *out, struct odb_txn *tx,
 	return odb_object_put(tx, &id, media_type, data, len);
 }
 
+/*
+ * otime rows: key = the object's key, value = when it was last written,
+ * seconds since the epoch as a big-endian 64-bit integer (the reflog's
+ * clock: MANIFOLD_COMMITTER_DATE if set).  Read by gc only.
+ */
+static int set_time(struct odb_txn *tx, MDB_val *k, int64_t t)
+{
+	unsigned char be[8];
+	MDB_val v = { sizeof(be), be };
+	int rc;
+
+	if (!tx->db->has_otime)
+		return 0;	/* opened without it: gc times the object later */
+	put_be64(be, (uint64_t)t);
+	rc = mdb_put(tx->txn, tx->db->otime, k, &v, 0);
+	return rc ? odb_mdb_error(rc, "cannot record an object's time") : 0;
+}
+
+static int touch(struct odb_txn *tx, MDB_val *k)
+{
+	int64_t t;
+	int tz;
+
+	mf_ident_time(&t, &tz);
+	return set_time(tx, k, t);
+}
+
+int odb_otime_ensure(struct odb *db)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (db->has_otime)
+		return 0;
+	if (db->readonly)
+		return mf_error(MF_EIO, "cannot write to store '%s': it is on read-only "
+				"media", db->dir);
+	rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+	if (rc == MDB_MAP_RESIZED && !mdb_env_set_mapsize(db->env, 0))
+		rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+	if (rc)
+		return odb_mdb_error(rc, "cannot write to the store");
+	rc = mdb_dbi_open(txn, "otime", MDB_CREATE, &db->otime);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return odb_mdb_error(rc, "cannot write to the store");
+	}
+	rc = mdb_txn_commit(txn);
+	if (rc)
+		return odb_mdb_error(rc, "cannot write to the store");
+	db->has_otime = 1;
+	return 0;
+}
+
+int odb_object_time(int64_t *out, struct odb_txn *tx, const struct digest *id)
+{
+	char key[DIGEST_MAX_STR];
+	MDB_val k, v;
+	int rc;
+
+	if (!tx->db->has_otime)
+		return mf_error(MF_ENOTFOUND, "no object times in this store");
+	key_of(key, id, &k);
+	rc = mdb_get(tx->txn, tx->db->otime, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return mf_error(MF_ENOTFOUND, "no time recorded for '%s'", key);
+	if (rc)
+		return odb_mdb_error(rc, "cannot read an object's time");
+	if (v.mv_size != 8)
+		return mf_error(MF_ECORRUPT, "bad time recorded for '%s'", key);
+	*out = (int64_t)get_be64(v.mv_data);
+	return 0;
+}
+
+int odb_object_set_time(struct odb_txn *tx, const struct digest *id, int64_t t)
+{
+	char key[DIGEST_MAX_STR];
+	MDB_val k;
+
+	key_of(key, id, &k);
+	return set_time(tx, &k, t);
+}
+
+int odb_object_prune(struct odb_txn *tx, const struct digest *id)
+{
+	char key[DIGEST_MAX_STR];
+	MDB_val k;
+	int rc, ret;
+
+	if ((ret = odb_object_delete(tx, id)))
+		return ret;
+	key_of(key, id, &k);
+	if (tx->db->has_otime) {
+		rc = mdb_del(tx->txn, tx->db->otime, &k, NULL);
+		if (rc && rc != MDB_NOTFOUND)
+			return odb_mdb_error(rc, "cannot delete an object's time");
+	}
+	return odb_source_delete_all(tx, id);
+}
+
 int odb_object_put(struct odb_txn *tx, const struct digest *id,
 		   const char *media_type, const void *data, size_t len)
 {
 	char key[DIGEST_MAX_STR];
 	size_t mt = strlen(media_type);
 	MDB_val k, v;
-	int rc;
+	int rc, ret;
 
 	if (!tx->rw)
 		return mf_error(MF_ERROR, "write in a read transaction");
@@ -122,8 +224,12 @@ int odb_object_put(struct odb_txn *tx, const struct digest *id,
 	if (!mt || mt > ODB_MEDIA_TYPE_MAX)
 		return mf_error(MF_EINVALID, "invalid media type length %zu", mt);
 	rc = lookup(tx, id, key, &k, &v);
-	if (rc)
-		return rc < 0 ? rc : 0;	/* content-addressed: already there */
+	if (rc < 0)
+		return rc;
+	/* Written again or for the first time: either way it is fresh, and
+	 * gc's grace period starts over (git freshens an object's mtime). */
+	if ((ret = touch(tx, &k)) || rc)
+		return ret;	/* content-addressed: already there */
 
 	v.mv_size = OBJ_HDR + mt + len;
 	v.mv_data = NULL;

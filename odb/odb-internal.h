@@ -9,6 +9,8 @@ struct odb {
 	MDB_env *env;
 	char *dir;
 	MDB_dbi meta, objects, refs, reflog, sources;
+	MDB_dbi otime;		/* object write times (odb/prune.h) */
+	int has_otime;		/* 0: a store opened to read, made before it */
 	int readonly;
 };
 

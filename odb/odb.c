@@ -223,6 +223,11 @@ static int open_dbis(struct odb *db, int create)
 		}
 		goto mdb_fail;
 	}
+	/* Added later in format 1: a writer creates it, a reader copes. */
+	rc = mdb_dbi_open(txn, "otime", flags, &db->otime);
+	if (rc && rc != MDB_NOTFOUND)
+		goto mdb_fail;
+	db->has_otime = !rc;
 	rc = mdb_txn_commit(txn);
 	if (rc)
 		return odb_mdb_error(rc, "cannot open the store");

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "odb-internal.h"
+#include "prune.h"
 
 /*
  * sources rows: key = "<digest>\0<host/repository>", empty value.  A
@@ -15,6 +16,19 @@ static size_t make_key(char *key, const struct digest *id, const char *where)
 	n = strlen(key) + 1;
 	memcpy(key + n, where, strlen(where));
 	return n + strlen(where);
+}
+
+/*
+ * A cursor on sources and the key "<digest>\0" (in prefix) that the rows
+ * of id start with; k->mv_size is its length, NUL included.
+ */
+static int open_rows(struct odb_txn *tx, const struct digest *id, char *prefix,
+		     MDB_val *k, MDB_cursor **cur)
+{
+	digest_fmt(prefix, id);
+	k->mv_size = strlen(prefix) + 1;
+	k->mv_data = prefix;
+	return mdb_cursor_open(tx->txn, tx->db->sources, cur);
 }
 
 int odb_source_add(struct odb_txn *tx, const struct digest *id,
@@ -41,13 +55,9 @@ int odb_source_for_each(struct odb_txn *tx, const struct digest *id,
 	size_t plen;
 	int rc, ret = 0;
 
-	digest_fmt(prefix, id);
-	plen = strlen(prefix) + 1;	/* including the NUL */
-	k.mv_size = plen;
-	k.mv_data = prefix;
-	rc = mdb_cursor_open(tx->txn, tx->db->sources, &cur);
-	if (rc)
+	if ((rc = open_rows(tx, id, prefix, &k, &cur)))
 		return odb_mdb_error(rc, "cannot read sources");
+	plen = k.mv_size;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		size_t n;
@@ -68,4 +78,29 @@ int odb_source_for_each(struct odb_txn *tx, const struct digest *id,
 		ret = odb_mdb_error(rc, "cannot read sources");
 	mdb_cursor_close(cur);
 	return ret;
+}
+
+int odb_source_delete_all(struct odb_txn *tx, const struct digest *id)
+{
+	char prefix[DIGEST_MAX_STR + 1];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t plen;
+	int rc;
+
+	if ((rc = open_rows(tx, id, prefix, &k, &cur)))
+		return odb_mdb_error(rc, "cannot delete sources");
+	plen = k.mv_size;
+	/* Seek again after each delete: simpler than trusting where the
+	 * cursor stands after one. */
+	while (!(rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE))) {
+		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen))
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+		k.mv_size = plen;
+		k.mv_data = prefix;
+	}
+	mdb_cursor_close(cur);
+	return rc && rc != MDB_NOTFOUND ? odb_mdb_error(rc, "cannot delete sources") : 0;
 }

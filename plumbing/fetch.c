@@ -89,9 +89,25 @@ static int settle_type(struct fetched *o, const char *what)
 
 static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out);
 
+/*
+ * A blob's bytes, up to the size its descriptor gives (the buffer's
+ * cap).  The transport reports a sink's failure with its own code and
+ * message, so going over is noted here, for the caller to report.
+ */
+struct capped {
+	struct buf b;
+	int over;
+};
+
 static int to_buf(const void *data, size_t len, void *payload)
 {
-	return buf_add(payload, data, len);
+	struct capped *c = payload;
+
+	if (buf_add(&c->b, data, len)) {
+		c->over = 1;
+		return MF_ECORRUPT;
+	}
+	return 0;
 }
 
 static int child_cb(const struct descriptor *d, void *payload)
@@ -107,13 +123,20 @@ static int child_cb(const struct descriptor *d, void *payload)
 	if (have(f, &id))
 		return 0;
 	if (d->role == DESCRIPTOR_CONFIG) {
-		struct buf b = BUF_INIT_MAX(ODB_OBJECT_MAX);
+		struct capped c = { BUF_INIT_MAX(0), 0 };
+		struct buf b;
 		struct fetched *o;
 
 		if (d->size > (int64_t)ODB_OBJECT_MAX)
 			return mf_error(MF_ETOOBIG, "config %s is larger than %zu bytes",
 					d->digest, ODB_OBJECT_MAX);
-		ret = reg_blob_get(f->reg, f->repo, &id, to_buf, &b);
+		c.b.max = d->size < 0 ? 0 : (size_t)d->size;
+		ret = reg_blob_get(f->reg, f->repo, &id, to_buf, &c);
+		b = c.b;
+		if (c.over)
+			ret = mf_error(MF_ECORRUPT, "config %s: the registry sends more "
+				       "than the %zu bytes of its descriptor",
+				       d->digest, c.b.max);
 		if (ret) {
 			buf_release(&b);
 			return ret;

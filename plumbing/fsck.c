@@ -1,7 +1,10 @@
 /*
  * fsck: verify the store.  Every object must re-hash to its key and be
  * well-formed for its media type; every ref and reflog entry must point
- * at an object in the store.  Problems are printed one per line.
+ * at an object in the store; the children and configs of what they
+ * reach must be there too, or be remote-only (the parent came from a
+ * registry, which has them; --full counts those as problems).  Problems
+ * are printed one per line.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +19,7 @@
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
-	"manifold fsck [-v | --verbose]",
+	"manifold fsck [-v | --verbose] [--full]",
 	NULL
 };
 
@@ -24,8 +27,9 @@ struct fsck {
 	struct odb_txn *tx;
 	struct digest *seen;	/* reachable objects already walked */
 	size_t seen_nr, seen_alloc;
-	unsigned long objects, refs, reflogs, entries, problems;
+	unsigned long objects, refs, reflogs, entries, problems, remote_only;
 	int verbose;
+	int full;		/* every child must be in the store */
 	const char *ref;	/* the reflog being walked */
 };
 
@@ -87,6 +91,7 @@ static int check_object(const struct digest *id, const struct odb_object *obj,
  */
 struct walk {
 	struct fsck *f;
+	struct digest parent_id;
 	char parent[DIGEST_MAX_STR];
 	const char *from;	/* the ref that reaches it */
 };
@@ -106,6 +111,22 @@ static int was_seen(struct fsck *f, const struct digest *id)
 	return 0;
 }
 
+static int any_source(const char *where, void *payload)
+{
+	(void)where;
+	*(int *)payload = 1;
+	return 1;
+}
+
+/* 1 if the sources table says which registry id came from. */
+static int known_source(struct odb_txn *tx, const struct digest *id)
+{
+	int yes = 0;
+
+	(void)odb_source_for_each(tx, id, any_source, &yes);
+	return yes;
+}
+
 static int child_cb(const struct descriptor *d, void *payload)
 {
 	struct walk *w = payload;
@@ -120,6 +141,15 @@ static int child_cb(const struct descriptor *d, void *payload)
 	ret = odb_object_exists(w->f->tx, &child);
 	if (ret < 0)
 		return ret;
+	if (!ret && !w->f->full && known_source(w->f->tx, &w->parent_id)) {
+		/* Fetched without its children: the registry has them. */
+		w->f->remote_only++;
+		if (w->f->verbose)
+			fprintf(stderr, "remote-only %s %s of %s\n",
+				d->role == DESCRIPTOR_CONFIG ? "config" : "child",
+				digest_fmt(s, &child), w->parent);
+		return 0;
+	}
 	if (!ret) {
 		problem(w->f, "missing %s %s of %s (reached from '%s')",
 			d->role == DESCRIPTOR_CONFIG ? "config" : "child",
@@ -143,6 +173,7 @@ static int walk(struct fsck *f, const struct digest *id, const char *from)
 		return 0;
 	w.f = f;
 	w.from = from;
+	w.parent_id = *id;
 	digest_fmt(w.parent, id);
 	/* Malformed objects were reported by the object pass. */
 	if (manifest_for_each_child((const char *)obj.data, obj.size, mt,
@@ -212,6 +243,8 @@ int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct fsck f;
 	const struct option opts[] = {
 		OPT_BOOL('v', "verbose", &f.verbose, "report each object checked on stderr"),
+		OPT_BOOL(0, "full", &f.full,
+			 "children and configs only a registry has are problems too"),
 		OPT_END()
 	};
 	struct odb *db;
@@ -236,6 +269,7 @@ int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx)
 	odb_txn_end(f.tx);
 	free(f.seen);
 	fprintf(stderr, "checked objects: %lu, refs: %lu, reflogs: %lu (entries: %lu); "
-		"problems: %lu\n", f.objects, f.refs, f.reflogs, f.entries, f.problems);
+		"remote-only: %lu; problems: %lu\n", f.objects, f.refs, f.reflogs,
+		f.entries, f.remote_only, f.problems);
 	return f.problems ? 1 : 0;
 }

@@ -506,6 +506,7 @@ static void stats_add(struct pl_push_stats *to, const struct pl_push_stats *s)
 struct pool {
 	struct pl_push *p;
 	size_t next;
+	int failed;			/* an entry failed: start no more */
 	int *ret;			/* per child */
 	char (*msg)[1024];
 };
@@ -526,8 +527,9 @@ static void *work(void *arg)
 	for (;;) {
 		size_t i;
 
+		/* After a failure no new entry is started: the list cannot go. */
 		pthread_mutex_lock(&p->lock);
-		i = pool->next < nchildren ? pool->next++ : nchildren;
+		i = pool->next < nchildren && !pool->failed ? pool->next++ : nchildren;
 		pthread_mutex_unlock(&p->lock);
 		if (i == nchildren)
 			break;
@@ -535,8 +537,12 @@ static void *work(void *arg)
 		pool->ret[i] = w->t.reg ? 0 : connect_to(&w->t.reg, &w->t.cs, &w->t.ref);
 		if (!pool->ret[i])
 			pool->ret[i] = push_node(p, &w->t, p->nodes[0].children[i]);
-		if (pool->ret[i])
+		if (pool->ret[i]) {
 			snprintf(pool->msg[i], sizeof(pool->msg[i]), "%s", mf_error_last());
+			pthread_mutex_lock(&p->lock);
+			pool->failed = 1;
+			pthread_mutex_unlock(&p->lock);
+		}
 	}
 	return NULL;
 }
@@ -550,7 +556,7 @@ static int push_children(struct pl_push *p, const struct target *proto,
 			 unsigned jobs)
 {
 	size_t n = p->nodes[0].children_nr, nw = jobs < n ? jobs : n, started = 0;
-	struct pool pool = { p, 0, NULL, NULL };
+	struct pool pool = { p, 0, 0, NULL, NULL };
 	struct worker *w;
 	int ret = 0;
 

@@ -14,7 +14,7 @@
 # on PATH.  Registry names (login, logout) are the keys of "auths" in
 # docker's config.json ($DOCKER_CONFIG, else ~/.docker), read with grep.
 
-_manifold_commands="annotate cat-manifest create diff fetch fetch-manifest fsck hash-object inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
+_manifold_commands="annotate cat-manifest create diff fetch fetch-manifest fsck gc hash-object inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
 
 _manifold_platforms="linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64 windows/amd64"
 
@@ -50,12 +50,13 @@ _manifold_options()
 	remove | restore | rm) ;;
 	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
 	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;
-	fsck)		echo "-v --verbose" ;;
+	fsck)		echo "-v --verbose --full" ;;
+	gc)		echo "--prune= -n --dry-run -q --quiet" ;;
 	hash-object)	echo "-w --write -t --type= --stdin --stdin-paths --batch --literally --algorithm=" ;;
 	login)		echo "-u --username= --password-stdin --insecure" ;;
 	logout)		;;
 	ls-remote)	echo "--tags-only --exit-code --insecure" ;;
-	reflog)		echo "-n --max-count= --no-abbrev --date= --oldest-first" ;;
+	reflog)		echo "-n --max-count= --no-abbrev --date= --oldest-first --expire= --dry-run -v --verbose --all" ;;
 	rev-parse)	echo "--verify -q --quiet --short --symbolic-full-name" ;;
 	show-ref)	echo "-s --hash --verify --exists -q --quiet --prefix=" ;;
 	update-ref)	echo "-m -d --stdin -z" ;;
@@ -76,7 +77,8 @@ _manifold_takes_value()
 	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
 	fetch-manifest:--platform) return 0 ;;
 	login:-u|login:--username) return 0 ;;
-	reflog:-n|reflog:--max-count|reflog:--date) return 0 ;;
+	reflog:-n|reflog:--max-count|reflog:--date|reflog:--expire) return 0 ;;
+	gc:--prune) return 0 ;;
 	show-ref:--prefix) return 0 ;;
 	update-ref:-m) return 0 ;;
 	esac
@@ -362,9 +364,10 @@ _manifold()
 		;;
 	reflog)
 		if ((${#args[@]} == 0)); then
-			_manifold_add "show list exists" "$cur" ""
+			_manifold_add "show list exists expire" "$cur" ""
 			_manifold_add_lines "$(_manifold_refs reflog)" "$cur" ""
-		elif ((${#args[@]} == 1)) && [[ ${args[0]} == show || ${args[0]} == exists ]]; then
+		elif [[ ${args[0]} == expire ]] ||
+			{ ((${#args[@]} == 1)) && [[ ${args[0]} == show || ${args[0]} == exists ]]; }; then
 			_manifold_add_lines "$(_manifold_refs reflog)" "$cur" ""
 		fi
 		;;

@@ -1,12 +1,13 @@
 /*
  * Fuzz the parsers of names users and scripts type: digests, abbreviated
- * digests, ref names and NAME@{n} revisions.  Each must return one of its
+ * digests, ref names, NAME@{n} revisions and platforms (os/arch/variant).  Each must return one of its
  * documented codes, never crash, and agree with its own round trip.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest/platform.h"
 #include "odb/odb.h"
 #include "plumbing/plumbing.h"
 #include "util/digest.h"
@@ -48,6 +49,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (ret == 1 && (!*name || strlen(name) > ODB_REF_MAX))
 		abort();
+
+	/* Platforms: a parsed one formats and parses back to itself. */
+	{
+		struct platform_spec p, q;
+		char f[3 * PLATFORM_PART_MAX + 3];
+
+		ret = platform_parse(&p, s);
+		if (ret != 0 && ret != MF_EINVALID)
+			abort();
+		if (!ret) {
+			platform_format(f, sizeof(f), &p);
+			if (platform_parse(&q, f) || !platform_match(&p, &q))
+				abort();
+		}
+	}
 
 	/* Without a store, resolution must fail cleanly or parse a digest. */
 	ret = pl_resolve(&d, name, NULL, s, 0);

@@ -2,38 +2,90 @@
 """A fault-injecting HTTP proxy in front of a real registry (test use only).
 
   fault-proxy.py --upstream 127.0.0.1:PORT --port-file FILE --log FILE
+                 [--upstream-ca FILE] [--cert FILE --key FILE]
+                 [--other-port-file FILE --other-log FILE]
                  [--rule 'METHOD PATH-REGEX ACTION']...
 
 Listens on a free port of 127.0.0.1 (written to --port-file once it
-listens) and forwards every request to the plain-HTTP registry at
---upstream, headers and body as they are (Host rewritten), unless the
-first rule whose METHOD ("*" for any) and PATH-REGEX (searched in the path
-and query) match says otherwise:
-  NNN       answer status NNN with an empty body (403, 500, 503, ...)
+listens) and forwards every request to the registry at --upstream,
+headers and body as they are (Host rewritten), unless the first rule
+whose METHOD ("*" for any) and PATH-REGEX (searched in the path and
+query) match says otherwise.  The upstream is plain HTTP, or HTTPS
+verified with the CA in --upstream-ca.  With --cert and --key the proxy
+itself speaks TLS (the test CA's server certificate, valid for 127.0.0.1
+and localhost), as a TLS registry would; without, plain HTTP.
+
+Actions (those after "nomount" apply to a successful, 2xx, answer of
+the upstream only; a rule does not count the requests it lets pass):
+  NNN       answer status NNN with an empty body (403, 500, 503, ...;
+            429 comes with "Retry-After: 1")
   nomount   a cross-repository mount request: forward it without its
             mount= and from= parameters, so the registry starts an
             ordinary upload and answers 202 (a registry that refuses
             mounts)
+  expire    forward without the client's Authorization header, so the
+            registry answers 401 with its challenge, as it does to an
+            expired token
+  reset     the upstream's headers and the first half of its body, then
+            a TCP reset (SO_LINGER 0)
+  truncate  the upstream's headers (Content-Length of the whole body)
+            and all of the body but its last byte, then an orderly close
+  flip      the upstream's answer with one byte of the body changed (its
+            middle byte, XOR 0x01): bytes that no longer match their
+            digest or the Docker-Content-Digest header
+  baddigest the upstream's answer with a wrong Docker-Content-Digest (the
+            sha256 of something else; added when there was none)
+  endless   the upstream's status and headers without Content-Length,
+            then a body that never ends (streamed until the client
+            hangs up), as HTTP/1.0-style "read until close"
+  big       the upstream's status and headers, Content-Length 100 MiB,
+            then 100 MiB streamed (never held in memory)
+  stall     the upstream's status and headers, then nothing until the
+            client hangs up (slowloris); for an answer without a body
+            (HEAD, an empty 201), nothing at all
+  redirect  a GET: fetch the upstream's answer with the client's
+            headers, keep its body, and answer 307 with a Location on the
+            other listener (a second port of 127.0.0.1, a different host
+            to HTTP clients), which serves that body once and logs every
+            header it receives to --other-log (needs --other-port-file)
+  relative  forward, and make a Location header path-absolute ("/v2/...")
+            instead of an absolute URL
   once:ACTION   the same, for the first matching request only
   N:ACTION  the same, for the first N matching requests
 Each request is logged to --log as "METHOD PATH STATUS" (the status the
-client got).
+client got), before its body is sent; each rule that fires adds a line "FAULT ACTION METHOD PATH"
+just before it.  The other listener logs "GET PATH" then "Name: value"
+for each header.
 """
 import argparse
+import hashlib
 import http.client
 import http.server
+import os
 import re
+import select
+import socket
+import ssl
+import struct
 import sys
 import threading
+import time
 import urllib.parse
 
 p = argparse.ArgumentParser()
 p.add_argument("--upstream", required=True)
+p.add_argument("--upstream-ca")
+p.add_argument("--cert")
+p.add_argument("--key")
 p.add_argument("--port-file", required=True)
 p.add_argument("--log", required=True)
+p.add_argument("--other-port-file")
+p.add_argument("--other-log")
 p.add_argument("--rule", action="append", default=[])
 a = p.parse_args()
 
+ACTIONS = {"nomount", "reset", "truncate", "flip", "baddigest", "endless",
+           "big", "stall", "redirect", "relative", "expire"}
 rules = []
 for r in a.rule:
     method, rx, action = r.split(" ", 2)
@@ -43,17 +95,36 @@ for r in a.rule:
     elif re.match(r"^[0-9]+:", action):
         n, action = action.split(":", 1)
         left = int(n)
+    if not action.isdigit() and action not in ACTIONS:
+        sys.exit("fault-proxy: unknown action '%s'" % action)
+    if action == "redirect" and not a.other_port_file:
+        sys.exit("fault-proxy: redirect needs --other-port-file")
     rules.append({"method": method, "rx": re.compile(rx),
                   "action": action, "left": left})
 lock = threading.Lock()
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
        "te", "trailer", "upgrade", "host"}
+BIG = 100 << 20
+CHUNK = 64 << 10
+parked = {}     # redirect key -> (content type, body), served once
+up_scheme = "https" if a.upstream_ca else "http"
+scheme = "https" if a.cert else "http"
 
 
-def pick(method, path):
+def is_before(action):
+    """Actions decided before asking the upstream; the others apply to
+    its successful (2xx) answers only."""
+    return action.isdigit() or action in ("nomount", "expire")
+
+
+def pick(method, path, status=None):
     with lock:
         for r in rules:
             if r["method"] not in ("*", method) or not r["rx"].search(path):
+                continue
+            if is_before(r["action"]) != (status is None):
+                continue
+            if status is not None and not 200 <= status < 300:
                 continue
             if r["left"] is not None:
                 if r["left"] <= 0:
@@ -63,6 +134,25 @@ def pick(method, path):
     return None
 
 
+def log_line(path, line):
+    with lock, open(path, "a") as f:
+        f.write(line + "\n")
+
+
+def upstream():
+    if a.upstream_ca:
+        ctx = ssl.create_default_context(cafile=a.upstream_ca)
+        return http.client.HTTPSConnection(a.upstream, timeout=60, context=ctx)
+    return http.client.HTTPConnection(a.upstream, timeout=60)
+
+
+def tls_wrap(srv):
+    if a.cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.cert, a.key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+
+
 class Proxy(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -70,21 +160,81 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         pass
 
     def log(self, status):
-        with lock, open(a.log, "a") as f:
-            f.write("%s %s %d\n" % (self.command, self.path, status))
+        log_line(a.log, "%s %s %d" % (self.command, self.path, status))
+
+    def own_url(self):
+        return "%s://127.0.0.1:%d" % (scheme, self.server.server_address[1])
+
+    def status_only(self, code):
+        self.log(code)
+        self.send_response(code)
+        self.send_header("Content-Length", "0")
+        self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+        if code == 429:
+            self.send_header("Retry-After", "1")
+        self.end_headers()
+
+    def send_upstream_headers(self, r, action, length):
+        """The upstream's status and headers, adjusted for action;
+        length None: no Content-Length (and the connection closes)."""
+        self.send_response(r.status)
+        have_digest = False
+        for k, v in r.getheaders():
+            lk = k.lower()
+            if lk in HOP or lk == "content-length":
+                continue
+            if lk == "location":
+                for base in ("%s://%s" % (up_scheme, a.upstream),):
+                    v = v.replace(base, self.own_url())
+                if action == "relative" and v.startswith(self.own_url()):
+                    v = v[len(self.own_url()):]
+            if lk == "docker-content-digest" and action == "baddigest":
+                have_digest = True
+                v = "sha256:" + hashlib.sha256(b"not " + v.encode()).hexdigest()
+            self.send_header(k, v)
+        if action == "baddigest" and not have_digest:
+            self.send_header("Docker-Content-Digest",
+                             "sha256:" + hashlib.sha256(b"wrong").hexdigest())
+        if length is None:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def wait_hangup(self, limit):
+        """Send nothing until the client closes (or limit seconds)."""
+        end = time.monotonic() + limit
+        sock = self.connection
+        self.close_connection = True
+        while time.monotonic() < end:
+            rd, _, _ = select.select([sock], [], [], 0.5)
+            if rd:
+                return      # gone (or, wrongly, a new request: dropped)
+
+    def stream(self, total, pattern):
+        """Send total bytes (None: forever) of pattern repeated."""
+        block = (pattern or b"x") * (CHUNK // max(1, len(pattern or b"x")) + 1)
+        block = block[:CHUNK]
+        sent = 0
+        try:
+            while total is None or sent < total:
+                n = CHUNK if total is None else min(CHUNK, total - sent)
+                self.wfile.write(block[:n])
+                sent += n
+        except OSError:
+            pass
+        self.close_connection = True
 
     def handle_any(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         action = pick(self.command, self.path)
         path = self.path
+        if action:
+            log_line(a.log, "FAULT %s %s %s" % (action, self.command, path))
         if action and action.isdigit():
-            code = int(action)
-            self.send_response(code)
-            self.send_header("Content-Length", "0")
-            self.send_header("Docker-Distribution-API-Version", "registry/2.0")
-            self.end_headers()
-            self.log(code)
+            self.status_only(int(action))
             return
         if action == "nomount":
             u = urllib.parse.urlsplit(path)
@@ -92,30 +242,117 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                  if k not in ("mount", "from")]
             path = urllib.parse.urlunsplit(("", "", u.path,
                                             urllib.parse.urlencode(q), ""))
-        c = http.client.HTTPConnection(a.upstream, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
+        if action == "expire":
+            headers = {k: v for k, v in headers.items()
+                       if k.lower() != "authorization"}
+        c = upstream()
         c.request(self.command, path, body=body, headers=headers)
         r = c.getresponse()
         data = r.read()
-        self.send_response(r.status)
-        for k, v in r.getheaders():
-            if k.lower() in HOP or k.lower() == "content-length":
-                continue
-            if k.lower() == "location":
-                v = v.replace("http://" + a.upstream, "http://127.0.0.1:%d" %
-                              self.server.server_address[1])
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
         c.close()
+        if not action:
+            action = pick(self.command, self.path, r.status)
+            if action:
+                log_line(a.log, "FAULT %s %s %s" % (action, self.command, path))
+        head = self.command == "HEAD"
+        if action == "redirect" and r.status == 200 and not head:
+            key = os.urandom(8).hex()
+            with lock:
+                parked[key] = (r.getheader("Content-Type") or
+                               "application/octet-stream", data)
+            self.log(307)
+            self.send_response(307)
+            self.send_header("Location", "%s://127.0.0.1:%d/parked/%s" %
+                             (scheme, other_port, key))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if action == "flip" and data:
+            i = len(data) // 2
+            data = data[:i] + bytes([data[i] ^ 1]) + data[i + 1:]
+        if action in ("reset", "truncate") and data and not head:
+            self.send_upstream_headers(r, action, len(data))
+            self.log(r.status)
+            self.wfile.write(data[:len(data) // 2] if action == "reset"
+                             else data[:-1])
+            self.wfile.flush()
+            self.close_connection = True
+            if action == "reset":
+                # An RST, not a FIN: close now, with no lingering.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.wfile = open(os.devnull, "wb")
+            return
+        if action == "stall":
+            # Headers and no body; an answer without a body (HEAD, 201)
+            # would be complete with its headers: there, not even those.
+            self.log(r.status)
+            if data and not head:
+                self.send_upstream_headers(r, action, len(data))
+                self.wfile.flush()
+            self.wait_hangup(600)
+            return
+        if action in ("endless", "big") and not head:
+            self.send_upstream_headers(r, action,
+                                       None if action == "endless" else BIG)
+            self.log(r.status)
+            self.stream(None if action == "endless" else BIG, data)
+            return
+        self.send_upstream_headers(r, action, len(data))
         self.log(r.status)
+        if not head:
+            self.wfile.write(data)
 
     do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = handle_any
 
 
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+class Other(http.server.BaseHTTPRequestHandler):
+    """The host a blob is redirected to: serves parked bodies once and
+    logs every header it receives."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        lines = ["%s %s" % (self.command, self.path)]
+        lines += ["%s: %s" % (k, v) for k, v in self.headers.items()]
+        log_line(a.other_log, "\n".join(lines))
+        key = self.path.rsplit("/", 1)[-1]
+        with lock:
+            got = parked.pop(key, None)
+        if not got:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", got[0])
+        self.send_header("Content-Length", str(len(got[1])))
+        self.end_headers()
+        self.wfile.write(got[1])
+
+    do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = do_GET
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+other_port = 0
+if a.other_port_file:
+    other = Server(("127.0.0.1", 0), Other)
+    tls_wrap(other)
+    other_port = other.server_address[1]
+    if a.other_log:
+        open(a.other_log, "a").close()
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    with open(a.other_port_file, "w") as f:
+        f.write("%d\n" % other_port)
+srv = Server(("127.0.0.1", 0), Proxy)
+tls_wrap(srv)
 with open(a.port_file, "w") as f:
     f.write("%d\n" % srv.server_address[1])
 try:

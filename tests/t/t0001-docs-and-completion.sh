@@ -277,7 +277,7 @@ test_expect_success 'bash completion does not run manifold when it is not on PAT
 	echo lists/x >expect &&
 	test_cmp expect actual &&
 	(PATH=/nonexistent && export PATH && bash_complete "manifold reflog ") >actual 2>err &&
-	printf "%s\n" show list exists >expect &&
+	printf "%s\n" show list exists expire >expect &&
 	test_cmp expect actual &&
 	test ! -s err
 '

@@ -68,7 +68,7 @@ test_expect_success 'a clean store: exit 0, no problems, a summary on stderr' '
 	fresh store-clean &&
 	manifold fsck >out 2>err &&
 	test_line_count = 0 out &&
-	echo "checked objects: 6, refs: 2, reflogs: 2 (entries: 3); problems: 0" >expect &&
+	echo "checked objects: 6, refs: 2, reflogs: 2 (entries: 3); remote-only: 0; problems: 0" >expect &&
 	test_cmp expect err
 '
 
@@ -103,7 +103,7 @@ test_expect_success 'fsck takes no arguments' '
 	export MANIFOLD_DIR="$TRASH/store-clean" &&
 	test_must_fail --code=129 manifold fsck lists/app 2>err &&
 	test_grep "takes no arguments" err &&
-	test_must_fail --code=129 manifold fsck --full 2>err &&
+	test_must_fail --code=129 manifold fsck --frobnicate 2>err &&
 	test_grep "unknown option" err
 '
 
@@ -159,7 +159,7 @@ test_expect_success 'a ref to a missing object is reported' '
 	test_must_fail --code=1 manifold fsck >out 2>err &&
 	echo "broken ref '\''lists/broken'\'': object $MISSING is missing" >expect &&
 	test_cmp expect out &&
-	test_grep "^checked objects: 6, refs: 3, reflogs: 2 (entries: 3); problems: 1$" err
+	test_grep "^checked objects: 6, refs: 3, reflogs: 2 (entries: 3); remote-only: 0; problems: 1$" err
 '
 
 test_expect_success 'a ref with an invalid name is reported' '
@@ -217,7 +217,7 @@ test_expect_success 'fsck goes on after an unreadable object record' '
 	test_grep "$A.*bad header" out &&
 	test_grep "^bad object $M: content hashes to" out &&
 	test_grep "^broken ref .lists/broken.: object $MISSING is missing$" out &&
-	test_grep "^checked objects: 6, refs: 3, reflogs: 2 (entries: 3); problems: 3$" err
+	test_grep "^checked objects: 6, refs: 3, reflogs: 2 (entries: 3); remote-only: 0; problems: 3$" err
 '
 
 test_expect_success 'a list whose child manifest is not in the store is reported' '

@@ -1,0 +1,68 @@
+/*
+ * Fuzz what the credential store reads from outside: a credential
+ * helper's answer to "get", and docker's config.json.  Both may hold
+ * secrets and come from files or programs the user does not control
+ * byte by byte.  Each must give one of its documented codes, with a
+ * message that never quotes the input, and a success must be usable.
+ *
+ * The config is written to a private directory and read through
+ * creds_lookup() with DOCKER_CONFIG pointing there and PATH empty, so
+ * that a credsStore or credHelpers entry never runs a program.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "module/creds.h"
+#include "util/error.h"
+
+static char dir[] = "/tmp/fuzz-creds.XXXXXX";
+static char path[64];
+
+static void check_code(int ret, int a, int b, int c, int d)
+{
+	if (ret != 0 && ret != a && ret != b && ret != c && ret != d)
+		abort();
+	if (ret && strchr(mf_error_last(), '\n'))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mf_cred c = { NULL, { NULL, 0 }, 0 };
+	FILE *f;
+	int ret;
+
+	if (!path[0]) {
+		if (!mkdtemp(dir))
+			abort();
+		snprintf(path, sizeof(path), "%s/config.json", dir);
+		setenv("DOCKER_CONFIG", dir, 1);
+		setenv("PATH", "", 1);
+	}
+
+	ret = creds_parse_helper_answer(&c, "fuzz", (const char *)data, size);
+	check_code(ret, MF_EAUTH, MF_ENOTFOUND, MF_ERROR, MF_ERROR);
+	if (!ret && (!c.username || !c.secret.ptr))
+		abort();
+	mf_cred_release(&c);
+
+	f = fopen(path, "wb");
+	if (!f)
+		abort();
+	if (size && fwrite(data, 1, size, f) != size)
+		abort();
+	fclose(f);
+	ret = creds_lookup(&c, "127.0.0.1:5000");
+	check_code(ret, MF_ENOTFOUND, MF_EINVALID, MF_EAUTH, MF_ETOOBIG);
+	if (!ret && !c.username)
+		abort();
+	mf_cred_release(&c);
+	ret = creds_lookup(&c, "https://index.docker.io/v1/");
+	check_code(ret, MF_ENOTFOUND, MF_EINVALID, MF_EAUTH, MF_ETOOBIG);
+	mf_cred_release(&c);
+	return 0;
+}
