@@ -72,34 +72,43 @@ test_expect_success 'setup: a list to edit and a list to push' '
 test_expect_success "$KILLS kills during annotate, remove, restore, create and push" '
 	live=0 survived=0 pushed_tags=0 pushes=0 resumed=0 annotations=0 &&
 	declare -A hit &&
+	# How long to wait before the kill: a random 0..range[op] ms, the
+	# range widened after a kill that hit and narrowed after one that
+	# came too late, so that most kills land while the command runs,
+	# anywhere in it, however fast this machine is today.
+	declare -A range=([annotate]=16 [remove]=12 [restore]=12 [create]=70 [push]=200) &&
 	for k in $(seq 1 $KILLS); do
 		case $((k % 6)) in
-		0|4)	name=annotate && ms=16 &&
+		0|4)	name=annotate &&
 			cmd=(manifold annotate --annotation "k$k=v$k" "$E" "$APP:amd64") ;;
 		1|5)	# remove arm64 when it is there, else put it back
 			if manifold inspect "$E" | grep -q "${D[arm64]}"; then
-				name=remove && ms=12 &&
+				name=remove &&
 				cmd=(manifold remove "$E" "$APP:arm64")
 			else
 				# the version before the latest remove
 				n=$(manifold reflog show "lists/$E" | grep -n -m 1 ": manifold remove " |
 					cut -d: -f1) &&
-				name=restore && ms=12 &&
+				name=restore &&
 				cmd=(manifold restore "$E@{$n}")
 			fi ;;
-		2)	name=create && ms=70 &&
+		2)	name=create &&
 			cmd=(manifold create "$APP:c$k" "$APP:amd64" "$APP:armv7"
 				"$R/other/app:amd64") ;;
-		3)	name=push && ms=200 && pushes=$((pushes + 1)) &&
+		3)	name=push && pushes=$((pushes + 1)) &&
 			cmd=(manifold push -q "$P" "$R/crash/p$k:v1") ;;
 		esac
 		{ "${cmd[@]}" >out.$k 2>err.$k & } &&
 		pid=$! &&
-		rsleep $ms &&
+		rsleep ${range[$name]} &&
 		if kill -9 $pid 2>/dev/null; then
-			live=$((live + 1)) && hit[$name]=$((${hit[$name]:-0} + 1))
+			live=$((live + 1)) && hit[$name]=$((${hit[$name]:-0} + 1)) &&
+			range[$name]=$((${range[$name]} * 9 / 8 + 1))
+		else
+			range[$name]=$((${range[$name]} * 3 / 4)) &&
+			if test ${range[$name]} -lt 2; then range[$name]=2; fi
 		fi
-		wait $pid; rc=$?
+		wait $pid 2>/dev/null; rc=$?
 		# A command that finished before the kill succeeded.
 		if test $rc != 137 && test $rc != 0; then
 			echo "round $k: $name failed on its own ($rc):" && cat err.$k
@@ -139,6 +148,9 @@ test_expect_success "$KILLS kills during annotate, remove, restore, create and p
 		echo "$annotations annotations that finished all kept;" \
 			"$pushed_tags pushed tags checked complete; $resumed killed pushes" \
 			"run again to completion"
+		echo "kill delays settled at 0..N ms: annotate ${range[annotate]}," \
+			"remove ${range[remove]}, restore ${range[restore]}," \
+			"create ${range[create]}, push ${range[push]}"
 	} >"$TRASH/figures" &&
 	test $survived = $KILLS &&
 	# Most kills must land inside a command, or the test proves little.
