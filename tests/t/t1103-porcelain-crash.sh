@@ -1,5 +1,5 @@
 #!/bin/bash
-test_description='kill -9 at random moments of annotate, remove, restore, create and push leaves the store and the registry consistent'
+test_description='kill -9 at random moments of annotate, remove, restore, create, push and gc leaves the store and the registry consistent'
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
 porcelain_setup
@@ -69,16 +69,16 @@ test_expect_success 'setup: a list to edit and a list to push' '
 	check_refs
 '
 
-test_expect_success "$KILLS kills during annotate, remove, restore, create and push" '
+test_expect_success "$KILLS kills during annotate, remove, restore, create, push and gc" '
 	live=0 survived=0 pushed_tags=0 pushes=0 resumed=0 annotations=0 &&
 	declare -A hit &&
 	# How long to wait before the kill: a random 0..range[op] ms, the
 	# range widened after a kill that hit and narrowed after one that
 	# came too late, so that most kills land while the command runs,
 	# anywhere in it, however fast this machine is today.
-	declare -A range=([annotate]=16 [remove]=12 [restore]=12 [create]=70 [push]=200) &&
+	declare -A range=([annotate]=16 [remove]=12 [restore]=12 [create]=70 [push]=200 [gc]=20) &&
 	for k in $(seq 1 $KILLS); do
-		case $((k % 6)) in
+		case $((k % 7)) in
 		0|4)	name=annotate &&
 			cmd=(manifold annotate --annotation "k$k=v$k" "$E" "$APP:amd64") ;;
 		1|5)	# remove arm64 when it is there, else put it back
@@ -97,6 +97,9 @@ test_expect_success "$KILLS kills during annotate, remove, restore, create and p
 				"$R/other/app:amd64") ;;
 		3)	name=push && pushes=$((pushes + 1)) &&
 			cmd=(manifold push -q "$P" "$R/crash/p$k:v1") ;;
+		6)	# no grace period: only what refs and reflogs reach may stay
+			name=gc &&
+			cmd=(manifold gc --prune=now -q) ;;
 		esac
 		{ "${cmd[@]}" >out.$k 2>err.$k & } &&
 		pid=$! &&
@@ -144,13 +147,13 @@ test_expect_success "$KILLS kills during annotate, remove, restore, create and p
 		echo "survived $survived kills; $live hit a running command" \
 			"(annotate ${hit[annotate]:-0}, remove ${hit[remove]:-0}," \
 			"restore ${hit[restore]:-0}, create ${hit[create]:-0}," \
-			"push ${hit[push]:-0})"
+			"push ${hit[push]:-0}, gc ${hit[gc]:-0})"
 		echo "$annotations annotations that finished all kept;" \
 			"$pushed_tags pushed tags checked complete; $resumed killed pushes" \
 			"run again to completion"
 		echo "kill delays settled at 0..N ms: annotate ${range[annotate]}," \
 			"remove ${range[remove]}, restore ${range[restore]}," \
-			"create ${range[create]}, push ${range[push]}"
+			"create ${range[create]}, push ${range[push]}, gc ${range[gc]}"
 	} >"$TRASH/figures" &&
 	test $survived = $KILLS &&
 	# Most kills must land inside a command, or the test proves little.
