@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conns.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "plumbing.h"
@@ -23,18 +24,10 @@ struct fetched {
 	char where[ODB_SOURCE_MAX + 1];	/* host/repo it came from */
 };
 
-/* One open connection per registry host, reused across fetches. */
-struct conn {
-	char host[REF_DOMAIN_MAX + 1];
-	int insecure;
-	struct reg *reg;
-};
-
 struct pl_fetch {
 	struct fetched *obj;
 	size_t nr, alloc;
-	struct conn conns[8];
-	size_t nconns;
+	struct pl_conns conns;
 	/* the fetch under way */
 	struct reg *reg;
 	const char *repo;
@@ -249,44 +242,11 @@ void pl_fetch_free(struct pl_fetch *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->nconns; i++)
-		reg_close(f->conns[i].reg);
+	pl_conns_close(&f->conns);
 	for (size_t i = 0; i < f->nr; i++)
 		free(f->obj[i].data);
 	free(f->obj);
 	free(f);
-}
-
-static int connect_to(struct pl_fetch *f, const struct reference *ref,
-		      int insecure)
-{
-	struct reg_opts ro = { insecure, 0 };
-	struct conn *c;
-	int ret;
-
-	for (size_t i = 0; i < f->nconns; i++)
-		if (!strcmp(f->conns[i].host, ref->domain) &&
-		    f->conns[i].insecure == insecure) {
-			f->reg = f->conns[i].reg;
-			return 0;
-		}
-	if (f->nconns == sizeof(f->conns) / sizeof(f->conns[0])) {
-		/* Many registries in one command: recycle the oldest. */
-		reg_close(f->conns[0].reg);
-		memmove(&f->conns[0], &f->conns[1],
-			(f->nconns - 1) * sizeof(f->conns[0]));
-		f->nconns--;
-	}
-	c = &f->conns[f->nconns];
-	ret = reg_open(&c->reg, reference_api_host(ref),
-		       reference_credential_key(ref), &ro);
-	if (ret)
-		return ret;
-	snprintf(c->host, sizeof(c->host), "%s", ref->domain);
-	c->insecure = insecure;
-	f->nconns++;
-	f->reg = c->reg;
-	return 0;
 }
 
 int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
@@ -305,7 +265,7 @@ int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
 	if (snprintf(f->where, sizeof(f->where), "%s/%s", ref.domain, ref.path) >=
 	    (int)sizeof(f->where))
 		return mf_error(MF_EINVALID, "reference too long: %.100s", reference);
-	if ((ret = connect_to(f, &ref, o->insecure)))
+	if ((ret = pl_conns_get(&f->reg, &f->conns, &ref, o->insecure)))
 		return ret;
 	f->repo = ref.path;
 	f->want = o->platform ? &want : NULL;

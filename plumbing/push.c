@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "blob-copy.h"
+#include "conns.h"
 #include "manifest/manifest.h"
 #include "plumbing.h"
 #include "registry/reference.h"
@@ -38,19 +39,6 @@ struct node {
 	int done;			/* present in the target, or put */
 };
 
-
-/* One connection per registry host, reused for the whole push. */
-struct conn {
-	char host[REF_DOMAIN_MAX + 1];
-	struct reg *reg;
-};
-
-/* A worker's connections (libcurl handles are not shared across threads). */
-struct conns {
-	struct conn c[8];
-	size_t n;
-	int insecure;
-};
 
 struct pl_push {
 	struct node *nodes;		/* nodes[0] is the list */
@@ -203,13 +191,6 @@ int pl_push_load(struct pl_push **out, struct odb_txn *tx,
 	return 0;
 }
 
-static void close_conns(struct conns *cs)
-{
-	for (size_t i = 0; i < cs->n; i++)
-		reg_close(cs->c[i].reg);
-	cs->n = 0;
-}
-
 static void forget_blobs(struct pl_push *p)
 {
 	for (size_t i = 0; i < p->seen_nr; i++)
@@ -243,35 +224,10 @@ const struct pl_push_stats *pl_push_stats(const struct pl_push *p)
 	return &p->stats;
 }
 
-/* A connection to the registry of `ref` (its domain), opened once. */
-static int connect_to(struct reg **out, struct conns *cs,
-		      const struct reference *ref)
-{
-	struct reg_opts ro = { cs->insecure, 0 };
-	struct conn *c;
-	int ret;
-
-	for (size_t i = 0; i < cs->n; i++)
-		if (!strcmp(cs->c[i].host, ref->domain)) {
-			*out = cs->c[i].reg;
-			return 0;
-		}
-	if (cs->n == sizeof(cs->c) / sizeof(cs->c[0]))
-		return mf_error(MF_ERROR, "too many registries in one push");
-	c = &cs->c[cs->n];
-	ret = reg_open(&c->reg, reference_api_host(ref),
-		       reference_credential_key(ref), &ro);
-	if (ret)
-		return ret;
-	snprintf(c->host, sizeof(c->host), "%s", ref->domain);
-	cs->n++;
-	*out = c->reg;
-	return 0;
-}
-
 struct target {
 	struct pl_push *p;
-	struct conns cs;		/* this worker's connections */
+	struct pl_conns cs;		/* this worker's connections */
+	int insecure;
 	struct pl_push_stats stats;	/* this worker's share */
 	struct reference ref;
 	char repo_where[REF_DOMAIN_MAX + REF_PATH_MAX + 2];	/* host/path */
@@ -393,7 +349,7 @@ static int send_blob(struct target *t, const struct node *n,
 		if (t->o->dry_run)
 			return report(t, PL_PUSH_COPY, "blob", b->hex, b->size,
 				      n->sources[i]);
-		if ((ret = connect_to(&sr, &t->cs, &src)))
+		if ((ret = pl_conns_get(&sr, &t->cs, &src, t->insecure)))
 			return ret;
 		ret = pl_blob_copy(sr, src.path, t->reg, t->ref.path, &b->id,
 				   b->size, &copied);
@@ -534,7 +490,7 @@ static void *work(void *arg)
 		if (i == nchildren)
 			break;
 		/* Connect on first use: a worker that gets nothing opens nothing. */
-		pool->ret[i] = w->t.reg ? 0 : connect_to(&w->t.reg, &w->t.cs, &w->t.ref);
+		pool->ret[i] = w->t.reg ? 0 : pl_conns_get(&w->t.reg, &w->t.cs, &w->t.ref, w->t.insecure);
 		if (!pool->ret[i])
 			pool->ret[i] = push_node(p, &w->t, p->nodes[0].children[i]);
 		if (pool->ret[i]) {
@@ -570,7 +526,6 @@ static int push_children(struct pl_push *p, const struct target *proto,
 		w[i].t = *proto;
 		w[i].t.reg = NULL;
 		memset(&w[i].t.cs, 0, sizeof(w[i].t.cs));
-		w[i].t.cs.insecure = proto->cs.insecure;
 		memset(&w[i].t.stats, 0, sizeof(w[i].t.stats));
 	}
 	if (nw <= 1) {
@@ -589,7 +544,7 @@ static int push_children(struct pl_push *p, const struct target *proto,
 	}
 	for (size_t i = 0; i < (nw ? nw : 1); i++) {
 		stats_add(&p->stats, &w[i].t.stats);
-		close_conns(&w[i].t.cs);
+		pl_conns_close(&w[i].t.cs);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (pool.ret[i]) {
@@ -619,7 +574,7 @@ int pl_push_run(struct pl_push *p, const char *target,
 		p->nodes[i].done = 0;
 	forget_blobs(p);
 	t.p = p;
-	t.cs.insecure = o->insecure;
+	t.insecure = o->insecure;
 	if ((ret = reference_parse(&t.ref, target, REF_DEFAULT_TAG)))
 		return ret;
 	tag = t.ref.digest[0] ? t.ref.digest : t.ref.tag;
@@ -638,7 +593,7 @@ int pl_push_run(struct pl_push *p, const char *target,
 	 * Otherwise the walk below finds out what is there.
 	 */
 	if (!o->force && o->expect_present) {
-		if ((ret = connect_to(&t.reg, &t.cs, &t.ref)))
+		if ((ret = pl_conns_get(&t.reg, &t.cs, &t.ref, t.insecure)))
 			goto out;
 		p->stats.requests++;
 		ret = reg_manifest_head(&got, mt, sizeof(mt), &size, t.reg,
@@ -660,7 +615,7 @@ int pl_push_run(struct pl_push *p, const char *target,
 	if ((ret = push_children(p, &t, o->jobs ? o->jobs : PL_PUSH_JOBS)))
 		goto out;
 	if (!o->dry_run) {
-		if (!t.reg && (ret = connect_to(&t.reg, &t.cs, &t.ref)))
+		if (!t.reg && (ret = pl_conns_get(&t.reg, &t.cs, &t.ref, t.insecure)))
 			goto out;
 		p->stats.requests++;
 		ret = reg_manifest_put(&got, t.reg, t.ref.path, tag,
@@ -673,7 +628,7 @@ int pl_push_run(struct pl_push *p, const char *target,
 	}
 	ret = report(&t, PL_PUSH_PUT, "list", list->hex, list->len, NULL);
 out:
-	close_conns(&t.cs);
+	pl_conns_close(&t.cs);
 	return ret;
 }
 

@@ -1,0 +1,48 @@
+/*
+ * Registry connections kept open for the life of a command (conns.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "conns.h"
+
+int pl_conns_get(struct reg **out, struct pl_conns *cs,
+		 const struct reference *ref, int insecure)
+{
+	struct reg_opts ro = { insecure, 0 };
+	struct pl_conn *c;
+	int ret;
+
+	for (size_t i = 0; i < cs->n; i++)
+		if (!strcmp(cs->c[i].host, ref->domain) &&
+		    cs->c[i].insecure == insecure) {
+			*out = cs->c[i].reg;
+			return 0;
+		}
+	if (cs->n == PL_CONNS_MAX) {
+		/*
+		 * Many registries in one command: recycle the oldest but the
+		 * first, which stays open (push's target).
+		 */
+		reg_close(cs->c[1].reg);
+		memmove(&cs->c[1], &cs->c[2], (cs->n - 2) * sizeof(cs->c[0]));
+		cs->n--;
+	}
+	c = &cs->c[cs->n];
+	ret = reg_open(&c->reg, reference_api_host(ref),
+		       reference_credential_key(ref), &ro);
+	if (ret)
+		return ret;
+	snprintf(c->host, sizeof(c->host), "%s", ref->domain);
+	c->insecure = insecure;
+	cs->n++;
+	*out = c->reg;
+	return 0;
+}
+
+void pl_conns_close(struct pl_conns *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		reg_close(cs->c[i].reg);
+	cs->n = 0;
+}
