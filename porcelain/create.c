@@ -113,25 +113,6 @@ static int index_child(const struct descriptor *d, void *payload)
 	return 0;
 }
 
-/* Drop attestations whose image was filtered out. */
-static void prune_attestations(struct list *l)
-{
-	for (size_t i = l->nr; i-- > 0;) {
-		const char *ref;
-		int keep = 0;
-
-		if (!pc_entry_is_attestation(&l->e[i]))
-			continue;
-		ref = list_entry_annotation(&l->e[i], ANNOTATION_REFERENCE_DIGEST);
-		for (size_t j = 0; ref && j < l->nr; j++)
-			if (!pc_entry_is_attestation(&l->e[j]) &&
-			    !strcmp(l->e[j].digest, ref))
-				keep = 1;
-		if (!keep)
-			list_remove(l, i);
-	}
-}
-
 /* The entries one source contributes, appended to `out`. */
 static void source_entries(struct list *out, struct pl_fetch *f,
 			   const struct source *s,
@@ -152,7 +133,7 @@ static void source_entries(struct list *out, struct pl_fetch *f,
 
 		if (manifest_for_each_child(bytes, len, mt, index_child, &w) < 0)
 			die("%s: %s", s->name, mf_error_last());
-		prune_attestations(out);
+		pc_prune_attestations(out);
 		if (out->nr == before)
 			die("%s has no manifest for the platforms asked for", s->name);
 		return;

@@ -94,19 +94,11 @@ static int filter_platforms(struct list *l, const struct platform_spec *want,
 		if (!found)
 			die("no manifest for %s in %s", asked[w], remote);
 	}
-	for (size_t i = 0; i < l->nr; i++) {
-		const char *of = list_entry_annotation(&l->e[i],
-						       ANNOTATION_REFERENCE_DIGEST);
-
-		if (!pc_entry_is_attestation(&l->e[i]) || !of)
-			continue;
-		for (size_t j = 0; j < l->nr; j++)
-			if (keep[j] && !strcmp(l->e[j].digest, of))
-				keep[i] = 1;
-	}
+	/* Attestations are not matched: they follow their images. */
 	for (size_t i = l->nr; i-- > 0;)
-		if (!keep[i])
+		if (!keep[i] && !pc_entry_is_attestation(&l->e[i]))
 			list_remove(l, i);
+	pc_prune_attestations(l);
 	free(keep);
 	return l->nr != before;
 }

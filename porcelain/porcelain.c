@@ -131,6 +131,24 @@ int pc_entry_is_attestation(const struct list_entry *e)
 	return t && !strcmp(t, REFERENCE_TYPE_ATTESTATION);
 }
 
+void pc_prune_attestations(struct list *l)
+{
+	for (size_t i = l->nr; i-- > 0;) {
+		const char *ref;
+		int keep = 0;
+
+		if (!pc_entry_is_attestation(&l->e[i]))
+			continue;
+		ref = list_entry_annotation(&l->e[i], ANNOTATION_REFERENCE_DIGEST);
+		for (size_t j = 0; ref && j < l->nr; j++)
+			if (!pc_entry_is_attestation(&l->e[j]) &&
+			    !strcmp(l->e[j].digest, ref))
+				keep = 1;
+		if (!keep)
+			list_remove(l, i);
+	}
+}
+
 void pc_entry_platform(char *out, size_t cap, const struct list_entry *e)
 {
 	int n;

@@ -72,6 +72,13 @@ int pc_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 int pc_entry_is_attestation(const struct list_entry *e);
 
 /*
+ * Drop every attestation that describes no image of l (its
+ * vnd.docker.reference.digest names no other entry, or it has none):
+ * after images were filtered out, their attestations go with them.
+ */
+void pc_prune_attestations(struct list *l);
+
+/*
  * The platform of an entry as "os/arch[/variant]" (os.version added in
  * parentheses), "-" when it has none, "attestation" for attestations.
  * out: 256 bytes.
