@@ -63,6 +63,12 @@ the upstream only; a rule does not count the requests it lets pass):
   chain     (before asking the upstream) answer 307 with Location the
             same path with "hop=N+1" as its query: an endless chain of
             distinct URLs
+  tohttp    (before asking the upstream) answer 307 with a plain-HTTP
+            Location, http://127.0.0.1:1/... (a downgrade from HTTPS)
+  foreignchallenge  (before asking the upstream) answer 307 to the other
+            listener, which answers 401 with a Bearer challenge whose realm
+            is its own /token (logged like any request there): another
+            host asking for the registry's credentials
   once:ACTION   the same, for the first matching request only
   N:ACTION  the same, for the first N matching requests
 Each request is logged to --log as "METHOD PATH STATUS" (the status the
@@ -99,7 +105,8 @@ a = p.parse_args()
 
 ACTIONS = {"nomount", "reset", "truncate", "flip", "baddigest", "endless",
            "big", "stall", "redirect", "relative", "expire"}
-REDIRECTS = {"elsewhere", "flipelsewhere", "todigest", "loop", "chain"}
+REDIRECTS = {"elsewhere", "flipelsewhere", "todigest", "loop", "chain",
+             "tohttp", "foreignchallenge"}
 ACTIONS |= REDIRECTS
 rules = []
 for r in a.rule:
@@ -130,7 +137,8 @@ scheme = "https" if a.cert else "http"
 def is_before(action):
     """Actions decided before asking the upstream; the others apply to
     its successful (2xx) answers only."""
-    return action.isdigit() or action in ("nomount", "expire", "loop", "chain")
+    return action.isdigit() or action in ("nomount", "expire", "loop", "chain",
+                                          "tohttp", "foreignchallenge")
 
 
 def pick(method, path, status=None):
@@ -251,9 +259,17 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     def redirect_before(self, action):
-        """loop: back to the same URL; chain: on to ?hop=N+1."""
+        """loop: back to the same URL; chain: on to ?hop=N+1; tohttp:
+        to plain HTTP; foreignchallenge: to the other listener's 401."""
         if action == "loop":
             self.send_307(self.path)
+            return
+        if action == "tohttp":
+            self.send_307("http://127.0.0.1:1" + self.path)
+            return
+        if action == "foreignchallenge":
+            self.send_307("%s://127.0.0.1:%d/challenge%s" %
+                          (scheme, other_port, self.path))
             return
         u = urllib.parse.urlsplit(self.path)
         q = dict(urllib.parse.parse_qsl(u.query))
@@ -290,7 +306,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if action and action.isdigit():
             self.status_only(int(action))
             return
-        if action in ("loop", "chain"):
+        if action in ("loop", "chain", "tohttp", "foreignchallenge"):
             self.redirect_before(action)
             return
         if action == "nomount":
@@ -384,6 +400,22 @@ class Other(http.server.BaseHTTPRequestHandler):
         with lock:
             full = parked_full.pop(key, None)
             got = parked.pop(key, None)
+        if self.path.startswith("/challenge/"):
+            realm = "%s://127.0.0.1:%d/token" % (scheme, other_port)
+            self.send_response(401)
+            self.send_header("WWW-Authenticate",
+                             'Bearer realm="%s",service="other"' % realm)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/token"):
+            body = b'{"token":"from-another-host"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if full:
             self.send_response(200)
             for k, v in full[0]:

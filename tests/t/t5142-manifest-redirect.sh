@@ -138,6 +138,26 @@ test_expect_success 'an endless chain of redirects: 5 followed, then one clear e
 	test "$(grep -c "^GET /v2/library/app/manifests/amd64.* 307$" "$PLOG_chain")" = 6
 '
 
+fault_proxy tohttp 'GET /manifests/ tohttp'
+test_expect_success 'a redirect from HTTPS to plain HTTP is refused' '
+	export MANIFOLD_DIR=$TRASH/store &&
+	fails_cleanly 128 "^fatal: 127\\.0\\.0\\.1:[0-9]+/library/app:amd64: refusing a redirect from HTTPS to plain HTTP \\(http://127\\.0\\.0\\.1:1/v2/library/app/manifests/amd64\\)$" \
+		manifold --debug fetch-manifest "$P_tohttp/library/app:amd64"
+'
+
+# The other host answers 401 with a Bearer challenge naming its own token
+# realm: answering it would send the registry's credentials there.
+fault_proxy fch 'GET /manifests/ foreignchallenge'
+test_expect_success 'another host that challenges gets no credentials: its challenge is not answered' '
+	export MANIFOLD_DIR=$TRASH/store &&
+	fails_cleanly 128 "^fatal: 127\\.0\\.0\\.1:[0-9]+/library/app:amd64: .*(denied|401|authenticat)" \
+		manifold --debug fetch-manifest "$P_fch/library/app:amd64" &&
+	test_grep "^GET /challenge/v2/library/app/manifests/amd64$" "$OLOG_fch" &&
+	! grep "^GET /token" "$OLOG_fch" &&
+	! grep -i "^authorization:" "$OLOG_fch" &&
+	fault_secrets_absent "$OLOG_fch"
+'
+
 # Bearer tokens: the same rule for a token as for a password.
 start_registry token --name token
 registry_write_auth
