@@ -15,6 +15,9 @@ src=${2:-}
 banned='strtok|strcpy|strcat|strncpy|strncat|sprintf|vsprintf|gmtime|localtime|ctime|ctime_r|asctime|asctime_r'
 
 command -v nm >/dev/null 2>&1 || { echo "check-banned: nm not found" >&2; exit 2; }
+if [ -n "$src" ]; then
+	src=$(cd "$src" && pwd) || exit 2
+fi
 cd "$build" || exit 2
 
 set -- libmf_*.a manifold manifold-net.so
