@@ -233,7 +233,7 @@ static int is_loopback_host(const char *host)
 	memset(&ref, 0, sizeof(ref));
 	if (strlen(host) >= sizeof(ref.domain))
 		return 0;
-	strcpy(ref.domain, host);
+	snprintf(ref.domain, sizeof(ref.domain), "%s", host);
 	return reference_is_loopback(&ref);
 }
 
@@ -778,8 +778,16 @@ static size_t split_scopes(char *s, const char **out)
 {
 	size_t n = 0;
 
-	for (char *tok = strtok(s, " "); tok && n < 8; tok = strtok(NULL, " "))
-		out[n++] = tok;
+	/* By hand: strtok's position is a static, and workers get tokens. */
+	while (n < 8) {
+		s += strspn(s, " ");
+		if (!*s)
+			break;
+		out[n++] = s;
+		s += strcspn(s, " ");
+		if (*s)
+			*s++ = '\0';
+	}
 	return n;
 }
 
@@ -1521,7 +1529,7 @@ static int next_link(char *out, size_t cap, struct reg *r, const char *link)
 	if (rel[0] == '/') {
 		if (strlen(rel) >= cap)
 			return mf_error(MF_ETOOBIG, "Link target too long");
-		strcpy(out, rel);	/* registry-relative */
+		snprintf(out, cap, "%s", rel);	/* registry-relative */
 		return 1;
 	}
 	ret = resolve_location(out, cap, r, rel);
