@@ -239,7 +239,7 @@ static int is_loopback_host(const char *host)
 	memset(&ref, 0, sizeof(ref));
 	if (strlen(host) >= sizeof(ref.domain))
 		return 0;
-	strcpy(ref.domain, host);
+	snprintf(ref.domain, sizeof(ref.domain), "%s", host);
 	return reference_is_loopback(&ref);
 }
 
@@ -856,8 +856,16 @@ static size_t split_scopes(char *s, const char **out)
 {
 	size_t n = 0;
 
-	for (char *tok = strtok(s, " "); tok && n < 8; tok = strtok(NULL, " "))
-		out[n++] = tok;
+	/* By hand: strtok's position is a static, and workers get tokens. */
+	while (n < 8) {
+		s += strspn(s, " ");
+		if (!*s)
+			break;
+		out[n++] = s;
+		s += strcspn(s, " ");
+		if (*s)
+			*s++ = '\0';
+	}
 	return n;
 }
 
