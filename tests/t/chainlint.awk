@@ -20,7 +20,7 @@
 # does not look inside case ... esac, $( ) or quoted strings.  POSIX awk
 # (mawk is enough).
 
-function push(c) { stk[++sp] = c; if (c == "L") loopstart[sp] = ntok }
+function push(c) { stk[++sp] = c; if (c == "L" || c == "B") opentok[sp] = ntok }
 function pop(c) {
 	if (sp > 1 && stk[sp] == c) { sp--; return 1 }
 	return 0
@@ -53,7 +53,12 @@ function endword(   w, q) {
 	}
 	if (!q && cmdpos) {
 		if (w == "{") { token(w); push("B"); cmdpos = 1; return }
-		if (w == "}") { token(w); pop("B"); cmdpos = 0; return }
+		if (w == "}") {
+			token(w)
+			if (stk[sp] == "B")
+				groupopen[ntok] = opentok[sp]
+			pop("B"); cmdpos = 0; return
+		}
 		if (w == "if") { token(w); push("I"); cmdpos = 1; return }
 		if (w == "then" || w == "else" || w == "elif" || w == "do" || w == "!") {
 			token(w); cmdpos = 1; return
@@ -78,17 +83,27 @@ function endword(   w, q) {
 		cmdpos = 0
 }
 
-# At `done`: the loop's last command list must end in || return/exit N.
-function loopcheck(   k, t) {
+# At `done`: the loop's last command list must end in || return/exit N,
+# or in || { ...; exit N; }.
+function loopcheck(   k, g) {
 	if (stk[sp] != "L")
 		return
 	k = ntok
-	while (k > loopstart[sp] && tok[k] == ";")
+	while (k > opentok[sp] && tok[k] == ";")
 		k--
+	g = 0
+	if (tok[k] == "}" && (k in groupopen)) {
+		g = groupopen[k]
+		k--
+		while (k > g && tok[k] == ";")
+			k--
+	}
 	if (tok[k] ~ /^[0-9]+$/ || tok[k] ~ /^\$/)
 		k--
-	if ((tok[k] == "return" || tok[k] == "exit") && tok[k - 1] == "||")
-		return
+	if (tok[k] == "return" || tok[k] == "exit") {
+		if (g ? tok[g - 1] == "||" : tok[k - 1] == "||")
+			return
+	}
 	complain("loop without || return 1 (a failing iteration is lost): the loop ends at line " ln ": " line[ln])
 }
 

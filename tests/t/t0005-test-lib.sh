@@ -97,6 +97,26 @@ test_expect_success ALWAYS,NEVER 'needs both' '
 test_done
 EOF
 
+sample skippart <<\EOF
+test_expect_success 'a test with an optional part' '
+	test_skip_part "no frobnicator: the comparison was not made" &&
+	echo ran >"$MARKS/part"
+'
+test_expect_success 'a whole test' 'true'
+test_done
+EOF
+
+sample poll <<\EOF
+test_expect_success 'test_poll gives up' '
+	test_poll 1 test -f never-there
+'
+test_expect_success 'test_poll waits for a background job' '
+	{ (sleep 0.3 && echo >late) & } &&
+	test_poll 5 test -f late
+'
+test_done
+EOF
+
 sample skipfail <<\EOF
 test_lazy_prereq NEVER 'false'
 test_expect_success NEVER 'skipped' 'true'
@@ -200,6 +220,11 @@ test_expect_success 'here-documents, case, quotes, substitutions, loops' '
 	printf "a\nb\n" | while read -r l; do
 		test -n "$l" || return 1
 	done &&
+	for i in 1 2; do
+		test $i -gt 0 ||
+		{ echo "not positive: $i"; exit 1; }
+	done &&
+	test_poll 5 test -f loop &&
 	f() {
 		echo in f &&
 		return 0
@@ -279,6 +304,22 @@ test_expect_success 'a missing prerequisite: ok N # SKIP, the body not run, exit
 	! test -f "$MARKS/never" &&
 	! test -f "$MARKS/both" &&
 	test -f "$MARKS/always"
+'
+
+test_expect_success 'a skipped part: ok with a note, the file exits 77' '
+	run_sample skippart &&
+	test "$(cat skippart.rc)" = 77 &&
+	printf "ok 1 - a test with an optional part\nok 2 - a whole test\n1..2\n" >expect &&
+	test_cmp expect skippart.tap &&
+	test_grep "^# part skipped: no frobnicator: the comparison was not made$" skippart.out &&
+	test -f "$MARKS/part"
+'
+
+test_expect_success 'test_poll: fails when the command never succeeds, waits when it does' '
+	run_sample poll &&
+	test "$(cat poll.rc)" = 1 &&
+	printf "not ok 1 - test_poll gives up\nok 2 - test_poll waits for a background job\n1..2\n" >expect &&
+	test_cmp expect poll.tap
 '
 
 test_expect_success 'a failure among skips: exit 1, not 77' '

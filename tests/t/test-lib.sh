@@ -39,11 +39,14 @@
 # test_lazy_prereq NAME 'script' or test_set_prereq NAME.  An unknown
 # name is a bug (Bail out!).  A file that cannot run at all calls
 # test_skip_all REASON before its first test: `1..0 # SKIP REASON`,
-# exit 77.
+# exit 77.  A test that skips an optional part of itself (a comparison
+# with docker when there is no docker) calls test_skip_part REASON: it
+# is reported ok with "# part skipped: REASON" after it.
 #
 # Exit status of test_done: 1 if any test failed; else 77 if any test
-# was skipped (ctest's SKIP_RETURN_CODE, so ctest lists the whole file as
-# skipped: a partial run is not a pass, and CI fails on it); else 0.
+# or part of one was skipped (ctest's SKIP_RETURN_CODE, so ctest lists
+# the whole file as skipped: a partial run is not a pass, and CI fails
+# on it); else 0.
 
 set -u
 TEST_NAME=$(basename "$0" .sh)
@@ -82,6 +85,7 @@ ZERO=sha256:0000000000000000000000000000000000000000000000000000000000000000
 test_count=0
 test_failed=0
 test_skipped=0
+test_skipped_parts=0
 
 cd "$TRASH" || exit 1
 trap 'cd /; rm -rf "$TRASH"' EXIT
@@ -139,6 +143,14 @@ test_lazy_prereq ZSH 'command -v zsh'
 test_lazy_prereq GROFF 'command -v groff'
 test_lazy_prereq MDB_TOOLS 'command -v mdb_load && command -v mdb_dump'
 test_lazy_prereq ROOT 'test "$(id -u)" = 0'
+
+# test_skip_part REASON: a test ran, but a part of it that needs a
+# missing tool did not (an optional comparison).  Works from a body (a
+# subshell): the reasons go to a file.  The test is reported ok with a
+# note, and test_done exits 77 as for a skip.
+test_skip_part() {
+	printf '%s\n' "$*" >>"$TRASH/.skipped-parts"
+}
 
 # test_skip_all REASON: this file cannot run here; before any test.
 test_skip_all() {
@@ -221,6 +233,7 @@ test_expect_success() {
 		test_fail_ "$title (broken &&-chain)" "$body" "$TRASH/.lint"
 		return 0
 	fi
+	rm -f "$TRASH/.skipped-parts"
 	test_run_ "$body"
 	ret=$?
 	if test -s "$TRASH/.cleanup"; then
@@ -228,6 +241,12 @@ test_expect_success() {
 	fi
 	if test $ret = 0; then
 		say "ok $test_count - $title"
+		if test -s "$TRASH/.skipped-parts"; then
+			sort -u "$TRASH/.skipped-parts" | sed 's/^/# part skipped: /'
+			cat "$TRASH/.skipped-parts" >>"$TRASH/.skipped-parts.all"
+			rm -f "$TRASH/.skipped-parts"
+			test_skipped_parts=$((test_skipped_parts + 1))
+		fi
 	elif test "${MF_TEST_VERBOSE:-}" != 1 && test -f "$TRASH/.out"; then
 		test_fail_ "$title" "$body" "$TRASH/.out"
 	else
@@ -243,8 +262,8 @@ test_done() {
 		say "# $((test_count - test_failed - test_skipped)) passed, $test_failed failed, $test_skipped skipped"
 		exit 1
 	fi
-	if test $test_skipped -gt 0; then
-		say "# skipped $test_skipped of $test_count test(s); the rest passed (exit 77: not a full pass)"
+	if test $test_skipped -gt 0 || test $test_skipped_parts -gt 0; then
+		say "# skipped $test_skipped of $test_count test(s), and parts of $test_skipped_parts; the rest passed (exit 77: not a full pass)"
 		exit 77
 	fi
 	say "# passed all $test_count test(s)"
@@ -276,6 +295,18 @@ test_must_fail() {
 		return 1
 	fi
 	return 0
+}
+
+# test_poll SECONDS cmd...: run cmd every 0.1 s until it succeeds, for
+# at most SECONDS (a generous bound for a background process to get
+# somewhere, not a timing assertion); fails if it never does.
+test_poll() {
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@"; do
+		test $SECONDS -lt $end || return 1
+		sleep 0.1
+	done
 }
 
 # test_expect_code N cmd...: cmd exits with exactly N.
