@@ -4,8 +4,10 @@ test_description='the README'\''s quickstart runs end to end'
 
 # The quickstart needs annotate (branch edit) and log (branch history).
 test_expect_success 'contrib/quickstart.sh succeeds' '
-	MANIFOLD_BUILD_DIR=$MANIFOLD_BUILD_DIR bash "$MANIFOLD_SOURCE_DIR/contrib/quickstart.sh" >raw 2>&1 ||
+	{
+		MANIFOLD_BUILD_DIR=$MANIFOLD_BUILD_DIR bash "$MANIFOLD_SOURCE_DIR/contrib/quickstart.sh" >raw 2>&1 ||
 		{ tail -n 30 raw; exit 1; }
+	} &&
 	sed "s/\x1b\[[0-9;]*m//g" raw >out
 '
 
