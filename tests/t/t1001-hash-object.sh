@@ -71,8 +71,8 @@ test_expect_success 'documents are recognised without -t' '
 		if want=$(expected_type "$name"); then
 			echo "$want" >expect &&
 			manifold cat-manifest -t "$(sha256_of "$f")" >actual &&
-			test_cmp expect actual || exit 1
-		fi
+			test_cmp expect actual
+		fi || return 1
 	done
 '
 
