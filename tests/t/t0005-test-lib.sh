@@ -132,6 +132,17 @@ test_expect_success 'never reached' '
 test_done
 EOF
 
+sample noregistry <<\EOF
+# A PATH with rm (for the clean-up at exit) and no registry.
+mkdir "$TRASH/bin" && ln -s "$(command -v rm)" "$TRASH/bin/rm" || exit 1
+PATH=$TRASH/bin
+. "$MANIFOLD_SOURCE_DIR/tests/t/lib-registry.sh"
+test_expect_success 'never reached' '
+	echo ran >"$MARKS/reached"
+'
+test_done
+EOF
+
 sample skipall_late <<\EOF
 test_expect_success 'one test' 'true'
 test_skip_all "too late"
@@ -333,6 +344,14 @@ test_expect_success 'test_skip_all: 1..0 # SKIP reason, exit 77, nothing run' '
 	test "$(cat skipall.rc)" = 77 &&
 	echo "1..0 # SKIP the frobnicator is not installed" >expect &&
 	test_cmp expect skipall.out &&
+	! test -f "$MARKS/reached"
+'
+
+test_expect_success 'lib-registry.sh without its tools skips the file (exit 77)' '
+	run_sample noregistry &&
+	test "$(cat noregistry.rc)" = 77 &&
+	echo "1..0 # SKIP lib-registry.sh needs docker-registry, which is not installed" >expect &&
+	test_cmp expect noregistry.out &&
 	! test -f "$MARKS/reached"
 '
 
