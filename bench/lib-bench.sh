@@ -17,8 +17,6 @@ bench_setup() {
 	export TRASH=$tmp MANIFOLD_SOURCE_DIR=$here/..
 	# shellcheck source=../tests/t/lib-registry.sh
 	. "$here/../tests/t/lib-registry.sh"
-	# Its clean-up is written for the test harness, without errexit.
-	trap 'set +e; _reg_at_exit' EXIT
 	unset MANIFOLD_MODULE_PATH
 
 	mkdir -p "$tmp/docker-cfg"

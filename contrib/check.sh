@@ -10,7 +10,8 @@
 #                              the tests whose commands run worker threads
 #                              (also part of the full run, after ASan)
 #
-# Exits non-zero if anything fails.
+# Exits non-zero if anything fails; with CI=true also if any test was
+# skipped (a missing tool: .ci/run installs them all).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -21,13 +22,34 @@ all|--quick|--asan|--tsan) ;;
 *) echo "usage: contrib/check.sh [--quick | --asan | --tsan]" >&2; exit 2 ;;
 esac
 
+# fail_on_skips DIR: in CI (CI=true) a skipped test fails the run: a
+# test that did not run proves nothing, and CI installs every tool the
+# suite uses (.ci/run).  ctest marks a skip (exit 77, see
+# tests/CMakeLists.txt) "***Skipped"; locally it is only reported.
+fail_on_skips() {
+	local dir=$1 skipped
+	skipped=$(grep -c '\*\*\*Skipped' "$dir/ctest.log" || true)
+	test "$skipped" = 0 && return 0
+	echo "== $dir: $skipped test file(s) skipped:" >&2
+	grep '\*\*\*Skipped' "$dir/ctest.log" >&2
+	grep -h '# SKIP' "$dir/Testing/Temporary/LastTest.log" >&2 || true
+	if [ "${CI:-}" = true ]; then
+		echo "== CI: skipped tests are failures" >&2
+		return 1
+	fi
+	return 0
+}
+
+# run_suite DIR [CMAKE ARGS...]: $ctest_exclude is the ctest -LE regex.
 run_suite() {
 	local dir=$1; shift
 	echo "== $dir: configure and build" >&2
 	cmake -S . -B "$dir" -DMF_WERROR=ON "$@" >/dev/null
 	cmake --build "$dir" -j"$jobs" >/dev/null
 	echo "== $dir: test" >&2
-	(cd "$dir" && ctest --output-on-failure -j"$jobs" -LE fuzz)
+	(cd "$dir" && ctest --output-on-failure -j"$jobs" -LE "${ctest_exclude:-fuzz}") |
+		tee "$dir/ctest.log"
+	fail_on_skips "$dir"
 }
 
 # ThreadSanitizer over the commands that run worker threads: fetch
@@ -70,9 +92,14 @@ if [ "$mode" != --asan ]; then
 fi
 if [ "$mode" = all ] || [ "$mode" = --asan ]; then
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-	# Fewer kills under the sanitizers: each round is slower.
-	MF_CRASH_KILLS=100 run_suite build-asan -DMF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	# abort_on_error: a UBSan report is a SIGABRT, which test_must_fail
+	# tells from an ordinary failure (a plain exit 1 it would accept).
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1
+	# Fewer kills under the sanitizers: each round is slower.  valgrind
+	# cannot run sanitized binaries: its tests are not even registered
+	# there (tests/CMakeLists.txt); the label is excluded too.
+	ctest_exclude='fuzz|valgrind' MF_CRASH_KILLS=100 \
+		run_suite build-asan -DMF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 fi
 if [ "$mode" = all ]; then
 	run_tsan
@@ -82,5 +109,6 @@ if [ "$mode" = all ]; then
 	CC=clang cmake -S . -B build-fuzz -DMF_WERROR=ON -DMF_FUZZ=ON -DMF_SANITIZE=ON \
 		-DMF_FUZZ_SECONDS="${MF_FUZZ_SECONDS:-30}" >/dev/null
 	cmake --build build-fuzz -j"$jobs" >/dev/null
-	(cd build-fuzz && ctest --output-on-failure -L fuzz)
+	(cd build-fuzz && ctest --output-on-failure -L fuzz) | tee build-fuzz/ctest.log
+	fail_on_skips build-fuzz
 fi

@@ -118,8 +118,8 @@ test_expect_success "[$MODE] ls-remote lists tags with their digests" '
 	sort -k2 out >got && test_cmp expect got &&
 	manifold ls-remote --tags-only $R/public/app v1 >out &&
 	echo v1 >expect && test_cmp expect out &&
-	manifold ls-remote --exit-code $R/public/app nope >out;
-	test $? = 2
+	test_expect_code 2 manifold ls-remote --exit-code $R/public/app nope >out &&
+	test_line_count = 0 out
 '
 
 test_expect_success "[$MODE] the connection is reused and the auth flow is short" '

@@ -24,8 +24,7 @@ test_expect_success "[$MODE] the stored login is used for private images" '
 	echo "$PRIV" >expect && test_cmp expect out
 '
 
-test_expect_success "[$MODE] docker reads the login manifold wrote" '
-	if ! command -v docker >/dev/null; then echo "no docker CLI; not run"; exit 0; fi &&
+test_expect_success DOCKER "[$MODE] docker reads the login manifold wrote" '
 	docker manifest inspect --insecure $R/private/x:1 >docker.out 2>docker.err &&
 	test_grep "\"mediaType\"" docker.out
 '

@@ -21,7 +21,9 @@
 #                      ($TRASH/docker-cfg), no engine, every proxy pointed
 #                      at a dead port, so it only reaches 127.0.0.1.
 #                      Returns 77 (skip) when docker is not installed.
-# have_docker          0 when the docker CLI is there.
+# have_docker          0 when the docker CLI is there; else 1, and the
+#                      test is marked as having skipped a part
+#                      (test_skip_part), so the file exits 77.
 
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-registry.sh"
 
@@ -57,7 +59,9 @@ porcelain_setup() {
 }
 
 have_docker() {
-	command -v docker >/dev/null 2>&1
+	test_have_prereq DOCKER && return 0
+	test_skip_part "no docker CLI: the comparison with docker manifest was not made"
+	return 1
 }
 
 docker_cli() {

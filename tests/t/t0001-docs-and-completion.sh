@@ -75,21 +75,7 @@ zsh_function() {
 	sed -n "/^$fn() {/,/^}/p" "$ZSH_COMP"
 }
 
-have_groff=
-command -v groff >/dev/null 2>&1 && have_groff=1
-have_zsh=
-command -v zsh >/dev/null 2>&1 && have_zsh=1
-
 commands=$(list_commands)
-
-# Like test_expect_success, but reported as skipped when $1 is empty.
-test_expect_success_if() {
-	if test -n "$1"; then
-		test_expect_success "$2" "$3"
-	else
-		test_expect_success "$2 # SKIP $4" 'true'
-	fi
-}
 
 test_expect_success 'manifold --help lists commands on stdout and exits 0' '
 	manifold --help >out 2>err &&
@@ -98,17 +84,20 @@ test_expect_success 'manifold --help lists commands on stdout and exits 0' '
 	test -s cmds
 '
 
-test_expect_success 'the completion files are valid shell' '
-	bash -n "$BASH_COMP" &&
-	if test -n "$have_zsh"; then zsh -n "$ZSH_COMP"; fi
+test_expect_success 'the bash completion is valid shell' '
+	bash -n "$BASH_COMP"
 '
 
-test_expect_success_if "$have_groff" 'manifold.1 renders without warnings' '
+test_expect_success ZSH 'the zsh completion is valid zsh' '
+	zsh -n "$ZSH_COMP"
+'
+
+test_expect_success GROFF 'manifold.1 renders without warnings' '
 	groff -man -Tutf8 -ww -z "$DOC/manifold.1" 2>warnings &&
 	{ test ! -s warnings || { cat warnings; false; }; }
-' 'groff is not installed'
+'
 
-test_expect_success_if "$have_groff" 'manifold.1 has the main usage line and names every command' '
+test_expect_success GROFF 'manifold.1 has the main usage line and names every command' '
 	render "$DOC/manifold.1" >page &&
 	section SYNOPSIS <page | sed "s/^ *//" >synopsis &&
 	manifold --help | sed -n "s/^usage: //p" >usage &&
@@ -119,7 +108,7 @@ test_expect_success_if "$have_groff" 'manifold.1 has the main usage line and nam
 		section "SEE ALSO" <page | grep -F "manifold-$cmd(1)" ||
 		{ echo "manifold.1 does not list $cmd"; exit 1; }
 	done
-' 'groff is not installed'
+'
 
 for cmd in $commands; do
 	page=$DOC/manifold-$cmd.1
@@ -137,20 +126,20 @@ for cmd in $commands; do
 		test -f "$page"
 	'
 
-	test_expect_success_if "$have_groff" "$cmd: man page renders without warnings" '
+	test_expect_success GROFF "$cmd: man page renders without warnings" '
 		groff -man -Tutf8 -ww -z "$page" 2>warnings &&
 		{ test ! -s warnings || { cat warnings; false; }; }
-	' 'groff is not installed'
+	'
 
-	test_expect_success_if "$have_groff" "$cmd: man page has the standard sections" '
+	test_expect_success GROFF "$cmd: man page has the standard sections" '
 		render "$page" >page.txt &&
 		for s in NAME SYNOPSIS DESCRIPTION OPTIONS EXAMPLES "EXIT STATUS" "SEE ALSO"; do
 			grep -qx "$s" page.txt || { echo "no section $s"; exit 1; }
 		done &&
 		section NAME <page.txt | grep "manifold-$cmd - "
-	' 'groff is not installed'
+	'
 
-	test_expect_success_if "$have_groff" "$cmd: SYNOPSIS has every usage line of --help" '
+	test_expect_success GROFF "$cmd: SYNOPSIS has every usage line of --help" '
 		render "$page" | section SYNOPSIS | sed "s/^ *//" >synopsis &&
 		usage_lines $cmd >usage &&
 		test -s usage &&
@@ -158,17 +147,17 @@ for cmd in $commands; do
 			grep -Fx -e "$u" synopsis >/dev/null ||
 			{ echo "not in the SYNOPSIS of $page: $u"; cat synopsis; exit 1; }
 		done <usage
-	' 'groff is not installed'
+	'
 
-	test_expect_success_if "$have_groff" "$cmd: OPTIONS documents every option of --help" '
+	test_expect_success GROFF "$cmd: OPTIONS documents every option of --help" '
 		render "$page" | section OPTIONS >options &&
 		for o in $(help_long_options $cmd) $(help_short_options $cmd); do
 			has_option "$o" options ||
 			{ echo "$o is not documented in $page"; exit 1; }
 		done
-	' 'groff is not installed'
+	'
 
-	test_expect_success_if "$have_groff" "$cmd: OPTIONS documents no option --help lacks" '
+	test_expect_success GROFF "$cmd: OPTIONS documents no option --help lacks" '
 		{ help_long_options $cmd && help_short_options $cmd; } >known &&
 		render "$page" | section OPTIONS |
 			sed -n -E "s/^ {7}(-.*)/\1/p" | sed -E "s/ {2,}.*//" |
@@ -178,7 +167,7 @@ for cmd in $commands; do
 			grep -qx -e "$o" known ||
 			{ echo "$page documents $o, which --help does not list"; exit 1; }
 		done <documented
-	' 'groff is not installed'
+	'
 
 	test_expect_success "$cmd: bash completion offers every option" '
 		bash_complete "manifold $cmd -" >offered &&

@@ -366,8 +366,9 @@ test_expect_success 'concurrent updates from one old value: exactly one wins' '
 	manifold update-ref lists/race "$base" &&
 	i=0 &&
 	for id in $(tail -n +2 ids); do
-		i=$((i + 1))
-		{ manifold update-ref lists/race "$id" "$base" 2>/dev/null; echo $? >race/rc$i; } &
+		i=$((i + 1)) &&
+		{ { manifold update-ref lists/race "$id" "$base" 2>/dev/null; echo $? >race/rc$i; } & } ||
+		return 1
 	done &&
 	wait &&
 	cat race/rc* | sort | uniq -c | sed "s/^ *//" >actual &&

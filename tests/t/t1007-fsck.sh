@@ -19,9 +19,8 @@ A=$(sha256_of index.json)
 B=$(sha256_of list.json)
 COMPLETE="$DATA/oci-manifest.json $DATA/oci-config.json $DATA/docker-manifest.json $DATA/docker-config.json $TRASH/index.json $TRASH/list.json"
 
-if ! command -v mdb_load >/dev/null || ! command -v mdb_dump >/dev/null; then
-	echo "1..0 # SKIP mdb_load/mdb_dump (lmdb-utils) not installed"
-	exit 0
+if ! test_have_prereq MDB_TOOLS; then
+	test_skip_all "mdb_load/mdb_dump (lmdb-utils) not installed"
 fi
 
 hex_of() {

@@ -100,10 +100,15 @@ test_expect_success 'a date: entries before it go, a deleted ref loses all of th
 	test_cmp expect out
 '
 
+# The sample index and list have no children in this store: fsck may
+# report those (and then fails), and nothing else.
 test_expect_success 'expire then fsck: the store is consistent' '
-	manifold fsck 2>err >out || {
+	{ manifold fsck >out 2>err; rc=$?; } &&
+	test_grep "problems: " err &&
+	if test $rc != 0; then
+		test $rc = 1 &&
 		! grep -v "^missing child" out
-	}
+	fi
 '
 
 test_done

@@ -58,33 +58,34 @@ test_expect_success "$KILLS kills during batch writes, ref transactions and map 
 			{ MANIFOLD_MAP_SIZE=65536 manifold hash-object -w --batch \
 				<batch.$k >printed.$k 2>/dev/null & } &&
 			pid=$! ;;
-		esac
+		esac &&
 		# Ref transactions are short: strike sooner.
-		if test $((k % 3)) = 1; then rsleep 6; else rsleep 60; fi
+		if test $((k % 3)) = 1; then rsleep 6; else rsleep 60; fi &&
 		# Count the kills that hit a process still at work.
 		if kill -9 $pid 2>/dev/null; then
 			live=$((live + 1))
-		fi
-		wait $pid 2>/dev/null
+		fi &&
+		# Its status is that of the kill, or of the writer when it was done.
+		{ wait $pid 2>/dev/null || :; } &&
 		# Every ref moves together: all 200 at one generation.
 		manifold show-ref -s --prefix lists/crash/ | sort | uniq -c >counts &&
 		test_line_count = 1 counts &&
-		grep -q "^ *200 sha256:" counts || { cat counts; exit 1; }
+		{ grep -q "^ *200 sha256:" counts || { cat counts; exit 1; }; } &&
 		# Whatever a batch reported as written is there.
 		if test -s printed.$k && test $(wc -l <printed.$k) -lt 6000; then
 			partial=$((partial + 1))
-		fi
+		fi &&
 		if test -s printed.$k; then
 			sed -n "/^sha256:[0-9a-f]\{64\}$/p" printed.$k |
 				manifold cat-manifest --batch-check >check.$k &&
-			! grep -q missing check.$k || { echo "lost object in round $k"; exit 1; }
-		fi
-		rm -f batch.$k printed.$k check.$k
-		survived=$((survived + 1))
+			{ ! grep -q missing check.$k || { echo "lost object in round $k"; exit 1; }; }
+		fi &&
+		rm -f batch.$k printed.$k check.$k &&
+		survived=$((survived + 1)) &&
 		# A full check every 25 rounds keeps the test quick.
 		if test $((k % 25)) = 0; then
-			manifold fsck || exit 1
-		fi
+			manifold fsck
+		fi || return 1
 	done &&
 	echo "survived $survived kills; $live hit a running writer;" \
 		"$partial batches were cut after some commits" &&

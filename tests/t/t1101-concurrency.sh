@@ -33,10 +33,12 @@ test_expect_success 'setup the counter at 0' '
 test_expect_success "$WRITERS writers x $STEPS increments, all kept" '
 	pids= &&
 	for w in $(seq 1 $WRITERS); do
-		writer $w & pids="$pids $!"
+		{ writer $w & } && pids="$pids $!" || return 1
 	done &&
 	fails=0 &&
-	for p in $pids; do wait $p || fails=$((fails + 1)); done &&
+	for p in $pids; do
+		wait $p || fails=$((fails + 1)) || return 1
+	done &&
 	test $fails = 0 &&
 	manifold cat-manifest lists/counter >final &&
 	printf "{\"n\":%d}" $((WRITERS * STEPS)) >expect &&
@@ -59,13 +61,14 @@ import sys
 for i in range(3000):
     b = b\"{\\\"shared\\\":%d}\" % i
     sys.stdout.buffer.write(b\"%d application/vnd.test.shared\n\" % len(b) + b + b\"\n\")
-" >batch.$w
+" >batch.$w || return 1
 	done &&
 	pids= &&
 	for w in 1 2 3; do
-		manifold hash-object -w --batch <batch.$w >out.$w & pids="$pids $!"
+		{ manifold hash-object -w --batch <batch.$w >out.$w & } &&
+		pids="$pids $!" || return 1
 	done &&
-	for p in $pids; do wait $p || exit 1; done &&
+	for p in $pids; do wait $p || return 1; done &&
 	test_cmp out.1 out.2 && test_cmp out.1 out.3 &&
 	manifold cat-manifest --batch-check <out.1 >check &&
 	! grep missing check &&

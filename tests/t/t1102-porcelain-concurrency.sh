@@ -42,12 +42,14 @@ test_expect_success "4 annotators of different entries + 1 of the index + 2 remo
 	pids= && w=0 &&
 	for e in $ENTRIES index; do
 		w=$((w + 1)) &&
-		{ annotator $w $e & } && pids="$pids $!"
+		{ annotator $w $e & } && pids="$pids $!" || return 1
 	done &&
 	{ editor 6 "$APP:ed1" & } && pids="$pids $!" &&
 	{ editor 7 "$APP:ed2" & } && pids="$pids $!" &&
 	fails=0 &&
-	for p in $pids; do wait $p || fails=$((fails + 1)); done &&
+	for p in $pids; do
+		wait $p || fails=$((fails + 1)) || return 1
+	done &&
 	end=$(date +%s.%N) &&
 	cat err.* >errs &&
 	echo "$((5 * STEPS + 4 * STEPS)) changes by 7 writers at once in" \
@@ -106,16 +108,18 @@ test_expect_success 'the same annotation twice at once: both succeed, one change
 test_expect_success '4 processes creating 5 different lists each against the registry, at once' '
 	pids= &&
 	for w in 1 2 3 4; do
-		{
+		{ {
 			for i in 1 2 3 4 5; do
 				manifold create "$APP:c$w-$i" "$APP:amd64" "$APP:arm64" \
 					"$R/other/app:riscv64" >/dev/null 2>>cerr.$w ||
 				{ echo "creator $w failed at list $i" >&2; exit 1; }
 			done
-		} & pids="$pids $!"
+		} & } && pids="$pids $!" || return 1
 	done &&
 	fails=0 &&
-	for p in $pids; do wait $p || fails=$((fails + 1)); done &&
+	for p in $pids; do
+		wait $p || fails=$((fails + 1)) || return 1
+	done &&
 	test $fails = 0 &&
 	cat cerr.* >cerrs && test_line_count = 0 cerrs &&
 	manifold show-ref --prefix "lists/$APP:c" | grep ":c[1-4]-[1-5]$" >refs &&

@@ -100,7 +100,7 @@ test_expect_success "$KILLS kills during annotate, remove, restore, create, push
 		6)	# no grace period: only what refs and reflogs reach may stay
 			name=gc &&
 			cmd=(manifold gc --prune=now -q) ;;
-		esac
+		esac &&
 		{ "${cmd[@]}" >out.$k 2>err.$k & } &&
 		pid=$! &&
 		rsleep ${range[$name]} &&
@@ -110,22 +110,25 @@ test_expect_success "$KILLS kills during annotate, remove, restore, create, push
 		else
 			range[$name]=$((${range[$name]} * 3 / 4)) &&
 			if test ${range[$name]} -lt 2; then range[$name]=2; fi
-		fi
-		wait $pid 2>/dev/null; rc=$?
+		fi &&
+		{ wait $pid 2>/dev/null; rc=$?; } &&
 		# A command that finished before the kill succeeded.
 		if test $rc != 137 && test $rc != 0; then
-			echo "round $k: $name failed on its own ($rc):" && cat err.$k
+			echo "round $k: $name failed on its own ($rc):" &&
+			cat err.$k &&
 			exit 1
-		fi
+		fi &&
 		# What an annotate that finished wrote is there.
 		if test $name = annotate && test $rc = 0; then
 			annotations=$((annotations + 1)) &&
-			manifold cat-manifest "lists/$E" | grep -q "\"k$k\": \"v$k\"" || {
-				echo "round $k: annotation k$k lost"; exit 1; }
-		fi
-		check_refs || exit 1
+			{
+				manifold cat-manifest "lists/$E" | grep -q "\"k$k\": \"v$k\"" ||
+				{ echo "round $k: annotation k$k lost"; exit 1; }
+			}
+		fi &&
+		check_refs &&
 		if test $name = push; then
-			check_pushed $k || exit 1
+			check_pushed $k &&
 			# Now and then, the same push again finishes the job.
 			if test $((pushes % 8)) = 0; then
 				manifold push -q "$P" "$R/crash/p$k:v1" >out.$k &&
@@ -133,24 +136,24 @@ test_expect_success "$KILLS kills during annotate, remove, restore, create, push
 				test_cmp pushed-digest digest.$k &&
 				manifold rev-parse "remotes/$R/crash/p$k:v1" >actual &&
 				test_cmp pushed-digest actual &&
-				check_pushed $k || exit 1
+				check_pushed $k &&
 				resumed=$((resumed + 1))
 			fi
-		fi
-		rm -f out.$k err.$k pushed.$k digest.$k
-		survived=$((survived + 1))
+		fi &&
+		rm -f out.$k err.$k pushed.$k digest.$k &&
+		survived=$((survived + 1)) &&
 		if test $((k % 25)) = 0; then
 			manifold fsck 2>fsck.err || { cat fsck.err; exit 1; }
-		fi
+		fi || return 1
 	done &&
 	{
 		echo "survived $survived kills; $live hit a running command" \
 			"(annotate ${hit[annotate]:-0}, remove ${hit[remove]:-0}," \
 			"restore ${hit[restore]:-0}, create ${hit[create]:-0}," \
-			"push ${hit[push]:-0}, gc ${hit[gc]:-0})"
+			"push ${hit[push]:-0}, gc ${hit[gc]:-0})" &&
 		echo "$annotations annotations that finished all kept;" \
 			"$pushed_tags pushed tags checked complete; $resumed killed pushes" \
-			"run again to completion"
+			"run again to completion" &&
 		echo "kill delays settled at 0..N ms: annotate ${range[annotate]}," \
 			"remove ${range[remove]}, restore ${range[restore]}," \
 			"create ${range[create]}, push ${range[push]}, gc ${range[gc]}"

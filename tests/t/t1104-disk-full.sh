@@ -59,19 +59,16 @@ full_or_ok() {
 	test_cmp snap.before snap.after
 }
 
+# SMALL_FS: the 4 MiB tmpfs is mounted (it needs root).
 if test "$(id -u)" = 0 && mkdir -p "$SMALL" &&
    mount -t tmpfs -o size=4m tmpfs "$SMALL" 2>mount.err; then
-	HAVE_SMALL=1
+	test_set_prereq SMALL_FS
 else
-	HAVE_SMALL=
-	echo "# SKIP the tests on a small file system: no tmpfs could be mounted" \
-		"(they need root)" \
-		"$(cat mount.err 2>/dev/null)"
+	test_lazy_prereq SMALL_FS 'false'
+	echo "# no tmpfs could be mounted (it needs root): $(cat mount.err 2>/dev/null)"
 fi
 
-if test -n "$HAVE_SMALL"; then
-
-test_expect_success 'setup: a store on a 4 MiB file system, then the disk filled' '
+test_expect_success SMALL_FS 'setup: a store on a 4 MiB file system, then the disk filled' '
 	export MANIFOLD_DIR=$SMALL/store &&
 	manifold create "$L" "$APP:amd64" "$APP:arm64" >/dev/null &&
 	manifold annotate --annotation a=1 "$L" "$APP:amd64" &&
@@ -79,7 +76,7 @@ test_expect_success 'setup: a store on a 4 MiB file system, then the disk filled
 	test "$(df --output=avail "$SMALL" | tail -n 1)" -eq 0
 '
 
-test_expect_success 'full disk: annotate and hash-object --batch fail with one line, store unchanged' '
+test_expect_success SMALL_FS 'full disk: annotate and hash-object --batch fail with one line, store unchanged' '
 	export MANIFOLD_DIR=$SMALL/store &&
 	fails_full 1 "^cannot commit to the store: $NOSPACE$" \
 		manifold annotate --annotation "big=$BIG" "$L" "$APP:amd64" &&
@@ -87,7 +84,7 @@ test_expect_success 'full disk: annotate and hash-object --batch fail with one l
 	fails_full 128 "^fatal: .*$NOSPACE$" manifold hash-object -w --batch <batch
 '
 
-test_expect_success 'full disk: create, remove, restore, push fail cleanly or fit in free pages' '
+test_expect_success SMALL_FS 'full disk: create, remove, restore, push fail cleanly or fit in free pages' '
 	export MANIFOLD_DIR=$SMALL/store &&
 	full_or_ok manifold create "$APP:new" "$APP:armv7" "$APP:s390x" "$APP:ppc64le" &&
 	full_or_ok manifold remove "$L" "$APP:arm64" &&
@@ -98,7 +95,7 @@ test_expect_success 'full disk: create, remove, restore, push fail cleanly or fi
 test -f "$TRASH/small-writes" &&
 	sed -E "s/^(fit|refused): manifold ([a-z-]+).*/# on a full disk, \2: \1/" "$TRASH/small-writes"
 
-test_expect_success 'full disk: reading still works' '
+test_expect_success SMALL_FS 'full disk: reading still works' '
 	export MANIFOLD_DIR=$SMALL/store &&
 	manifold inspect "$L" >/dev/null &&
 	manifold ls >/dev/null &&
@@ -107,7 +104,7 @@ test_expect_success 'full disk: reading still works' '
 	test_grep "problems: 0$" err
 '
 
-test_expect_success 'full disk: a new store is a clear error (no SIGBUS), and nothing is left' '
+test_expect_success SMALL_FS 'full disk: a new store is a clear error (no SIGBUS), and nothing is left' '
 	echo "{\"x\":1}" >obj &&
 	MANIFOLD_DIR=$SMALL/new test_must_fail --code=128 \
 		manifold hash-object -w -t application/vnd.test --stdin <obj 2>err &&
@@ -115,7 +112,7 @@ test_expect_success 'full disk: a new store is a clear error (no SIGBUS), and no
 	! test -e "$SMALL/new"
 '
 
-test_expect_success 'space back: the same writes succeed, fsck is clean' '
+test_expect_success SMALL_FS 'space back: the same writes succeed, fsck is clean' '
 	export MANIFOLD_DIR=$SMALL/store &&
 	rm "$SMALL/filler" &&
 	manifold annotate --annotation "big=$BIG" "$L" "$APP:amd64" &&
@@ -130,7 +127,7 @@ test_expect_success 'space back: the same writes succeed, fsck is clean' '
 	MANIFOLD_DIR=$SMALL/new manifold fsck
 '
 
-test_expect_success 'fill and free ten times over: every failure clean, every store usable' '
+test_expect_success SMALL_FS 'fill and free ten times over: every failure clean, every store usable' '
 	export MANIFOLD_DIR=$SMALL/store &&
 	fails=0 &&
 	for r in $(seq 1 10); do
@@ -147,8 +144,6 @@ test_expect_success 'fill and free ten times over: every failure clean, every st
 	echo "$fails writes refused on a full disk, each with one line, the store unchanged" >"$TRASH/figures"
 '
 test -f "$TRASH/figures" && sed "s/^/# /" "$TRASH/figures"
-
-fi
 
 test_expect_success 'ulimit -f: a write past the file size limit is refused (EFBIG), the store unchanged' '
 	export MANIFOLD_DIR=$TRASH/lim &&

@@ -21,9 +21,8 @@ test_description="the list serialiser writes what docker manifest push sends"
 # directory.
 . ./test-lib.sh
 
-if ! command -v docker >/dev/null 2>&1; then
-	echo "1..0 # SKIP no docker CLI"
-	exit 0
+if ! test_have_prereq DOCKER; then
+	test_skip_all "no docker CLI"
 fi
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-registry.sh"
 
@@ -134,13 +133,13 @@ test_expect_success 'docker orders entries by store file name, not by argument' 
 	docker_push plain &&
 	grep "\"digest\"" plain.pushed | sed "s/.*\"\(sha256:[0-9a-f]*\)\".*/\1/" >pushed.digests &&
 	for t in $(cat plain.order); do
-		entry $t | sed -n "s/^add [^ ]* [^ ]* //p"
+		entry $t | sed -n "s/^add [^ ]* [^ ]* //p" || return 1
 	done >expect &&
 	test_cmp expect pushed.digests
 '
 
 test_expect_success 'a Docker list: byte-identical to docker manifest push' '
-	for t in $(cat plain.order); do entry $t; done >plain.spec &&
+	for t in $(cat plain.order); do entry $t || return 1; done >plain.spec &&
 	ours plain <plain.spec &&
 	same_bytes plain.pushed plain.ours &&
 	"$LISTTOOL" media-type <plain.spec >mt &&
@@ -161,7 +160,7 @@ test_expect_success 'os.version from a Windows config, and a single entry' '
 	printf "%s\n" amd64 windows-amd64 >expect &&
 	test_cmp expect win.order &&
 	docker_push win &&
-	for t in $(cat win.order); do entry $t; done >win.spec &&
+	for t in $(cat win.order); do entry $t || return 1; done >win.spec &&
 	ours win <win.spec &&
 	same_bytes win.pushed win.ours &&
 	docker_list one s390x &&
@@ -259,7 +258,7 @@ test_expect_success 'an OCI index: byte-identical to docker manifest push' '
 	test_cmp expect oci.order &&
 	docker_push oci &&
 	grep -qi "^content-type: $IDX" oci.h &&
-	for t in $(cat oci.order); do entry $t; done >oci.spec &&
+	for t in $(cat oci.order); do entry $t || return 1; done >oci.spec &&
 	ours oci <oci.spec &&
 	same_bytes oci.pushed oci.ours &&
 	"$LISTTOOL" reserialise "$IDX" <oci.pushed >again &&
@@ -272,7 +271,7 @@ test_expect_success 'mixed, OCI entry first: an OCI index for docker and for us'
 	test_cmp expect mixo.order &&
 	docker_push mixo &&
 	grep -qi "^content-type: $IDX" mixo.h &&
-	for t in $(cat mixo.order); do entry $t; done >mixo.spec &&
+	for t in $(cat mixo.order); do entry $t || return 1; done >mixo.spec &&
 	ours mixo <mixo.spec &&
 	same_bytes mixo.pushed mixo.ours
 '
@@ -283,7 +282,7 @@ test_expect_success 'mixed, Docker entry first: docker writes a Docker list (our
 	test_cmp expect mixd.order &&
 	docker_push mixd &&
 	grep -qi "^content-type: $DOCKER_LIST" mixd.h &&
-	for t in $(cat mixd.order); do entry $t; done >mixd.spec &&
+	for t in $(cat mixd.order); do entry $t || return 1; done >mixd.spec &&
 	ours mixd docker <mixd.spec &&
 	same_bytes mixd.pushed mixd.ours &&
 	"$LISTTOOL" media-type <mixd.spec >mt &&

@@ -78,8 +78,8 @@ for m in plain tls basic token; do
 			registry_write_auth &&
 			test_grep "\"$REGISTRY\": *{" "$DOCKER_CONFIG/config.json" &&
 			test_grep "$(printf %s "tester:$REGISTRY_PASS" | base64 -w0)" "$DOCKER_CONFIG/config.json" &&
-			skopeo list-tags --authfile "$DOCKER_CONFIG/config.json" \
-				--cert-dir "$DOCKER_CONFIG/certs.d/$REGISTRY" docker://$REGISTRY/nothing/here 2>err;
+			test_must_fail skopeo list-tags --authfile "$DOCKER_CONFIG/config.json" \
+				--cert-dir "$DOCKER_CONFIG/certs.d/$REGISTRY" docker://$REGISTRY/nothing/here 2>err &&
 			test_grep "404 (Not Found)" err &&
 			test -n "$REGISTRY_PASS" && test "$REGISTRY_USER" = tester &&
 			grep -q "^tester:[$]2[aby][$]" "$REGISTRY_DIR/htpasswd"
@@ -358,15 +358,18 @@ test_expect_success 'a taken port is retried; a registry that exits or hangs say
 	# Squat the port that start_registry will try first (RANDOM=seed
 	# makes it known); if it is taken already, try another seed.
 	for seed in $(seq 4242 4262); do
-		RANDOM=$seed
-		port=$((20000 + RANDOM % 12000))
-		rm -f bound
-		"$REGISTRY_PYTHON" -c "import socket,sys,time
-s=socket.socket(); s.bind((\"127.0.0.1\", int(sys.argv[1]))); s.listen(); open(\"bound\",\"w\").close(); time.sleep(30)" $port 2>/dev/null &
-		squatter=$!
-		while ! test -f bound && kill -0 $squatter 2>/dev/null; do sleep 0.02; done
-		test -f bound && break
-		wait $squatter
+		RANDOM=$seed &&
+		port=$((20000 + RANDOM % 12000)) &&
+		rm -f bound &&
+		{ "$REGISTRY_PYTHON" -c "import socket,sys,time
+s=socket.socket(); s.bind((\"127.0.0.1\", int(sys.argv[1]))); s.listen(); open(\"bound\",\"w\").close(); time.sleep(30)" $port 2>/dev/null & } &&
+		squatter=$! &&
+		while ! test -f bound && kill -0 $squatter 2>/dev/null; do
+			sleep 0.02 || return 1
+		done &&
+		if test -f bound; then break; fi &&
+		# it could not bind: the port is taken already
+		{ wait $squatter || :; } || return 1
 	done &&
 	test -f bound &&
 	test_when_finished "kill $squatter; stop_registry busy" &&
@@ -416,6 +419,11 @@ for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
 os.execvp("bash", ["bash"] + sys.argv[1:])' "$TRASH/child.sh" "$@"
 }
 
+# no_registry_of TRASH: no registry process of that test file is left.
+no_registry_of() {
+	test -z "$(pgrep -f "$1/.registry/")"
+}
+
 for how in exit TERM INT HUP KILL; do
 	case $how in
 	exit) title='a test file that ends leaves no process' ;;
@@ -426,26 +434,22 @@ for how in exit TERM INT HUP KILL; do
 		if test $how = exit; then
 			(run_child plain "$PWD/$how") >/dev/null 2>&1
 		else
-			case $how in TERM|KILL) mode=token ;; *) mode=plain ;; esac
-			run_child $mode "$PWD/$how" wait >/dev/null 2>&1 &
-			pid=$!
+			case $how in TERM|KILL) mode=token ;; *) mode=plain ;; esac &&
+			{ run_child $mode "$PWD/$how" wait >/dev/null 2>&1 & } &&
+			pid=$! &&
 			test_when_finished "kill \$(cat $PWD/$how.sleep) 2>/dev/null" &&
 			while ! test -s $how.sleep; do
-				kill -0 $pid || return 1
-				sleep 0.05
+				kill -0 $pid &&
+				sleep 0.05 || return 1
 			done &&
 			t=$(cat $how.trash) &&
 			test -n "$(pgrep -f "$t/.registry/")" &&
 			kill -$how $pid && { wait $pid || :; }
 		fi &&
 		t=$(cat $how.trash) &&
-		for i in $(seq 100); do
-			test -z "$(pgrep -f "$t/.registry/")" && break
-			sleep 0.05
-		done &&
-		if test -n "$(pgrep -f "$t/.registry/")"; then
-			echo "left behind after $how:"
-			pgrep -af "$t/.registry/"
+		if ! test_poll 5 no_registry_of "$t"; then
+			echo "left behind after $how:" &&
+			pgrep -af "$t/.registry/" &&
 			return 1
 		fi &&
 		if test $how = KILL; then

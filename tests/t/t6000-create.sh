@@ -31,8 +31,7 @@ test_expect_success 'entries keep the order given, with platforms from the confi
 	test_grep "\"architecture\":\"s390x\",\"os\":\"linux\"}" flat
 '
 
-test_expect_success 'the list bytes are the ones docker pushes for the same entries' '
-	have_docker || { echo "# no docker CLI"; exit 0; }
+test_expect_success DOCKER 'the list bytes are the ones docker pushes for the same entries' '
 	# docker orders entries by its file names: give them already sorted.
 	manifold create --insecure "$APP:same" "$APP:amd64" "$APP:arm64" "$APP:armv7" &&
 	docker_cli manifest create --insecure "$APP:same" "$APP:amd64" "$APP:arm64" "$APP:armv7" >/dev/null &&

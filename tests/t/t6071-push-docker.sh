@@ -3,9 +3,8 @@ test_description='push compared with docker manifest push: the same bytes and di
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
 
-if ! have_docker; then
-	test_expect_success 'docker manifest push comparison # SKIP no docker CLI' 'true'
-	test_done
+if ! test_have_prereq DOCKER; then
+	test_skip_all "no docker CLI"
 fi
 porcelain_setup
 

@@ -43,17 +43,16 @@ for mode in basic token; do
 	test_expect_success "$mode: a wrong password fails clearly and pushes nothing; no secret is shown" '
 		registry_env '"$mode"' &&
 		cp "$DOCKER_CONFIG/config.json" good.json &&
+		test_when_finished "cp good.json \"\$DOCKER_CONFIG/config.json\"" &&
 		printf "{\"auths\":{\"%s\":{\"auth\":\"%s\"}}}" "$REGISTRY" \
 			"$(printf "%s:wrong-%s" "$REGISTRY_USER" "$REGISTRY_PASS" | base64 -w0)" \
-			>"$DOCKER_CONFIG/config.json" &&
-		manifold create "$REGISTRY/dst/app:v2" "$REGISTRY/src/app:amd64" >/dev/null 2>&1;
+			>wrong.json &&
+		cp wrong.json "$DOCKER_CONFIG/config.json" &&
+		test_must_fail --code=1 manifold create "$REGISTRY/dst/app:v2" "$REGISTRY/src/app:amd64" >/dev/null 2>&1 &&
 		cp good.json "$DOCKER_CONFIG/config.json" &&
 		manifold create "$REGISTRY/dst/app:v2" "$REGISTRY/src/app:amd64" >/dev/null &&
-		printf "{\"auths\":{\"%s\":{\"auth\":\"%s\"}}}" "$REGISTRY" \
-			"$(printf "%s:wrong-%s" "$REGISTRY_USER" "$REGISTRY_PASS" | base64 -w0)" \
-			>"$DOCKER_CONFIG/config.json" &&
-		test_must_fail --code=1 manifold --debug push "$REGISTRY/dst/app:v2" >out 2>err;
-		rc=$?; cp good.json "$DOCKER_CONFIG/config.json"; test $rc = 0 &&
+		cp wrong.json "$DOCKER_CONFIG/config.json" &&
+		test_must_fail --code=1 manifold --debug push "$REGISTRY/dst/app:v2" >out 2>err &&
 		test_grep -i "auth\|denied\|unauthorized\|password" err &&
 		! grep -F "$REGISTRY_PASS" err out &&
 		test_must_fail registry_curl -sS -f -o /dev/null \
