@@ -322,10 +322,23 @@ static int load_creds(struct reg *r)
 	return ret;
 }
 
-/* Secrets may cross plain HTTP only when --insecure was given. */
+/*
+ * Secrets may cross plain HTTP to a loopback registry (the traffic never
+ * leaves the machine; docker sends them too), or anywhere with
+ * --insecure.
+ */
 static int creds_allowed(struct reg *r)
 {
-	return r->scheme == SCHEME_HTTPS || r->insecure;
+	return r->scheme == SCHEME_HTTPS || r->loopback || r->insecure;
+}
+
+/* 1 if the host of absolute URL `url` is a loopback one. */
+static int url_is_loopback(const char *url)
+{
+	char host[320];
+
+	return !http_url_host(host, sizeof(host), url) &&
+	       is_loopback_host(host);
 }
 
 static struct token_slot *token_find(struct reg *r, const char *scope)
@@ -700,9 +713,13 @@ static int realm_allowed(struct reg *r, const char *realm)
 {
 	if (!strncmp(realm, "https://", 8))
 		return 1;
-	/* A plain-HTTP realm only for a registry we already speak HTTP to. */
+	/*
+	 * A plain-HTTP realm only for a registry we already speak HTTP to,
+	 * or on loopback.
+	 */
 	return !strncmp(realm, "http://", 7) &&
-	       (r->scheme == SCHEME_HTTP || r->insecure);
+	       (r->scheme == SCHEME_HTTP || r->insecure ||
+		url_is_loopback(realm));
 }
 
 static int on_challenge(struct reg *r, CURL *h, const char *header,
@@ -802,12 +819,13 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 		return have;
 	}
 	/*
-	 * Credentials cross plain HTTP only when --insecure was given: not
-	 * to a plain-HTTP realm, and not as a token that would then go to a
-	 * plain-HTTP registry.
+	 * Credentials cross plain HTTP only to loopback or when --insecure
+	 * was given: not to a plain-HTTP realm elsewhere, and not as a token
+	 * that would then go to a plain-HTTP registry elsewhere.
 	 */
 	if (have && !r->insecure &&
-	    (strncmp(r->realm, "https://", 8) || r->scheme == SCHEME_HTTP)) {
+	    ((strncmp(r->realm, "https://", 8) && !url_is_loopback(r->realm)) ||
+	     (r->scheme == SCHEME_HTTP && !r->loopback))) {
 		free(copy);
 		return mf_error(MF_EAUTH, "refusing to send credentials to the token "
 				"server of %s over plain HTTP (use --insecure to allow it)",
