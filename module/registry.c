@@ -638,6 +638,18 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 	int attempt = 0, authed = 0;
 	size_t cap = rs->body.max;
 
+	/*
+	 * Values from outside (a media type from a manifest, a URL from a
+	 * Location or a realm) never end a header line early.
+	 */
+	if ((q.accept && !auth_header_value_valid(q.accept)) ||
+	    (q.content_type && !auth_header_value_valid(q.content_type)) ||
+	    (q.content_range && !auth_header_value_valid(q.content_range)) ||
+	    !auth_header_value_valid(q.url) || strpbrk(q.url, " \t"))
+		return mf_error(MF_EINVALID, "%s: refusing to send a request with "
+				"spaces or control characters in its URL or headers",
+				what);
+
 	for (;;) {
 		CURLcode c;
 		int ret, replay;
@@ -747,6 +759,12 @@ static int on_challenge(struct reg *r, CURL *h, const char *header,
 		if (!realm || !*realm) {
 			ret = mf_error(MF_EAUTH, "%s: %s sent a Bearer challenge without a realm",
 				       what, r->host);
+			goto done;
+		}
+		/* The realm becomes a request URL: nothing that ends a line. */
+		if (strpbrk(realm, " \t") || !auth_header_value_valid(realm)) {
+			ret = mf_error(MF_EAUTH, "%s: %s sent a token realm with "
+				       "spaces or control characters", what, r->host);
 			goto done;
 		}
 		if (!realm_allowed(r, realm)) {
@@ -885,7 +903,8 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 		goto done;
 	}
 	if (auth_parse_token_response(&tok, rs.body.ptr, rs.body.len)) {
-		ret = mf_error_wrap(MF_EAUTH, "token from %s", r->host);
+		ret = mf_error_wrap(MF_EAUTH, "token server %.200s (for %s)",
+				    r->realm, r->host);
 		goto done;
 	}
 	token_put(r, scope, &tok.token, tok.expires_in);

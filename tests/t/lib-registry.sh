@@ -33,7 +33,8 @@
 #   token-server.py: --token-opt --header=x5c (sign with an x5c chain
 #   instead of a kid), --expires-in=N, --no-token-field,
 #   --no-access-token-field, --no-oauth-post (POST answers 404),
-#   --inject-header='NAME: VALUE' (a token with CR LF and that header).
+#   --inject-header-file=FILE (hostile while FILE exists: tokens end with
+#   CR LF and FILE's first line).
 #   --realm-host HOST names the token server HOST instead of 127.0.0.1
 #   in the registry's challenges (e.g. 0.0.0.0: the same server, by a
 #   name that is not loopback).
