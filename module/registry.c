@@ -818,6 +818,33 @@ static size_t split_scopes(char *s, const char **out)
 	return n;
 }
 
+/*
+ * Credentials of the repository a token scope names
+ * ("repository:NAME:ACTIONS"), when a containers auth file holds some
+ * for it alone (podman login REG/REPO): 1 with them in *out, 0 when the
+ * registry's own apply, or an error.  *out is always safe to release.
+ */
+static int scoped_creds(struct mf_cred *out, struct reg *r, const char *scope)
+{
+	char repo[512];
+	const char *p, *colon;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!scope || strncmp(scope, "repository:", 11))
+		return 0;
+	p = scope + 11;
+	colon = strrchr(p, ':');
+	if (!colon || colon == p || (size_t)(colon - p) >= sizeof(repo))
+		return 0;
+	memcpy(repo, p, (size_t)(colon - p));
+	repo[colon - p] = '\0';
+	ret = creds_lookup_scoped(out, r->cred_key, repo);
+	if (ret == MF_ENOTFOUND)
+		return 0;
+	return ret ? ret : 1;
+}
+
 /* Token requests go on h (the asking request's handle; NULL: r->h). */
 static int fetch_token(struct reg *r, CURL *h, const char *scope)
 {
@@ -828,10 +855,16 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 	const char *scopes[8];
 	char *copy = xstrdup(scope);
 	size_t nscopes = split_scopes(copy, scopes);
-	int have = load_creds(r);
+	struct mf_cred scoped;
+	const struct mf_cred *cred = &r->cred;
+	int have = scoped_creds(&scoped, r, nscopes ? scopes[0] : NULL);
 	char detail[256];
 	int ret = 0;
 
+	if (have > 0)
+		cred = &scoped;
+	else if (!have)
+		have = load_creds(r);
 	if (have < 0) {
 		free(copy);
 		return have;
@@ -845,6 +878,7 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 	    ((strncmp(r->realm, "https://", 8) && !url_is_loopback(r->realm)) ||
 	     (r->scheme == SCHEME_HTTP && !r->loopback))) {
 		free(copy);
+		mf_cred_release(&scoped);
 		return mf_error(MF_EAUTH, "refusing to send credentials to the token "
 				"server of %s over plain HTTP (use --insecure to allow it)",
 				r->host);
@@ -855,10 +889,10 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 	q.h = h;
 	q.token_request = 1;
 	q.idempotent = 1;
-	if (have && r->cred.identity_token) {
+	if (have && cred->identity_token) {
 		/* OAuth2: trade the refresh token for an access token. */
 		if (auth_oauth_form(&form, "refresh_token", r->service, scopes,
-				    nscopes, NULL, &r->cred.secret)) {
+				    nscopes, NULL, &cred->secret)) {
 			ret = mf_error_code();
 			goto done;
 		}
@@ -878,8 +912,8 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 		q.method = "GET";
 		q.url = url.ptr;
 		if (have) {
-			q.basic_user = r->cred.username;
-			q.basic_pass = &r->cred.secret;
+			q.basic_user = cred->username;
+			q.basic_pass = &cred->secret;
 		}
 	}
 	ret = request(r, &q, &rs, "token request");
@@ -889,7 +923,7 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 		error_detail(detail, sizeof(detail), &rs);
 		if (have)
 			ret = mf_error(MF_EAUTH, "authentication to %s failed for user '%s'%s%s",
-				       r->host, r->cred.username, detail[0] ? ": " : "",
+				       r->host, cred->username, detail[0] ? ": " : "",
 				       detail);
 		else
 			ret = mf_error(MF_EAUTH, "%s refused anonymous access%s%s (log in "
@@ -917,6 +951,7 @@ done:
 		sodium_memzero(rs.body.ptr, rs.body.len);
 	buf_release(&rs.body);
 	free(copy);
+	mf_cred_release(&scoped);
 	return ret;
 }
 

@@ -68,6 +68,8 @@
 #   TOKEN_URL      the token realm, https://127.0.0.1:PORT/token (token mode)
 #   TOKEN_SERVICE, TOKEN_ISSUER   the service and issuer (token mode)
 #   TOKEN_LOG      the token server's request log (token mode; else empty)
+#   XDG_RUNTIME_DIR, XDG_CONFIG_HOME  under $TRASH/.registry (podman's
+#                  auth.json files are read too); REGISTRY_AUTH_FILE unset
 #   DOCKER_CONFIG  $TRASH/.registry/docker-config, shared by all registries:
 #                  config.json is "{}" (see registry_write_auth) and each
 #                  TLS registry has certs.d/127.0.0.1:PORT/ca.crt and
@@ -144,6 +146,11 @@ unset _reg_tool
 mkdir -p "$_reg_root/docker-config" || exit 1
 export DOCKER_CONFIG=$_reg_root/docker-config
 test -f "$DOCKER_CONFIG/config.json" || echo '{}' >"$DOCKER_CONFIG/config.json"
+# podman's credential files (module/creds.h) are read too: keep the
+# user's own out of the tests.
+export XDG_RUNTIME_DIR=$_reg_root/xdg-runtime XDG_CONFIG_HOME=$_reg_root/xdg-config
+mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" || exit 1
+unset REGISTRY_AUTH_FILE
 # Never send registry traffic through a proxy.
 export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
