@@ -735,6 +735,13 @@ int creds_parse_helper_answer(struct mf_cred *out, const char *name,
 			       "credentials", name);
 		goto done;
 	}
+	/* it is shown in messages: no terminal escapes, no line breaks */
+	if (!auth_header_value_valid(user)) {
+		ret = mf_error(MF_EAUTH,
+			       "credential helper '" HELPER_PREFIX "%s' answered "
+			       "a Username with control characters", name);
+		goto done;
+	}
 	out->identity_token = !strcmp(user, TOKEN_USERNAME);
 	out->username = xstrdup(user);
 	ret = mf_secret_set(&out->secret, secret, strlen(secret));
@@ -795,6 +802,17 @@ static int decode_auth(struct mf_cred *out, const struct config *c,
 		ret = config_invalid(c, what);
 		goto done;
 	}
+	for (pstart = 0; pstart < ulen; pstart++) {
+		if (bin[pstart] < 0x20 || bin[pstart] == 0x7f) {
+			MSG(k, key);
+			char what[160];
+
+			snprintf(what, sizeof(what), "auths['%s'].auth has a "
+				 "user name with control characters", k);
+			ret = config_invalid(c, what);
+			goto done;
+		}
+	}
 	/* Go: strings.Trim(password, "\x00") */
 	pstart = ulen + 1;
 	pend = binlen;
@@ -852,6 +870,14 @@ static int decode_entry(struct mf_cred *out, const struct config *c,
 		if (ret)
 			return ret;
 	} else if (user && *user) {
+		if (!auth_header_value_valid(user)) {
+			MSG(k, key);
+			char what[160];
+
+			snprintf(what, sizeof(what), "auths['%s'].username has "
+				 "control characters", k);
+			return config_invalid(c, what);
+		}
 		out->username = xstrdup(user);
 		ret = mf_secret_set(&out->secret, pass ? pass : "",
 				    pass ? strlen(pass) : 0);

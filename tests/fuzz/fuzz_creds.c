@@ -26,6 +26,14 @@ static char dir[] = "/tmp/fuzz-creds.XXXXXX";
 static char path[64];
 static char authpath[64];
 
+/* A user name is shown in messages: never a control character. */
+static void check_username(const struct mf_cred *c)
+{
+	for (const char *p = c->username; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			abort();
+}
+
 static void check_code(int ret, int a, int b, int c, int d)
 {
 	if (ret != 0 && ret != a && ret != b && ret != c && ret != d)
@@ -56,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_code(ret, MF_EAUTH, MF_ENOTFOUND, MF_ERROR, MF_ERROR);
 	if (!ret && (!c.username || !c.secret.ptr))
 		abort();
+	check_username(&c);
 	mf_cred_release(&c);
 
 	f = fopen(path, "wb");
@@ -68,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_code(ret, MF_ENOTFOUND, MF_EINVALID, MF_EAUTH, MF_ETOOBIG);
 	if (!ret && !c.username)
 		abort();
+	check_username(&c);
 	mf_cred_release(&c);
 	ret = creds_lookup(&c, "https://index.docker.io/v1/");
 	check_code(ret, MF_ENOTFOUND, MF_EINVALID, MF_EAUTH, MF_ETOOBIG);
@@ -81,12 +91,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_code(ret, MF_ENOTFOUND, MF_EINVALID, MF_EAUTH, MF_ETOOBIG);
 	if (!ret && !c.username)
 		abort();
+	check_username(&c);
 	mf_cred_release(&c);
 	ret = creds_lookup_scoped(&c, "https://index.docker.io/v1/",
 				  "library/x");
 	check_code(ret, MF_ENOTFOUND, MF_EINVALID, MF_EAUTH, MF_ETOOBIG);
 	if (!ret && !c.username)
 		abort();
+	check_username(&c);
 	mf_cred_release(&c);
 	return 0;
 }

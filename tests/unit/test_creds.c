@@ -1095,6 +1095,36 @@ static void test_creds__erase_everywhere(void **state)
 	CHECK(creds_erase(LOCAL, NULL), MF_EINVALID, env->run_auth);
 }
 
+/* A user name is shown in messages: no control characters get in. */
+static void test_creds__control_characters(void **state)
+{
+	static const char esc[] = "{\"Username\":\"a\\u001b[31m\",\"Secret\":\"s\"}";
+	static const char crlf[] = "{\"Username\":\"a\\r\\nX-Evil: 1\",\"Secret\":\"s\"}";
+	static const char fine[] = "{\"Username\":\"bob\",\"Secret\":\"p\\u0001w\"}";
+	struct env *env = *state;
+	struct mf_cred c;
+
+	memset(&c, 0, sizeof(c));
+	CHECK(creds_parse_helper_answer(&c, "mftest", esc, strlen(esc)), MF_EAUTH,
+	      "control characters");
+	assert_null(c.username);
+	CHECK(creds_parse_helper_answer(&c, "mftest", crlf, strlen(crlf)), MF_EAUTH,
+	      "docker-credential-mftest");
+	assert_null(c.username);
+	/* a secret may hold anything: it is only ever base64 or form encoded */
+	CHECK(creds_parse_helper_answer(&c, "mftest", fine, strlen(fine)), 0, NULL);
+	assert_string_equal(c.username, "bob");
+	assert_string_equal(c.secret.ptr, "p\001w");
+	mf_cred_release(&c);
+
+	config(env, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"YhtvYjpwdw==\"}}}");	/* b ESC ob:pw */
+	CHECK(creds_lookup(&c, LOCAL), MF_EINVALID, "control characters");
+	config(env, "{\"auths\":{\"" LOCAL "\":{\"username\":\"a\\r\\nb\",\"password\":\"pw\"}}}");
+	CHECK(creds_lookup(&c, LOCAL), MF_EINVALID, "control characters");
+	config(env, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"Ym9iOnABdw==\"}}}");	/* bob:p^Aw */
+	expect_cred(LOCAL, "bob", "p\001w", 0);
+}
+
 static void test_creds__key_for_host(void **state)
 {
 	(void)state;
@@ -1133,6 +1163,7 @@ int main(void)
 		T(test_creds__containers_helpers),
 		T(test_creds__authfile_store_erase),
 		T(test_creds__erase_everywhere),
+		T(test_creds__control_characters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
