@@ -492,6 +492,31 @@ static int parse_rfc3339(long long *out, const char *s)
  * Fetch optional string member `key`: NULL when absent or null, -1 when
  * it is of another type.
  */
+int auth_token68_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && ((s[i] >= 'A' && s[i] <= 'Z') ||
+			   (s[i] >= 'a' && s[i] <= 'z') ||
+			   (s[i] >= '0' && s[i] <= '9') ||
+			   (s[i] && strchr("-._~+/", s[i]))))
+		i++;
+	if (!i)
+		return 0;
+	while (i < len && s[i] == '=')
+		i++;
+	return i == len;
+}
+
+int auth_header_value_valid(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') ||
+		    (unsigned char)*s == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int opt_string(const char **out, yajl_val obj, const char *key)
 {
 	yajl_val v = json_get(obj, key);
@@ -540,6 +565,14 @@ int auth_parse_token_response(struct auth_token *out, const char *body,
 	if (!token || !*token) {
 		ret = mf_error(MF_EINVALID,
 			       "invalid token response: no token or access_token");
+		goto done;
+	}
+	/* It goes into "Authorization: Bearer <token>" as it is. */
+	if (!auth_token68_valid(token, strlen(token))) {
+		ret = mf_error(MF_EINVALID,
+			       "invalid token response: the token has characters "
+			       "a Bearer token cannot have (control characters, "
+			       "spaces, ...)");
 		goto done;
 	}
 

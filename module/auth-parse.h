@@ -155,14 +155,31 @@ struct auth_token {
  *
  * Returns 0; MF_ETOOBIG over AUTH_TOKEN_RESPONSE_MAX bytes; MF_EINVALID
  * for anything else: not JSON (json_parse()'s message), not an object,
- * no token, or a known member of the wrong type or form (a non-string
- * token, a non-numeric expires_in, an issued_at that is not RFC 3339).
+ * no token, a token that is not a token68 (auth_token68_valid()), or a
+ * known member of the wrong type or form (a non-string token, a
+ * non-numeric expires_in, an issued_at that is not RFC 3339).
  */
 int auth_parse_token_response(struct auth_token *out, const char *body,
 			      size_t len);
 
 /* Wipe and free both secrets and zero the struct; NULL-safe. */
 void auth_token_release(struct auth_token *t);
+
+/*
+ * 1 if the `len` bytes at `s` are a token68 (RFC 7235 section 2.1):
+ * one or more of ALPHA, DIGIT, "-", ".", "_", "~", "+", "/", then any
+ * number of "=".  A Bearer token must be one: it is sent as it is in
+ * an Authorization header, so anything else (a CR or LF above all)
+ * could end the header and start another.  ASCII only, whatever the
+ * locale.
+ */
+int auth_token68_valid(const char *s, size_t len);
+
+/*
+ * 1 if the string `s` may go into a request header's value: no control
+ * character but tab (no CR, LF, NUL, DEL).
+ */
+int auth_header_value_valid(const char *s);
 
 /*
  * Request builders.  Each appends to `out` (it does not reset it) and

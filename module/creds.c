@@ -41,15 +41,30 @@
 /* PATH when it is unset (glibc's confstr(_CS_PATH), in Go's order). */
 #define DEFAULT_PATH "/usr/bin:/bin"
 
-/* ---- config.json ---- */
+/* ---- config.json and auth.json ---- */
+
+/*
+ * Both files have the same shape; they differ in how keys are matched
+ * (see lookup_file() and lookup_containers()), in the key Docker Hub is
+ * stored under, and in credsStore (docker's only).
+ */
+enum config_kind {
+	CONFIG_DOCKER,		/* docker's config.json */
+	CONFIG_CONTAINERS,	/* containers-auth.json(5): podman, buildah, skopeo */
+};
 
 struct config {
-	struct buf dir;		/* the config directory */
-	struct buf path;	/* dir + "/config.json" */
+	enum config_kind kind;
+	struct buf dir;		/* the directory the file is in */
+	struct buf path;	/* the file */
 	yajl_val tree;		/* NULL: no file, or an empty one */
 };
 
-#define CONFIG_INIT { BUF_INIT_MAX(PATH_MAX), BUF_INIT_MAX(PATH_MAX), NULL }
+#define CONFIG_INIT { CONFIG_DOCKER, BUF_INIT_MAX(PATH_MAX), \
+		      BUF_INIT_MAX(PATH_MAX), NULL }
+
+/* Docker Hub's key in a containers auth file. */
+#define CONTAINERS_HUB_KEY "docker.io"
 
 static void config_release(struct config *c)
 {
@@ -72,6 +87,7 @@ static int config_locate(struct config *c)
 	const char *env = getenv("DOCKER_CONFIG");
 	int ret;
 
+	c->kind = CONFIG_DOCKER;
 	if (env && *env) {
 		ret = buf_adds(&c->dir, env);
 	} else {
@@ -102,18 +118,49 @@ static int config_locate(struct config *c)
 	return 0;
 }
 
+/* A containers auth file at `path` (its directory is dirname(path)). */
+static int config_set_path(struct config *c, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int ret;
+
+	c->kind = CONFIG_CONTAINERS;
+	buf_reset(&c->dir);
+	buf_reset(&c->path);
+	if (!*path)
+		return mf_error(MF_EINVALID, "an empty auth file name");
+	ret = buf_adds(&c->path, path);
+	if (!ret) {
+		if (!slash)
+			ret = buf_adds(&c->dir, ".");
+		else if (slash == path)
+			ret = buf_adds(&c->dir, "/");
+		else
+			ret = buf_add(&c->dir, path, (size_t)(slash - path));
+	}
+	if (ret)
+		return mf_error(MF_EINVALID, "the auth file path is too long");
+	return 0;
+}
+
+static const char *kind_name(const struct config *c)
+{
+	return c->kind == CONFIG_DOCKER ? "docker config" : "auth file";
+}
+
 static int config_invalid(const struct config *c, const char *what)
 {
 	MSG(p, c->path.ptr);
 
-	return mf_error(MF_EINVALID, "invalid docker config '%s': %s", p, what);
+	return mf_error(MF_EINVALID, "invalid %s '%s': %s", kind_name(c), p,
+			what);
 }
 
 /*
- * Read and parse config.json.  A missing file leaves c->tree NULL and
+ * Read and parse c->path.  A missing file leaves c->tree NULL and
  * returns 0; so does an empty (all-whitespace) one.
  */
-static int config_load(struct config *c)
+static int config_read(struct config *c)
 {
 	struct stat st;
 	char *data = NULL;
@@ -121,9 +168,6 @@ static int config_load(struct config *c)
 	ssize_t got;
 	int fd, ret = 0;
 
-	ret = config_locate(c);
-	if (ret)
-		return ret;
 	fd = open(c->path.ptr, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		MSG(p, c->path.ptr);
@@ -172,7 +216,7 @@ static int config_load(struct config *c)
 		MSG(p, c->path.ptr);
 
 		ret = mf_error_wrap(ret == MF_ETOOBIG ? MF_ETOOBIG : MF_EINVALID,
-				    "invalid docker config '%s'", p);
+				    "invalid %s '%s'", kind_name(c), p);
 		goto done;
 	}
 	if (!YAJL_IS_OBJECT(c->tree)) {
@@ -193,7 +237,8 @@ static int config_load(struct config *c)
 			goto done;
 		}
 		v = json_get(c->tree, "credsStore");
-		if (v && !YAJL_IS_NULL(v) && !YAJL_IS_STRING(v)) {
+		if (c->kind == CONFIG_DOCKER && v && !YAJL_IS_NULL(v) &&
+		    !YAJL_IS_STRING(v)) {
 			ret = config_invalid(c, "'credsStore' is not a string");
 			goto done;
 		}
@@ -210,6 +255,14 @@ done:
 		c->tree = NULL;
 	}
 	return ret;
+}
+
+/* Locate and read docker's config.json. */
+static int config_load(struct config *c)
+{
+	int ret = config_locate(c);
+
+	return ret ? ret : config_read(c);
 }
 
 static int valid_helper_name(const char *s)
@@ -246,8 +299,10 @@ static int config_helper(const char **out, const struct config *c,
 			return config_invalid(c, what);
 		}
 		name = YAJL_GET_STRING(v);
-	} else {
+	} else if (c->kind == CONFIG_DOCKER) {
 		name = json_get_string(c->tree, "credsStore");
+	} else {
+		name = NULL;	/* containers-auth.json(5) has no credsStore */
 	}
 	if (!name || !*name)
 		return 0;
@@ -680,6 +735,13 @@ int creds_parse_helper_answer(struct mf_cred *out, const char *name,
 			       "credentials", name);
 		goto done;
 	}
+	/* it is shown in messages: no terminal escapes, no line breaks */
+	if (!auth_header_value_valid(user)) {
+		ret = mf_error(MF_EAUTH,
+			       "credential helper '" HELPER_PREFIX "%s' answered "
+			       "a Username with control characters", name);
+		goto done;
+	}
 	out->identity_token = !strcmp(user, TOKEN_USERNAME);
 	out->username = xstrdup(user);
 	ret = mf_secret_set(&out->secret, secret, strlen(secret));
@@ -740,6 +802,17 @@ static int decode_auth(struct mf_cred *out, const struct config *c,
 		ret = config_invalid(c, what);
 		goto done;
 	}
+	for (pstart = 0; pstart < ulen; pstart++) {
+		if (bin[pstart] < 0x20 || bin[pstart] == 0x7f) {
+			MSG(k, key);
+			char what[160];
+
+			snprintf(what, sizeof(what), "auths['%s'].auth has a "
+				 "user name with control characters", k);
+			ret = config_invalid(c, what);
+			goto done;
+		}
+	}
 	/* Go: strings.Trim(password, "\x00") */
 	pstart = ulen + 1;
 	pend = binlen;
@@ -756,23 +829,16 @@ done:
 	return ret;
 }
 
-static int lookup_file(struct mf_cred *out, const struct config *c,
-		       const char *key)
+/*
+ * Decode an auths entry (stored under `key`, for messages) into `out`:
+ * 0, MF_ENOTFOUND when it holds no credentials, or an error.
+ */
+static int decode_entry(struct mf_cred *out, const struct config *c,
+			const char *key, yajl_val entry)
 {
-	yajl_val auths = json_get_object(c->tree, "auths");
-	yajl_val entry = json_get(auths, key);
 	const char *b64, *user, *pass, *ident;
-	size_t i;
 	int ret = 0;
 
-	if (!entry && auths) {
-		for (i = 0; i < auths->u.object.len; i++) {
-			if (key_matches(auths->u.object.keys[i], key)) {
-				entry = auths->u.object.values[i];
-				break;
-			}
-		}
-	}
 	if (!entry || YAJL_IS_NULL(entry))
 		goto none;
 	if (!YAJL_IS_OBJECT(entry)) {
@@ -804,6 +870,14 @@ static int lookup_file(struct mf_cred *out, const struct config *c,
 		if (ret)
 			return ret;
 	} else if (user && *user) {
+		if (!auth_header_value_valid(user)) {
+			MSG(k, key);
+			char what[160];
+
+			snprintf(what, sizeof(what), "auths['%s'].username has "
+				 "control characters", k);
+			return config_invalid(c, what);
+		}
 		out->username = xstrdup(user);
 		ret = mf_secret_set(&out->secret, pass ? pass : "",
 				    pass ? strlen(pass) : 0);
@@ -826,15 +900,219 @@ none:
 	}
 }
 
-int creds_lookup(struct mf_cred *out, const char *cred_key)
+/* docker: auths[key], else the first key ConvertToHostname() maps to it. */
+static int lookup_file(struct mf_cred *out, const struct config *c,
+		       const char *key)
+{
+	yajl_val auths = json_get_object(c->tree, "auths");
+	yajl_val entry = json_get(auths, key);
+	size_t i;
+
+	if (!entry && auths) {
+		for (i = 0; i < auths->u.object.len; i++) {
+			if (key_matches(auths->u.object.keys[i], key)) {
+				entry = auths->u.object.values[i];
+				break;
+			}
+		}
+	}
+	return decode_entry(out, c, key, entry);
+}
+
+/* ---- containers auth files ---- */
+
+/* The registry host a containers auth file knows `cred_key` by. */
+static const char *containers_host(const char *cred_key)
+{
+	return strcmp(cred_key, CREDS_DOCKER_HUB_KEY) ? cred_key :
+	       CONTAINERS_HUB_KEY;
+}
+
+/* [s, s + n) names `host` (index.docker.io is docker.io, as podman has it). */
+static int host_is(const char *s, size_t n, const char *host)
+{
+	static const char hub_alias[] = "index.docker.io";
+
+	if (n == strlen(host) && !memcmp(s, host, n))
+		return 1;
+	return !strcmp(host, CONTAINERS_HUB_KEY) && n == sizeof(hub_alias) - 1 &&
+	       !memcmp(s, hub_alias, n);
+}
+
+/*
+ * 1 if auth file key `k` is registry `host` itself: "host", or a URL
+ * "http[s]://host[/...]" (docker's form, which podman normalises).  A
+ * key with a path and no scheme ("host/repo") is a repository's, not
+ * the registry's.
+ */
+static int containers_key_is_host(const char *k, const char *host)
+{
+	const char *s = k;
+
+	if (!strncmp(s, "https://", 8))
+		s += 8;
+	else if (!strncmp(s, "http://", 7))
+		s += 7;
+	else
+		return host_is(k, strlen(k), host);
+	return host_is(s, strcspn(s, "/"), host);
+}
+
+/*
+ * Look `cred_key` (and repository `repo`, may be NULL) up in a
+ * containers auth file, as containers/image does: credHelpers[host]
+ * names a helper; else the most specific of auths["host/repo/path"],
+ * auths["host/repo"], ..., auths["host"], then any URL form of host.
+ * MF_ENOTFOUND when the file has nothing (an entry without credentials
+ * counts as nothing), so that the next file is asked.
+ *
+ * `scoped_only`: only a repository's entry is wanted; when the file has
+ * a helper or an entry for the host itself, it rules, and the answer is
+ * SCOPED_HOST_RULES (no helper is run).
+ */
+#define SCOPED_HOST_RULES 1
+static int lookup_containers(struct mf_cred *out, const struct config *c,
+			     const char *cred_key, const char *repo,
+			     int scoped_only)
+{
+	const char *host = containers_host(cred_key);
+	yajl_val auths = json_get_object(c->tree, "auths");
+	const char *helper;
+	size_t i;
+	int ret;
+
+	ret = config_helper(&helper, c, host);
+	if (ret)
+		return ret;
+	if (helper)
+		return scoped_only ? SCOPED_HOST_RULES :
+		       lookup_helper(out, helper, host);
+	if (!auths)
+		goto none;
+	if (repo && *repo) {
+		struct buf k = BUF_INIT_MAX(PATH_MAX);
+
+		if (buf_addf(&k, "%s/%s", host, repo)) {
+			buf_release(&k);
+			return mf_error(MF_EINVALID, "repository name too long");
+		}
+		/* host/a/b/c, host/a/b, host/a */
+		while (k.len > strlen(host)) {
+			yajl_val e = json_get(auths, k.ptr);
+
+			if (e) {
+				ret = decode_entry(out, c, k.ptr, e);
+				if (ret != MF_ENOTFOUND) {
+					buf_release(&k);
+					return ret;
+				}
+				mf_cred_release(out);
+			}
+			while (k.len > 0 && k.ptr[k.len - 1] != '/')
+				k.len--;
+			if (k.len)
+				k.len--;
+			k.ptr[k.len] = '\0';
+		}
+		buf_release(&k);
+	}
+	if (json_get(auths, host)) {
+		ret = decode_entry(out, c, host, json_get(auths, host));
+		if (ret != MF_ENOTFOUND) {
+			if (!ret && scoped_only) {
+				mf_cred_release(out);
+				return SCOPED_HOST_RULES;
+			}
+			return ret;
+		}
+		mf_cred_release(out);
+	}
+	for (i = 0; i < auths->u.object.len; i++) {
+		const char *k = auths->u.object.keys[i];
+
+		if (strcmp(k, host) && containers_key_is_host(k, host)) {
+			ret = decode_entry(out, c, k, auths->u.object.values[i]);
+			if (ret != MF_ENOTFOUND) {
+				if (!ret && scoped_only) {
+					mf_cred_release(out);
+					return SCOPED_HOST_RULES;
+				}
+				return ret;
+			}
+			mf_cred_release(out);
+		}
+	}
+none:
+	{
+		MSG(k, host);
+
+		return mf_error(MF_ENOTFOUND, "no credentials for '%s'", k);
+	}
+}
+
+/*
+ * The containers auth files to consult, in order: $REGISTRY_AUTH_FILE,
+ * $XDG_RUNTIME_DIR/containers/auth.json (/run/containers/UID/auth.json
+ * when XDG_RUNTIME_DIR is unset, as podman has it), and
+ * $XDG_CONFIG_HOME/containers/auth.json (~/.config when unset).  Returns
+ * how many were put in paths[]; see path_repeated().
+ */
+#define AUTH_FILES_MAX 3
+static size_t auth_file_paths(struct buf paths[AUTH_FILES_MAX])
+{
+	const char *env;
+	size_t n = 0;
+
+	env = getenv("REGISTRY_AUTH_FILE");
+	if (env && *env && !buf_adds(&paths[n], env))
+		n++;
+	buf_reset(&paths[n]);
+	env = getenv("XDG_RUNTIME_DIR");
+	if (env && *env ?
+	    !buf_addf(&paths[n], "%s/containers/auth.json", env) :
+	    !buf_addf(&paths[n], "/run/containers/%lu/auth.json",
+		      (unsigned long)getuid()))
+		n++;
+	buf_reset(&paths[n]);
+	env = getenv("XDG_CONFIG_HOME");
+	if (env && *env) {
+		if (!buf_addf(&paths[n], "%s/containers/auth.json", env))
+			n++;
+	} else {
+		const char *home = getenv("HOME");
+
+		if (home && *home &&
+		    !buf_addf(&paths[n], "%s/.config/containers/auth.json", home))
+			n++;
+	}
+	return n;
+}
+
+/* 1 if paths[i] was named before: a file is consulted once. */
+static int path_repeated(const struct buf *paths, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(paths[i].ptr, paths[j].ptr))
+			return 1;
+	return 0;
+}
+
+static void auth_paths_release(struct buf paths[AUTH_FILES_MAX])
+{
+	for (size_t i = 0; i < AUTH_FILES_MAX; i++)
+		buf_release(&paths[i]);
+}
+
+#define AUTH_PATHS_INIT { BUF_INIT_MAX(PATH_MAX), BUF_INIT_MAX(PATH_MAX), \
+			  BUF_INIT_MAX(PATH_MAX) }
+
+/* docker's config.json: credsStore / credHelpers, else auths. */
+static int lookup_docker(struct mf_cred *out, const char *cred_key)
 {
 	struct config c = CONFIG_INIT;
 	const char *helper;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	if (!cred_key || !*cred_key)
-		return mf_error(MF_EINVALID, "empty credential key");
 	ret = config_load(&c);
 	if (ret)
 		goto done;
@@ -853,9 +1131,70 @@ int creds_lookup(struct mf_cred *out, const char *cred_key)
 		ret = lookup_file(out, &c, cred_key);
 done:
 	config_release(&c);
+	return ret;
+}
+
+/* The containers files, in order; docker's file too unless scoped_only. */
+static int lookup_all(struct mf_cred *out, const char *cred_key,
+		      const char *repo, int scoped_only)
+{
+	struct buf paths[AUTH_FILES_MAX] = AUTH_PATHS_INIT;
+	size_t n, i;
+	int ret = MF_ENOTFOUND;
+
+	memset(out, 0, sizeof(*out));
+	if (!cred_key || !*cred_key)
+		return mf_error(MF_EINVALID, "empty credential key");
+	n = auth_file_paths(paths);
+	for (i = 0; i < n && ret == MF_ENOTFOUND; i++) {
+		struct config c = CONFIG_INIT;
+
+		if (path_repeated(paths, i))
+			continue;
+		ret = config_set_path(&c, paths[i].ptr);
+		if (!ret)
+			ret = config_read(&c);
+		if (!ret)
+			ret = c.tree ? lookup_containers(out, &c, cred_key, repo,
+							 scoped_only) :
+			      MF_ENOTFOUND;
+		config_release(&c);
+		if (ret == MF_ENOTFOUND)
+			mf_cred_release(out);
+	}
+	auth_paths_release(paths);
+	if (ret == SCOPED_HOST_RULES || (ret == MF_ENOTFOUND && scoped_only)) {
+		MSG(k, cred_key);
+
+		ret = mf_error(MF_ENOTFOUND, "no credentials for a repository "
+			       "of '%s'", k);
+	} else if (ret == MF_ENOTFOUND) {
+		ret = lookup_docker(out, cred_key);
+	}
 	if (ret)
 		mf_cred_release(out);
 	return ret;
+}
+
+int creds_lookup_repo(struct mf_cred *out, const char *cred_key,
+		      const char *repo)
+{
+	return lookup_all(out, cred_key, repo, 0);
+}
+
+int creds_lookup_scoped(struct mf_cred *out, const char *cred_key,
+			const char *repo)
+{
+	if (!repo || !*repo) {
+		memset(out, 0, sizeof(*out));
+		return mf_error(MF_ENOTFOUND, "no repository");
+	}
+	return lookup_all(out, cred_key, repo, 1);
+}
+
+int creds_lookup(struct mf_cred *out, const char *cred_key)
+{
+	return creds_lookup_repo(out, cred_key, NULL);
 }
 
 /* ---- writing config.json ---- */
@@ -912,6 +1251,7 @@ enum edit_op {
 };
 
 struct edit {
+	enum config_kind kind;	/* how keys match, for EDIT_ERASE */
 	enum edit_op op;
 	const char *key;
 	/* EDIT_SET: {"auth": v}, {"identitytoken": v}, or {} when v NULL */
@@ -984,6 +1324,13 @@ static int gen_entry(yajl_gen g, const struct edit *e)
 	return 0;
 }
 
+/* 1 if auths key `k` holds the registry's own credentials for `key`. */
+static int entry_matches(enum config_kind kind, const char *k, const char *key)
+{
+	return kind == CONFIG_DOCKER ? key_matches(k, key) :
+	       containers_key_is_host(k, key);
+}
+
 static int gen_auths(yajl_gen g, yajl_val auths, const struct edit *e)
 {
 	int done = 0;
@@ -993,7 +1340,7 @@ static int gen_auths(yajl_gen g, yajl_val auths, const struct edit *e)
 	for (i = 0; auths && i < auths->u.object.len; i++) {
 		const char *k = auths->u.object.keys[i];
 
-		if (e->op == EDIT_ERASE && key_matches(k, e->key))
+		if (e->op == EDIT_ERASE && entry_matches(e->kind, k, e->key))
 			continue;
 		if (e->op == EDIT_SET && !strcmp(k, e->key)) {
 			if (gen_entry(g, e))
@@ -1190,13 +1537,14 @@ static int write_file(const struct config *c, const char *data, size_t len)
 	if (!ret) {
 		slash = strrchr(target.ptr, '/');
 		if (slash)
-			ret = buf_addf(&tmp, "%.*s/.config.json.XXXXXX",
-				       (int)(slash - target.ptr), target.ptr);
+			ret = buf_addf(&tmp, "%.*s/.%s.XXXXXX",
+				       (int)(slash - target.ptr), target.ptr,
+				       slash + 1);
 		else
-			ret = buf_adds(&tmp, ".config.json.XXXXXX");
+			ret = buf_addf(&tmp, ".%s.XXXXXX", target.ptr);
 	}
 	if (ret) {
-		ret = mf_error(MF_EIO, "the docker config path is too long");
+		ret = mf_error(MF_EIO, "the %s path is too long", kind_name(c));
 		goto done;
 	}
 	fd = mkstemp(tmp.ptr);
@@ -1267,8 +1615,8 @@ static int config_save(const struct config *c, const struct edit *e)
 	if (gen_config(g, c->tree, e) ||
 	    yajl_gen_get_buf(g, &gbuf, &glen) != yajl_gen_status_ok) {
 		ret = mf_error(MF_EINVALID,
-			       "cannot write the docker config: a key, username "
-			       "or secret is not valid UTF-8");
+			       "cannot write the %s: a key, username "
+			       "or secret is not valid UTF-8", kind_name(c));
 		goto done;
 	}
 	olen = reindent(NULL, (const char *)gbuf, glen);
@@ -1325,13 +1673,35 @@ static int helper_store_input(struct buf *out, const char *key,
 	return ret;
 }
 
+/*
+ * The file creds_store() writes: `authfile`, else $REGISTRY_AUTH_FILE,
+ * else docker's config.json; read into `c`.  *key becomes the key
+ * `cred_key` is stored under there.
+ */
+static int store_target(struct config *c, const char **key,
+			const char *cred_key, const char *authfile)
+{
+	const char *env = getenv("REGISTRY_AUTH_FILE");
+	int ret;
+
+	if (!authfile || !*authfile)
+		authfile = env && *env ? env : NULL;
+	if (!authfile) {
+		*key = cred_key;
+		return config_load(c);
+	}
+	*key = containers_host(cred_key);
+	ret = config_set_path(c, authfile);
+	return ret ? ret : config_read(c);
+}
+
 int creds_store(const char *cred_key, const char *username,
-		const struct mf_secret *secret)
+		const struct mf_secret *secret, const char *authfile)
 {
 	struct config c = CONFIG_INIT;
 	struct mf_secret auth = MF_SECRET_INIT;
 	struct edit e;
-	const char *helper;
+	const char *helper, *key = cred_key;
 	int identity, ret;
 
 	if (!cred_key || !*cred_key)
@@ -1343,19 +1713,20 @@ int creds_store(const char *cred_key, const char *username,
 		return mf_error(MF_EINVALID, "no secret to store");
 	identity = !strcmp(username, TOKEN_USERNAME);
 
-	ret = config_load(&c);
+	ret = store_target(&c, &key, cred_key, authfile);
 	if (ret)
 		goto done;
-	ret = config_helper(&helper, &c, cred_key);
+	ret = config_helper(&helper, &c, key);
 	if (ret)
 		goto done;
+	e.kind = c.kind;
 	e.op = EDIT_SET;
-	e.key = cred_key;
+	e.key = key;
 	if (helper) {
 		struct buf in = BUF_INIT_MAX(SIZE_MAX / 2);
 		struct helper_out ho = { NULL, 0 };
 
-		ret = helper_store_input(&in, cred_key, username, secret);
+		ret = helper_store_input(&in, key, username, secret);
 		if (!ret)
 			ret = run_helper(&ho, helper, "store", in.ptr, in.len,
 					 secret);
@@ -1395,49 +1766,104 @@ static size_t count_matches(const struct config *c, const char *key)
 	size_t i, n = 0;
 
 	for (i = 0; auths && i < auths->u.object.len; i++)
-		if (key_matches(auths->u.object.keys[i], key))
+		if (entry_matches(c->kind, auths->u.object.keys[i], key))
 			n++;
 	return n;
 }
 
-int creds_erase(const char *cred_key)
+/*
+ * Erase the credentials of `cred_key` from the file read into `c`:
+ * through its helper, and from auths.  0 when something was removed,
+ * MF_ENOTFOUND when nothing was there, or an error.
+ */
+static int erase_in(struct config *c, const char *cred_key)
 {
-	struct config c = CONFIG_INIT;
+	const char *key = c->kind == CONFIG_DOCKER ? cred_key :
+			  containers_host(cred_key);
 	const char *helper = NULL;
 	int helper_had = 0, ret;
 	struct edit e;
 
-	if (!cred_key || !*cred_key)
-		return mf_error(MF_EINVALID, "empty credential key");
-	ret = config_load(&c);
+	ret = config_helper(&helper, c, key);
 	if (ret)
-		goto done;
-	ret = config_helper(&helper, &c, cred_key);
-	if (ret)
-		goto done;
+		return ret;
 	if (helper) {
 		struct helper_out ho = { NULL, 0 };
 
-		ret = run_helper(&ho, helper, "erase", cred_key,
-				 strlen(cred_key), NULL);
+		ret = run_helper(&ho, helper, "erase", key, strlen(key), NULL);
 		helper_out_release(&ho);
 		if (ret && ret != MF_ENOTFOUND)
-			goto done;
+			return ret;
 		helper_had = !ret;
 	}
-	ret = 0;
-	if (count_matches(&c, cred_key)) {
+	if (count_matches(c, key)) {
+		e.kind = c->kind;
 		e.op = EDIT_ERASE;
-		e.key = cred_key;
+		e.key = key;
 		e.member = NULL;
 		e.value = NULL;
-		ret = config_save(&c, &e);
-	} else if (!helper_had) {
+		return config_save(c, &e);
+	}
+	if (!helper_had) {
+		MSG(k, cred_key);
+
+		return mf_error(MF_ENOTFOUND, "no credentials stored for '%s'", k);
+	}
+	return 0;
+}
+
+int creds_erase(const char *cred_key, const char *authfile)
+{
+	struct buf paths[AUTH_FILES_MAX] = AUTH_PATHS_INIT;
+	struct config c = CONFIG_INIT;
+	size_t n, i;
+	int found = 0, ret;
+
+	if (!cred_key || !*cred_key)
+		return mf_error(MF_EINVALID, "empty credential key");
+	if (authfile && *authfile) {
+		ret = config_set_path(&c, authfile);
+		if (!ret)
+			ret = config_read(&c);
+		if (!ret)
+			ret = erase_in(&c, cred_key);
+		config_release(&c);
+		return ret;
+	}
+	/* every file creds_lookup() reads */
+	n = auth_file_paths(paths);
+	for (i = 0; i < n; i++) {
+		struct config ci = CONFIG_INIT;
+
+		if (path_repeated(paths, i))
+			continue;
+		ret = config_set_path(&ci, paths[i].ptr);
+		if (!ret)
+			ret = config_read(&ci);
+		if (!ret)
+			ret = erase_in(&ci, cred_key);
+		config_release(&ci);
+		if (!ret)
+			found = 1;
+		else if (ret != MF_ENOTFOUND)
+			goto done;
+	}
+	ret = config_load(&c);
+	if (!ret)
+		ret = erase_in(&c, cred_key);
+	if (!ret)
+		found = 1;
+	else if (ret != MF_ENOTFOUND)
+		goto done;
+	if (found) {
+		ret = 0;
+	} else {
 		MSG(k, cred_key);
 
 		ret = mf_error(MF_ENOTFOUND, "no credentials stored for '%s'", k);
 	}
 done:
 	config_release(&c);
+	auth_paths_release(paths);
 	return ret;
 }

@@ -5,11 +5,28 @@
 
 /*
  * Docker's credential store, read and written the way docker/cli does it,
- * so that manifold and docker share one login.
+ * so that manifold and docker share one login; and the containers auth
+ * files (containers-auth.json(5)) that podman, buildah and skopeo use,
+ * so that a login made with them serves too.
  *
- * The configuration is config.json in $DOCKER_CONFIG (a directory), or in
- * ~/.docker when DOCKER_CONFIG is unset or empty ($HOME, else the
- * password database).  For a credential key, credHelpers[key] names the
+ * Where credentials are looked up, in this order (the first file that
+ * has an entry for the registry wins; a missing file is skipped):
+ *  1. $REGISTRY_AUTH_FILE, when set and not empty;
+ *  2. $XDG_RUNTIME_DIR/containers/auth.json (podman login's default;
+ *     /run/containers/<uid>/auth.json when XDG_RUNTIME_DIR is unset);
+ *  3. $XDG_CONFIG_HOME/containers/auth.json (~/.config/containers/...);
+ *  4. docker's config.json (below).
+ * That is podman's order, except that podman reads only
+ * $REGISTRY_AUTH_FILE when it is set; manifold reads the others after
+ * it, and always ends with docker's file, where its own login writes by
+ * default.  In a containers file, credHelpers[host] names a
+ * helper; auths keys are "host", "host/repo" or "host/repo/path" (the
+ * most specific one for the repository wins), or a URL of the host;
+ * Docker Hub is "docker.io" (or index.docker.io); there is no credsStore.
+ *
+ * Docker's configuration is config.json in $DOCKER_CONFIG (a
+ * directory), or in ~/.docker when DOCKER_CONFIG is unset or empty
+ * ($HOME, else the password database).  For a credential key, credHelpers[key] names the
  * helper if present (an empty name there means "this file"), else
  * credsStore does, else the secret is in auths[key] of the file itself.
  * A helper is the program docker-credential-<name> found on PATH (only
@@ -102,7 +119,33 @@ const char *creds_key_for_host(const char *host);
 int creds_lookup(struct mf_cred *out, const char *cred_key);
 
 /*
- * Store credentials for `cred_key`, as `docker login` does.  When a
+ * creds_lookup() through the containers auth files first (see the top of
+ * this file), where an entry for repository `repo` (no host, may be NULL)
+ * of the registry is preferred to the registry's own.  An auth file's
+ * errors are reported as for config.json, naming that file ("invalid
+ * auth file '...'"); an entry there without credentials (such as {})
+ * counts as none, and the next file is asked.
+ */
+int creds_lookup_repo(struct mf_cred *out, const char *cred_key,
+		      const char *repo);
+
+/*
+ * Only the credentials of repository `repo` itself: 0 when the
+ * containers auth files give that repository (or a parent path) an entry
+ * of its own that creds_lookup_repo() would pick; MF_ENOTFOUND when the
+ * registry's own credentials (creds_lookup()) apply, which this never
+ * looks up, so that no helper is run.  For token requests, which are
+ * per repository.  Errors as creds_lookup_repo().
+ */
+int creds_lookup_scoped(struct mf_cred *out, const char *cred_key,
+			const char *repo);
+
+/*
+ * Store credentials for `cred_key`, as `docker login` does, in docker's
+ * config.json; or, when `authfile` is given (podman's --authfile) or else
+ * $REGISTRY_AUTH_FILE is set, in that containers auth file (as podman
+ * login does), under the registry's host ("docker.io" for Docker Hub),
+ * through its credHelpers[host] when there is one.  When a
  * helper is configured (as for creds_lookup()), it gets `store` with
  * {"ServerURL","Username","Secret"} on stdin, and the auths entry of the
  * file becomes {} (docker's nativeStore does that too, and so any old
@@ -124,7 +167,7 @@ int creds_lookup(struct mf_cred *out, const char *cred_key);
  * directory or file cannot be created or written); MF_ETOOBIG.
  */
 int creds_store(const char *cred_key, const char *username,
-		const struct mf_secret *secret);
+		const struct mf_secret *secret, const char *authfile);
 
 /*
  * Erase the credentials of `cred_key`, as `docker logout` does: through
@@ -133,11 +176,18 @@ int creds_store(const char *cred_key, const char *username,
  * docker's ConvertToHostname() maps to `cred_key`.  The file is
  * rewritten as creds_store() does, and only when something was removed.
  *
+ * With `authfile` (podman's --authfile) only that containers auth file is
+ * edited: its entries for the host itself ("host" and URL forms; entries
+ * for one repository, "host/repo", stay, as with podman logout), through
+ * its credHelpers[host] too.  Without it, every file creds_lookup()
+ * reads is edited so, $REGISTRY_AUTH_FILE and podman's files included:
+ * after a logout, no stored credentials for the registry are left.
+ *
  * Returns 0; MF_ENOTFOUND when nothing was stored (the helper said "not
- * found" and the file held no entry); MF_EAUTH, MF_EINVALID, MF_EIO,
+ * found" and no file held an entry); MF_EAUTH, MF_EINVALID, MF_EIO,
  * MF_ETOOBIG as for creds_store().
  */
-int creds_erase(const char *cred_key);
+int creds_erase(const char *cred_key, const char *authfile);
 
 /* Free the username, wipe and free the secret, zero `c`; NULL-safe. */
 void mf_cred_release(struct mf_cred *c);

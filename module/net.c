@@ -62,23 +62,24 @@ int net_hash_final(struct mf_hash_ctx *ctx, unsigned char *out)
 }
 
 /* login/logout: plain strings in, secrets wiped here. */
-static int net_creds_store(const char *key, const char *user, const char *secret)
+static int net_creds_store(const char *key, const char *user, const char *secret,
+			   const char *authfile)
 {
 	struct mf_secret s = { NULL, 0 };
 	int ret = sodium_init() < 0 ? mf_error(MF_ERROR, "cannot initialise libsodium") :
 		mf_secret_set(&s, secret, strlen(secret));
 
 	if (!ret)
-		ret = creds_store(key, user, &s);
+		ret = creds_store(key, user, &s, authfile);
 	mf_secret_free(&s);
 	return ret;
 }
 
-static int net_creds_erase(const char *key)
+static int net_creds_erase(const char *key, const char *authfile)
 {
 	if (sodium_init() < 0)
 		return mf_error(MF_ERROR, "cannot initialise libsodium");
-	return creds_erase(key);
+	return creds_erase(key, authfile);
 }
 
 __attribute__((visibility("default")))

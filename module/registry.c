@@ -328,10 +328,23 @@ static int load_creds(struct reg *r)
 	return ret;
 }
 
-/* Secrets may cross plain HTTP only when --insecure was given. */
+/*
+ * Secrets may cross plain HTTP to a loopback registry (the traffic never
+ * leaves the machine; docker sends them too), or anywhere with
+ * --insecure.
+ */
 static int creds_allowed(struct reg *r)
 {
-	return r->scheme == SCHEME_HTTPS || r->insecure;
+	return r->scheme == SCHEME_HTTPS || r->loopback || r->insecure;
+}
+
+/* 1 if the host of absolute URL `url` is a loopback one. */
+static int url_is_loopback(const char *url)
+{
+	char host[320];
+
+	return !http_url_host(host, sizeof(host), url) &&
+	       is_loopback_host(host);
 }
 
 static struct token_slot *token_find(struct reg *r, const char *scope)
@@ -686,6 +699,18 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 	int attempt = 0, authed = 0, hops = 0;
 	size_t cap = rs->body.max;
 
+	/*
+	 * Values from outside (a media type from a manifest, a URL from a
+	 * Location or a realm) never end a header line early.
+	 */
+	if ((q.accept && !auth_header_value_valid(q.accept)) ||
+	    (q.content_type && !auth_header_value_valid(q.content_type)) ||
+	    (q.content_range && !auth_header_value_valid(q.content_range)) ||
+	    !auth_header_value_valid(q.url) || strpbrk(q.url, " \t"))
+		return mf_error(MF_EINVALID, "%s: refusing to send a request with "
+				"spaces or control characters in its URL or headers",
+				what);
+
 	for (;;) {
 		CURLcode c;
 		int ret, replay;
@@ -778,9 +803,13 @@ static int realm_allowed(struct reg *r, const char *realm)
 {
 	if (!strncmp(realm, "https://", 8))
 		return 1;
-	/* A plain-HTTP realm only for a registry we already speak HTTP to. */
+	/*
+	 * A plain-HTTP realm only for a registry we already speak HTTP to,
+	 * or on loopback.
+	 */
 	return !strncmp(realm, "http://", 7) &&
-	       (r->scheme == SCHEME_HTTP || r->insecure);
+	       (r->scheme == SCHEME_HTTP || r->insecure ||
+		url_is_loopback(realm));
 }
 
 static int on_challenge(struct reg *r, CURL *h, const char *header,
@@ -808,6 +837,12 @@ static int on_challenge(struct reg *r, CURL *h, const char *header,
 		if (!realm || !*realm) {
 			ret = mf_error(MF_EAUTH, "%s: %s sent a Bearer challenge without a realm",
 				       what, r->host);
+			goto done;
+		}
+		/* The realm becomes a request URL: nothing that ends a line. */
+		if (strpbrk(realm, " \t") || !auth_header_value_valid(realm)) {
+			ret = mf_error(MF_EAUTH, "%s: %s sent a token realm with "
+				       "spaces or control characters", what, r->host);
 			goto done;
 		}
 		if (!realm_allowed(r, realm)) {
@@ -869,6 +904,33 @@ static size_t split_scopes(char *s, const char **out)
 	return n;
 }
 
+/*
+ * Credentials of the repository a token scope names
+ * ("repository:NAME:ACTIONS"), when a containers auth file holds some
+ * for it alone (podman login REG/REPO): 1 with them in *out, 0 when the
+ * registry's own apply, or an error.  *out is always safe to release.
+ */
+static int scoped_creds(struct mf_cred *out, struct reg *r, const char *scope)
+{
+	char repo[512];
+	const char *p, *colon;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!scope || strncmp(scope, "repository:", 11))
+		return 0;
+	p = scope + 11;
+	colon = strrchr(p, ':');
+	if (!colon || colon == p || (size_t)(colon - p) >= sizeof(repo))
+		return 0;
+	memcpy(repo, p, (size_t)(colon - p));
+	repo[colon - p] = '\0';
+	ret = creds_lookup_scoped(out, r->cred_key, repo);
+	if (ret == MF_ENOTFOUND)
+		return 0;
+	return ret ? ret : 1;
+}
+
 /* Token requests go on h (the asking request's handle; NULL: r->h). */
 static int fetch_token(struct reg *r, CURL *h, const char *scope)
 {
@@ -879,22 +941,30 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 	const char *scopes[8];
 	char *copy = xstrdup(scope);
 	size_t nscopes = split_scopes(copy, scopes);
-	int have = load_creds(r);
+	struct mf_cred scoped;
+	const struct mf_cred *cred = &r->cred;
+	int have = scoped_creds(&scoped, r, nscopes ? scopes[0] : NULL);
 	char detail[256];
 	int ret = 0;
 
+	if (have > 0)
+		cred = &scoped;
+	else if (!have)
+		have = load_creds(r);
 	if (have < 0) {
 		free(copy);
 		return have;
 	}
 	/*
-	 * Credentials cross plain HTTP only when --insecure was given: not
-	 * to a plain-HTTP realm, and not as a token that would then go to a
-	 * plain-HTTP registry.
+	 * Credentials cross plain HTTP only to loopback or when --insecure
+	 * was given: not to a plain-HTTP realm elsewhere, and not as a token
+	 * that would then go to a plain-HTTP registry elsewhere.
 	 */
 	if (have && !r->insecure &&
-	    (strncmp(r->realm, "https://", 8) || r->scheme == SCHEME_HTTP)) {
+	    ((strncmp(r->realm, "https://", 8) && !url_is_loopback(r->realm)) ||
+	     (r->scheme == SCHEME_HTTP && !r->loopback))) {
 		free(copy);
+		mf_cred_release(&scoped);
 		return mf_error(MF_EAUTH, "refusing to send credentials to the token "
 				"server of %s over plain HTTP (use --insecure to allow it)",
 				r->host);
@@ -905,10 +975,10 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 	q.h = h;
 	q.token_request = 1;
 	q.idempotent = 1;
-	if (have && r->cred.identity_token) {
+	if (have && cred->identity_token) {
 		/* OAuth2: trade the refresh token for an access token. */
 		if (auth_oauth_form(&form, "refresh_token", r->service, scopes,
-				    nscopes, NULL, &r->cred.secret)) {
+				    nscopes, NULL, &cred->secret)) {
 			ret = mf_error_code();
 			goto done;
 		}
@@ -928,8 +998,8 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 		q.method = "GET";
 		q.url = url.ptr;
 		if (have) {
-			q.basic_user = r->cred.username;
-			q.basic_pass = &r->cred.secret;
+			q.basic_user = cred->username;
+			q.basic_pass = &cred->secret;
 		}
 	}
 	ret = request(r, &q, &rs, "token request");
@@ -939,7 +1009,7 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 		error_detail(detail, sizeof(detail), &rs);
 		if (have)
 			ret = mf_error(MF_EAUTH, "authentication to %s failed for user '%s'%s%s",
-				       r->host, r->cred.username, detail[0] ? ": " : "",
+				       r->host, cred->username, detail[0] ? ": " : "",
 				       detail);
 		else
 			ret = mf_error(MF_EAUTH, "%s refused anonymous access%s%s (log in "
@@ -953,7 +1023,8 @@ static int fetch_token(struct reg *r, CURL *h, const char *scope)
 		goto done;
 	}
 	if (auth_parse_token_response(&tok, rs.body.ptr, rs.body.len)) {
-		ret = mf_error_wrap(MF_EAUTH, "token from %s", r->host);
+		ret = mf_error_wrap(MF_EAUTH, "token server %.200s (for %s)",
+				    r->realm, r->host);
 		goto done;
 	}
 	token_put(r, scope, &tok.token, tok.expires_in);
@@ -966,6 +1037,7 @@ done:
 		sodium_memzero(rs.body.ptr, rs.body.len);
 	buf_release(&rs.body);
 	free(copy);
+	mf_cred_release(&scoped);
 	return ret;
 }
 

@@ -1,6 +1,8 @@
 /*
  * login: check credentials against a registry and store them where
- * docker keeps them, so that manifold and docker share one login.
+ * docker keeps them, so that manifold and docker share one login; or,
+ * with --authfile FILE or $REGISTRY_AUTH_FILE, in that containers auth
+ * file, as podman login does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +19,7 @@
 #include "util/usage.h"
 
 static const char *const usage_str[] = {
-	"manifold login [-u <username>] [--password-stdin] [--insecure] [<registry>]",
+	"manifold login [-u <username>] [--password-stdin] [--insecure] [--authfile <file>] [<registry>]",
 	NULL
 };
 
@@ -60,7 +62,7 @@ static char *read_secret(FILE *in, int echo_off)
 
 int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	const char *user = NULL;
+	const char *user = NULL, *authfile = NULL;
 	int from_stdin = 0, insecure = 0;
 	const struct option opts[] = {
 		OPT_STRING('u', "username", &user, "username", "the user to log in as"),
@@ -68,6 +70,8 @@ int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "read the password from standard input"),
 		OPT_BOOL(0, "insecure", &insecure,
 			 "allow plain HTTP or an unverified certificate"),
+		OPT_STRING(0, "authfile", &authfile, "file",
+			   "store the credentials in this containers auth file"),
 		OPT_END()
 	};
 	char host[300], key[300], name[256];
@@ -82,6 +86,10 @@ int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_with_options_error(usage_str, opts, "name one registry");
 	if (registry_name(host, sizeof(host), key, sizeof(key), argc ? argv[0] : NULL)) {
 		fprintf(stderr, "%s\n", mf_error_last());
+		return 1;
+	}
+	if (authfile && !*authfile) {
+		fprintf(stderr, "Error: --authfile needs a file name\n");
 		return 1;
 	}
 	if (from_stdin && !user) {
@@ -122,7 +130,7 @@ int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx)
 		ret = reg_check_login(r, user, secret);
 	reg_close(r);
 	if (!ret)
-		ret = reg_creds_store(key, user, secret);
+		ret = reg_creds_store(key, user, secret, authfile);
 	sodium_free(secret);	/* wiped */
 	if (ret) {
 		fprintf(stderr, "Error response from daemon: %s\n", mf_error_last());

@@ -1,5 +1,7 @@
 /*
- * logout: remove the stored credentials of a registry (docker's store).
+ * logout: remove the stored credentials of a registry from every file
+ * login and lookups use (docker's store, the containers auth files), or
+ * from the one --authfile names.
  */
 #include <stdio.h>
 
@@ -8,13 +10,16 @@
 #include "util/parse-options.h"
 
 static const char *const usage_str[] = {
-	"manifold logout [<registry>]",
+	"manifold logout [--authfile <file>] [<registry>]",
 	NULL
 };
 
 int cmd_logout(int argc, const char **argv, struct cmd_ctx *ctx)
 {
+	const char *authfile = NULL;
 	const struct option opts[] = {
+		OPT_STRING(0, "authfile", &authfile, "file",
+			   "remove the credentials from this containers auth file only"),
 		OPT_END()
 	};
 	char host[300], key[300];
@@ -28,7 +33,11 @@ int cmd_logout(int argc, const char **argv, struct cmd_ctx *ctx)
 		fprintf(stderr, "%s\n", mf_error_last());
 		return 1;
 	}
-	ret = reg_creds_erase(key);
+	if (authfile && !*authfile) {
+		fprintf(stderr, "Error: --authfile needs a file name\n");
+		return 1;
+	}
+	ret = reg_creds_erase(key, authfile);
 	if (ret == MF_ENOTFOUND) {
 		printf("Not logged in to %s\n", key);
 		return 0;

@@ -139,14 +139,15 @@ unsigned long reg_request_count(const struct reg *r)
 	return o && r ? o->reg_request_count(r) : 0;
 }
 
-int reg_creds_store(const char *cred_key, const char *user, const char *secret)
+int reg_creds_store(const char *cred_key, const char *user, const char *secret,
+		    const char *authfile)
 {
-	FORWARD(creds_store(cred_key, user, secret));
+	FORWARD(creds_store(cred_key, user, secret, authfile));
 }
 
-int reg_creds_erase(const char *cred_key)
+int reg_creds_erase(const char *cred_key, const char *authfile)
 {
-	FORWARD(creds_erase(cred_key));
+	FORWARD(creds_erase(cred_key, authfile));
 }
 
 /*

@@ -145,10 +145,13 @@ int reg_check_login(struct reg *r, const char *user, const char *secret);
 
 /*
  * login/logout: store or erase credentials where docker keeps them (its
- * credential helper when one is configured, else config.json "auths").
+ * credential helper when one is configured, else config.json "auths"),
+ * or in the containers auth file `authfile` (podman's --authfile; NULL:
+ * none).  See module/creds.h for the files and their order.
  */
-int reg_creds_store(const char *cred_key, const char *user, const char *secret);
-int reg_creds_erase(const char *cred_key);
+int reg_creds_store(const char *cred_key, const char *user, const char *secret,
+		    const char *authfile);
+int reg_creds_erase(const char *cred_key, const char *authfile);
 
 /*
  * A registry as docker names it for login ("host[:port]", or a URL):

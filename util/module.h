@@ -16,7 +16,7 @@
  * The module exports one symbol, "mf_module_ops", of this type.  Bump
  * MF_MODULE_ABI on any change: a module of another ABI is refused.
  */
-#define MF_MODULE_ABI 3
+#define MF_MODULE_ABI 4
 #define MF_MODULE_FILE "manifold-net.so"
 
 struct mf_hash_ctx;
@@ -81,8 +81,8 @@ struct mf_module_ops {
 	unsigned long (*reg_request_count)(const struct reg *r);
 	/* docker's credential store (login, logout) */
 	int (*creds_store)(const char *cred_key, const char *user,
-			   const char *secret);
-	int (*creds_erase)(const char *cred_key);
+			   const char *secret, const char *authfile);
+	int (*creds_erase)(const char *cred_key, const char *authfile);
 };
 
 /*

@@ -53,8 +53,8 @@ _manifold_options()
 	fsck)		echo "-v --verbose --full" ;;
 	gc)		echo "--prune= -n --dry-run -q --quiet" ;;
 	hash-object)	echo "-w --write -t --type= --stdin --stdin-paths --batch --literally --algorithm=" ;;
-	login)		echo "-u --username= --password-stdin --insecure" ;;
-	logout)		;;
+	login)		echo "-u --username= --password-stdin --insecure --authfile=" ;;
+	logout)		echo "--authfile=" ;;
 	ls-remote)	echo "--tags-only --exit-code --insecure" ;;
 	reflog)		echo "-n --max-count= --no-abbrev --date= --oldest-first --expire= --dry-run -v --verbose --all" ;;
 	rev-parse)	echo "--verify -q --quiet --short --symbolic-full-name" ;;
@@ -76,7 +76,7 @@ _manifold_takes_value()
 	push:-j|push:--jobs) return 0 ;;
 	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
 	fetch-manifest:--platform) return 0 ;;
-	login:-u|login:--username) return 0 ;;
+	login:-u|login:--username|login:--authfile|logout:--authfile) return 0 ;;
 	reflog:-n|reflog:--max-count|reflog:--date|reflog:--expire) return 0 ;;
 	gc:--prune) return 0 ;;
 	show-ref:--prefix) return 0 ;;
@@ -200,7 +200,7 @@ _manifold_files()
 	local f
 	compopt -o filenames 2>/dev/null
 	while IFS= read -r f; do
-		COMPREPLY+=("$f")
+		COMPREPLY+=("${2-}$f")
 	done < <(compgen -f -- "$1")
 }
 
@@ -297,6 +297,11 @@ _manifold()
 		opt=${words[cword - 2]} val=$cur
 	elif [[ $prev == -* ]] && _manifold_takes_value "$cmd" "$prev"; then
 		opt=$prev val=$cur
+	fi
+	if [[ -n $opt && $opt == --authfile ]]; then
+		_manifold_files "$val" "$pfx"
+		_manifold_finish
+		return 0
 	fi
 	if [[ -n $opt ]]; then
 		_manifold_add "$(_manifold_option_values "$cmd" "$opt")" "$cur" "$pfx"

@@ -24,7 +24,8 @@
  *  - writing the challenges back out (every value as a quoted-string)
  *    and parsing that gives the same challenges, and parsing with a
  *    smaller `max` gives a prefix of them;
- *  - a parsed token is non-empty, NUL-terminated, free of NULs, and its
+ *  - a parsed token is non-empty, NUL-terminated, free of NULs, a
+ *    token68 (nothing that could end or split a header), and its
  *    lifetime is within [AUTH_TOKEN_MIN_LIFETIME, AUTH_TOKEN_MAX_LIFETIME];
  *  - auth_scope() fails without output, or writes exactly
  *    "repository:<path>:<actions>".
@@ -211,6 +212,13 @@ static void fuzz_token(const char *body, size_t len)
 	check(t.token.ptr && t.token.len > 0, "a token");
 	check(t.token.ptr[t.token.len] == '\0' &&
 	      strlen(t.token.ptr) == t.token.len, "token is a C string");
+	/* independent of auth_token68_valid(): it goes into a header */
+	for (size_t i = 0; i < t.token.len; i++) {
+		unsigned char c = (unsigned char)t.token.ptr[i];
+
+		check(c > 0x20 && c < 0x7f && c != ',' && c != '"' &&
+		      c != '\\' && c != ';', "token is header-safe token68");
+	}
 	if (t.refresh_token.ptr)
 		check(t.refresh_token.len > 0 &&
 		      strlen(t.refresh_token.ptr) == t.refresh_token.len,

@@ -35,6 +35,10 @@ Each request is logged as one line to --log:
 
   METHOD PATH?QUERY STATUS auth=basic|none|password|refresh|bad user=U granted=A;B
 
+--inject-header-file FILE makes it hostile while FILE exists: every token
+(and access_token) it hands out then ends with CR LF and FILE's first line
+(a header line, 'NAME: VALUE'), so that the tests can seed images first.
+
 QUERY is the query string (or, for POST, the form) with values decoded and
 re-encoded so that scopes read literally (`scope=repository:a/b:pull,push`);
 `password` and `refresh_token` values are replaced by `***`.
@@ -214,6 +218,11 @@ class TokenHandler(BaseHTTPRequestHandler):
         cfg = self.server.cfg
         granted = self.grant(user, scopes)
         token, now = self.make_token(user, granted)
+        inject = read_inject_header(cfg.inject_header_file)
+        if inject:
+            # hostile: a token that would end the Authorization header
+            # and start another one if sent as it is
+            token = token + "\r\n" + inject
         body = {}
         if not cfg.no_token_field:
             body["token"] = token
@@ -344,6 +353,18 @@ class Server(ThreadingHTTPServer):
         pass  # broken connections and failed handshakes are the client's business
 
 
+def read_inject_header(path):
+    """The header line to inject (--inject-header-file), or None."""
+    if not path:
+        return None
+    try:
+        with open(path) as f:
+            line = f.readline().rstrip("\r\n")
+    except FileNotFoundError:
+        return None
+    return line or None
+
+
 def serve(args):
     cfg = Config()
     cfg.service = args.service
@@ -359,6 +380,7 @@ def serve(args):
     cfg.no_token_field = args.no_token_field
     cfg.no_access_token_field = args.no_access_token_field
     cfg.no_oauth_post = args.no_oauth_post
+    cfg.inject_header_file = args.inject_header_file
     cfg.log = args.log
     cfg.log_lock = threading.Lock()
     cfg.refresh_tokens = {}
@@ -402,6 +424,9 @@ def main():
     s.add_argument("--no-access-token-field", action="store_true")
     s.add_argument("--no-oauth-post", action="store_true",
                    help="answer POST with 404, as token servers without OAuth2 do")
+    s.add_argument("--inject-header-file", metavar="FILE",
+                   help="hostile while FILE exists: tokens end with CR LF and "
+                        "FILE's first line (a header, 'NAME: VALUE')")
     k = sub.add_parser("kid")
     k.add_argument("cert")
     args = p.parse_args()

@@ -21,6 +21,10 @@
 #          same CA): $REGISTRY_USER may pull, push and delete anything
 #          (and gets registry:catalog:*); anonymous clients may pull
 #          public/* only.
+#   basic-http  plain HTTP + htpasswd Basic auth (the usual local setup:
+#          credentials over plain HTTP to a loopback registry).
+#   token-http  plain HTTP + Bearer tokens from a plain-HTTP token server
+#          (TOKEN_URL http://127.0.0.1:PORT/token); policy as in token.
 #
 # start_registry MODE [--name NAME] [--token-opt ARG]...
 #   Starts a registry (and its token server) on a random free port of
@@ -28,7 +32,12 @@
 #   modes), and makes it the current registry.  --token-opt passes ARG to
 #   token-server.py: --token-opt --header=x5c (sign with an x5c chain
 #   instead of a kid), --expires-in=N, --no-token-field,
-#   --no-access-token-field, --no-oauth-post (POST answers 404).
+#   --no-access-token-field, --no-oauth-post (POST answers 404),
+#   --inject-header-file=FILE (hostile while FILE exists: tokens end with
+#   CR LF and FILE's first line).
+#   --realm-host HOST names the token server HOST instead of 127.0.0.1
+#   in the registry's challenges (e.g. 0.0.0.0: the same server, by a
+#   name that is not loopback).
 #   If the registry does not come up it prints why, with the log tail;
 #   from the test file's main shell it then bails out (exit 1), from a
 #   test body it returns 1.
@@ -59,6 +68,8 @@
 #   TOKEN_URL      the token realm, https://127.0.0.1:PORT/token (token mode)
 #   TOKEN_SERVICE, TOKEN_ISSUER   the service and issuer (token mode)
 #   TOKEN_LOG      the token server's request log (token mode; else empty)
+#   XDG_RUNTIME_DIR, XDG_CONFIG_HOME  under $TRASH/.registry (podman's
+#                  auth.json files are read too); REGISTRY_AUTH_FILE unset
 #   DOCKER_CONFIG  $TRASH/.registry/docker-config, shared by all registries:
 #                  config.json is "{}" (see registry_write_auth) and each
 #                  TLS registry has certs.d/127.0.0.1:PORT/ca.crt and
@@ -140,6 +151,11 @@ unset _reg_tool
 mkdir -p "$_reg_root/docker-config" || exit 1
 export DOCKER_CONFIG=$_reg_root/docker-config
 test -f "$DOCKER_CONFIG/config.json" || echo '{}' >"$DOCKER_CONFIG/config.json"
+# podman's credential files (module/creds.h) are read too: keep the
+# user's own out of the tests.
+export XDG_RUNTIME_DIR=$_reg_root/xdg-runtime XDG_CONFIG_HOME=$_reg_root/xdg-config
+mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" || exit 1
+unset REGISTRY_AUTH_FILE
 # Never send registry traffic through a proxy.
 export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
@@ -310,7 +326,10 @@ _reg_start_token_server() {
 	fi
 	port=$(cat "$dir/token.port")
 	TOKEN_URL=https://127.0.0.1:$port/token
-	if ! curl -sS -o /dev/null --noproxy '*' --max-time 5 --cacert "$REGISTRY_CA" \
+	if test "$REGISTRY_MODE" = token-http; then
+		TOKEN_URL=http://127.0.0.1:$port/token
+	fi
+	if ! curl -sS -o /dev/null --noproxy '*' --max-time 5 ${REGISTRY_CA:+--cacert "$REGISTRY_CA"} \
 		"$TOKEN_URL?service=$TOKEN_SERVICE&client_id=lib-registry"; then
 		_reg_err "the token server at $TOKEN_URL does not answer; its output:"
 		tail -n 20 "$dir/token-server.out" >&2
@@ -344,7 +363,7 @@ _reg_write_config() {
 		  headers:
 		    X-Content-Type-Options: [nosniff]
 		EOF
-		if test "$REGISTRY_MODE" != plain; then
+		if test -n "$REGISTRY_CA"; then
 			cat <<-EOF
 			  tls:
 			    certificate: $_reg_root/pki/server.crt
@@ -352,7 +371,7 @@ _reg_write_config() {
 			EOF
 		fi
 		case $REGISTRY_MODE in
-		basic)
+		basic|basic-http)
 			cat <<-EOF
 			auth:
 			  htpasswd:
@@ -360,11 +379,11 @@ _reg_write_config() {
 			    path: $dir/htpasswd
 			EOF
 			;;
-		token)
+		token|token-http)
 			cat <<-EOF
 			auth:
 			  token:
-			    realm: $TOKEN_URL
+			    realm: ${TOKEN_URL/127.0.0.1/${_reg_realm_host:-127.0.0.1}}
 			    service: $TOKEN_SERVICE
 			    issuer: $TOKEN_ISSUER
 			    rootcertbundle: $_reg_root/pki/token.crt
@@ -412,7 +431,7 @@ _reg_save_env() {
 }
 
 start_registry() {
-	local mode=${1:-} name= dir attempt port want rc
+	local mode=${1:-} name= dir attempt port want rc _reg_realm_host=
 	local -a token_opts=()
 	shift || true
 	while test $# -gt 0; do
@@ -421,12 +440,13 @@ start_registry() {
 		--name=*) name=${1#--name=}; shift ;;
 		--token-opt) token_opts+=("$2"); shift 2 ;;
 		--token-opt=*) token_opts+=("${1#--token-opt=}"); shift ;;
+		--realm-host) _reg_realm_host=$2; shift 2 ;;
 		*) _reg_fail "unknown option $1"; return 1 ;;
 		esac
 	done
 	case $mode in
-	plain|tls|basic|token) ;;
-	*) _reg_fail "MODE must be plain, tls, basic or token, not '$mode'"; return 1 ;;
+	plain|tls|basic|token|basic-http|token-http) ;;
+	*) _reg_fail "MODE must be plain, tls, basic, token, basic-http or token-http, not '$mode'"; return 1 ;;
 	esac
 	if test -z "$name"; then
 		name=r$(( $(find "$_reg_root" -mindepth 1 -maxdepth 1 -name 'r[0-9]*' | wc -l) + 1 ))
@@ -445,35 +465,43 @@ start_registry() {
 	REGISTRY_CA= REGISTRY_USER= REGISTRY_PASS=
 	REGISTRY_LOG=$dir/access.log REGISTRY_ERRLOG=$dir/registry.log
 	TOKEN_URL= TOKEN_SERVICE= TOKEN_ISSUER= TOKEN_LOG=
-	if test "$mode" != plain; then
+	# the token signing key is made with the certificates
+	test "$mode" = token-http && { _reg_pki || { _reg_fail "no certificates"; return 1; }; }
+	case $mode in
+	plain|basic-http|token-http) ;;
+	*)
 		_reg_pki || { _reg_fail "no certificates"; return 1; }
 		REGISTRY_CA=$_reg_root/pki/ca.crt
-	fi
-	if test "$mode" = basic || test "$mode" = token; then
+		;;
+	esac
+	case $mode in
+	basic|token|basic-http|token-http)
 		REGISTRY_USER=tester
 		REGISTRY_PASS=$(_reg_random_hex 12)
 		(umask 077 && printf '%s\n' "$REGISTRY_PASS" >"$dir/password")
-	fi
-	if test "$mode" = basic; then
+		;;
+	esac
+	if test "$mode" = basic || test "$mode" = basic-http; then
 		htpasswd -Bbn "$REGISTRY_USER" "$REGISTRY_PASS" >"$dir/htpasswd" 2>"$dir/htpasswd.err" || {
 			cat "$dir/htpasswd.err" >&2
 			_reg_fail "htpasswd failed"
 			return 1
 		}
 	fi
-	if test "$mode" = token; then
+	if test "$mode" = token || test "$mode" = token-http; then
 		TOKEN_SERVICE=manifold-test-registry
 		TOKEN_ISSUER=manifold-test-token-issuer
+		test "$mode" = token-http && token_opts+=(--no-tls)
 		_reg_start_token_server "$dir" ${token_opts[@]+"${token_opts[@]}"} ||
 			{ _reg_fail "no token server"; return 1; }
 	fi
 
 	want=200
-	test "$mode" = basic || test "$mode" = token && want=401
+	case $mode in basic|token|basic-http|token-http) want=401 ;; esac
 	for attempt in $(seq 20); do
 		port=$((20000 + RANDOM % 12000))
 		REGISTRY=127.0.0.1:$port
-		if test "$mode" = plain; then
+		if test -z "$REGISTRY_CA"; then
 			REGISTRY_URL=http://$REGISTRY
 		else
 			REGISTRY_URL=https://$REGISTRY
@@ -533,7 +561,7 @@ registry_token() {
 	local anon= q s out tok
 	local -a auth=()
 	_reg_need registry_token || return 1
-	if test "$REGISTRY_MODE" != token; then
+	if test "$REGISTRY_MODE" != token && test "$REGISTRY_MODE" != token-http; then
 		_reg_err "registry_token: $REGISTRY_NAME is a $REGISTRY_MODE registry"
 		return 1
 	fi
@@ -543,7 +571,7 @@ registry_token() {
 		q="$q&scope=$s"
 	done
 	test -z "$anon" && auth=(-u "$REGISTRY_USER:$REGISTRY_PASS")
-	out=$(curl -sS --fail-with-body --noproxy '*' --cacert "$REGISTRY_CA" \
+	out=$(curl -sS --fail-with-body --noproxy '*' ${REGISTRY_CA:+--cacert "$REGISTRY_CA"} \
 		${auth[@]+"${auth[@]}"} "$TOKEN_URL?$q") || {
 		_reg_err "registry_token: the token server refused: $out"
 		return 1
@@ -565,10 +593,10 @@ _reg_auth_args() {
 	test -n "$REGISTRY_CA" && _reg_args+=(--cacert "$REGISTRY_CA")
 	test -n "$anon" && return 0
 	case $REGISTRY_MODE in
-	basic)
+	basic|basic-http)
 		_reg_args+=(-u "$REGISTRY_USER:$REGISTRY_PASS")
 		;;
-	token)
+	token|token-http)
 		tok=$(registry_token "$@") || return 1
 		_reg_args+=(-H "Authorization: Bearer $tok")
 		;;
@@ -600,7 +628,8 @@ registry_curl() {
 		*) break ;;
 		esac
 	done
-	if test "$REGISTRY_MODE" = token && test ${#scopes[@]} = 0; then
+	if { test "$REGISTRY_MODE" = token || test "$REGISTRY_MODE" = token-http; } &&
+	   test ${#scopes[@]} = 0; then
 		for a; do
 			case $a in
 			*/v2/*) scopes+=($(_reg_scope_of "$a")) ;;
@@ -678,7 +707,7 @@ token_log_reset() {
 # The skopeo options to reach the current registry: TLS, CA and creds.
 _reg_skopeo_dest() {
 	_reg_sk=()
-	if test "$REGISTRY_MODE" = plain; then
+	if test -z "$REGISTRY_CA"; then
 		_reg_sk+=(--dest-tls-verify=false)
 	else
 		_reg_sk+=(--dest-tls-verify=true --dest-cert-dir "$DOCKER_CONFIG/certs.d/$REGISTRY")
@@ -845,7 +874,7 @@ registry_skopeo() {
 	test "${1:-}" = --anon && { anon=1; shift; }
 	cmd=${1:?registry_skopeo CMD ARGS...}
 	shift
-	if test "$REGISTRY_MODE" = plain; then
+	if test -z "$REGISTRY_CA"; then
 		o+=(--tls-verify=false)
 	else
 		o+=(--tls-verify=true --cert-dir "$DOCKER_CONFIG/certs.d/$REGISTRY")

@@ -31,10 +31,12 @@ for mode in basic bearer; do
 		cfg=$(sed -n "s/^GET \/blob\///p" other.log | head -n1) &&
 		MANIFOLD_DIR=$TRASH/s-$mode manifold cat-manifest -e "$cfg"
 	'
-	test_expect_success "[$mode] credentials are not sent over plain HTTP without --insecure" '
+	# (0.0.0.0 reaches this machine too, but is not a loopback name:
+	# loopback registries get credentials over plain HTTP, see t5107)
+	test_expect_success "[$mode] credentials are not sent over plain HTTP to a non-loopback name without --insecure" '
 		: >other.log &&
 		test_must_fail --code=128 env MANIFOLD_DIR=$TRASH/n-$mode manifold fetch-manifest \
-			127.0.0.1:$A/r:t 2>err &&
+			0.0.0.0:$A/r:t 2>err &&
 		test_stderr_line "plain HTTP|refusing" err &&
 		! grep -F "$PASS" err
 	'

@@ -500,6 +500,66 @@ static void test_auth_parse__token_response_cap(void **state)
 	free(body);
 }
 
+/* A token goes into a header as it is: only token68 gets through. */
+static void test_auth_parse__token_header_injection(void **state)
+{
+	static const char *const bad[] = {
+		"{\"token\":\"abc\\r\\nX-Evil: 1\"}",
+		"{\"token\":\"abc\\nX-Evil: 1\"}",
+		"{\"token\":\"abc\\r\"}",
+		"{\"token\":\"abc def\"}",
+		"{\"token\":\"abc\\tdef\"}",
+		"{\"token\":\"abc,def\"}",
+		"{\"token\":\"abc\\u007f\"}",
+		"{\"token\":\"=abc\"}",
+		"{\"token\":\"==\"}",
+		"{\"token\":\"ab=c\"}",
+		"{\"token\":\"\\u00e9t\\u00e9\"}",
+		"{\"token\":\"\",\"access_token\":\"x\\r\\nX-Evil: 1\"}",
+		"{\"access_token\":\"x\\nX-Evil: 1\"}",
+	};
+	struct auth_token t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_int_equal(token(&t, bad[i]), MF_EINVALID);
+		assert_null(t.token.ptr);
+		assert_non_null(strstr(mf_error_last(), "invalid token response"));
+		assert_non_null(strstr(mf_error_last(), "Bearer token"));
+		assert_null(strchr(mf_error_last(), '\n'));
+		assert_null(strchr(mf_error_last(), '\r'));
+	}
+	/* a NUL cannot even be in a string json_parse() hands back */
+	assert_int_equal(token(&t, "{\"token\":\"abc\\u0000def\"}"),
+			 MF_EINVALID);
+	assert_null(t.token.ptr);
+	/* every token68 character, and the padding */
+	assert_int_equal(token(&t, "{\"token\":\"AZaz09-._~+/==\"}"), 0);
+	assert_string_equal(t.token.ptr, "AZaz09-._~+/==");
+	auth_token_release(&t);
+	/* a JWT, as distribution's token servers hand out */
+	assert_int_equal(token(&t, "{\"token\":\"eyJhbGciOiJFUzI1NiJ9."
+			       "eyJpc3MiOiJ4In0.c2ln\"}"), 0);
+	auth_token_release(&t);
+
+	assert_true(auth_token68_valid("a", 1));
+	assert_true(auth_token68_valid("a=", 2));
+	assert_false(auth_token68_valid("", 0));
+	assert_false(auth_token68_valid("a\0b", 3));
+	assert_false(auth_token68_valid("a b", 3));
+	/* only len bytes count */
+	assert_true(auth_token68_valid("ab\r\n", 2));
+
+	assert_true(auth_header_value_valid("application/json; charset=utf-8"));
+	assert_true(auth_header_value_valid("a\tb"));
+	assert_true(auth_header_value_valid(""));
+	assert_false(auth_header_value_valid("a\r\nX-Evil: 1"));
+	assert_false(auth_header_value_valid("a\n"));
+	assert_false(auth_header_value_valid("a\x7f"));
+	assert_false(auth_header_value_valid("\x1b[31m"));
+}
+
 /* ---- builders ---- */
 
 static void test_auth_parse__token_query(void **state)
@@ -710,6 +770,7 @@ int main(void)
 		cmocka_unit_test(test_auth_parse__issued_at),
 		cmocka_unit_test(test_auth_parse__token_errors),
 		cmocka_unit_test(test_auth_parse__token_response_cap),
+		cmocka_unit_test(test_auth_parse__token_header_injection),
 		cmocka_unit_test(test_auth_parse__token_query),
 		cmocka_unit_test(test_auth_parse__url_encode),
 		cmocka_unit_test(test_auth_parse__oauth_form),

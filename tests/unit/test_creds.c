@@ -38,6 +38,10 @@ struct env {
 	char config[160];	/* $DOCKER_CONFIG/config.json */
 	char store[128];	/* $MFTEST_CRED_FILE */
 	char log[128];		/* $MFTEST_CRED_LOG */
+	char runtime[128];	/* $XDG_RUNTIME_DIR */
+	char cfghome[128];	/* $XDG_CONFIG_HOME */
+	char run_auth[192];	/* $XDG_RUNTIME_DIR/containers/auth.json */
+	char cfg_auth[192];	/* $XDG_CONFIG_HOME/containers/auth.json */
 	char *old_path;
 };
 
@@ -141,6 +145,16 @@ static int setup(void **state)
 	snprintf(path, sizeof(path), "%s/bin:%s", env->tmp, env->old_path);
 	setenv("PATH", path, 1);
 	setenv("DOCKER_CONFIG", env->dir, 1);
+	/* podman's files: here, and missing until a test writes them */
+	snprintf(env->runtime, sizeof(env->runtime), "%s/run", env->tmp);
+	snprintf(env->cfghome, sizeof(env->cfghome), "%s/cfg", env->tmp);
+	snprintf(env->run_auth, sizeof(env->run_auth),
+		 "%s/containers/auth.json", env->runtime);
+	snprintf(env->cfg_auth, sizeof(env->cfg_auth),
+		 "%s/containers/auth.json", env->cfghome);
+	setenv("XDG_RUNTIME_DIR", env->runtime, 1);
+	setenv("XDG_CONFIG_HOME", env->cfghome, 1);
+	unsetenv("REGISTRY_AUTH_FILE");
 	setenv("MFTEST_CRED_FILE", env->store, 1);
 	setenv("MFTEST_CRED_LOG", env->log, 1);
 	unsetenv("MFTEST_CRED_FAIL");
@@ -257,7 +271,7 @@ static void test_creds__missing_config(void **state)
 	snprintf(dir, sizeof(dir), "%s/nowhere/docker", env->tmp);
 	setenv("DOCKER_CONFIG", dir, 1);
 	expect_none(LOCAL);
-	CHECK(creds_erase(LOCAL), MF_ENOTFOUND, NULL);
+	CHECK(creds_erase(LOCAL, NULL), MF_ENOTFOUND, NULL);
 	assert_int_equal(access(dir, F_OK), -1);	/* lookups create nothing */
 
 	/* a directory without config.json */
@@ -397,10 +411,10 @@ static void test_creds__malformed_config(void **state)
 		struct mf_secret s = MF_SECRET_INIT;
 
 		set_secret(&s, "pw");
-		CHECK(creds_store(LOCAL, "bob", &s), MF_EINVALID, env->config);
+		CHECK(creds_store(LOCAL, "bob", &s, NULL), MF_EINVALID, env->config);
 		mf_secret_free(&s);
 	}
-	CHECK(creds_erase(LOCAL), MF_EINVALID, env->config);
+	CHECK(creds_erase(LOCAL, NULL), MF_EINVALID, env->config);
 	{
 		char *text = read_text(env->config);
 
@@ -539,7 +553,7 @@ static void test_creds__store_file_round_trip(void **state)
 	       "  \"num\": 1.50, \"uni\": \"caf\\u00e9 \\ud83d\\ude00\"\n"
 	       "}\n");
 	set_secret(&s, "p@ss:wörd");
-	CHECK(creds_store(LOCAL, "bob", &s), 0, NULL);
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), 0, NULL);
 	text = read_text(env->config);
 	/* docker's layout; every other member kept, in place, as spelled */
 	assert_string_equal(text,
@@ -580,7 +594,7 @@ static void test_creds__store_file_round_trip(void **state)
 	       "\"identitytoken\":\"old\"},\"z\":{}}}");
 	chmod(env->config, 0644);
 	set_secret(&s, "new");
-	CHECK(creds_store(LOCAL, "bob", &s), 0, NULL);
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), 0, NULL);
 	text = read_text(env->config);
 	assert_string_equal(text, "{\n\t\"auths\": {\n\t\t\"" LOCAL "\": {\n"
 			    "\t\t\t\"auth\": \"Ym9iOm5ldw==\"\n\t\t},\n"
@@ -591,7 +605,7 @@ static void test_creds__store_file_round_trip(void **state)
 
 	/* an identity token goes to identitytoken */
 	set_secret(&s, "rt-123");
-	CHECK(creds_store("id.example", "<token>", &s), 0, NULL);
+	CHECK(creds_store("id.example", "<token>", &s, NULL), 0, NULL);
 	expect_cred("id.example", "<token>", "rt-123", 1);
 	expect_cred(LOCAL, "bob", "new", 0);
 	mf_secret_free(&s);
@@ -610,7 +624,7 @@ static void test_creds__store_creates_config(void **state)
 	snprintf(file, sizeof(file), "%s/config.json", dir);
 	setenv("DOCKER_CONFIG", dir, 1);
 	set_secret(&s, "hunter2");
-	CHECK(creds_store(HUB, "bob", &s), 0, NULL);
+	CHECK(creds_store(HUB, "bob", &s, NULL), 0, NULL);
 	assert_int_equal(file_mode(dir), 0700);
 	assert_int_equal(file_mode(file), 0600);
 	text = read_text(file);
@@ -630,7 +644,7 @@ static void test_creds__store_creates_config(void **state)
 
 	/* an empty file counts as {} */
 	write_text(file, "\n", 0600);
-	CHECK(creds_store(LOCAL, "bob", &s), 0, NULL);
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), 0, NULL);
 	expect_cred(LOCAL, "bob", "hunter2", 0);
 	mf_secret_free(&s);
 }
@@ -647,7 +661,7 @@ static void test_creds__store_follows_symlink(void **state)
 	write_text(real, "{\"psFormat\":\"x\"}", 0600);
 	assert_int_equal(symlink(real, env->config), 0);
 	set_secret(&s, "pw");
-	CHECK(creds_store(LOCAL, "bob", &s), 0, NULL);
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), 0, NULL);
 	assert_int_equal(lstat(env->config, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
 	text = read_text(real);
@@ -664,14 +678,14 @@ static void test_creds__store_invalid(void **state)
 	struct mf_secret s = MF_SECRET_INIT;
 
 	set_secret(&s, "pw");
-	CHECK(creds_store(LOCAL, "", &s), MF_EINVALID, NULL);
-	CHECK(creds_store(LOCAL, NULL, &s), MF_EINVALID, NULL);
-	CHECK(creds_store(LOCAL, "a:b", &s), MF_EINVALID, NULL);
-	CHECK(creds_store("", "bob", &s), MF_EINVALID, NULL);
-	CHECK(creds_store(LOCAL, "bob", NULL), MF_EINVALID, NULL);
+	CHECK(creds_store(LOCAL, "", &s, NULL), MF_EINVALID, NULL);
+	CHECK(creds_store(LOCAL, NULL, &s, NULL), MF_EINVALID, NULL);
+	CHECK(creds_store(LOCAL, "a:b", &s, NULL), MF_EINVALID, NULL);
+	CHECK(creds_store("", "bob", &s, NULL), MF_EINVALID, NULL);
+	CHECK(creds_store(LOCAL, "bob", NULL, NULL), MF_EINVALID, NULL);
 	/* not UTF-8: yajl_gen refuses, the file is left alone */
 	config(env, "{}");
-	CHECK(creds_store("bad\xff.example", "bob", &s), MF_EINVALID, "UTF-8");
+	CHECK(creds_store("bad\xff.example", "bob", &s, NULL), MF_EINVALID, "UTF-8");
 	{
 		char *text = read_text(env->config);
 
@@ -692,7 +706,7 @@ static void test_creds__erase_file(void **state)
 	       "\"" LOCAL "\":{\"auth\":\"Ym9iOmh1bnRlcjI=\"},"
 	       "\"http://" LOCAL "\":{}},"
 	       "\"x\":{\"y\":[1]}}");
-	CHECK(creds_erase(LOCAL), 0, NULL);
+	CHECK(creds_erase(LOCAL, NULL), 0, NULL);
 	expect_none(LOCAL);
 	expect_cred("keep.example", "bob", "hunter2", 0);
 	text = read_text(env->config);
@@ -700,15 +714,15 @@ static void test_creds__erase_file(void **state)
 			    "\t\t\t\"auth\": \"Ym9iOmh1bnRlcjI=\"\n\t\t}\n\t},\n"
 			    "\t\"x\": {\n\t\t\"y\": [\n\t\t\t1\n\t\t]\n\t}\n}");
 	free(text);
-	CHECK(creds_erase(LOCAL), MF_ENOTFOUND, LOCAL);
+	CHECK(creds_erase(LOCAL, NULL), MF_ENOTFOUND, LOCAL);
 
 	/* the last one leaves "auths": {} */
-	CHECK(creds_erase("keep.example"), 0, NULL);
+	CHECK(creds_erase("keep.example", NULL), 0, NULL);
 	text = read_text(env->config);
 	assert_string_equal(text, "{\n\t\"auths\": {},\n\t\"x\": {\n\t\t\"y\": [\n"
 			    "\t\t\t1\n\t\t]\n\t}\n}");
 	free(text);
-	CHECK(creds_erase(""), MF_EINVALID, NULL);
+	CHECK(creds_erase("", NULL), MF_EINVALID, NULL);
 }
 
 /* ---- store and erase: helpers ---- */
@@ -722,7 +736,7 @@ static void test_creds__store_helper_round_trip(void **state)
 	config(env, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"Ym9iOm9sZA==\"}},"
 	       "\"credsStore\":\"mftest\",\"keep\":1}");
 	set_secret(&s, "n3w \"pass\"\\");
-	CHECK(creds_store(LOCAL, "bob", &s), 0, NULL);
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), 0, NULL);
 	/* the helper has it; the file has {} where the old secret was */
 	text = read_text(env->store);
 	assert_string_equal(text, LOCAL "\t{\"ServerURL\":\"" LOCAL "\","
@@ -736,10 +750,10 @@ static void test_creds__store_helper_round_trip(void **state)
 
 	/* identity tokens travel as Username "<token>" */
 	set_secret(&s, "rt");
-	CHECK(creds_store(HUB, "<token>", &s), 0, NULL);
+	CHECK(creds_store(HUB, "<token>", &s, NULL), 0, NULL);
 	expect_cred(HUB, "<token>", "rt", 1);
 
-	CHECK(creds_erase(LOCAL), 0, NULL);
+	CHECK(creds_erase(LOCAL, NULL), 0, NULL);
 	expect_none(LOCAL);
 	text = read_text(env->config);
 	assert_string_equal(text, "{\n\t\"auths\": {\n\t\t\"" HUB "\": {}\n\t},\n"
@@ -748,8 +762,8 @@ static void test_creds__store_helper_round_trip(void **state)
 	text = read_text(env->store);
 	assert_null(strstr(text, LOCAL));
 	free(text);
-	CHECK(creds_erase(LOCAL), MF_ENOTFOUND, NULL);
-	CHECK(creds_erase(HUB), 0, NULL);
+	CHECK(creds_erase(LOCAL, NULL), MF_ENOTFOUND, NULL);
+	CHECK(creds_erase(HUB, NULL), 0, NULL);
 	expect_none(HUB);
 
 	/* the secret never went on a command line */
@@ -771,16 +785,16 @@ static void test_creds__store_helper_failures(void **state)
 	set_secret(&s, "TopSecret-42");
 
 	setenv("MFTEST_CRED_FAIL", "error", 1);
-	CHECK(creds_store(LOCAL, "bob", &s), MF_EAUTH, "backend unavailable");
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), MF_EAUTH, "backend unavailable");
 	setenv("MFTEST_CRED_FAIL", "crash", 1);
-	CHECK(creds_store(LOCAL, "bob", &s), MF_EAUTH, "signal");
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), MF_EAUTH, "signal");
 	/* a helper that prints its input: the message must not carry it */
 	setenv("MFTEST_CRED_FAIL", "echo", 1);
-	CHECK(creds_store(LOCAL, "bob", &s), MF_EAUTH, "withheld");
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), MF_EAUTH, "withheld");
 	assert_null(strstr(mf_error_last(), "TopSecret"));
 	/* "not found" from store is a failure, not "no credentials" */
 	setenv("MFTEST_CRED_FAIL", "notfound", 1);
-	CHECK(creds_store(LOCAL, "bob", &s), MF_EAUTH, "no credentials");
+	CHECK(creds_store(LOCAL, "bob", &s, NULL), MF_EAUTH, "no credentials");
 	/* nothing was written on failure */
 	text = read_text(env->config);
 	assert_string_equal(text, cfg);
@@ -789,18 +803,326 @@ static void test_creds__store_helper_failures(void **state)
 	/* erase: a failure is reported and the file is left alone */
 	config(env, "{\"credsStore\":\"mftest\",\"auths\":{\"" LOCAL "\":{}}}");
 	setenv("MFTEST_CRED_FAIL", "error", 1);
-	CHECK(creds_erase(LOCAL), MF_EAUTH, "backend unavailable");
+	CHECK(creds_erase(LOCAL, NULL), MF_EAUTH, "backend unavailable");
 	text = read_text(env->config);
 	assert_non_null(strstr(text, LOCAL));
 	free(text);
 	/* "not found" from the helper, but the file had an entry: erased */
 	setenv("MFTEST_CRED_FAIL", "notfound", 1);
-	CHECK(creds_erase(LOCAL), 0, NULL);
+	CHECK(creds_erase(LOCAL, NULL), 0, NULL);
 	text = read_text(env->config);
 	assert_null(strstr(text, LOCAL));
 	free(text);
-	CHECK(creds_erase(LOCAL), MF_ENOTFOUND, NULL);
+	CHECK(creds_erase(LOCAL, NULL), MF_ENOTFOUND, NULL);
 	mf_secret_free(&s);
+}
+
+/* ---- containers auth files (podman, buildah, skopeo) ---- */
+
+#define B64_ALICE "YWxpY2U6YTE="	/* alice:a1 */
+#define B64_CAROL "Y2Fyb2w6YzM="	/* carol:c3 */
+#define B64_DAVE "ZGF2ZTpkNA=="		/* dave:d4 */
+#define B64_ERIN "ZXJpbjplNQ=="		/* erin:e5 */
+
+/* Write `json` to `path`, creating its directory. */
+static void auth_file(const char *path, const char *json)
+{
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	assert_non_null(slash);
+	*slash = '\0';
+	/* at most two levels are missing here */
+	if (mkdir(dir, 0700) && errno == ENOENT) {
+		char up[256];
+
+		snprintf(up, sizeof(up), "%s", dir);
+		*strrchr(up, '/') = '\0';
+		assert_int_equal(mkdir(up, 0700), 0);
+		assert_int_equal(mkdir(dir, 0700), 0);
+	}
+	write_text(path, json, 0600);
+}
+
+static void expect_repo_cred(const char *key, const char *repo,
+			     const char *user, const char *secret)
+{
+	struct mf_cred c;
+
+	CHECK(creds_lookup_repo(&c, key, repo), 0, NULL);
+	assert_string_equal(c.username, user);
+	assert_string_equal(c.secret.ptr, secret);
+	mf_cred_release(&c);
+}
+
+static void test_creds__containers_each_location(void **state)
+{
+	struct env *env = *state;
+	char authfile[192];
+	const char *entry = "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_ALICE "\"}}}";
+
+	snprintf(authfile, sizeof(authfile), "%s/elsewhere/auth.json", env->tmp);
+	expect_none(LOCAL);
+
+	/* each location alone serves */
+	auth_file(env->run_auth, entry);
+	expect_cred(LOCAL, "alice", "a1", 0);
+	assert_int_equal(unlink(env->run_auth), 0);
+	expect_none(LOCAL);
+
+	auth_file(env->cfg_auth, entry);
+	expect_cred(LOCAL, "alice", "a1", 0);
+	assert_int_equal(unlink(env->cfg_auth), 0);
+	/* ~/.config when XDG_CONFIG_HOME is unset */
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("HOME", env->cfghome, 1);
+	{
+		char home_auth[256];
+
+		snprintf(home_auth, sizeof(home_auth),
+			 "%s/.config/containers/auth.json", env->cfghome);
+		auth_file(home_auth, entry);
+		expect_cred(LOCAL, "alice", "a1", 0);
+		assert_int_equal(unlink(home_auth), 0);
+	}
+	setenv("XDG_CONFIG_HOME", env->cfghome, 1);
+	expect_none(LOCAL);
+
+	auth_file(authfile, entry);
+	expect_none(LOCAL);
+	setenv("REGISTRY_AUTH_FILE", authfile, 1);
+	expect_cred(LOCAL, "alice", "a1", 0);
+	/* an empty REGISTRY_AUTH_FILE is unset */
+	setenv("REGISTRY_AUTH_FILE", "", 1);
+	expect_none(LOCAL);
+	unsetenv("REGISTRY_AUTH_FILE");
+}
+
+static void test_creds__containers_order(void **state)
+{
+	struct env *env = *state;
+	char authfile[192];
+
+	snprintf(authfile, sizeof(authfile), "%s/auth.json", env->tmp);
+	config(env, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_DAVE "\"}}}");
+	auth_file(env->cfg_auth, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_CAROL "\"}}}");
+	auth_file(env->run_auth, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_ALICE "\"}}}");
+	auth_file(authfile, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_ERIN "\"}}}");
+	setenv("REGISTRY_AUTH_FILE", authfile, 1);
+
+	expect_cred(LOCAL, "erin", "e5", 0);
+	unsetenv("REGISTRY_AUTH_FILE");
+	expect_cred(LOCAL, "alice", "a1", 0);
+	assert_int_equal(unlink(env->run_auth), 0);
+	expect_cred(LOCAL, "carol", "c3", 0);
+	assert_int_equal(unlink(env->cfg_auth), 0);
+	expect_cred(LOCAL, "dave", "d4", 0);
+
+	/* a file without an entry for the registry passes the question on */
+	auth_file(env->run_auth, "{\"auths\":{\"other.example\":{\"auth\":\"" B64_ALICE "\"}}}");
+	expect_cred(LOCAL, "dave", "d4", 0);
+	/* so does an entry without credentials */
+	auth_file(env->run_auth, "{\"auths\":{\"" LOCAL "\":{}}}");
+	expect_cred(LOCAL, "dave", "d4", 0);
+	/* ... and a file named twice is read once */
+	setenv("REGISTRY_AUTH_FILE", env->run_auth, 1);
+	expect_cred(LOCAL, "dave", "d4", 0);
+	unsetenv("REGISTRY_AUTH_FILE");
+
+	/* a malformed file is an error that names it, not a skip */
+	auth_file(env->run_auth, "{\"auths\":[]}");
+	CHECK(creds_lookup(&(struct mf_cred){ 0 }, LOCAL), MF_EINVALID,
+	      env->run_auth);
+	assert_non_null(strstr(mf_error_last(), "invalid auth file"));
+	auth_file(env->run_auth, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"!!\"}}}");
+	CHECK(creds_lookup(&(struct mf_cred){ 0 }, LOCAL), MF_EINVALID, "base64");
+}
+
+static void test_creds__containers_keys(void **state)
+{
+	struct env *env = *state;
+
+	auth_file(env->cfg_auth, "{\"auths\":{"
+		  "\"" LOCAL "/team/app\":{\"auth\":\"" B64_ALICE "\"},"
+		  "\"" LOCAL "/team\":{\"auth\":\"" B64_CAROL "\"},"
+		  "\"" LOCAL "\":{\"auth\":\"" B64_DAVE "\"},"
+		  "\"only.example/one\":{\"auth\":\"" B64_ALICE "\"},"
+		  "\"https://url.example/v1/\":{\"auth\":\"" B64_ERIN "\"},"
+		  "\"docker.io\":{\"auth\":\"" B64_CAROL "\"}}}");
+	/* the most specific key for the repository wins */
+	expect_repo_cred(LOCAL, "team/app", "alice", "a1");
+	expect_repo_cred(LOCAL, "team/app/sub", "alice", "a1");
+	expect_repo_cred(LOCAL, "team/other", "carol", "c3");
+	expect_repo_cred(LOCAL, "solo", "dave", "d4");
+	expect_repo_cred(LOCAL, NULL, "dave", "d4");
+	expect_cred(LOCAL, "dave", "d4", 0);
+	/* "host/repo" is the repository's, not the host's (unlike docker) */
+	expect_none("only.example");
+	expect_repo_cred("only.example", "one", "alice", "a1");
+	expect_repo_cred("only.example", "one/deeper", "alice", "a1");
+	CHECK(creds_lookup_repo(&(struct mf_cred){ 0 }, "only.example", "onex"),
+	      MF_ENOTFOUND, NULL);
+	/* a URL key stands for its host */
+	expect_cred("url.example", "erin", "e5", 0);
+	/* Docker Hub is docker.io there */
+	expect_cred(HUB, "carol", "c3", 0);
+	expect_repo_cred(HUB, "library/alpine", "carol", "c3");
+	auth_file(env->cfg_auth, "{\"auths\":{\"index.docker.io\":{\"auth\":\"" B64_ERIN "\"}}}");
+	expect_cred(HUB, "erin", "e5", 0);
+	auth_file(env->cfg_auth, "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" B64_ALICE "\"}}}");
+	expect_cred(HUB, "alice", "a1", 0);
+}
+
+static void test_creds__containers_helpers(void **state)
+{
+	struct env *env = *state;
+	char *log;
+
+	/* credHelpers[host] is used; credsStore is docker's only */
+	auth_file(env->run_auth, "{\"credsStore\":\"nosuchhelper\","
+		  "\"auths\":{\"file.example\":{\"auth\":\"" B64_ALICE "\"}},"
+		  "\"credHelpers\":{\"" LOCAL "\":\"mftest\"}}");
+	helper_has(env, LOCAL, "carol", "fr0m-h3lper");
+	expect_cred(LOCAL, "carol", "fr0m-h3lper", 0);
+	expect_cred("file.example", "alice", "a1", 0);
+	log = read_text(env->log);
+	assert_non_null(log);
+	assert_string_equal(log, "get 1\n" LOCAL "\n");
+	free(log);
+	/* the helper has nothing: the next file is asked */
+	config(env, "{\"auths\":{\"" "helperless.example" "\":{\"auth\":\"" B64_DAVE "\"}}}");
+	auth_file(env->run_auth, "{\"credHelpers\":{\"helperless.example\":\"mftest\"}}");
+	expect_cred("helperless.example", "dave", "d4", 0);
+}
+
+static void test_creds__authfile_store_erase(void **state)
+{
+	struct env *env = *state;
+	struct mf_secret s = MF_SECRET_INIT;
+	char authfile[192], dir[160];
+	char *text;
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/new", env->tmp);
+	snprintf(authfile, sizeof(authfile), "%s/auth.json", dir);
+	set_secret(&s, "hunter2");
+	CHECK(creds_store(LOCAL, "bob", &s, authfile), 0, NULL);
+	CHECK(creds_store(HUB, "bob", &s, authfile), 0, NULL);
+	mf_secret_free(&s);
+	text = read_text(authfile);
+	assert_non_null(text);
+	assert_string_equal(text, "{\n\t\"auths\": {\n"
+			    "\t\t\"" LOCAL "\": {\n\t\t\t\"auth\": \"Ym9iOmh1bnRlcjI=\"\n\t\t},\n"
+			    "\t\t\"docker.io\": {\n\t\t\t\"auth\": \"Ym9iOmh1bnRlcjI=\"\n\t\t}\n"
+			    "\t}\n}");
+	free(text);
+	assert_int_equal(file_mode(authfile), 0600);
+	assert_int_equal(file_mode(dir), 0700);
+	/* nothing left behind, and docker's config untouched */
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	assert_int_equal(n, 1);
+	assert_null(read_text(env->config));
+
+	/* read back through REGISTRY_AUTH_FILE */
+	setenv("REGISTRY_AUTH_FILE", authfile, 1);
+	expect_cred(LOCAL, "bob", "hunter2", 0);
+	expect_cred(HUB, "bob", "hunter2", 0);
+	/* REGISTRY_AUTH_FILE is where a store without --authfile goes */
+	set_secret(&s, "a1");
+	CHECK(creds_store("third.example", "alice", &s, NULL), 0, NULL);
+	mf_secret_free(&s);
+	assert_null(read_text(env->config));
+	unsetenv("REGISTRY_AUTH_FILE");
+	expect_none("third.example");
+
+	/* erase there: the host's entries go, a repository's stays */
+	auth_file(authfile, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_ALICE "\"},"
+		  "\"https://" LOCAL "/v1/\":{\"auth\":\"" B64_ALICE "\"},"
+		  "\"" LOCAL "/team\":{\"auth\":\"" B64_CAROL "\"}},"
+		  "\"x\":1}");
+	CHECK(creds_erase(LOCAL, authfile), 0, NULL);
+	text = read_text(authfile);
+	assert_string_equal(text, "{\n\t\"auths\": {\n"
+			    "\t\t\"" LOCAL "/team\": {\n\t\t\t\"auth\": \"" B64_CAROL "\"\n\t\t}\n"
+			    "\t},\n\t\"x\": 1\n}");
+	free(text);
+	assert_int_equal(file_mode(authfile), 0600);
+	CHECK(creds_erase(LOCAL, authfile), MF_ENOTFOUND, LOCAL);
+	CHECK(creds_erase(HUB, authfile), MF_ENOTFOUND, NULL);
+}
+
+static void test_creds__erase_everywhere(void **state)
+{
+	struct env *env = *state;
+	char authfile[192];
+	char *text;
+
+	snprintf(authfile, sizeof(authfile), "%s/auth.json", env->tmp);
+	config(env, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_DAVE "\"},"
+	       "\"keep.example\":{\"auth\":\"" B64_DAVE "\"}}}");
+	auth_file(env->cfg_auth, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_CAROL "\"}}}");
+	auth_file(env->run_auth, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_ALICE "\"}}}");
+	auth_file(authfile, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_ERIN "\"}}}");
+	setenv("REGISTRY_AUTH_FILE", authfile, 1);
+
+	/* without --authfile: every file that is read loses it */
+	CHECK(creds_erase(LOCAL, NULL), 0, NULL);
+	expect_none(LOCAL);
+	unsetenv("REGISTRY_AUTH_FILE");
+	expect_none(LOCAL);
+	expect_cred("keep.example", "dave", "d4", 0);
+	text = read_text(env->run_auth);
+	assert_string_equal(text, "{\n\t\"auths\": {}\n}");
+	free(text);
+	CHECK(creds_erase(LOCAL, NULL), MF_ENOTFOUND, LOCAL);
+
+	/* only in one of podman's files is enough */
+	auth_file(env->cfg_auth, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"" B64_CAROL "\"}}}");
+	CHECK(creds_erase(LOCAL, NULL), 0, NULL);
+	expect_none(LOCAL);
+
+	/* a malformed file stops it with an error naming the file */
+	auth_file(env->run_auth, "{not json");
+	CHECK(creds_erase(LOCAL, NULL), MF_EINVALID, env->run_auth);
+}
+
+/* A user name is shown in messages: no control characters get in. */
+static void test_creds__control_characters(void **state)
+{
+	static const char esc[] = "{\"Username\":\"a\\u001b[31m\",\"Secret\":\"s\"}";
+	static const char crlf[] = "{\"Username\":\"a\\r\\nX-Evil: 1\",\"Secret\":\"s\"}";
+	static const char fine[] = "{\"Username\":\"bob\",\"Secret\":\"p\\u0001w\"}";
+	struct env *env = *state;
+	struct mf_cred c;
+
+	memset(&c, 0, sizeof(c));
+	CHECK(creds_parse_helper_answer(&c, "mftest", esc, strlen(esc)), MF_EAUTH,
+	      "control characters");
+	assert_null(c.username);
+	CHECK(creds_parse_helper_answer(&c, "mftest", crlf, strlen(crlf)), MF_EAUTH,
+	      "docker-credential-mftest");
+	assert_null(c.username);
+	/* a secret may hold anything: it is only ever base64 or form encoded */
+	CHECK(creds_parse_helper_answer(&c, "mftest", fine, strlen(fine)), 0, NULL);
+	assert_string_equal(c.username, "bob");
+	assert_string_equal(c.secret.ptr, "p\001w");
+	mf_cred_release(&c);
+
+	config(env, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"YhtvYjpwdw==\"}}}");	/* b ESC ob:pw */
+	CHECK(creds_lookup(&c, LOCAL), MF_EINVALID, "control characters");
+	config(env, "{\"auths\":{\"" LOCAL "\":{\"username\":\"a\\r\\nb\",\"password\":\"pw\"}}}");
+	CHECK(creds_lookup(&c, LOCAL), MF_EINVALID, "control characters");
+	config(env, "{\"auths\":{\"" LOCAL "\":{\"auth\":\"Ym9iOnABdw==\"}}}");	/* bob:p^Aw */
+	expect_cred(LOCAL, "bob", "p\001w", 0);
 }
 
 static void test_creds__key_for_host(void **state)
@@ -835,6 +1157,13 @@ int main(void)
 		T(test_creds__store_helper_round_trip),
 		T(test_creds__store_helper_failures),
 		T(test_creds__key_for_host),
+		T(test_creds__containers_each_location),
+		T(test_creds__containers_order),
+		T(test_creds__containers_keys),
+		T(test_creds__containers_helpers),
+		T(test_creds__authfile_store_erase),
+		T(test_creds__erase_everywhere),
+		T(test_creds__control_characters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
