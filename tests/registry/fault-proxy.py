@@ -4,7 +4,7 @@
   fault-proxy.py --upstream 127.0.0.1:PORT --port-file FILE --log FILE
                  [--upstream-ca FILE] [--cert FILE --key FILE]
                  [--other-port-file FILE --other-log FILE]
-                 [--rule 'METHOD PATH-REGEX ACTION']...
+                 [--rule 'METHOD PATH-REGEX ACTION']... [--seed N]
 
 Listens on a free port of 127.0.0.1 (written to --port-file once it
 listens) and forwards every request to the registry at --upstream,
@@ -50,6 +50,12 @@ the upstream only; a rule does not count the requests it lets pass):
             header it receives to --other-log (needs --other-port-file)
   relative  forward, and make a Location header path-absolute ("/v2/...")
             instead of an absolute URL
+  delay=MS  wait MS milliseconds, then go on as if this rule were not
+            there (the rules for the upstream's answer still apply); the
+            request's body has been read, so an upload is held with its
+            bytes in the proxy
+  delay=MIN-MAX  the same, a delay drawn uniformly from MIN..MAX ms for
+            each request (reproducible with --seed N)
   once:ACTION   the same, for the first matching request only
   N:ACTION  the same, for the first N matching requests
 Each request is logged to --log as "METHOD PATH STATUS" (the status the
@@ -62,6 +68,7 @@ import hashlib
 import http.client
 import http.server
 import os
+import random
 import re
 import select
 import socket
@@ -82,6 +89,7 @@ p.add_argument("--log", required=True)
 p.add_argument("--other-port-file")
 p.add_argument("--other-log")
 p.add_argument("--rule", action="append", default=[])
+p.add_argument("--seed")
 a = p.parse_args()
 
 ACTIONS = {"nomount", "reset", "truncate", "flip", "baddigest", "endless",
@@ -95,7 +103,12 @@ for r in a.rule:
     elif re.match(r"^[0-9]+:", action):
         n, action = action.split(":", 1)
         left = int(n)
-    if not action.isdigit() and action not in ACTIONS:
+    if action.startswith("delay="):
+        m = re.match(r"^delay=([0-9]+)(?:-([0-9]+))?$", action)
+        if not m or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+            sys.exit("fault-proxy: bad delay '%s' (delay=MS or delay=MIN-MAX)"
+                     % action)
+    elif not action.isdigit() and action not in ACTIONS:
         sys.exit("fault-proxy: unknown action '%s'" % action)
     if action == "redirect" and not a.other_port_file:
         sys.exit("fault-proxy: redirect needs --other-port-file")
@@ -107,6 +120,7 @@ HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
 BIG = 100 << 20
 CHUNK = 64 << 10
 parked = {}     # redirect key -> (content type, body), served once
+rng = random.Random(a.seed)     # delays; used under lock
 up_scheme = "https" if a.upstream_ca else "http"
 scheme = "https" if a.cert else "http"
 
@@ -114,7 +128,17 @@ scheme = "https" if a.cert else "http"
 def is_before(action):
     """Actions decided before asking the upstream; the others apply to
     its successful (2xx) answers only."""
-    return action.isdigit() or action in ("nomount", "expire")
+    return (action.isdigit() or action in ("nomount", "expire") or
+            action.startswith("delay="))
+
+
+def delay_ms(action):
+    """The milliseconds a delay=MS or delay=MIN-MAX action waits."""
+    lo, _, hi = action[len("delay="):].partition("-")
+    if not hi:
+        return int(lo)
+    with lock:
+        return rng.randint(int(lo), int(hi))
 
 
 def pick(method, path, status=None):
@@ -236,6 +260,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if action and action.isdigit():
             self.status_only(int(action))
             return
+        if action and action.startswith("delay="):
+            time.sleep(delay_ms(action) / 1000.0)
+            action = None
         if action == "nomount":
             u = urllib.parse.urlsplit(path)
             q = [(k, v) for k, v in urllib.parse.parse_qsl(u.query)
