@@ -44,13 +44,14 @@ seed_index library/app:nest --format oci library/app:i1 library/app:i2 >/dev/nul
 # The target registry, behind three proxies: "slow" holds the shared
 # layer's upload (its closing PUT, which names the digest) for 1.5 s;
 # "slowman" holds image a's manifest PUT for 1.5 s;
-# "jitter" delays every upload request by a random 0-250 ms.
+# "broken" refuses the shared layer's upload (400, not retried);
+# "jitter" delays each PATCH and PUT of an upload by a random 0-150 ms.
 start_registry plain --name dst
 DST=$REGISTRY
 fault_proxy slow "PUT /blobs/uploads/.*digest=$L delay=1500"
 fault_proxy slowman "PUT /manifests/$A\$ delay=1500"
-fault_proxy jitter 'PATCH /blobs/uploads/ delay=0-250' 'PUT /blobs/uploads/ delay=0-250' \
-	'POST /blobs/uploads/ delay=0-100'
+fault_proxy broken "PUT /blobs/uploads/.*digest=$L\$ 400"
+fault_proxy jitter 'PATCH /blobs/uploads/ delay=0-150' 'PUT /blobs/uploads/ delay=0-150'
 
 # list_on_registry REPO TAG: the list and each of its entries are there.
 list_on_registry() {
@@ -109,22 +110,48 @@ test_expect_success 'nested indexes that share an image: no index is put before 
 	test_grep -q "^PUT /v2/dst/nest/manifests/v1 201$" "$PLOG_slowman"
 '
 
-# 50 pushes, each from a store of its own (its only source is the
-# source registry, so every push really copies), each to a fresh
-# repository, at the default jobs, through random delays.
+test_expect_success 'a failed shared upload fails every entry that needs it, once, with its reason' '
+	registry_env src &&
+	manifold create "$P_broken/dst/fail:v1" "$SRC/library/app:a" \
+		"$SRC/library/app:b" "$SRC/library/app:c" >/dev/null &&
+	store_snapshot >before &&
+	test_must_fail --code=1 manifold push "$P_broken/dst/fail:v1" >out 2>err &&
+	test_stderr_line "blob $L.* answered 400" err &&
+	# tried once: the entries that waited for it did not try again
+	test "$(grep -c "^PUT /v2/dst/fail/blobs/uploads/.*digest=$L 400$" "$PLOG_broken")" = 1 &&
+	! grep "^PUT /v2/dst/fail/manifests/" "$PLOG_broken" &&
+	store_snapshot >after &&
+	test_cmp before after
+'
+
+# stress_push I: push the stress list, from a copy of its store (whose
+# only source is the source registry, so the push really copies), to a
+# fresh repository of the target, at the default jobs; a failure goes to
+# the file "failed".  stress_pair I J: two at once (the machine has two
+# cores; each push waits on the proxy's delays most of its time).
+stress_push() {
+	cp -R "$TRASH/stress-store" "$TRASH/stress-$1" &&
+	MANIFOLD_DIR=$TRASH/stress-$1 manifold push stress \
+		"$P_jitter/stress/r$1:v1" >"out-$1" 2>"err-$1" ||
+	{ echo "push $1:" && cat "err-$1"; } >>failed
+}
+stress_pair() {
+	stress_push "$1" &
+	stress_push "$2"
+	wait
+}
+
 test_expect_success 'stress: 50 pushes with random upload delays, no failure' '
+	MANIFOLD_DIR=$TRASH/stress-store manifold create stress "$SRC/library/app:a" \
+		"$SRC/library/app:b" "$SRC/library/app:c" >/dev/null &&
 	: >failed &&
-	for i in $(seq 50); do
-		MANIFOLD_DIR=$TRASH/stress/$i &&
-		export MANIFOLD_DIR &&
-		manifold create "$P_jitter/stress/r$i:v1" "$SRC/library/app:a" \
-			"$SRC/library/app:b" "$SRC/library/app:c" >/dev/null || return 1
-		manifold push "$P_jitter/stress/r$i:v1" >out-$i 2>err-$i ||
-			{ echo "push $i:" && cat err-$i; } >>failed
+	for i in $(seq 1 2 50); do
+		stress_pair $i $((i + 1)) || return 1
 	done &&
 	test_cmp /dev/null failed &&
 	test "$(grep -c "^PUT /v2/stress/r[0-9]*/blobs/uploads/.*digest=$L 201$" "$PLOG_jitter")" = 50 &&
-	test "$(grep -c "^PUT /v2/stress/r[0-9]*/manifests/v1 201$" "$PLOG_jitter")" = 50
+	test "$(grep -c "^PUT /v2/stress/r[0-9]*/manifests/v1 201$" "$PLOG_jitter")" = 50 &&
+	test "$(grep -c "^PUT /v2/stress/r[0-9]*/manifests/sha256:.* 201$" "$PLOG_jitter")" = 150
 '
 
 test_done
