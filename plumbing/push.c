@@ -394,11 +394,43 @@ static int report(struct target *t, enum pl_push_action a, const char *what,
 
 /*
  * Existence checks: 0 present, MF_ENOTFOUND absent.  Some registries
- * answer 403 for what the token may not see: that is "absent" too.
+ * answer 403 for what the token may not see: that is "absent" too (if
+ * the account may not write either, the PUT or upload that follows
+ * says so).  A 401 (MF_EAUTH) is not: the credentials were refused.
  */
 static int absent(int ret)
 {
-	return ret == MF_ENOTFOUND || ret == MF_EAUTH;
+	return ret == MF_ENOTFOUND || ret == MF_EPERM;
+}
+
+/*
+ * The error for a refusal (ret MF_EAUTH or MF_EPERM) of a request to
+ * host/repo while pushing there (what "push to") or reading a blob from
+ * there to copy it (what "read from"): it names the registry, the
+ * repository and what to do, followed by the registry's answer.  Any
+ * other ret is returned as it is.
+ */
+static int denied(int ret, const char *what, const char *host,
+		  const char *repo)
+{
+	char detail[1024];
+
+	if (ret != MF_EAUTH && ret != MF_EPERM)
+		return ret;
+	snprintf(detail, sizeof(detail), "%s", mf_error_last());
+	if (ret == MF_EAUTH)
+		return mf_error(ret, "cannot %s %s/%s: authentication failed (log in "
+				"with 'manifold login %s'): %s", what, host, repo,
+				host, detail);
+	return mf_error(ret, "cannot %s %s/%s: permission denied to this account "
+			"(log in as one that may, with 'manifold login %s'): %s",
+			what, host, repo, host, detail);
+}
+
+/* denied() for a request to the target. */
+static int target_denied(const struct target *t, int ret)
+{
+	return denied(ret, "push to", t->ref.domain, t->ref.path);
 }
 
 /*
@@ -470,10 +502,14 @@ static int mountable(const struct node *n, const struct target *t)
 	return 0;
 }
 
-/* Send blob b of image n to the target: mount it, or copy it. */
+/*
+ * Send blob b of image n to the target: mount it, or copy it.  checked:
+ * the HEAD before was answered 403 (MF_EPERM) rather than 404, or 0.
+ */
 static int send_blob(struct target *t, const struct node *n,
-		     const struct blob_ref *b)
+		     const struct blob_ref *b, int checked)
 {
+	enum pl_copy_side side;
 	int ret;
 
 	/* Mount from a repository of the same registry that has it. */
@@ -494,9 +530,15 @@ static int send_blob(struct target *t, const struct node *n,
 			return report(t, PL_PUSH_MOUNT, "blob", b->hex, b->size,
 				      n->sources[i]);
 		}
-		if (ret < 0 && ret != MF_EAUTH && ret != MF_ENOTFOUND)
-			return mf_error_wrap(ret, "failed to mount blob %s from %s",
-					     b->hex, n->sources[i]);
+		/*
+		 * A 403 may be about the source repository (no pull there):
+		 * copy then, and the upload says whether the target refuses.
+		 */
+		if (ret < 0 && ret != MF_EPERM && ret != MF_ENOTFOUND)
+			return target_denied(t, mf_error_wrap(ret,
+					     "failed to mount blob %s from %s",
+					     b->hex, n->sources[i]));
+		checked = 0;
 		/* Not mounted (202, or refused): copy it instead. */
 		break;
 	}
@@ -515,17 +557,28 @@ static int send_blob(struct target *t, const struct node *n,
 				      n->sources[i]);
 		if ((ret = pl_conns_get(&sr, &t->cs, &src, t->insecure)))
 			return ret;
-		ret = pl_blob_copy(sr, src.path, t->reg, t->ref.path, &b->id,
-				   b->size, &copied);
+		ret = pl_blob_copy_side(sr, src.path, t->reg, t->ref.path, &b->id,
+					b->size, &copied, &side);
 		t->stats.requests += 3;
-		if (ret)
-			return mf_error_wrap(ret, "failed to copy blob %s from %s",
-					     b->hex, n->sources[i]);
+		if (ret) {
+			ret = mf_error_wrap(ret, "failed to copy blob %s from %s",
+					    b->hex, n->sources[i]);
+			if (side == PL_COPY_SOURCE)
+				return denied(ret, "read from", src.domain, src.path);
+			return target_denied(t, ret);
+		}
 		t->stats.copied++;
 		t->stats.bytes_copied += copied;
 		return report(t, PL_PUSH_COPY, "blob", b->hex, b->size,
 			      n->sources[i]);
 	}
+	/* Forbidden to look, and nowhere to copy from: that is the error. */
+	if (checked)
+		return target_denied(t, mf_error(MF_EPERM, "blob %s of %s: "
+						 "its existence check is forbidden "
+						 "(403), and the store knows of no "
+						 "repository to copy it from",
+						 b->hex, n->hex));
 	return mf_error(MF_ENOTFOUND, "blob %s of %s is not in %s, and no other "
 			"repository is known to have it", b->hex, n->hex,
 			t->repo_where);
@@ -536,7 +589,7 @@ static int push_blob(struct target *t, const struct node *n,
 		     const struct blob_ref *b)
 {
 	uint64_t size;
-	int ret;
+	int ret, checked = 0;
 
 	/*
 	 * A blob that can be mounted is mounted without asking first:
@@ -552,10 +605,11 @@ static int push_blob(struct target *t, const struct node *n,
 				      b->size, NULL);
 		}
 		if (!absent(ret))
-			return mf_error_wrap(ret, "failed to check blob %s",
-					     b->hex);
+			return target_denied(t, mf_error_wrap(ret,
+					     "failed to check blob %s", b->hex));
+		checked = ret == MF_EPERM;
 	}
-	return send_blob(t, n, b);
+	return send_blob(t, n, b, checked);
 }
 
 static int push_node(struct pl_push *p, struct target *t, size_t idx);
@@ -623,8 +677,9 @@ static int push_node(struct pl_push *p, struct target *t, size_t idx)
 		}
 		if (!absent(ret))
 			return settle(p, &n->st,
-				      mf_error_wrap(ret, "failed to check manifest %s",
-						    n->hex));
+				      target_denied(t, mf_error_wrap(ret,
+						    "failed to check manifest %s",
+						    n->hex)));
 	}
 	if ((ret = push_below(p, t, idx)))
 		return settle(p, &p->nodes[idx].st, ret);
@@ -635,8 +690,9 @@ static int push_node(struct pl_push *p, struct target *t, size_t idx)
 				       n->media_type, n->data, n->len);
 		if (ret)
 			return settle(p, &n->st,
-				      mf_error_wrap(ret, "failed to put manifest %s@%s",
-						    t->repo_where, n->hex));
+				      target_denied(t, mf_error_wrap(ret,
+						    "failed to put manifest %s@%s",
+						    t->repo_where, n->hex)));
 		t->stats.put++;
 	}
 	return settle(p, &n->st, report(t, PL_PUSH_PUT, "manifest", n->hex,
@@ -809,7 +865,8 @@ int pl_push_run(struct pl_push *p, const char *target,
 			goto out;
 		}
 		if (ret && !absent(ret)) {
-			ret = mf_error_wrap(ret, "failed to check %s", target);
+			ret = target_denied(&t, mf_error_wrap(ret, "failed to check %s",
+							      target));
 			goto out;
 		}
 	}
@@ -824,7 +881,8 @@ int pl_push_run(struct pl_push *p, const char *target,
 		ret = reg_manifest_put(&got, t.reg, t.ref.path, tag,
 				       list->media_type, list->data, list->len);
 		if (ret) {
-			ret = mf_error_wrap(ret, "failed to put manifest %s", target);
+			ret = target_denied(&t, mf_error_wrap(ret,
+					    "failed to put manifest %s", target));
 			goto out;
 		}
 		p->stats.put++;
