@@ -17,6 +17,9 @@ seed_index src/app:list --format docker :amd64 :arm64 >/dev/null || exit 1
 fault_proxy hide 'HEAD /manifests/ 403' 'HEAD /blobs/ 403'
 fault_proxy ro 'HEAD /manifests/ 403' 'HEAD /blobs/ 403' 'POST /blobs/uploads/ 403' \
 	'PUT /manifests/ 403'
+# Manifest PUTs refused: 403, or 401 (sent on without credentials).
+fault_proxy noput 'PUT /manifests/ 403'
+fault_proxy noauth 'PUT /manifests/ expire'
 start_registry token --name token --token-opt --reader=reader
 registry_write_auth
 seed_image src/app:amd64 --format docker --platform linux/amd64 --seed et1 >/dev/null || exit 1
@@ -126,6 +129,27 @@ test_expect_success 'basic: 403 to the checks and to the writes after them: perm
 	test_grep -q "^POST /v2/dst/ro/blobs/uploads/?mount=.* 403$" "$PLOG_ro" &&
 	! grep "^PUT /v2/dst/ro/manifests/v1 " "$PLOG_ro" &&
 	absent_on_registry dst/ro v1
+'
+
+test_expect_success 'basic: the manifest PUT refused (403): permission error after the mounts' '
+	registry_env basic &&
+	manifold create "$P_noput/dst/noput:v1" "$P_noput/src/app:amd64" \
+		"$P_noput/src/app:arm64" >/dev/null &&
+	refused_push "cannot push to $P_noput/dst/noput: permission denied .*manifold login $P_noput" \
+		"$P_noput/dst/noput:v1" &&
+	test_grep -q "^POST /v2/dst/noput/blobs/uploads/?mount=.* 201$" "$PLOG_noput" &&
+	test_grep -q "^PUT /v2/dst/noput/manifests/sha256:.* 403$" "$PLOG_noput" &&
+	absent_on_registry dst/noput v1
+'
+
+test_expect_success 'basic: the manifest PUT refused (401): authentication error' '
+	registry_env basic &&
+	manifold create "$P_noauth/dst/noauth:v1" "$P_noauth/src/app:amd64" \
+		"$P_noauth/src/app:arm64" >/dev/null &&
+	refused_push "cannot push to $P_noauth/dst/noauth: authentication failed .*manifold login $P_noauth" \
+		"$P_noauth/dst/noauth:v1" &&
+	test_grep -q "^PUT /v2/dst/noauth/manifests/sha256:.* 401$" "$PLOG_noauth" &&
+	absent_on_registry dst/noauth v1
 '
 
 test_expect_success 'basic: 403 to the checks, and nowhere to copy from: permission error, not a missing blob' '
