@@ -16,6 +16,12 @@ static int part_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* Copy into one of struct platform_spec's PLATFORM_PART_MAX fields. */
+static void set_part(char *dst, const char *src)
+{
+	snprintf(dst, PLATFORM_PART_MAX, "%s", src);
+}
+
 static void lower(char *s)
 {
 	for (; *s; s++)
@@ -30,29 +36,29 @@ void platform_normalize(struct platform_spec *p)
 	lower(a);
 	lower(v);
 	if (!strcmp(p->os, "macos"))
-		strcpy(p->os, "darwin");
+		set_part(p->os, "darwin");
 	if (!strcmp(a, "i386")) {
-		strcpy(a, "386");
+		set_part(a, "386");
 		v[0] = '\0';
 	} else if (!strcmp(a, "x86_64") || !strcmp(a, "x86-64") || !strcmp(a, "amd64")) {
-		strcpy(a, "amd64");
+		set_part(a, "amd64");
 		if (!strcmp(v, "v1"))
 			v[0] = '\0';
 	} else if (!strcmp(a, "aarch64") || !strcmp(a, "arm64")) {
-		strcpy(a, "arm64");
+		set_part(a, "arm64");
 		if (!strcmp(v, "8") || !strcmp(v, "v8") || !strcmp(v, "v8.0"))
 			v[0] = '\0';
 		else if (!strcmp(v, "9") || !strcmp(v, "9.0") || !strcmp(v, "v9.0"))
-			strcpy(v, "v9");
+			set_part(v, "v9");
 	} else if (!strcmp(a, "armhf")) {
-		strcpy(a, "arm");
-		strcpy(v, "v7");
+		set_part(a, "arm");
+		set_part(v, "v7");
 	} else if (!strcmp(a, "armel")) {
-		strcpy(a, "arm");
-		strcpy(v, "v6");
+		set_part(a, "arm");
+		set_part(v, "v6");
 	} else if (!strcmp(a, "arm")) {
 		if (!v[0] || !strcmp(v, "7"))
-			strcpy(v, "v7");
+			set_part(v, "v7");
 		else if (!strcmp(v, "5") || !strcmp(v, "6") || !strcmp(v, "8")) {
 			char d = v[0];
 
@@ -70,10 +76,10 @@ int platform_from_parts(struct platform_spec *out, const char *os,
 	if (!os || !arch || !part_ok(os, strlen(os)) || !part_ok(arch, strlen(arch)) ||
 	    (variant && *variant && !part_ok(variant, strlen(variant))))
 		return mf_error(MF_EINVALID, "invalid platform");
-	strcpy(out->os, os);
-	strcpy(out->arch, arch);
+	set_part(out->os, os);
+	set_part(out->arch, arch);
 	if (variant)
-		strcpy(out->variant, variant);
+		set_part(out->variant, variant);
 	platform_normalize(out);
 	return 0;
 }

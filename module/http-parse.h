@@ -10,12 +10,23 @@
  */
 
 /*
- * Resolve an upload Location (or a Link target) against the registry:
- * an absolute http(s) URL as it is; "/path" on scheme://host; anything
- * else under scheme://host/v2/.  0, MF_EINVALID, or MF_ETOOBIG.
+ * RFC 3986 section 5.2: the target of the URI reference `ref` relative
+ * to the absolute URI `base` (5.2.2 strict, 5.2.3 merge, 5.2.4 dot
+ * segments removed), recomposed as 5.3 says.  Any scheme: this is the
+ * RFC's algorithm, nothing HTTP-specific.  0, MF_EINVALID (base not
+ * absolute, or an invalid scheme), or MF_ETOOBIG; out is "" on error.
  */
-int http_resolve(char *out, size_t cap, const char *scheme, const char *host,
-		 const char *loc);
+int http_uri_resolve(char *out, size_t cap, const char *base, const char *ref);
+
+/*
+ * Resolve a Location (an upload's, or a redirect's) or a Link target
+ * against the URL of the request it answered (`base`, absolute), per
+ * RFC 3986: "uuid?s=1" answering /v2/r/blobs/uploads/ is
+ * /v2/r/blobs/uploads/uuid?s=1.  The result must be an absolute
+ * http(s) URL with a host and no user info; its fragment is dropped.
+ * 0, MF_EINVALID, or MF_ETOOBIG.
+ */
+int http_resolve(char *out, size_t cap, const char *base, const char *loc);
 
 /*
  * The target of rel="next" in a Link header value ("<url>; rel=\"next\"",

@@ -42,6 +42,8 @@
 #define MAX_RETRIES 3
 #define RETRY_AFTER_MAX 10	/* seconds */
 #define UPLOAD_URL_MAX 8192	/* an upload Location, resolved */
+#define REQUEST_URL_MAX (UPLOAD_URL_MAX + 256)	/* with ?digest=... */
+#define MAX_REDIRECTS 5		/* hops a GET or HEAD follows */
 
 struct token_slot {
 	char *scope;
@@ -91,6 +93,7 @@ struct resp {
 	char range[64];
 	long retry_after;
 	long long content_length;
+	char url[REQUEST_URL_MAX];	/* the URL that answered: the base of Locations */
 };
 
 static void resp_init(struct resp *rs, size_t cap)
@@ -113,6 +116,9 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	struct resp *rs = ud;
 	size_t len = size * n;
 
+	/* A redirect's body is nobody's business (it may be a page of HTML). */
+	if (rs->status >= 300 && rs->status < 400)
+		return len;
 	/* Only a success streams to the sink; errors are read for messages. */
 	if (rs->sink && rs->status >= 200 && rs->status < 300) {
 		rs->sunk = 1;
@@ -233,7 +239,7 @@ static int is_loopback_host(const char *host)
 	memset(&ref, 0, sizeof(ref));
 	if (strlen(host) >= sizeof(ref.domain))
 		return 0;
-	strcpy(ref.domain, host);
+	snprintf(ref.domain, sizeof(ref.domain), "%s", host);
 	return reference_is_loopback(&ref);
 }
 
@@ -374,7 +380,7 @@ struct req {
 	const char *content_range;	/* "start-end" (PATCH) */
 	const void *data;		/* request body */
 	size_t len;
-	int follow;			/* follow redirects (blob GET) */
+	int follow;			/* follow redirects (GET, HEAD of blobs, manifests) */
 	int idempotent;
 	/* token requests: Basic credentials for the realm, no registry auth */
 	const char *basic_user;
@@ -411,9 +417,23 @@ static void sleep_backoff(int attempt, long retry_after)
 }
 
 /*
- * Send one request once.  Authorization is attached per r->auth; curl
- * never carries it to another host on a redirect (UNRESTRICTED_AUTH off;
- * a custom Authorization header is also dropped by curl on host change).
+ * Is url on the registry's own host (and port)?  The one test of where
+ * credentials may go, for upload Locations and redirects alike: any
+ * other host, even another port of the same machine, gets none, and its
+ * challenges are not answered.  A URL relative to the registry is on it.
+ */
+static int on_registry(struct reg *r, const char *url)
+{
+	char uh[320];
+
+	if (url[0] == '/')
+		return 1;
+	return !http_url_host(uh, sizeof(uh), url) && !strcmp(uh, r->host);
+}
+
+/*
+ * Send one request once.  Authorization is attached per r->auth, on the
+ * registry's own host only (on_registry()); curl follows no redirect.
  */
 static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 			char *errbuf)
@@ -436,8 +456,8 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
 			 r->scheme == SCHEME_HTTP ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, q->follow ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+	/* Redirects are followed by request(), hop by hop: see follow_redirect(). */
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, rs);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -481,14 +501,10 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 	hdr = curl_slist_append(hdr, "Expect:");
 	/*
 	 * Credentials go to the registry's own host only: an absolute upload
-	 * Location elsewhere gets none, as a redirect would.
+	 * Location or a redirect elsewhere gets none.
 	 */
-	if (!q->token_request) {
-		char uh[320];
-
-		if (http_url_host(uh, sizeof(uh), q->url) || strcmp(uh, r->host))
-			same_host = 0;
-	}
+	if (!q->token_request)
+		same_host = on_registry(r, q->url);
 	if (q->token_request) {
 		if (q->basic_user) {
 			curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
@@ -606,23 +622,68 @@ static int net_error(struct reg *r, CURLcode c, const char *errbuf,
 	return mf_error(MF_ENET, "%s: cannot reach %s: %s", what, r->host, why);
 }
 
+static int is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 ||
+	       status == 307 || status == 308;
+}
+
+/*
+ * A GET or HEAD answered with a redirect: the next hop's URL into next,
+ * resolved against the URL that answered (RFC 3986).  Bounded to
+ * MAX_REDIRECTS hops, a URL seen before is a loop, and https never
+ * leads to plain HTTP (unless the registry itself is spoken to in plain
+ * HTTP).  The method stays (303 too: only GET and HEAD follow).  Where
+ * credentials go is decided per hop by perform(), as for any URL.
+ */
+static int follow_redirect(struct reg *r, char *next, size_t cap,
+			   const struct resp *rs, unsigned char seen[][16],
+			   int *hops, const char *what)
+{
+	int ret;
+
+	if (!rs->location[0])
+		return mf_error(MF_ENET, "%s: %s answered %ld without a Location",
+				what, r->host, rs->status);
+	ret = http_resolve(next, cap, rs->url, rs->location);
+	if (ret)
+		return mf_error_wrap(ret, "%s: redirect", what);
+	if (r->scheme != SCHEME_HTTP && !strncmp(next, "http://", 7))
+		return mf_error(MF_ENET, "%s: refusing a redirect from HTTPS to plain "
+				"HTTP (%.300s)", what, next);
+	crypto_generichash(seen[*hops + 1], 16, (const unsigned char *)next,
+			   strlen(next), NULL, 0);
+	for (int i = 0; i <= *hops; i++)
+		if (!memcmp(seen[i], seen[*hops + 1], 16))
+			return mf_error(MF_ENET, "%s: redirect loop: %.300s redirects "
+					"back to %.300s", what, rs->url, next);
+	if (++*hops > MAX_REDIRECTS)
+		return mf_error(MF_ENET, "%s: more than %d redirects (the last to "
+				"%.300s)", what, MAX_REDIRECTS, next);
+	trace(r, "redirect %d of at most %d: %s", *hops, MAX_REDIRECTS, next);
+	return 0;
+}
+
 /*
  * Send a request with scheme settling, auth (one retry after a 401
- * challenge) and, for idempotent requests, retries of transient
- * failures.  A request whose body streams to a sink is idempotent until
- * the sink has seen a byte: a 5xx, or a connection lost before the body,
- * is retried; a body cut halfway is not.  rs holds the final response.
- * Only transport failures are errors here; HTTP statuses are for the
- * caller.
+ * challenge), redirects for a request that follows them (q->follow),
+ * and, for idempotent requests, retries of transient failures.  A
+ * request whose body streams to a sink is idempotent until the sink has
+ * seen a byte: a 5xx, or a connection lost before the body, is retried;
+ * a body cut halfway is not.  rs holds the final response, and in
+ * rs->url the URL that gave it.  Only transport failures (and bad
+ * redirects) are errors here; HTTP statuses are for the caller.
  */
 static int request(struct reg *r, const struct req *q0, struct resp *rs,
 		   const char *what)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct req q = *q0;
-	char url[8192];
+	const char *target = q0->url;	/* maybe registry-relative */
+	char url[REQUEST_URL_MAX], hop[REQUEST_URL_MAX];
+	unsigned char seen[MAX_REDIRECTS + 2][16];
 	char scope[1024];
-	int attempt = 0, authed = 0;
+	int attempt = 0, authed = 0, hops = 0;
 	size_t cap = rs->body.max;
 
 	for (;;) {
@@ -630,15 +691,23 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 		int ret, replay;
 
 		/* Fill in the scheme of registry-relative URLs ("/v2/..."). */
-		if (q0->url[0] == '/') {
+		if (target[0] == '/') {
 			if (r->scheme == SCHEME_UNKNOWN && (r->loopback || r->insecure))
 				probe_scheme(r);
 			if (r->scheme == SCHEME_UNKNOWN)
 				r->scheme = SCHEME_HTTPS;
-			snprintf(url, sizeof(url), "%s://%s%s", scheme_str(r),
-				 r->host, q0->url);
+			if (snprintf(url, sizeof(url), "%s://%s%s", scheme_str(r),
+				     r->host, target) >= (int)sizeof(url))
+				return mf_error(MF_ETOOBIG, "%s: URL too long", what);
 			q.url = url;
+		} else {
+			q.url = target;
 		}
+		if (strlen(q.url) >= sizeof(rs->url))
+			return mf_error(MF_ETOOBIG, "%s: URL too long", what);
+		if (!hops)
+			crypto_generichash(seen[0], 16, (const unsigned char *)q.url,
+					   strlen(q.url), NULL, 0);
 		/* A known Bearer realm: get the token before asking. */
 		if (r->auth == AUTH_BEARER && q.scope && !token_find(r, q.scope)) {
 			ret = fetch_token(r, q.h, q.scope);
@@ -648,6 +717,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 		buf_release(&rs->body);
 		buf_init(&rs->body, cap);
 		resp_reset_headers(rs);
+		snprintf(rs->url, sizeof(rs->url), "%s", q.url);
 		rs->status = 0;
 		rs->too_big = 0;
 		errbuf[0] = '\0';
@@ -660,7 +730,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 				return mf_error(MF_ETOOBIG,
 						"%s: response larger than %zu bytes",
 						what, rs->body.max);
-			if (q0->url[0] == '/' && settle_scheme(r, c))
+			if (target[0] == '/' && settle_scheme(r, c))
 				continue;
 			if (replay && is_transient_curl(c) &&
 			    attempt < MAX_RETRIES) {
@@ -670,8 +740,9 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 			}
 			return net_error(r, c, errbuf, what);
 		}
+		/* Another host's challenge is not ours to answer. */
 		if (rs->status == 401 && !authed && rs->www_auth[0] &&
-		    !q.token_request) {
+		    !q.token_request && on_registry(r, q.url)) {
 			authed = 1;
 			ret = on_challenge(r, q.h, rs->www_auth, q.scope, what);
 			if (ret)
@@ -688,6 +759,13 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 			trace(r, "retrying after %ld in %ld ms", rs->status,
 			      backoff_ms(attempt, rs->retry_after));
 			sleep_backoff(attempt++, rs->retry_after);
+			continue;
+		}
+		if (q.follow && is_redirect(rs->status)) {
+			ret = follow_redirect(r, hop, sizeof(hop), rs, seen, &hops, what);
+			if (ret)
+				return ret;
+			target = hop;
 			continue;
 		}
 		return 0;
@@ -778,8 +856,16 @@ static size_t split_scopes(char *s, const char **out)
 {
 	size_t n = 0;
 
-	for (char *tok = strtok(s, " "); tok && n < 8; tok = strtok(NULL, " "))
-		out[n++] = tok;
+	/* By hand: strtok's position is a static, and workers get tokens. */
+	while (n < 8) {
+		s += strspn(s, " ");
+		if (!*s)
+			break;
+		out[n++] = s;
+		s += strcspn(s, " ");
+		if (*s)
+			*s++ = '\0';
+	}
 	return n;
 }
 
@@ -1084,6 +1170,7 @@ int reg_manifest_get(struct reg_manifest *out, struct reg *r,
 	q.scope = scope;
 	q.accept = MT_ACCEPT;
 	q.idempotent = 1;
+	q.follow = 1;
 	resp_init(&rs, REG_MANIFEST_MAX);
 	ret = request(r, &q, &rs, what);
 	if (ret)
@@ -1143,6 +1230,7 @@ int reg_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
 		 is_digest_ref(ref) ? "@" : ":", ref);
 	snprintf(c.url, sizeof(c.url), "/v2/%s/manifests/%s", repo, ref);
 	c.q.accept = MT_ACCEPT;
+	c.q.follow = 1;
 	ret = call_run(r, &c, 200, 200);
 	if (!ret) {
 		if (digest && (!c.rs.digest[0] || digest_parse(digest, c.rs.digest)))
@@ -1269,11 +1357,14 @@ int reg_blob_get(struct reg *r, const char *repo, const struct digest *d,
 	return ret;
 }
 
-/* Resolve an upload Location (opaque, maybe relative) to a full URL. */
-static int resolve_location(char *out, size_t cap, struct reg *r,
+/*
+ * Resolve an upload Location (opaque, maybe relative) to a full URL:
+ * relative to the URL that answered, as RFC 3986 says.
+ */
+static int resolve_location(char *out, size_t cap, const struct resp *rs,
 			    const char *loc)
 {
-	return http_resolve(out, cap, scheme_str(r), r->host, loc);
+	return http_resolve(out, cap, rs->url, loc);
 }
 
 /*
@@ -1312,7 +1403,7 @@ static int upload_open(struct reg *r, CURL *h, const char *repo, char *loc,
 	ret = call_run(r, &c, 202, 202);
 	if (!ret && !c.rs.location[0])
 		ret = mf_error(MF_ENET, "%s: no upload Location in the answer", what);
-	if (!ret && (ret = resolve_location(loc, cap, r, c.rs.location)))
+	if (!ret && (ret = resolve_location(loc, cap, &c.rs, c.rs.location)))
 		ret = mf_error_wrap(ret, "%s", what);
 	call_release(&c);
 	return ret;
@@ -1474,7 +1565,7 @@ int reg_upload_chunk(struct reg_upload *u, const void *data, size_t len)
 	if (!ret && !rs.location[0])
 		ret = mf_error(MF_ENET, "%s: no upload Location in the answer",
 			       u->what);
-	if (!ret && (ret = resolve_location(u->url, sizeof(u->url), u->r,
+	if (!ret && (ret = resolve_location(u->url, sizeof(u->url), &rs,
 					    rs.location)))
 		ret = mf_error_wrap(ret, "%s", u->what);
 	if (!ret)
@@ -1531,28 +1622,25 @@ int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
 	if (!ret && c.rs.status == 201)
 		ret = 1;
 	else if (!ret && c.rs.location[0] &&
-		 !resolve_location(loc, sizeof(loc), r, c.rs.location))
+		 !resolve_location(loc, sizeof(loc), &c.rs, c.rs.location))
 		/* 202: not mounted; an ordinary upload was started. Cancel it. */
 		cancel_upload(r, NULL, loc);
 	call_release(&c);
 	return ret;
 }
 
-/* The next-page URL from a Link header: <url>; rel="next". */
-static int next_link(char *out, size_t cap, struct reg *r, const char *link)
+/*
+ * The next-page URL from a Link header (<url>; rel="next"), resolved
+ * against the URL of the page that named it.
+ */
+static int next_link(char *out, size_t cap, const struct resp *rs)
 {
 	char rel[4096];
-	int ret = http_link_next(rel, sizeof(rel), link);
+	int ret = http_link_next(rel, sizeof(rel), rs->link);
 
 	if (ret <= 0)
 		return ret;
-	if (rel[0] == '/') {
-		if (strlen(rel) >= cap)
-			return mf_error(MF_ETOOBIG, "Link target too long");
-		strcpy(out, rel);	/* registry-relative */
-		return 1;
-	}
-	ret = resolve_location(out, cap, r, rel);
+	ret = resolve_location(out, cap, rs, rel);
 	return ret ? ret : 1;
 }
 
@@ -1590,7 +1678,7 @@ int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 						 payload);
 		}
 		if (!ret && rs.link[0]) {
-			int more = next_link(url, sizeof(url), r, rs.link);
+			int more = next_link(url, sizeof(url), &rs);
 
 			if (more < 0)
 				ret = mf_error_wrap(more, "%s", what);

@@ -54,7 +54,7 @@ int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 	static const char *const rules[] = { "", "lists/", "remotes/" };
 
 	/* Literal names first (as given, lists/, remotes/), then normalised. */
-	char full[ODB_REF_MAX + 16];
+	char full[ODB_REF_MAX + 1];	/* longer names are skipped below */
 
 	if (!tx)
 		return mf_error(MF_ENOTFOUND, "ref '%s' not found", name);
@@ -78,7 +78,7 @@ int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 			continue;
 		ret = odb_ref_read(id, tx, full);
 		if (!ret) {
-			strcpy(out, full);
+			snprintf(out, ODB_REF_MAX + 1, "%s", full);
 			return 0;
 		}
 		if (ret != MF_ENOTFOUND)
@@ -88,7 +88,7 @@ int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 			if (ret < 0 && ret != MF_ENOTFOUND)
 				return ret;
 			if (h.found) {
-				strcpy(out, full);
+				snprintf(out, ODB_REF_MAX + 1, "%s", full);
 				digest_zero(id, DIGEST_SHA256);
 				return 0;
 			}
@@ -227,7 +227,7 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 		if ((ret = odb_reflog_nth(out, tx, full, n)))
 			return ret;
 		if (refname_out)
-			strcpy(refname_out, full);
+			snprintf(refname_out, ODB_REF_MAX + 1, "%s", full);
 		goto check;
 	}
 
@@ -255,7 +255,7 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 	ret = pl_dwim_ref(name, out, tx, rev, 0);
 	if (!ret) {
 		if (refname_out)
-			strcpy(refname_out, name);
+			snprintf(refname_out, ODB_REF_MAX + 1, "%s", name);
 		return 0;
 	}
 	if (ret != MF_ENOTFOUND)

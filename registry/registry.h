@@ -52,6 +52,9 @@ void reg_manifest_release(struct reg_manifest *m);
  * GET a manifest by tag or digest, asking for every manifest media
  * type.  By digest the body must hash to it; by tag it must hash to the
  * Docker-Content-Digest the registry sent.  A mismatch is MF_ECORRUPT.
+ * Redirects are followed (GETs and HEADs of manifests and blobs alike:
+ * at most 5 hops, never from HTTPS to HTTP, no credentials to another
+ * host).
  */
 int reg_manifest_get(struct reg_manifest *out, struct reg *r,
 		     const char *repo, const char *ref);
@@ -100,7 +103,8 @@ int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
  *
  * reg_upload_chunk: PATCH the next len bytes (Content-Range
  * "start-end") to the current Location, relative or absolute, then
- * follow the Location the registry answers with.  Never retried (a
+ * follow the Location the registry answers with (a relative one is
+ * resolved against the URL that answered, as RFC 3986 says).  Never retried (a
  * PATCH is not idempotent): on failure the caller cancels the session
  * and starts again.  len 0 sends nothing.
  *

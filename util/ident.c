@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +35,7 @@ const char *mf_ident(void)
 		clean(email, sizeof(email), e);
 	} else {
 		if (gethostname(host, sizeof(host)))
-			strcpy(host, "localhost");
+			snprintf(host, sizeof(host), "localhost");
 		host[sizeof(host) - 1] = '\0';
 		snprintf(email, sizeof(email), "%.120s@%.127s", name, host);
 		clean(email, sizeof(email), email);

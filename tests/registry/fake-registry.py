@@ -6,8 +6,9 @@ It needs credentials, redirects blobs to another host, and can misbehave:
 or 429 with Retry-After: 1); --huge serves a 5 MiB manifest; --lie sends
 a Docker-Content-Digest that does not match the bytes.  --uploads
 takes blob uploads to /v2/r/blobs/uploads/ answering with relative
-Locations: "/v2/r/blobs/uploads/N" to the POST, "r/blobs/uploads/N?n=SIZE"
-(relative to /v2/) to each PATCH; the PUT checks the digest.
+Locations: "/v2/r/blobs/uploads/N" to the POST, "../uploads/N?n=SIZE"
+to each PATCH (RFC 3986: relative to the PATCH's own URL); the PUT
+checks the digest.
 
 Two HTTP servers on 127.0.0.1 in one process:
   A (the registry): needs Basic auth (--auth basic) or a Bearer token from
@@ -142,7 +143,7 @@ class Registry(Quiet):
                 return self.send(416)
             uploads[uid] += body
             n = len(uploads[uid])
-            return self.send(202, b"", [("Location", f"r/blobs/uploads/{uid}?n={n}"),
+            return self.send(202, b"", [("Location", f"../uploads/{uid}?n={n}"),
                                         ("Range", f"0-{n - 1}")])
         if self.command == "DELETE":
             del uploads[uid]

@@ -50,6 +50,25 @@ the upstream only; a rule does not count the requests it lets pass):
             header it receives to --other-log (needs --other-port-file)
   relative  forward, and make a Location header path-absolute ("/v2/...")
             instead of an absolute URL
+  elsewhere a GET or HEAD (a manifest's): as redirect, and the other
+            listener answers with the upstream's headers (Content-Type,
+            Docker-Content-Digest, Content-Length), with no body to a HEAD
+  flipelsewhere  elsewhere, with the body's middle byte changed (as flip)
+  todigest  a GET or HEAD by tag: answer 307 with the relative Location
+            "./DIGEST" (DIGEST the upstream's Docker-Content-Digest;
+            "./" because RFC 3986 reads "sha256:..." as a scheme), i.e.
+            the same manifest by digest on this same host
+  loop      (before asking the upstream) answer 307 with the request's
+            own path and query as Location: a redirect loop
+  chain     (before asking the upstream) answer 307 with Location the
+            same path with "hop=N+1" as its query: an endless chain of
+            distinct URLs
+  tohttp    (before asking the upstream) answer 307 with a plain-HTTP
+            Location, http://127.0.0.1:1/... (a downgrade from HTTPS)
+  foreignchallenge  (before asking the upstream) answer 307 to the other
+            listener, which answers 401 with a Bearer challenge whose realm
+            is its own /token (logged like any request there): another
+            host asking for the registry's credentials
   delay=MS  wait MS milliseconds, then go on as if this rule were not
             there (the rules for the upstream's answer still apply); the
             request's body has been read, so an upload is held with its
@@ -94,6 +113,9 @@ a = p.parse_args()
 
 ACTIONS = {"nomount", "reset", "truncate", "flip", "baddigest", "endless",
            "big", "stall", "redirect", "relative", "expire"}
+REDIRECTS = {"elsewhere", "flipelsewhere", "todigest", "loop", "chain",
+             "tohttp", "foreignchallenge"}
+ACTIONS |= REDIRECTS
 rules = []
 for r in a.rule:
     method, rx, action = r.split(" ", 2)
@@ -110,8 +132,8 @@ for r in a.rule:
                      % action)
     elif not action.isdigit() and action not in ACTIONS:
         sys.exit("fault-proxy: unknown action '%s'" % action)
-    if action == "redirect" and not a.other_port_file:
-        sys.exit("fault-proxy: redirect needs --other-port-file")
+    if action in ("redirect", "elsewhere") and not a.other_port_file:
+        sys.exit("fault-proxy: %s needs --other-port-file" % action)
     rules.append({"method": method, "rx": re.compile(rx),
                   "action": action, "left": left})
 lock = threading.Lock()
@@ -121,6 +143,7 @@ BIG = 100 << 20
 CHUNK = 64 << 10
 parked = {}     # redirect key -> (content type, body), served once
 rng = random.Random(a.seed)     # delays; used under lock
+parked_full = {}    # elsewhere key -> (headers, body, HEAD?), served once
 up_scheme = "https" if a.upstream_ca else "http"
 scheme = "https" if a.cert else "http"
 
@@ -128,7 +151,9 @@ scheme = "https" if a.cert else "http"
 def is_before(action):
     """Actions decided before asking the upstream; the others apply to
     its successful (2xx) answers only."""
-    return (action.isdigit() or action in ("nomount", "expire") or
+    return (action.isdigit() or
+            action in ("nomount", "expire", "loop", "chain", "tohttp",
+                       "foreignchallenge") or
             action.startswith("delay="))
 
 
@@ -250,6 +275,52 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def send_307(self, location):
+        self.log(307)
+        self.send_response(307)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+        self.end_headers()
+
+    def redirect_before(self, action):
+        """loop: back to the same URL; chain: on to ?hop=N+1; tohttp:
+        to plain HTTP; foreignchallenge: to the other listener's 401."""
+        if action == "loop":
+            self.send_307(self.path)
+            return
+        if action == "tohttp":
+            self.send_307("http://127.0.0.1:1" + self.path)
+            return
+        if action == "foreignchallenge":
+            self.send_307("%s://127.0.0.1:%d/challenge%s" %
+                          (scheme, other_port, self.path))
+            return
+        u = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(u.query))
+        q["hop"] = str(int(q.get("hop", "0")) + 1)
+        self.send_307(urllib.parse.urlunsplit(("", "", u.path,
+                                               urllib.parse.urlencode(q), "")))
+
+    def redirect_after(self, action, r, data):
+        """elsewhere, flipelsewhere: the upstream's answer parked on the
+        other listener; todigest: the same manifest by digest, here."""
+        if action == "todigest":
+            self.send_307("./" + (r.getheader("Docker-Content-Digest") or ""))
+            return
+        head = self.command == "HEAD"
+        headers = [(k, v) for k, v in r.getheaders()
+                   if k.lower() not in HOP and k.lower() != "content-length"]
+        length = r.getheader("Content-Length") if head else str(len(data))
+        if action == "flipelsewhere" and data:
+            i = len(data) // 2
+            data = data[:i] + bytes([data[i] ^ 1]) + data[i + 1:]
+        key = os.urandom(8).hex()
+        with lock:
+            parked_full[key] = (headers + [("Content-Length", length or "0")],
+                                data, head)
+        self.send_307("%s://127.0.0.1:%d/parked/%s" % (scheme, other_port, key))
+
     def handle_any(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
@@ -259,6 +330,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             log_line(a.log, "FAULT %s %s %s" % (action, self.command, path))
         if action and action.isdigit():
             self.status_only(int(action))
+            return
+        if action in ("loop", "chain", "tohttp", "foreignchallenge"):
+            self.redirect_before(action)
             return
         if action and action.startswith("delay="):
             time.sleep(delay_ms(action) / 1000.0)
@@ -294,6 +368,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                              (scheme, other_port, key))
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if action in REDIRECTS and 200 <= r.status < 300:
+            self.redirect_after(action, r, data)
             return
         if action == "flip" and data:
             i = len(data) // 2
@@ -349,7 +426,32 @@ class Other(http.server.BaseHTTPRequestHandler):
         log_line(a.other_log, "\n".join(lines))
         key = self.path.rsplit("/", 1)[-1]
         with lock:
+            full = parked_full.pop(key, None)
             got = parked.pop(key, None)
+        if self.path.startswith("/challenge/"):
+            realm = "%s://127.0.0.1:%d/token" % (scheme, other_port)
+            self.send_response(401)
+            self.send_header("WWW-Authenticate",
+                             'Bearer realm="%s",service="other"' % realm)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/token"):
+            body = b'{"token":"from-another-host"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if full:
+            self.send_response(200)
+            for k, v in full[0]:
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(full[1])
+            return
         if not got:
             self.send_response(404)
             self.send_header("Content-Length", "0")

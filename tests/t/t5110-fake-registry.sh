@@ -88,7 +88,7 @@ test_expect_success 'bytes that do not match Docker-Content-Digest are refused, 
 kill $FAKE_PID; wait $FAKE_PID 2>/dev/null
 
 start_fake basic --uploads
-test_expect_success 'an upload session follows relative Locations ("/v2/..." and "r/...")' '
+test_expect_success 'an upload session follows relative Locations ("/v2/..." and "../uploads/N?n=...", per RFC 3986)' '
 	head -c 2500 /dev/urandom >blob &&
 	MANIFOLD_MODULE_PATH=$MANIFOLD_NET_MODULE "$REGTOOL" --insecure 127.0.0.1:$A \
 		127.0.0.1:$A upload-chunked r blob 1000 >d &&
