@@ -111,6 +111,22 @@ test_expect_success 'token: an account that may not push: permission error' '
 	absent_on_registry dst/ro v1
 '
 
+test_expect_success 'a wrong password for the registry copied from: the error names that one' '
+	registry_env basic && BASIC=$REGISTRY &&
+	registry_env token &&
+	manifold create "$REGISTRY/dst/across:v1" "$BASIC/src/app:amd64" \
+		"$BASIC/src/app:arm64" >/dev/null &&
+	"$REGISTRY_PYTHON" -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+c[\"auths\"][sys.argv[2]] = {\"auth\": \"dGVzdGVyOndyb25n\"}
+json.dump(c, open(sys.argv[3], \"w\"))
+" "$TRASH/good.json" "$BASIC" "$DOCKER_CONFIG/config.json" &&
+	refused_push "cannot read from $BASIC/src/app: authentication failed .*manifold login $BASIC" \
+		"$REGISTRY/dst/across:v1" &&
+	absent_on_registry dst/across v1
+'
+
 test_expect_success 'basic: 403 to existence checks only: absent, and the push goes through' '
 	registry_env basic &&
 	manifold create "$P_hide/dst/hide:v1" "$P_hide/src/app:amd64" \
