@@ -53,20 +53,22 @@ fault_proxy slowman "PUT /manifests/$A\$ delay=1500"
 fault_proxy broken "PUT /blobs/uploads/.*digest=$L\$ 400"
 fault_proxy jitter 'PATCH /blobs/uploads/ delay=0-150' 'PUT /blobs/uploads/ delay=0-150'
 
-# list_on_registry REPO TAG: the list and each of its entries are there.
+# list_on_registry REPO TAG: the list (of three entries) and each of its
+# entries are there.
 list_on_registry() {
 	registry_env dst &&
 	registry_curl -sS -f -H "Accept: $DOCKER_LIST" \
 		"$REGISTRY_URL/v2/$1/manifests/$2" >list.json &&
-	for d in $("$REGISTRY_PYTHON" -c '
-import json, sys
+	"$REGISTRY_PYTHON" -c '
+import json
 for m in json.load(open("list.json"))["manifests"]:
     print(m["digest"])
-'); do
+' >entries &&
+	test_line_count = 3 entries &&
+	for d in $(cat entries); do
 		registry_curl -sS -f -o /dev/null -H "Accept: $DOCKER_MANIFEST" \
 			"$REGISTRY_URL/v2/$1/manifests/$d" || return 1
-	done &&
-	test "$(grep -c sha256: list.json)" = 3
+	done
 }
 
 test_expect_success 'the images share a layer (the setup is what the tests need)' '
