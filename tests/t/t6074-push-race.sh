@@ -41,13 +41,12 @@ I1=$(seed_index library/app:i1 --format docker :a :b) &&
 I2=$(seed_index library/app:i2 --format docker :a :c) &&
 seed_index library/app:nest --format oci library/app:i1 library/app:i2 >/dev/null || exit 1
 
-# The target registry, behind three proxies: "slow" holds the shared
+# The target registry, behind four proxies: "slow" holds the shared
 # layer's upload (its closing PUT, which names the digest) for 1.5 s;
 # "slowman" holds image a's manifest PUT for 1.5 s;
 # "broken" refuses the shared layer's upload (400, not retried);
 # "jitter" delays each PATCH and PUT of an upload by a random 0-150 ms.
 start_registry plain --name dst
-DST=$REGISTRY
 fault_proxy slow "PUT /blobs/uploads/.*digest=$L delay=1500"
 fault_proxy slowman "PUT /manifests/$A\$ delay=1500"
 fault_proxy broken "PUT /blobs/uploads/.*digest=$L\$ 400"
