@@ -1043,6 +1043,26 @@ done:
 
 /* ---- the API ---- */
 
+/* 1 if a Bearer challenge says error="insufficient_scope". */
+static int insufficient_scope(const char *header)
+{
+	struct auth_challenge ch[4];
+	size_t n = 0;
+	int yes = 0;
+
+	if (!header[0] || auth_parse_challenges(ch, 4, &n, header))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *e = auth_challenge_param(&ch[i], "error");
+
+		if (!strcmp(ch[i].scheme, "bearer") && e &&
+		    !strcmp(e, "insufficient_scope"))
+			yes = 1;
+		auth_challenge_release(&ch[i]);
+	}
+	return yes;
+}
+
 static int status_error(struct reg *r, const struct resp *rs, const char *what)
 {
 	char detail[256];
@@ -1051,7 +1071,15 @@ static int status_error(struct reg *r, const struct resp *rs, const char *what)
 	if (rs->status == 404)
 		return mf_error(MF_ENOTFOUND, "%s: not found%s%s", what,
 				detail[0] ? ": " : "", detail);
-	if (rs->status == 401 || rs->status == 403)
+	/*
+	 * 403, or a 401 to a token that was given for credentials but lacks
+	 * the scope (distribution: error="insufficient_scope"): permission.
+	 */
+	if (rs->status == 403 || (rs->status == 401 && r->cred_state > 0 &&
+				  insufficient_scope(rs->www_auth)))
+		return mf_error(MF_EPERM, "%s: access denied by %s (no permission)%s%s",
+				what, r->host, detail[0] ? ": " : "", detail);
+	if (rs->status == 401)
 		return mf_error(MF_EAUTH, "%s: access denied by %s%s%s", what, r->host,
 				detail[0] ? ": " : "", detail);
 	return mf_error(MF_ENET, "%s: %s answered %ld%s%s", what, r->host,

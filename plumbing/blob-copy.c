@@ -75,10 +75,21 @@ int pl_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
 		 const char *dst_repo, const struct digest *d, uint64_t size,
 		 uint64_t *copied)
 {
+	enum pl_copy_side side;
+
+	return pl_blob_copy_side(src, src_repo, dst, dst_repo, d, size, copied,
+				 &side);
+}
+
+int pl_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
+		      const char *dst_repo, const struct digest *d, uint64_t size,
+		      uint64_t *copied, enum pl_copy_side *side)
+{
 	char ds[DIGEST_MAX_STR];
 	struct copy c;
 	int ret;
 
+	*side = PL_COPY_TARGET;
 	memset(&c, 0, sizeof(c));
 	c.name = digest_fmt(ds, d);
 	c.size = size;
@@ -91,10 +102,14 @@ int pl_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
 	ret = reg_blob_get(src, src_repo, d, copy_sink, &c);
 	if (c.code)
 		ret = mf_error(c.code, "%s", c.why);
-	if (!ret && c.got != size)
+	else if (ret)
+		*side = PL_COPY_SOURCE;
+	if (!ret && c.got != size) {
+		*side = PL_COPY_SOURCE;
 		ret = mf_error(MF_ECORRUPT, "blob %s: the source sent %llu bytes, its "
 			       "descriptor says %llu", ds, (unsigned long long)c.got,
 			       (unsigned long long)size);
+	}
 	if (!ret && c.len)
 		ret = flush(&c);
 	if (!ret) {

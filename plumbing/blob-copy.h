@@ -23,12 +23,26 @@ struct reg;
  * matched: a digest mismatch, or more or fewer bytes than `size`, cancels
  * the upload and returns MF_ECORRUPT naming the blob.  Other failures
  * keep the callee's code (MF_ENOTFOUND when the source lacks the blob,
- * MF_EAUTH, MF_ENET) and also cancel the upload; the caller may retry
+ * MF_EAUTH, MF_EPERM, MF_ENET) and also cancel the upload; the caller may retry
  * the whole copy.  *copied (may be NULL) gets the bytes sent to the
  * target, also on failure.
  */
 int pl_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
 		 const char *dst_repo, const struct digest *d, uint64_t size,
 		 uint64_t *copied);
+
+/* Where a failed copy failed: reading the source, or writing the target. */
+enum pl_copy_side {
+	PL_COPY_TARGET,
+	PL_COPY_SOURCE,
+};
+
+/*
+ * pl_blob_copy(), and on failure *side says which registry refused or
+ * failed (so that an MF_EAUTH or MF_EPERM can name the right one).
+ */
+int pl_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
+		      const char *dst_repo, const struct digest *d, uint64_t size,
+		      uint64_t *copied, enum pl_copy_side *side);
 
 #endif

@@ -205,7 +205,12 @@ int pl_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
  *     copy it (streamed, verified) from any repository known to have it,
  *     on any registry; then PUT the manifest by digest;
  *   - then PUT the list by tag, with its exact stored bytes.
- * A 403 to an existence check counts as absent.  With dry_run, the
+ * A 403 to an existence check counts as absent; a 401 anywhere, or a
+ * 403 to a mount-and-copy, upload or PUT, ends the push with MF_EAUTH or
+ * MF_EPERM, naming the registry, the repository and 'manifold login'.
+ * Children are pushed opts->jobs at a time; one that shares a blob or
+ * manifest with another waits for it (struct pl_push in push.c has the
+ * protocol).  With dry_run, the
  * existence checks are made and the plan is reported, but nothing is
  * mounted, copied or put.  Nothing is put before everything below it is
  * there, so a failure never leaves the list pointing at missing

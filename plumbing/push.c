@@ -16,7 +16,32 @@
 #include "registry/registry.h"
 #include "util/wrapper.h"
 
+/*
+ * What the target has of one blob or manifest, shared by the workers
+ * of one pl_push_run() (see struct pl_push for the protocol).
+ */
+enum settle_state {
+	ST_UNSEEN = 0,
+	ST_IN_FLIGHT,
+	ST_DONE,
+	ST_FAILED,
+};
+
+struct settle {
+	enum settle_state state;
+	int code;			/* ST_FAILED: the owner's error */
+	char *why;			/* ST_FAILED: its message */
+};
+
+/* A blob of the graph: one per distinct digest (pl_push.blobs). */
+struct blob {
+	struct digest id;
+	char hex[DIGEST_MAX_STR];
+	struct settle st;
+};
+
 struct blob_ref {
+	size_t blob;			/* index into pl_push.blobs */
 	char hex[DIGEST_MAX_STR];
 	struct digest id;
 	uint64_t size;
@@ -36,19 +61,123 @@ struct node {
 	size_t children_nr;
 	struct blob_ref *blobs;		/* config and layers (image nodes) */
 	size_t blobs_nr;
-	int done;			/* present in the target, or put */
+	struct settle st;		/* in the current target */
 };
 
-
+/*
+ * The graph of a push, and what the current target has of it.
+ *
+ * The workers of pl_push_run() share one `struct settle` per distinct
+ * blob (blobs[]) and per manifest (nodes[i].st), under `lock`; every
+ * change of state is broadcast on `settled`.  The protocol:
+ *
+ *   ST_UNSEEN     no worker has dealt with it in this target yet.  The
+ *                 first worker that needs it takes it (claim()): it is
+ *                 then ST_IN_FLIGHT and that worker is its owner.
+ *   ST_IN_FLIGHT  its owner is finding out whether the target has it
+ *                 (HEAD), or sending it (mount, copy, manifest PUT).
+ *                 Nobody else sends it: a worker that needs it waits on
+ *                 `settled` (wait_settled()) until it is DONE or FAILED.
+ *   ST_DONE       confirmed present in the target: a HEAD found it, a
+ *                 mount answered 201, an upload was finished, the
+ *                 manifest was PUT (with --dry-run: would have been).
+ *   ST_FAILED     the owner failed; code and why are its error, which
+ *                 names the blob or manifest.  A worker that waited for
+ *                 it fails its own entry with that same code and message.
+ *                 It does not try again itself: the owner's entry fails,
+ *                 so the list cannot be pushed anyway, and a second try
+ *                 would repeat the traffic (and the refusal, often).
+ *
+ * The owner always settles (DONE or FAILED) what it claimed, on every
+ * path, before its push_node() or push_blob() returns.  A manifest is
+ * PUT only once every blob it names and every manifest it lists is
+ * ST_DONE in the target: push_below() claims and sends what nobody has
+ * taken, then waits for the rest, and stops at the first FAILED.
+ *
+ * Why this cannot deadlock.  A worker waits in two places only:
+ *  - for a blob (push_below(), second pass): it owns no blob then,
+ *    since blobs are claimed, sent and settled one at a time in the
+ *    first pass; and a blob's owner waits for nothing while it owns it
+ *    (a HEAD, a mount or a copy, then settle()).  So no wait for a blob
+ *    is part of a cycle.
+ *  - for a child manifest C of the node N it is pushing (push_below(),
+ *    second pass).  Manifests form a DAG (a manifest names its children
+ *    by digest, so none can reach itself).  The nodes a worker owns are
+ *    the chain on its stack of push_node() calls, each a child of the
+ *    one before; it only ever waits for a child of the last of them, N.
+ *    The owner of C claimed C and then, if anything, nodes below C: the
+ *    last node it owns is C or below C, so what it may wait for is below
+ *    C, lower again than C is below N.  Along any chain of "waits for
+ *    a node owned by" the awaited node moves strictly down the DAG, so
+ *    the chain cannot come back to a worker already in it.
+ * `lock` is never held across a request or a wait other than
+ * pthread_cond_wait() on `settled` itself.
+ */
 struct pl_push {
 	struct node *nodes;		/* nodes[0] is the list */
 	size_t nr, alloc;
+	struct blob *blobs;		/* every distinct blob of the graph */
+	size_t blobs_nr, blobs_alloc;
+	size_t *blob_slots;		/* open addressing: blob index + 1, 0 free */
+	size_t slots_nr;		/* a power of two, > 2 * blobs_nr */
 	/* per target */
-	pthread_mutex_t lock;		/* seen_blobs, done flags, stats, steps */
-	char **seen_blobs;		/* blobs already settled in this target */
-	size_t seen_nr, seen_alloc;
+	pthread_mutex_t lock;		/* settle states, stats, steps, pool */
+	pthread_cond_t settled;		/* a settle state left ST_IN_FLIGHT */
 	struct pl_push_stats stats;
 };
+
+static size_t blob_hash(const struct digest *id)
+{
+	size_t h = 0;
+
+	memcpy(&h, id->raw, sizeof(h) < DIGEST_MAX_RAW ? sizeof(h) : DIGEST_MAX_RAW);
+	return h;
+}
+
+static void blob_slots_grow(struct pl_push *p)
+{
+	size_t n = p->slots_nr ? 2 * p->slots_nr : 64;
+
+	free(p->blob_slots);
+	p->blob_slots = xcalloc(n, sizeof(*p->blob_slots));
+	p->slots_nr = n;
+	for (size_t i = 0; i < p->blobs_nr; i++) {
+		size_t at = blob_hash(&p->blobs[i].id) & (n - 1);
+
+		while (p->blob_slots[at])
+			at = (at + 1) & (n - 1);
+		p->blob_slots[at] = i + 1;
+	}
+}
+
+/* The index in p->blobs of blob id, added if new. */
+static size_t blob_intern(struct pl_push *p, const struct digest *id,
+			  const char *hex)
+{
+	size_t at;
+	struct blob *b;
+
+	if (2 * (p->blobs_nr + 1) >= p->slots_nr)
+		blob_slots_grow(p);
+	at = blob_hash(id) & (p->slots_nr - 1);
+	while (p->blob_slots[at]) {
+		size_t i = p->blob_slots[at] - 1;
+
+		if (digest_eq(&p->blobs[i].id, id))
+			return i;
+		at = (at + 1) & (p->slots_nr - 1);
+	}
+	if (p->blobs_nr == p->blobs_alloc) {
+		p->blobs_alloc = p->blobs_alloc ? 2 * p->blobs_alloc : 32;
+		p->blobs = xrealloc(p->blobs, p->blobs_alloc * sizeof(*p->blobs));
+	}
+	b = &p->blobs[p->blobs_nr];
+	memset(b, 0, sizeof(*b));
+	b->id = *id;
+	snprintf(b->hex, sizeof(b->hex), "%s", hex);
+	p->blob_slots[at] = ++p->blobs_nr;
+	return p->blobs_nr - 1;
+}
 
 static ssize_t find_node(const struct pl_push *p, const struct digest *id)
 {
@@ -105,6 +234,7 @@ static int child_cb(const struct descriptor *d, void *payload)
 		b = &n->blobs[n->blobs_nr++];
 		memset(b, 0, sizeof(*b));
 		b->id = id;
+		b->blob = blob_intern(w->p, &id, d->digest);
 		snprintf(b->hex, sizeof(b->hex), "%s", d->digest);
 		b->size = (uint64_t)d->size;
 		snprintf(b->media_type, sizeof(b->media_type), "%s", d->media_type);
@@ -178,6 +308,7 @@ int pl_push_load(struct pl_push **out, struct odb_txn *tx,
 	int ret;
 
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->settled, NULL);
 	ret = load_node(p, &idx, tx, list, 0);
 
 	if (!ret && manifest_kind_of(p->nodes[0].media_type) != MANIFEST_KIND_INDEX)
@@ -191,20 +322,30 @@ int pl_push_load(struct pl_push **out, struct odb_txn *tx,
 	return 0;
 }
 
-static void forget_blobs(struct pl_push *p)
+static void settle_reset(struct settle *st)
 {
-	for (size_t i = 0; i < p->seen_nr; i++)
-		free(p->seen_blobs[i]);
-	p->seen_nr = 0;
+	free(st->why);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Forget what the previous target had. */
+static void forget_target(struct pl_push *p)
+{
+	for (size_t i = 0; i < p->blobs_nr; i++)
+		settle_reset(&p->blobs[i].st);
+	for (size_t i = 0; i < p->nr; i++)
+		settle_reset(&p->nodes[i].st);
 }
 
 void pl_push_free(struct pl_push *p)
 {
 	if (!p)
 		return;
-	forget_blobs(p);
+	forget_target(p);
+	pthread_cond_destroy(&p->settled);
 	pthread_mutex_destroy(&p->lock);
-	free(p->seen_blobs);
+	free(p->blobs);
+	free(p->blob_slots);
 	for (size_t i = 0; i < p->nr; i++) {
 		struct node *n = &p->nodes[i];
 
@@ -253,43 +394,98 @@ static int report(struct target *t, enum pl_push_action a, const char *what,
 
 /*
  * Existence checks: 0 present, MF_ENOTFOUND absent.  Some registries
- * answer 403 for what the token may not see: that is "absent" too.
+ * answer 403 for what the token may not see: that is "absent" too (if
+ * the account may not write either, the PUT or upload that follows
+ * says so).  A 401 (MF_EAUTH) is not: the credentials were refused.
  */
 static int absent(int ret)
 {
-	return ret == MF_ENOTFOUND || ret == MF_EAUTH;
+	return ret == MF_ENOTFOUND || ret == MF_EPERM;
 }
 
-/* 1 if another step of this push has (or is) dealing with blob hex. */
-static int blob_seen(struct pl_push *p, const char *hex)
+/*
+ * The error for a refusal (ret MF_EAUTH or MF_EPERM) of a request to
+ * host/repo while pushing there (what "push to") or reading a blob from
+ * there to copy it (what "read from"): it names the registry, the
+ * repository and what to do, followed by the registry's answer.  Any
+ * other ret is returned as it is.
+ */
+static int denied(int ret, const char *what, const char *host,
+		  const char *repo)
 {
-	int seen = 0;
+	char detail[1024];
 
-	pthread_mutex_lock(&p->lock);
-	for (size_t i = 0; !seen && i < p->seen_nr; i++)
-		seen = !strcmp(p->seen_blobs[i], hex);
-	if (!seen) {
-		if (p->seen_nr == p->seen_alloc) {
-			p->seen_alloc = p->seen_alloc ? 2 * p->seen_alloc : 32;
-			p->seen_blobs = xrealloc(p->seen_blobs,
-						 p->seen_alloc * sizeof(char *));
-		}
-		p->seen_blobs[p->seen_nr++] = xstrdup(hex);
-	}
-	pthread_mutex_unlock(&p->lock);
-	return seen;
+	if (ret != MF_EAUTH && ret != MF_EPERM)
+		return ret;
+	snprintf(detail, sizeof(detail), "%s", mf_error_last());
+	if (ret == MF_EAUTH)
+		return mf_error(ret, "cannot %s %s/%s: authentication failed (log in "
+				"with 'manifold login %s'): %s", what, host, repo,
+				host, detail);
+	return mf_error(ret, "cannot %s %s/%s: permission denied to this account "
+			"(log in as one that may, with 'manifold login %s'): %s",
+			what, host, repo, host, detail);
 }
 
-/* Claim node idx for this worker: 0 if another one has it (or did). */
-static int claim(struct pl_push *p, size_t idx)
+/* denied() for a request to the target. */
+static int target_denied(const struct target *t, int ret)
+{
+	return denied(ret, "push to", t->ref.domain, t->ref.path);
+}
+
+/*
+ * Take st for this worker: 1 if it was ST_UNSEEN (it is now ST_IN_FLIGHT,
+ * and the caller its owner, who must settle() it), 0 if another worker
+ * has it or had it.
+ */
+static int claim(struct pl_push *p, struct settle *st)
 {
 	int mine;
 
 	pthread_mutex_lock(&p->lock);
-	mine = !p->nodes[idx].done;
-	p->nodes[idx].done = 1;
+	mine = st->state == ST_UNSEEN;
+	if (mine)
+		st->state = ST_IN_FLIGHT;
 	pthread_mutex_unlock(&p->lock);
 	return mine;
+}
+
+/*
+ * The owner's outcome for st: ret 0 is ST_DONE, anything else ST_FAILED
+ * with the last error's message.  Wakes every waiter.  Returns ret.
+ */
+static int settle(struct pl_push *p, struct settle *st, int ret)
+{
+	char *why = ret ? xstrdup(mf_error_last()) : NULL;
+
+	pthread_mutex_lock(&p->lock);
+	st->state = ret ? ST_FAILED : ST_DONE;
+	st->code = ret;
+	st->why = why;
+	pthread_cond_broadcast(&p->settled);
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+/*
+ * Wait until st, owned by another worker, is settled: 0 if ST_DONE, the
+ * owner's error if ST_FAILED.  See struct pl_push for why this cannot
+ * deadlock; the caller must own no blob.
+ */
+static int wait_settled(struct pl_push *p, struct settle *st)
+{
+	int ret = 0;
+	char why[1024];
+
+	pthread_mutex_lock(&p->lock);
+	while (st->state == ST_IN_FLIGHT)
+		pthread_cond_wait(&p->settled, &p->lock);
+	if (st->state == ST_FAILED) {
+		ret = st->code;
+		snprintf(why, sizeof(why), "%s", st->why ? st->why : "failed");
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret ? mf_error(ret, "%s", why) : 0;
 }
 
 /* 1 if a repository of the target's registry other than it has n. */
@@ -306,10 +502,14 @@ static int mountable(const struct node *n, const struct target *t)
 	return 0;
 }
 
-/* Send blob b of image n to the target: mount it, or copy it. */
+/*
+ * Send blob b of image n to the target: mount it, or copy it.  checked:
+ * the HEAD before was answered 403 (MF_EPERM) rather than 404, or 0.
+ */
 static int send_blob(struct target *t, const struct node *n,
-		     const struct blob_ref *b)
+		     const struct blob_ref *b, int checked)
 {
+	enum pl_copy_side side;
 	int ret;
 
 	/* Mount from a repository of the same registry that has it. */
@@ -330,9 +530,15 @@ static int send_blob(struct target *t, const struct node *n,
 			return report(t, PL_PUSH_MOUNT, "blob", b->hex, b->size,
 				      n->sources[i]);
 		}
-		if (ret < 0 && ret != MF_EAUTH && ret != MF_ENOTFOUND)
-			return mf_error_wrap(ret, "failed to mount blob %s from %s",
-					     b->hex, n->sources[i]);
+		/*
+		 * A 403 may be about the source repository (no pull there):
+		 * copy then, and the upload says whether the target refuses.
+		 */
+		if (ret < 0 && ret != MF_EPERM && ret != MF_ENOTFOUND)
+			return target_denied(t, mf_error_wrap(ret,
+					     "failed to mount blob %s from %s",
+					     b->hex, n->sources[i]));
+		checked = 0;
 		/* Not mounted (202, or refused): copy it instead. */
 		break;
 	}
@@ -351,64 +557,105 @@ static int send_blob(struct target *t, const struct node *n,
 				      n->sources[i]);
 		if ((ret = pl_conns_get(&sr, &t->cs, &src, t->insecure)))
 			return ret;
-		ret = pl_blob_copy(sr, src.path, t->reg, t->ref.path, &b->id,
-				   b->size, &copied);
+		ret = pl_blob_copy_side(sr, src.path, t->reg, t->ref.path, &b->id,
+					b->size, &copied, &side);
 		t->stats.requests += 3;
-		if (ret)
-			return mf_error_wrap(ret, "failed to copy blob %s from %s",
-					     b->hex, n->sources[i]);
+		if (ret) {
+			ret = mf_error_wrap(ret, "failed to copy blob %s from %s",
+					    b->hex, n->sources[i]);
+			if (side == PL_COPY_SOURCE)
+				return denied(ret, "read from", src.domain, src.path);
+			return target_denied(t, ret);
+		}
 		t->stats.copied++;
 		t->stats.bytes_copied += copied;
 		return report(t, PL_PUSH_COPY, "blob", b->hex, b->size,
 			      n->sources[i]);
 	}
+	/* Forbidden to look, and nowhere to copy from: that is the error. */
+	if (checked)
+		return target_denied(t, mf_error(MF_EPERM, "blob %s of %s: "
+						 "its existence check is forbidden "
+						 "(403), and the store knows of no "
+						 "repository to copy it from",
+						 b->hex, n->hex));
 	return mf_error(MF_ENOTFOUND, "blob %s of %s is not in %s, and no other "
 			"repository is known to have it", b->hex, n->hex,
 			t->repo_where);
 }
 
-static int push_node(struct pl_push *p, struct target *t, size_t idx);
-
-/* Make the target have everything n points at, then n itself. */
-static int push_below(struct pl_push *p, struct target *t, size_t idx)
+/* Find out whether the target has blob b of image n, and send it if not. */
+static int push_blob(struct target *t, const struct node *n,
+		     const struct blob_ref *b)
 {
-	int ret;
+	uint64_t size;
+	int ret, checked = 0;
 
-	for (size_t i = 0; i < p->nodes[idx].children_nr; i++)
-		if ((ret = push_node(p, t, p->nodes[idx].children[i])))
-			return ret;
-	for (size_t i = 0; i < p->nodes[idx].blobs_nr; i++) {
-		const struct node *n = &p->nodes[idx];
-		const struct blob_ref *b = &n->blobs[i];
-		uint64_t size;
-
-		if (blob_seen(p, b->hex))
-			continue;
-		/*
-		 * A blob that can be mounted is mounted without asking first:
-		 * a mount answers 201 whether or not the target had it, so a
-		 * HEAD would only add a request.  Copies are costly: ask.
-		 */
-		if (!t->o->force && !mountable(n, t)) {
-			t->stats.requests++;
-			ret = reg_blob_head(&size, t->reg, t->ref.path, &b->id);
-			if (!ret) {
-				t->stats.present++;
-				if ((ret = report(t, PL_PUSH_PRESENT, "blob", b->hex,
-						  b->size, NULL)))
-					return ret;
-				continue;
-			}
-			if (!absent(ret))
-				return mf_error_wrap(ret, "failed to check blob %s",
-						     b->hex);
+	/*
+	 * A blob that can be mounted is mounted without asking first:
+	 * a mount answers 201 whether or not the target had it, so a
+	 * HEAD would only add a request.  Copies are costly: ask.
+	 */
+	if (!t->o->force && !mountable(n, t)) {
+		t->stats.requests++;
+		ret = reg_blob_head(&size, t->reg, t->ref.path, &b->id);
+		if (!ret) {
+			t->stats.present++;
+			return report(t, PL_PUSH_PRESENT, "blob", b->hex,
+				      b->size, NULL);
 		}
-		if ((ret = send_blob(t, n, b)))
-			return ret;
+		if (!absent(ret))
+			return target_denied(t, mf_error_wrap(ret,
+					     "failed to check blob %s", b->hex));
+		checked = ret == MF_EPERM;
 	}
-	return 0;
+	return send_blob(t, n, b, checked);
 }
 
+static int push_node(struct pl_push *p, struct target *t, size_t idx);
+
+/*
+ * Make the target have everything node idx points at: first what no
+ * other worker has taken (claimed, sent and settled one at a time), then
+ * wait for what others own.  0 only when all of it is ST_DONE.
+ */
+static int push_below(struct pl_push *p, struct target *t, size_t idx)
+{
+	size_t nchildren = p->nodes[idx].children_nr;
+	size_t nblobs = p->nodes[idx].blobs_nr;
+	char *theirs = xcalloc(nchildren + nblobs + 1, 1);
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < nchildren; i++) {
+		size_t c = p->nodes[idx].children[i];
+
+		if (claim(p, &p->nodes[c].st))
+			ret = push_node(p, t, c);
+		else
+			theirs[i] = 1;
+	}
+	for (size_t i = 0; !ret && i < nblobs; i++) {
+		const struct node *n = &p->nodes[idx];
+		const struct blob_ref *b = &n->blobs[i];
+		struct settle *st = &p->blobs[b->blob].st;
+
+		if (claim(p, st))
+			ret = settle(p, st, push_blob(t, n, b));
+		else
+			theirs[nchildren + i] = 1;
+	}
+	/* This worker owns no blob now: it may wait (struct pl_push). */
+	for (size_t i = 0; !ret && i < nchildren; i++)
+		if (theirs[i])
+			ret = wait_settled(p, &p->nodes[p->nodes[idx].children[i]].st);
+	for (size_t i = 0; !ret && i < nblobs; i++)
+		if (theirs[nchildren + i])
+			ret = wait_settled(p, &p->blobs[p->nodes[idx].blobs[i].blob].st);
+	free(theirs);
+	return ret;
+}
+
+/* Push node idx, claimed by this worker; settles it. */
 static int push_node(struct pl_push *p, struct target *t, size_t idx)
 {
 	struct node *n = &p->nodes[idx];
@@ -417,8 +664,6 @@ static int push_node(struct pl_push *p, struct target *t, size_t idx)
 	uint64_t size;
 	int ret;
 
-	if (!claim(p, idx))
-		return 0;
 	if (!t->o->force) {
 		t->stats.requests++;
 		ret = reg_manifest_head(&got, mt, sizeof(mt), &size, t->reg,
@@ -426,26 +671,32 @@ static int push_node(struct pl_push *p, struct target *t, size_t idx)
 		if (!ret) {
 			/* Present: its whole subtree is there. */
 			t->stats.present++;
-			return report(t, PL_PUSH_PRESENT, "manifest", n->hex,
-				      n->len, NULL);
+			return settle(p, &n->st, report(t, PL_PUSH_PRESENT,
+							"manifest", n->hex,
+							n->len, NULL));
 		}
 		if (!absent(ret))
-			return mf_error_wrap(ret, "failed to check manifest %s",
-					     n->hex);
+			return settle(p, &n->st,
+				      target_denied(t, mf_error_wrap(ret,
+						    "failed to check manifest %s",
+						    n->hex)));
 	}
 	if ((ret = push_below(p, t, idx)))
-		return ret;
+		return settle(p, &p->nodes[idx].st, ret);
 	n = &p->nodes[idx];
 	if (!t->o->dry_run) {
 		t->stats.requests++;
 		ret = reg_manifest_put(&got, t->reg, t->ref.path, n->hex,
 				       n->media_type, n->data, n->len);
 		if (ret)
-			return mf_error_wrap(ret, "failed to put manifest %s@%s",
-					     t->repo_where, n->hex);
+			return settle(p, &n->st,
+				      target_denied(t, mf_error_wrap(ret,
+						    "failed to put manifest %s@%s",
+						    t->repo_where, n->hex)));
 		t->stats.put++;
 	}
-	return report(t, PL_PUSH_PUT, "manifest", n->hex, n->len, NULL);
+	return settle(p, &n->st, report(t, PL_PUSH_PUT, "manifest", n->hex,
+					n->len, NULL));
 }
 
 static void stats_add(struct pl_push_stats *to, const struct pl_push_stats *s)
@@ -491,8 +742,18 @@ static void *work(void *arg)
 			break;
 		/* Connect on first use: a worker that gets nothing opens nothing. */
 		pool->ret[i] = w->t.reg ? 0 : pl_conns_get(&w->t.reg, &w->t.cs, &w->t.ref, w->t.insecure);
-		if (!pool->ret[i])
-			pool->ret[i] = push_node(p, &w->t, p->nodes[0].children[i]);
+		if (!pool->ret[i]) {
+			size_t c = p->nodes[0].children[i];
+
+			/*
+			 * An entry listed twice, or one another entry's index
+			 * also lists: whoever took it first pushes it.
+			 */
+			if (claim(p, &p->nodes[c].st))
+				pool->ret[i] = push_node(p, &w->t, c);
+			else
+				pool->ret[i] = wait_settled(p, &p->nodes[c].st);
+		}
 		if (pool->ret[i]) {
 			snprintf(pool->msg[i], sizeof(pool->msg[i]), "%s", mf_error_last());
 			pthread_mutex_lock(&p->lock);
@@ -570,9 +831,7 @@ int pl_push_run(struct pl_push *p, const char *target,
 	int ret;
 
 	memset(&p->stats, 0, sizeof(p->stats));
-	for (size_t i = 0; i < p->nr; i++)
-		p->nodes[i].done = 0;
-	forget_blobs(p);
+	forget_target(p);
 	t.p = p;
 	t.insecure = o->insecure;
 	if ((ret = reference_parse(&t.ref, target, REF_DEFAULT_TAG)))
@@ -606,12 +865,13 @@ int pl_push_run(struct pl_push *p, const char *target,
 			goto out;
 		}
 		if (ret && !absent(ret)) {
-			ret = mf_error_wrap(ret, "failed to check %s", target);
+			ret = target_denied(&t, mf_error_wrap(ret, "failed to check %s",
+							      target));
 			goto out;
 		}
 	}
 	/* Children first; the list is never visible before them. */
-	claim(p, 0);
+	claim(p, &list->st);
 	if ((ret = push_children(p, &t, o->jobs ? o->jobs : PL_PUSH_JOBS)))
 		goto out;
 	if (!o->dry_run) {
@@ -621,7 +881,8 @@ int pl_push_run(struct pl_push *p, const char *target,
 		ret = reg_manifest_put(&got, t.reg, t.ref.path, tag,
 				       list->media_type, list->data, list->len);
 		if (ret) {
-			ret = mf_error_wrap(ret, "failed to put manifest %s", target);
+			ret = target_denied(&t, mf_error_wrap(ret,
+					    "failed to put manifest %s", target));
 			goto out;
 		}
 		p->stats.put++;

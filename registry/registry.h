@@ -17,7 +17,8 @@
  *
  * Errors: 0 or a negative enum mf_error with a one-line message
  * (mf_error_last); MF_ENOTFOUND for 404, MF_EAUTH for refused or
- * missing credentials, MF_ENET for transport failures (connection, TLS,
+ * missing credentials (401), MF_EPERM for an account that may not (403,
+ * or a 401 saying error="insufficient_scope" to a token for it), MF_ENET for transport failures (connection, TLS,
  * timeouts), MF_ECORRUPT for content that does not match its digest.
  */
 struct reg;

@@ -18,9 +18,10 @@ enum mf_error {
 	MF_ECORRUPT = -8,	/* stored data fails its own checks */
 	MF_ENOSPC = -9,		/* map or disk full after retries */
 	MF_ENET = -10,
-	MF_EAUTH = -11,
+	MF_EAUTH = -11,		/* credentials missing or refused (HTTP 401) */
 	MF_ETOOBIG = -12,	/* input over its cap */
 	MF_EIO = -13,		/* read/write of a file failed */
+	MF_EPERM = -14,		/* authenticated, but not allowed (HTTP 403) */
 };
 
 #if defined(__GNUC__)

@@ -4,7 +4,7 @@
   fault-proxy.py --upstream 127.0.0.1:PORT --port-file FILE --log FILE
                  [--upstream-ca FILE] [--cert FILE --key FILE]
                  [--other-port-file FILE --other-log FILE]
-                 [--rule 'METHOD PATH-REGEX ACTION']...
+                 [--rule 'METHOD PATH-REGEX ACTION']... [--seed N]
 
 Listens on a free port of 127.0.0.1 (written to --port-file once it
 listens) and forwards every request to the registry at --upstream,
@@ -69,6 +69,12 @@ the upstream only; a rule does not count the requests it lets pass):
             listener, which answers 401 with a Bearer challenge whose realm
             is its own /token (logged like any request there): another
             host asking for the registry's credentials
+  delay=MS  wait MS milliseconds, then go on as if this rule were not
+            there (the rules for the upstream's answer still apply); the
+            request's body has been read, so an upload is held with its
+            bytes in the proxy
+  delay=MIN-MAX  the same, a delay drawn uniformly from MIN..MAX ms for
+            each request (reproducible with --seed N)
   once:ACTION   the same, for the first matching request only
   N:ACTION  the same, for the first N matching requests
 Each request is logged to --log as "METHOD PATH STATUS" (the status the
@@ -81,6 +87,7 @@ import hashlib
 import http.client
 import http.server
 import os
+import random
 import re
 import select
 import socket
@@ -101,6 +108,7 @@ p.add_argument("--log", required=True)
 p.add_argument("--other-port-file")
 p.add_argument("--other-log")
 p.add_argument("--rule", action="append", default=[])
+p.add_argument("--seed")
 a = p.parse_args()
 
 ACTIONS = {"nomount", "reset", "truncate", "flip", "baddigest", "endless",
@@ -117,7 +125,12 @@ for r in a.rule:
     elif re.match(r"^[0-9]+:", action):
         n, action = action.split(":", 1)
         left = int(n)
-    if not action.isdigit() and action not in ACTIONS:
+    if action.startswith("delay="):
+        m = re.match(r"^delay=([0-9]+)(?:-([0-9]+))?$", action)
+        if not m or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+            sys.exit("fault-proxy: bad delay '%s' (delay=MS or delay=MIN-MAX)"
+                     % action)
+    elif not action.isdigit() and action not in ACTIONS:
         sys.exit("fault-proxy: unknown action '%s'" % action)
     if action in ("redirect", "elsewhere") and not a.other_port_file:
         sys.exit("fault-proxy: %s needs --other-port-file" % action)
@@ -129,6 +142,7 @@ HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
 BIG = 100 << 20
 CHUNK = 64 << 10
 parked = {}     # redirect key -> (content type, body), served once
+rng = random.Random(a.seed)     # delays; used under lock
 parked_full = {}    # elsewhere key -> (headers, body, HEAD?), served once
 up_scheme = "https" if a.upstream_ca else "http"
 scheme = "https" if a.cert else "http"
@@ -137,8 +151,19 @@ scheme = "https" if a.cert else "http"
 def is_before(action):
     """Actions decided before asking the upstream; the others apply to
     its successful (2xx) answers only."""
-    return action.isdigit() or action in ("nomount", "expire", "loop", "chain",
-                                          "tohttp", "foreignchallenge")
+    return (action.isdigit() or
+            action in ("nomount", "expire", "loop", "chain", "tohttp",
+                       "foreignchallenge") or
+            action.startswith("delay="))
+
+
+def delay_ms(action):
+    """The milliseconds a delay=MS or delay=MIN-MAX action waits."""
+    lo, _, hi = action[len("delay="):].partition("-")
+    if not hi:
+        return int(lo)
+    with lock:
+        return rng.randint(int(lo), int(hi))
 
 
 def pick(method, path, status=None):
@@ -309,6 +334,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if action in ("loop", "chain", "tohttp", "foreignchallenge"):
             self.redirect_before(action)
             return
+        if action and action.startswith("delay="):
+            time.sleep(delay_ms(action) / 1000.0)
+            action = None
         if action == "nomount":
             u = urllib.parse.urlsplit(path)
             q = [(k, v) for k, v in urllib.parse.parse_qsl(u.query)

@@ -5,7 +5,8 @@ It is the `realm` of a distribution registry configured with `auth.token`.
 
     token-server.py serve --cert C --key K --signing-key SK --signing-cert SC \
         --service S --issuer I --user tester --password-file F \
-        --log LOG --port-file PF [--header kid|x5c] [--expires-in N] ...
+        --log LOG --port-file PF [--header kid|x5c] [--expires-in N]
+        [--reader NAME] ...
     token-server.py kid CERT      # print the libtrust key ID of CERT's key
 
 Endpoints (anything but /token is 404, and logged):
@@ -20,8 +21,11 @@ Policy: the configured user (after a correct password or refresh token) may
 pull, push and delete every repository and gets `registry:catalog:*`;
 anonymous clients may only pull repositories under `public/`.  The grant is
 the intersection of what was asked for and what is allowed; an entry with no
-action left is dropped.  Bad credentials give 401, a missing or foreign
-`service` gives 400.
+action left is dropped.  With --reader NAME, a second account NAME (with
+the same password) may pull every repository but push or delete none: the
+registry then refuses its writes (401 with error="insufficient_scope"),
+as it does for an account without write access.  Bad credentials give 401,
+a missing or foreign `service` gives 400.
 
 Tokens are JWS compact serialisations signed RS256 with `openssl dgst
 -sha256 -sign` (PKCS#1 v1.5 over SHA-256).  The header names the key either
@@ -170,6 +174,8 @@ class TokenHandler(BaseHTTPRequestHandler):
             if rtype == "registry" and name == "catalog":
                 return {"*"}
             return set()
+        if user is not None and cfg.reader and user == cfg.reader:
+            return {"pull"} if rtype == "repository" else set()
         if rtype == "repository" and name.startswith("public/"):
             return {"pull"}
         return set()
@@ -241,6 +247,10 @@ class TokenHandler(BaseHTTPRequestHandler):
         self.log_request_line(200, pairs, auth, user, granted)
         self.send_json(200, body)
 
+    def known(self, user):
+        cfg = self.server.cfg
+        return user == cfg.user or bool(cfg.reader and user == cfg.reader)
+
     def basic_user(self):
         """(auth kind, user): ('none', None), ('basic', user) or ('bad', user)."""
         cfg = self.server.cfg
@@ -255,7 +265,7 @@ class TokenHandler(BaseHTTPRequestHandler):
         except (binascii.Error, UnicodeDecodeError):
             return "bad", None
         user, sep, password = dec.partition(":")
-        if not sep or user != cfg.user or not secrets.compare_digest(password, cfg.password):
+        if not sep or not self.known(user) or not secrets.compare_digest(password, cfg.password):
             return "bad", user
         return "basic", user
 
@@ -315,7 +325,7 @@ class TokenHandler(BaseHTTPRequestHandler):
         if grant_type == "password":
             user = form.get("username", "")
             password = form.get("password", "")
-            if user != cfg.user or not secrets.compare_digest(password, cfg.password):
+            if not self.known(user) or not secrets.compare_digest(password, cfg.password):
                 return self.fail(401, "UNAUTHORIZED", "invalid username or password", pairs, "bad", user)
             auth = "password"
         elif grant_type == "refresh_token":
@@ -370,6 +380,7 @@ def serve(args):
     cfg.service = args.service
     cfg.issuer = args.issuer
     cfg.user = args.user
+    cfg.reader = args.reader
     with open(args.password_file) as f:
         cfg.password = f.read().strip()
     cfg.signing_key = args.signing_key
@@ -414,6 +425,7 @@ def main():
     s.add_argument("--service", required=True)
     s.add_argument("--issuer", required=True)
     s.add_argument("--user", default="tester")
+    s.add_argument("--reader", help="a second account (same password) that may only pull")
     s.add_argument("--password-file", required=True)
     s.add_argument("--log", required=True)
     s.add_argument("--port", type=int, default=0)
