@@ -99,11 +99,34 @@ int pl_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
 	if (ret)
 		goto done;
 	c.chunk = c.cap ? xmalloc(c.cap) : NULL;
-	ret = reg_blob_get(src, src_repo, d, copy_sink, &c);
-	if (c.code)
-		ret = mf_error(c.code, "%s", c.why);
-	else if (ret)
-		*side = PL_COPY_SOURCE;
+	for (int attempt = 1; ; attempt++) {
+		ret = reg_blob_get(src, src_repo, d, copy_sink, &c);
+		if (c.code) {
+			ret = mf_error(c.code, "%s", c.why);
+			break;
+		}
+		if (ret)
+			*side = PL_COPY_SOURCE;
+		/*
+		 * The transport replays a GET only until its first byte has
+		 * reached us; a source whose connection dies after that
+		 * (MF_ENET) is read again from the start, in a fresh upload
+		 * session when bytes already went to the target.
+		 */
+		if (ret != MF_ENET || !c.got || attempt == PL_COPY_TRIES)
+			break;
+		if (c.sent) {
+			reg_upload_cancel(c.u);
+			c.u = NULL;
+			c.sent = 0;
+			if ((ret = reg_upload_start(&c.u, dst, dst_repo))) {
+				*side = PL_COPY_TARGET;
+				break;
+			}
+		}
+		c.len = 0;
+		c.got = 0;
+	}
 	if (!ret && c.got != size) {
 		*side = PL_COPY_SOURCE;
 		ret = mf_error(MF_ECORRUPT, "blob %s: the source sent %llu bytes, its "

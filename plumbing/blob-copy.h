@@ -9,6 +9,8 @@ struct reg;
 
 /* The most a copy holds in memory: one chunk of the upload. */
 #define PL_COPY_CHUNK ((size_t)8 << 20)
+/* Reads of the source, in all, when its connection dies mid-body. */
+#define PL_COPY_TRIES 3
 
 /*
  * Copy blob d (size bytes, as its descriptor says) from src/src_repo to
