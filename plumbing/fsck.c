@@ -7,6 +7,7 @@
  * are printed one per line.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,8 @@ static const char *const usage_str[] = {
 
 struct fsck {
 	struct odb_txn *tx;
-	struct digest *seen;	/* reachable objects already walked */
+	struct digest *seen;	/* reachable objects already walked: */
+				/* a hash set, empty slots DIGEST_NONE */
 	size_t seen_nr, seen_alloc;
 	unsigned long objects, refs, reflogs, entries, problems, remote_only;
 	int verbose;
@@ -98,16 +100,52 @@ struct walk {
 
 static int walk(struct fsck *f, const struct digest *id, const char *from);
 
+/*
+ * The reachable objects already walked: an open-addressing hash set
+ * keyed by the digest's own first bytes (uniformly distributed), kept
+ * at most half full.  A linear scan made fsck quadratic in the number
+ * of reachable objects.
+ */
+static size_t seen_slot(const struct digest *id, size_t mask)
+{
+	uint64_t h;
+
+	memcpy(&h, id->raw, sizeof(h));
+	return (size_t)(h ^ (uint64_t)id->algo) & mask;
+}
+
+static void seen_grow(struct fsck *f)
+{
+	struct digest *old = f->seen;
+	size_t old_alloc = f->seen_alloc;
+
+	f->seen_alloc = old_alloc ? 2 * old_alloc : 1024;
+	f->seen = xcalloc(f->seen_alloc, sizeof(*f->seen));
+	for (size_t i = 0; i < old_alloc; i++) {
+		size_t j;
+
+		if (old[i].algo == DIGEST_NONE)
+			continue;
+		for (j = seen_slot(&old[i], f->seen_alloc - 1);
+		     f->seen[j].algo != DIGEST_NONE; j = (j + 1) & (f->seen_alloc - 1))
+			;
+		f->seen[j] = old[i];
+	}
+	free(old);
+}
+
 static int was_seen(struct fsck *f, const struct digest *id)
 {
-	for (size_t i = 0; i < f->seen_nr; i++)
-		if (digest_eq(&f->seen[i], id))
+	size_t j;
+
+	if (2 * (f->seen_nr + 1) > f->seen_alloc)
+		seen_grow(f);
+	for (j = seen_slot(id, f->seen_alloc - 1); f->seen[j].algo != DIGEST_NONE;
+	     j = (j + 1) & (f->seen_alloc - 1))
+		if (digest_eq(&f->seen[j], id))
 			return 1;
-	if (f->seen_nr == f->seen_alloc) {
-		f->seen_alloc = f->seen_alloc ? 2 * f->seen_alloc : 64;
-		f->seen = xrealloc(f->seen, f->seen_alloc * sizeof(*f->seen));
-	}
-	f->seen[f->seen_nr++] = *id;
+	f->seen[j] = *id;
+	f->seen_nr++;
 	return 0;
 }
 
