@@ -753,3 +753,12 @@ int manifest_for_each_child(const char *bytes, size_t len,
 	yajl_tree_free(root);
 	return ret;
 }
+
+int manifest_depth_error(const char *what)
+{
+	if (what)
+		return mf_error(MF_EINVALID, "indexes nested more than %d deep (at %.200s)",
+				MANIFEST_MAX_DEPTH, what);
+	return mf_error(MF_EINVALID, "indexes nested more than %d deep",
+			MANIFEST_MAX_DEPTH);
+}

@@ -139,6 +139,23 @@ int manifest_sniff(const char **out_media_type, const char *bytes,
 int manifest_validate(const char *media_type, const char *bytes, size_t len);
 
 /*
+ * How deep indexes may nest below a list.  The manifest a list (or a
+ * reference) names is at depth 0, its children at depth 1, and so on; a
+ * manifest at a depth greater than MANIFEST_MAX_DEPTH is refused.  One
+ * limit for every walk: fetch and create check it before they ask the
+ * registry for the next child, push before it plans anything, fsck
+ * reports what lies deeper.  (gc keeps whatever is reachable, at any
+ * depth: its walk is iterative and never refuses.)
+ */
+#define MANIFEST_MAX_DEPTH 8
+
+/*
+ * MF_EINVALID, "indexes nested more than MANIFEST_MAX_DEPTH deep", with
+ * " (at <what>)" when what is not NULL.
+ */
+int manifest_depth_error(const char *what);
+
+/*
  * Parsed descriptors, handed to manifest_for_each_child() callbacks.
  * Every pointer in them (strings and arrays) belongs to the walk and is
  * valid only during the callback: copy what you keep.

@@ -96,9 +96,11 @@ struct walk {
 	struct digest parent_id;
 	char parent[DIGEST_MAX_STR];
 	const char *from;	/* the ref that reaches it */
+	int depth;		/* of the parent below the ref */
 };
 
-static int walk(struct fsck *f, const struct digest *id, const char *from);
+static int walk(struct fsck *f, const struct digest *id, const char *from,
+		int depth);
 
 /*
  * The reachable objects already walked: an open-addressing hash set
@@ -194,23 +196,36 @@ static int child_cb(const struct descriptor *d, void *payload)
 			digest_fmt(s, &child), w->parent, w->from);
 		return 0;
 	}
-	return walk(w->f, &child, w->from);
+	return walk(w->f, &child, w->from, w->depth + 1);
 }
 
-static int walk(struct fsck *f, const struct digest *id, const char *from)
+static int walk(struct fsck *f, const struct digest *id, const char *from,
+		int depth)
 {
 	struct odb_object obj;
 	struct walk w;
 	char mt[ODB_MEDIA_TYPE_MAX + 1];
 
 	/* Absence and bad records are reported by the callers' passes. */
-	if (was_seen(f, id) || pl_object_peek(&obj, mt, f->tx, id))
+	if (pl_object_peek(&obj, mt, f->tx, id))
 		return 0;
 	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
 	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
 		return 0;
+	/* A manifest deeper than fetch, create and push go is a problem:
+	 * reported, not walked (which also bounds the recursion). */
+	if (depth > MANIFEST_MAX_DEPTH) {
+		char s[DIGEST_MAX_STR];
+
+		problem(f, "too deep: %s (reached from '%s') is nested more than "
+			"%d indexes deep", digest_fmt(s, id), from, MANIFEST_MAX_DEPTH);
+		return 0;
+	}
+	if (was_seen(f, id))
+		return 0;
 	w.f = f;
 	w.from = from;
+	w.depth = depth;
 	w.parent_id = *id;
 	digest_fmt(w.parent, id);
 	/* Malformed objects were reported by the object pass. */
@@ -236,7 +251,7 @@ static int check_ref(const char *name, const struct digest *id, void *payload)
 		problem(f, "broken ref '%s': object %s is missing", name,
 			digest_fmt(s, id));
 	else
-		return walk(f, id, name);
+		return walk(f, id, name, 0);
 	return 0;
 }
 
@@ -256,7 +271,7 @@ static int check_entry(const struct reflog_entry *e, void *payload)
 		problem(f, "broken reflog of '%s': object %s is missing", f->ref,
 			digest_fmt(s, &e->new_id));
 	else
-		return walk(f, &e->new_id, f->ref);
+		return walk(f, &e->new_id, f->ref, 0);
 	return 0;
 }
 
