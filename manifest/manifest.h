@@ -139,6 +139,16 @@ int manifest_sniff(const char **out_media_type, const char *bytes,
 int manifest_validate(const char *media_type, const char *bytes, size_t len);
 
 /*
+ * 1 if `s` may stand as an identifier a registry hands us (a platform's
+ * os, architecture, variant, os.version or features, an annotation key,
+ * a tag): no control character (C0, DEL, or C1 U+0080..U+009F), which a
+ * terminal would act on.  The one rule for every validation of them;
+ * free text (annotation values) is escaped on output instead
+ * (util/escape.h).  NULL counts as valid (absent).
+ */
+int manifest_identifier_ok(const char *s);
+
+/*
  * How deep indexes may nest below a list.  The manifest a list (or a
  * reference) names is at depth 0, its children at depth 1, and so on; a
  * manifest at a depth greater than MANIFEST_MAX_DEPTH is refused.  One
