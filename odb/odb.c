@@ -1,9 +1,10 @@
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef __linux__
 #include <link.h>
+#endif
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -351,6 +352,8 @@ static struct {
 	struct sigaction old_bus, old_segv;
 } guard;
 
+#ifdef __linux__
+/* Where liblmdb's code is: a fault there is the store's doing. */
 static int find_lmdb_text(struct dl_phdr_info *info, size_t size, void *data)
 {
 	uintptr_t want = (uintptr_t)data;
@@ -370,6 +373,7 @@ static int find_lmdb_text(struct dl_phdr_info *info, size_t size, void *data)
 	}
 	return 0;
 }
+#endif
 
 static uintptr_t fault_pc(void *uctx)
 {
@@ -449,7 +453,9 @@ static void guard_install(struct odb *db)
 	mdb_env_set_assert(db->env, guard_assert);
 	if (guard.installed)
 		return;
+#ifdef __linux__
 	dl_iterate_phdr(find_lmdb_text, (void *)(uintptr_t)mdb_cursor_get);
+#endif
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = guard_handler;
 	sa.sa_flags = SA_SIGINFO;
