@@ -15,6 +15,8 @@
 #include "commands.h"
 #include "manifest/manifest.h"
 #include "plumbing.h"
+#include "util/buf.h"
+#include "util/escape.h"
 #include "util/parse-options.h"
 #include "util/usage.h"
 #include "util/wrapper.h"
@@ -37,15 +39,21 @@ struct fsck {
 
 static void problem(struct fsck *f, const char *fmt, ...) MF_PRINTF(2, 3);
 
+/* One line per problem; what it quotes from the store is escaped. */
 static void problem(struct fsck *f, const char *fmt, ...)
 {
+	struct buf line = BUF_INIT, shown = BUF_INIT;
 	va_list ap;
 
 	f->problems++;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	buf_vaddf(&line, fmt, ap);
 	va_end(ap);
+	term_escape(&shown, line.ptr, line.len);
+	fwrite(shown.ptr, 1, shown.len, stdout);
 	putchar('\n');
+	buf_release(&shown);
+	buf_release(&line);
 }
 
 static int check_object(const struct digest *id, const struct odb_object *obj,

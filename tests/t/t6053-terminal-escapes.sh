@@ -122,4 +122,31 @@ test_expect_success 'error messages that echo outside text are escaped too' '
 	clean err
 '
 
+# fsck quotes what it finds in the store; a record written behind
+# manifold's back (mdb_load) with an ESC in its media type is shown
+# escaped.
+if command -v mdb_load >/dev/null; then
+test_expect_success 'fsck escapes what it quotes from the store' '
+	export MANIFOLD_DIR=$TRASH/raw &&
+	manifold hash-object -w "$DATA/oci-config.json" &&
+	python3 - "$DATA/oci-config.json" >load.txt <<-\EOF &&
+	import hashlib, struct, sys
+	data = open(sys.argv[1], "rb").read()
+	mt = b"application/x\x1b[2J"
+	key = ("sha256:" + hashlib.sha256(data).hexdigest()).encode()
+	val = struct.pack(">BBHIQ", 1, 0, len(mt), 0, len(data)) + mt + data
+	print("VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END")
+	print(" " + key.hex())
+	print(" " + val.hex())
+	print("DATA=END")
+	EOF
+	mdb_load -s objects -f load.txt "$MANIFOLD_DIR" &&
+	test_must_fail --code=1 manifold fsck >out 2>err &&
+	test_grep -F "invalid media type '"'"'application/x\\x1b[2J'"'"'" out &&
+	clean out err
+'
+else
+	say "# SKIP fsck escaping: mdb_load (lmdb-utils) not installed"
+fi
+
 test_done
