@@ -71,12 +71,12 @@ test_expect_success 'setup: a store with objects, lists, refs and a reflog' '
 	manifold create --insecure "$APP:multi" "$APP:amd64" >/dev/null &&
 	manifold create --insecure --amend "$APP:multi" "$APP:arm64" >/dev/null &&
 	manifold create --insecure "$APP:other" "$APP:arm64" >/dev/null &&
-	python3 -c "
-import sys
-for i in range(150):
-    b = (\"{\\\"schemaVersion\\\":2,\\\"n\\\":%d,\\\"pad\\\":\\\"%s\\\"}\" % (i, \"x\" * (i * 7))).encode()
-    sys.stdout.buffer.write(b\"%d application/vnd.oci.image.config.v1+json\n\" % len(b) + b + b\"\n\")
-" >batch &&
+	python3 - >batch <<-\EOF &&
+	import sys
+	for i in range(150):
+	    b = b"{\x22schemaVersion\x22:2,\x22n\x22:%d,\x22pad\x22:\x22%s\x22}" % (i, b"x" * (i * 7))
+	    sys.stdout.buffer.write(b"%d application/vnd.oci.image.config.v1+json\n" % len(b) + b + b"\n")
+	EOF
 	manifold hash-object -w --batch <batch >ids &&
 	test_line_count = 150 ids &&
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
