@@ -3,10 +3,7 @@ test_description='a damaged store (truncated, bytes flipped): a clean error or a
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-registry.sh"
 
-if ! command -v python3 >/dev/null; then
-	echo "1..0 # SKIP python3 not installed"
-	exit 77
-fi
+command -v python3 >/dev/null || test_skip_all "python3 is not installed"
 
 start_registry plain
 R=$REGISTRY
@@ -93,7 +90,7 @@ test_expect_success 'setup: a store with objects, lists, refs and a reflog' '
 # branch, leaf, overflow, gap (the unused middle of a page: harmless),
 # object (a byte of a stored object's JSON), random.
 test_expect_success 'setup: damaged copies of the store' '
-	python3 - "$GOOD" "$TRASH/dmg" >damages.txt <<-\EOF
+	python3 - "$GOOD" "$TRASH/dmg" >damages.txt <<-\EOF &&
 	import os, random, shutil, struct, sys
 	good, out = sys.argv[1], sys.argv[2]
 	data = open(os.path.join(good, "data.mdb"), "rb").read()
@@ -160,12 +157,11 @@ test_expect_success 'setup: damaged copies of the store' '
 test_expect_success 'a truncated store: every command gives a clean error' '
 	grep " truncate " damages.txt >trunc.txt &&
 	while read -r dir what n; do
-		every_command "$what $n" "$dir" || return 1
+		every_command "$what $n" "$dir" &&
 		for c in show-ref fsck; do
-			test_must_fail env MANIFOLD_DIR="$dir" manifold $c >/dev/null 2>err ||
-				return 1
+			test_must_fail env MANIFOLD_DIR="$dir" manifold $c >/dev/null 2>err &&
 			test_grep -E "damaged|is not a manifold store" err || return 1
-		done
+		done || return 1
 	done <trunc.txt
 '
 
@@ -185,7 +181,7 @@ test_expect_success 'the truncation is named as such' '
 test_expect_success 'a flip in the unused middle of a page changes no answer' '
 	grep " gap$" damages.txt >gaps.txt &&
 	while read -r dir what off kind; do
-		answers "$dir" >answers || return 1
+		answers "$dir" >answers &&
 		test_cmp good.answers answers || return 1
 	done <gaps.txt
 '

@@ -125,8 +125,7 @@ test_expect_success 'error messages that echo outside text are escaped too' '
 # fsck quotes what it finds in the store; a record written behind
 # manifold's back (mdb_load) with an ESC in its media type is shown
 # escaped.
-if command -v mdb_load >/dev/null; then
-test_expect_success 'fsck escapes what it quotes from the store' '
+test_expect_success MDB_TOOLS 'fsck escapes what it quotes from the store' '
 	export MANIFOLD_DIR=$TRASH/raw &&
 	manifold hash-object -w "$DATA/oci-config.json" &&
 	python3 - "$DATA/oci-config.json" >load.txt <<-\EOF &&
@@ -145,8 +144,4 @@ test_expect_success 'fsck escapes what it quotes from the store' '
 	test_grep -F "invalid media type '"'"'application/x\\x1b[2J'"'"'" out &&
 	clean out err
 '
-else
-	say "# SKIP fsck escaping: mdb_load (lmdb-utils) not installed"
-fi
-
 test_done
