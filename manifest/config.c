@@ -34,8 +34,19 @@ static int get_str(char **out, yajl_val cfg, const char *key)
 	if (!YAJL_IS_STRING(v))
 		return mf_error(MF_EINVALID, "invalid image config: %s is not a string",
 				key);
+	if (!manifest_identifier_ok(v->u.string))
+		return mf_error(MF_EINVALID, "invalid image config: %s contains a "
+				"control character", key);
 	*out = xstrdup(v->u.string);
 	return 0;
+}
+
+static int features_ok(yajl_val feats)
+{
+	for (size_t i = 0; i < feats->u.array.len; i++)
+		if (!manifest_identifier_ok(feats->u.array.values[i]->u.string))
+			return 0;
+	return 1;
 }
 
 int config_platform_parse(struct config_platform *out, const char *bytes,
@@ -63,6 +74,9 @@ int config_platform_parse(struct config_platform *out, const char *bytes,
 		if (!json_is_string_array(feats)) {
 			ret = mf_error(MF_EINVALID, "invalid image config: "
 				       "os.features is not an array of strings");
+		} else if (!features_ok(feats)) {
+			ret = mf_error(MF_EINVALID, "invalid image config: "
+				       "os.features contains a control character");
 		} else if (feats->u.array.len) {
 			size_t n = feats->u.array.len;
 

@@ -695,6 +695,8 @@ int list_entry_set_annotation(struct list_entry *e, const char *key,
 {
 	if (!key)
 		return mf_error(MF_EINVALID, "annotation without a key");
+	if (!manifest_identifier_ok(key))
+		return mf_error(MF_EINVALID, "annotation key contains a control character");
 	set_annotation(&e->ann_keys, &e->ann_values, &e->ann_nr, key, value);
 	return 0;
 }
@@ -703,6 +705,8 @@ int list_set_annotation(struct list *l, const char *key, const char *value)
 {
 	if (!key)
 		return mf_error(MF_EINVALID, "annotation without a key");
+	if (!manifest_identifier_ok(key))
+		return mf_error(MF_EINVALID, "annotation key contains a control character");
 	set_annotation(&l->ann_keys, &l->ann_values, &l->ann_nr, key, value);
 	return 0;
 }
@@ -812,6 +816,13 @@ int list_entry_annotate(struct list_entry *e,
 
 	free(os_clean);
 	free(arch_clean);
+	if (!manifest_identifier_ok(o->variant) || !manifest_identifier_ok(o->os_version))
+		return mf_error(MF_EINVALID, "platform variant or os.version contains a "
+				"control character");
+	for (i = 0; i < o->os_features_nr; i++)
+		if (!manifest_identifier_ok(o->os_features[i]))
+			return mf_error(MF_EINVALID, "platform os.features contains a "
+					"control character");
 	if (!ok)
 		return mf_error(MF_EINVALID,
 				"manifest entry for image has unsupported os/arch combination: %s/%s",

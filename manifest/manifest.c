@@ -93,6 +93,22 @@ static size_t restricted_name(const char *s)
 	return n <= MT_NAME_MAX ? n : 0;
 }
 
+int manifest_identifier_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s)
+		return 1;
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		/* U+0080..U+009F are C2 80..C2 9F in UTF-8. */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
+	}
+	return 1;
+}
+
 int media_type_valid(const char *mt)
 {
 	size_t a, b;
@@ -166,6 +182,16 @@ static int check_req_string(struct vctx *c, yajl_val obj, const char *key)
 	return 0;
 }
 
+/* A string field that is an identifier (manifest_identifier_ok()). */
+static int check_identifier(struct vctx *c, yajl_val obj, const char *key)
+{
+	yajl_val v = opt(obj, key);
+
+	if (v && YAJL_IS_STRING(v) && !manifest_identifier_ok(v->u.string))
+		return fail(c, key, "contains a control character");
+	return 0;
+}
+
 static int check_string_array(struct vctx *c, yajl_val obj, const char *key)
 {
 	yajl_val v = opt(obj, key);
@@ -176,13 +202,16 @@ static int check_string_array(struct vctx *c, yajl_val obj, const char *key)
 	if (!YAJL_IS_ARRAY(v))
 		return fail(c, key, "is not an array of strings");
 	for (i = 0; i < v->u.array.len; i++) {
-		if (!YAJL_IS_STRING(v->u.array.values[i])) {
+		yajl_val e = v->u.array.values[i];
+
+		if (!YAJL_IS_STRING(e) || !manifest_identifier_ok(e->u.string)) {
 			size_t saved = c->path.len;
 			int ret;
 
 			json_path_push_key(&c->path, key);
 			json_path_push(&c->path, "[%zu]", i);
-			ret = fail(c, NULL, "is not a string");
+			ret = fail(c, NULL, YAJL_IS_STRING(e) ?
+				   "contains a control character" : "is not a string");
 			json_path_pop(&c->path, saved);
 			return ret;
 		}
@@ -218,15 +247,21 @@ static int check_annotations(struct vctx *c, yajl_val obj)
 	if (!YAJL_IS_OBJECT(v))
 		return fail(c, "annotations", "is not an object");
 	for (i = 0; i < v->u.object.len; i++) {
-		if (!YAJL_IS_STRING(v->u.object.values[i])) {
+		int badkey = !manifest_identifier_ok(v->u.object.keys[i]);
+
+		if (badkey || !YAJL_IS_STRING(v->u.object.values[i])) {
 			size_t saved = c->path.len;
 			char k[80];
 			int ret;
 
 			json_msg_str(k, sizeof(k), v->u.object.keys[i]);
 			json_path_push_key(&c->path, "annotations");
-			json_path_push(&c->path, "['%s']", k);
-			ret = fail(c, NULL, "is not a string");
+			if (badkey) {
+				ret = fail(c, NULL, "has a key with a control character");
+			} else {
+				json_path_push(&c->path, "['%s']", k);
+				ret = fail(c, NULL, "is not a string");
+			}
 			json_path_pop(&c->path, saved);
 			return ret;
 		}
@@ -300,6 +335,14 @@ static int check_platform(struct vctx *c, yajl_val p)
 		ret = check_opt_string(c, p, "variant");
 	if (!ret)
 		ret = check_opt_string(c, p, "os.version");
+	if (!ret)
+		ret = check_identifier(c, p, "architecture");
+	if (!ret)
+		ret = check_identifier(c, p, "os");
+	if (!ret)
+		ret = check_identifier(c, p, "variant");
+	if (!ret)
+		ret = check_identifier(c, p, "os.version");
 	if (!ret)
 		ret = check_string_array(c, p, "os.features");
 	if (!ret)
@@ -481,6 +524,14 @@ static int check_config(yajl_val root)
 	ret = check_opt_string(&c, root, "architecture");
 	if (!ret)
 		ret = check_opt_string(&c, root, "os");
+	if (!ret)
+		ret = check_identifier(&c, root, "architecture");
+	if (!ret)
+		ret = check_identifier(&c, root, "os");
+	if (!ret && YAJL_IS_STRING(opt(root, "variant")))
+		ret = check_identifier(&c, root, "variant");
+	if (!ret && YAJL_IS_STRING(opt(root, "os.version")))
+		ret = check_identifier(&c, root, "os.version");
 	return ret;
 }
 
@@ -752,4 +803,13 @@ int manifest_for_each_child(const char *bytes, size_t len,
 	}
 	yajl_tree_free(root);
 	return ret;
+}
+
+int manifest_depth_error(const char *what)
+{
+	if (what)
+		return mf_error(MF_EINVALID, "indexes nested more than %d deep (at %.200s)",
+				MANIFEST_MAX_DEPTH, what);
+	return mf_error(MF_EINVALID, "indexes nested more than %d deep",
+			MANIFEST_MAX_DEPTH);
 }

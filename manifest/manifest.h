@@ -139,6 +139,33 @@ int manifest_sniff(const char **out_media_type, const char *bytes,
 int manifest_validate(const char *media_type, const char *bytes, size_t len);
 
 /*
+ * 1 if `s` may stand as an identifier a registry hands us (a platform's
+ * os, architecture, variant, os.version or features, an annotation key,
+ * a tag): no control character (C0, DEL, or C1 U+0080..U+009F), which a
+ * terminal would act on.  The one rule for every validation of them;
+ * free text (annotation values) is escaped on output instead
+ * (util/escape.h).  NULL counts as valid (absent).
+ */
+int manifest_identifier_ok(const char *s);
+
+/*
+ * How deep indexes may nest below a list.  The manifest a list (or a
+ * reference) names is at depth 0, its children at depth 1, and so on; a
+ * manifest at a depth greater than MANIFEST_MAX_DEPTH is refused.  One
+ * limit for every walk: fetch and create check it before they ask the
+ * registry for the next child, push before it plans anything, fsck
+ * reports what lies deeper.  (gc keeps whatever is reachable, at any
+ * depth: its walk is iterative and never refuses.)
+ */
+#define MANIFEST_MAX_DEPTH 8
+
+/*
+ * MF_EINVALID, "indexes nested more than MANIFEST_MAX_DEPTH deep", with
+ * " (at <what>)" when what is not NULL.
+ */
+int manifest_depth_error(const char *what);
+
+/*
  * Parsed descriptors, handed to manifest_for_each_child() callbacks.
  * Every pointer in them (strings and arrays) belongs to the walk and is
  * valid only during the callback: copy what you keep.

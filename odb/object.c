@@ -146,8 +146,10 @@ int odb_otime_ensure(struct odb *db)
 		return mf_error(MF_EIO, "cannot write to store '%s': it is on read-only "
 				"media", db->dir);
 	rc = mdb_txn_begin(db->env, NULL, 0, &txn);
-	if (rc == MDB_MAP_RESIZED && !mdb_env_set_mapsize(db->env, 0))
+	if (rc == MDB_MAP_RESIZED && !mdb_env_set_mapsize(db->env, 0)) {
+		odb__note_map(db);
 		rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+	}
 	if (rc)
 		return odb_mdb_error(rc, "cannot write to the store");
 	rc = mdb_dbi_open(txn, "otime", MDB_CREATE, &db->otime);

@@ -2,6 +2,7 @@
 #define MF_ODB_INTERNAL_H
 
 #include <lmdb.h>
+#include <stdint.h>
 
 #include "odb.h"
 
@@ -12,6 +13,7 @@ struct odb {
 	MDB_dbi otime;		/* object write times (odb/prune.h) */
 	int has_otime;		/* 0: a store opened to read, made before it */
 	int readonly;
+	uintptr_t map_addr;	/* where the map is, once open (0: not yet) */
 };
 
 struct odb_txn {
@@ -25,5 +27,12 @@ extern int odb__map_full;
 
 /* Map an LMDB return code to enum mf_error, recording a message. */
 int odb_mdb_error(int rc, const char *what);
+
+/*
+ * Tell the fault guard (odb.c) where db's map is after it may have
+ * moved (an open or a resize), or that it is going away.
+ */
+void odb__note_map(struct odb *db);
+void odb__forget_map(struct odb *db);
 
 #endif

@@ -48,7 +48,15 @@ char *odb_default_dir(const char *opt);
 /*
  * Open the store at dir.  MF_ENOTFOUND when it does not exist and
  * ODB_OPEN_CREATE is not given; MF_EINVALID when dir is not a manifold
- * store; MF_ECORRUPT when its format is not ODB_FORMAT.
+ * store; MF_ECORRUPT when its format is not ODB_FORMAT, or when it is
+ * damaged: data.mdb empty (for a reader), shorter than its meta pages
+ * say, or with a meta page that is not valid.
+ *
+ * While a store is open, a fault that reading its map causes (a file
+ * truncated under the process, a corrupt page; SIGBUS, or SIGSEGV in
+ * the map or in LMDB) and LMDB's own assertions end the process with
+ * "store '<dir>' is damaged: ..." on stderr, prefixed and with the exit
+ * code of die() (util/usage.h), instead of a crash.
  * Tuning by environment: MANIFOLD_MAP_SIZE (initial map size in bytes),
  * MF_NOSYNC=1 (no fsync at commit; tests only).
  */

@@ -36,7 +36,8 @@ int pl_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
 		    const char *reference, const struct pl_fetch_opts *opts,
 		    int *top_missing)
 {
-	struct pl_fetch_opts o = { NULL, 0, opts ? opts->insecure : 0 };
+	struct pl_fetch_opts o = { NULL, 0, opts ? opts->insecure : 0,
+				   opts ? opts->depth : 0 };
 	char mt[ODB_MEDIA_TYPE_MAX + 1], repo[2 * REF_STR_MAX];
 	struct reference ref;
 	const char *data, *m;
@@ -66,6 +67,7 @@ int pl_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
 	/* m lives in the set, which may move as children arrive; data not. */
 	snprintf(mt, sizeof(mt), "%s", m);
 	o.recursive = 1;
+	o.depth++;		/* the children are one level down */
 	w = (struct child_walk){ f, repo, &o, 0 };
 	ret = manifest_for_each_child(data, len, mt, fetch_child, &w);
 	if (nchildren)

@@ -36,6 +36,7 @@ struct pl_fetch {
 	char chosen[DIGEST_MAX_STR];
 	size_t candidates;
 	int recursive;
+	int depth;		/* of the manifest whose children are walked */
 };
 #define fetch pl_fetch
 
@@ -80,7 +81,8 @@ static int settle_type(struct fetched *o, const char *what)
 	return ret ? mf_error_wrap(ret, "%s", what) : 0;
 }
 
-static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out);
+static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out,
+			  int depth);
 
 /*
  * A blob's bytes, up to the size its descriptor gives (the buffer's
@@ -159,20 +161,24 @@ static int child_cb(const struct descriptor *d, void *payload)
 		return 0;
 	}
 	if (f->recursive)
-		return fetch_manifest(f, d->digest, NULL);
+		return fetch_manifest(f, d->digest, NULL, f->depth + 1);
 	return 0;
 }
 
 /* GET ref, check it, queue it, and queue its config / chosen child. */
-static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out)
+static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out,
+			  int depth)
 {
 	struct reg_manifest m;
 	struct fetched *o;
 	char what[1024];
 	size_t at;
-	int ret;
+	int ret, outer;
 
 	snprintf(what, sizeof(what), "%s%s%s", f->where, strchr(ref, ':') ? "@" : ":", ref);
+	/* Before the request: a chain of indexes costs at most the limit. */
+	if (depth > MANIFEST_MAX_DEPTH)
+		return manifest_depth_error(what);
 	ret = reg_manifest_get(&m, f->reg, f->repo, ref);
 	if (ret)
 		return ret;
@@ -194,8 +200,11 @@ static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out
 	if (out)
 		*out = o;
 	/* f->obj may move as children are added: use the index from here. */
+	outer = f->depth;
+	f->depth = depth;
 	ret = manifest_for_each_child(f->obj[at].data, f->obj[at].len,
 				      f->obj[at].media_type, child_cb, f);
+	f->depth = outer;
 	if (out)
 		*out = &f->obj[at];
 	return ret;
@@ -273,7 +282,7 @@ int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
 	f->chosen[0] = '\0';
 	f->candidates = 0;
 
-	ret = fetch_manifest(f, ref.digest[0] ? ref.digest : ref.tag, &t);
+	ret = fetch_manifest(f, ref.digest[0] ? ref.digest : ref.tag, &t, o->depth);
 	if (!ret && !t)
 		ret = mf_error(MF_ERROR, "%s was already fetched", reference);
 	if (!ret && f->want) {
@@ -288,7 +297,7 @@ int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
 			size_t before = f->nr;
 
 			f->want = NULL;
-			ret = fetch_manifest(f, f->chosen, &t);
+			ret = fetch_manifest(f, f->chosen, &t, o->depth + 1);
 			if (!ret && f->nr == before)
 				t = pl_fetch_find(f, f->chosen);
 		}

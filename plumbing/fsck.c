@@ -7,6 +7,7 @@
  * are printed one per line.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "commands.h"
 #include "manifest/manifest.h"
 #include "plumbing.h"
+#include "util/buf.h"
+#include "util/escape.h"
 #include "util/parse-options.h"
 #include "util/usage.h"
 #include "util/wrapper.h"
@@ -25,7 +28,8 @@ static const char *const usage_str[] = {
 
 struct fsck {
 	struct odb_txn *tx;
-	struct digest *seen;	/* reachable objects already walked */
+	struct digest *seen;	/* reachable objects already walked: */
+				/* a hash set, empty slots DIGEST_NONE */
 	size_t seen_nr, seen_alloc;
 	unsigned long objects, refs, reflogs, entries, problems, remote_only;
 	int verbose;
@@ -35,15 +39,21 @@ struct fsck {
 
 static void problem(struct fsck *f, const char *fmt, ...) MF_PRINTF(2, 3);
 
+/* One line per problem; what it quotes from the store is escaped. */
 static void problem(struct fsck *f, const char *fmt, ...)
 {
+	struct buf line = BUF_INIT, shown = BUF_INIT;
 	va_list ap;
 
 	f->problems++;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	buf_vaddf(&line, fmt, ap);
 	va_end(ap);
+	term_escape(&shown, line.ptr, line.len);
+	fwrite(shown.ptr, 1, shown.len, stdout);
 	putchar('\n');
+	buf_release(&shown);
+	buf_release(&line);
 }
 
 static int check_object(const struct digest *id, const struct odb_object *obj,
@@ -94,20 +104,58 @@ struct walk {
 	struct digest parent_id;
 	char parent[DIGEST_MAX_STR];
 	const char *from;	/* the ref that reaches it */
+	int depth;		/* of the parent below the ref */
 };
 
-static int walk(struct fsck *f, const struct digest *id, const char *from);
+static int walk(struct fsck *f, const struct digest *id, const char *from,
+		int depth);
+
+/*
+ * The reachable objects already walked: an open-addressing hash set
+ * keyed by the digest's own first bytes (uniformly distributed), kept
+ * at most half full.  A linear scan made fsck quadratic in the number
+ * of reachable objects.
+ */
+static size_t seen_slot(const struct digest *id, size_t mask)
+{
+	uint64_t h;
+
+	memcpy(&h, id->raw, sizeof(h));
+	return (size_t)(h ^ (uint64_t)id->algo) & mask;
+}
+
+static void seen_grow(struct fsck *f)
+{
+	struct digest *old = f->seen;
+	size_t old_alloc = f->seen_alloc;
+
+	f->seen_alloc = old_alloc ? 2 * old_alloc : 1024;
+	f->seen = xcalloc(f->seen_alloc, sizeof(*f->seen));
+	for (size_t i = 0; i < old_alloc; i++) {
+		size_t j;
+
+		if (old[i].algo == DIGEST_NONE)
+			continue;
+		for (j = seen_slot(&old[i], f->seen_alloc - 1);
+		     f->seen[j].algo != DIGEST_NONE; j = (j + 1) & (f->seen_alloc - 1))
+			;
+		f->seen[j] = old[i];
+	}
+	free(old);
+}
 
 static int was_seen(struct fsck *f, const struct digest *id)
 {
-	for (size_t i = 0; i < f->seen_nr; i++)
-		if (digest_eq(&f->seen[i], id))
+	size_t j;
+
+	if (2 * (f->seen_nr + 1) > f->seen_alloc)
+		seen_grow(f);
+	for (j = seen_slot(id, f->seen_alloc - 1); f->seen[j].algo != DIGEST_NONE;
+	     j = (j + 1) & (f->seen_alloc - 1))
+		if (digest_eq(&f->seen[j], id))
 			return 1;
-	if (f->seen_nr == f->seen_alloc) {
-		f->seen_alloc = f->seen_alloc ? 2 * f->seen_alloc : 64;
-		f->seen = xrealloc(f->seen, f->seen_alloc * sizeof(*f->seen));
-	}
-	f->seen[f->seen_nr++] = *id;
+	f->seen[j] = *id;
+	f->seen_nr++;
 	return 0;
 }
 
@@ -156,23 +204,36 @@ static int child_cb(const struct descriptor *d, void *payload)
 			digest_fmt(s, &child), w->parent, w->from);
 		return 0;
 	}
-	return walk(w->f, &child, w->from);
+	return walk(w->f, &child, w->from, w->depth + 1);
 }
 
-static int walk(struct fsck *f, const struct digest *id, const char *from)
+static int walk(struct fsck *f, const struct digest *id, const char *from,
+		int depth)
 {
 	struct odb_object obj;
 	struct walk w;
 	char mt[ODB_MEDIA_TYPE_MAX + 1];
 
 	/* Absence and bad records are reported by the callers' passes. */
-	if (was_seen(f, id) || pl_object_peek(&obj, mt, f->tx, id))
+	if (pl_object_peek(&obj, mt, f->tx, id))
 		return 0;
 	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
 	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
 		return 0;
+	/* A manifest deeper than fetch, create and push go is a problem:
+	 * reported, not walked (which also bounds the recursion). */
+	if (depth > MANIFEST_MAX_DEPTH) {
+		char s[DIGEST_MAX_STR];
+
+		problem(f, "too deep: %s (reached from '%s') is nested more than "
+			"%d indexes deep", digest_fmt(s, id), from, MANIFEST_MAX_DEPTH);
+		return 0;
+	}
+	if (was_seen(f, id))
+		return 0;
 	w.f = f;
 	w.from = from;
+	w.depth = depth;
 	w.parent_id = *id;
 	digest_fmt(w.parent, id);
 	/* Malformed objects were reported by the object pass. */
@@ -198,7 +259,7 @@ static int check_ref(const char *name, const struct digest *id, void *payload)
 		problem(f, "broken ref '%s': object %s is missing", name,
 			digest_fmt(s, id));
 	else
-		return walk(f, id, name);
+		return walk(f, id, name, 0);
 	return 0;
 }
 
@@ -218,7 +279,7 @@ static int check_entry(const struct reflog_entry *e, void *payload)
 		problem(f, "broken reflog of '%s': object %s is missing", f->ref,
 			digest_fmt(s, &e->new_id));
 	else
-		return walk(f, &e->new_id, f->ref);
+		return walk(f, &e->new_id, f->ref, 0);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
+#include "util/escape.h"
 #include "util/parse-options.h"
 #include "util/strvec.h"
 #include "util/usage.h"
@@ -79,7 +80,7 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 			continue;
 		shown++;
 		if (tags_only) {
-			puts(tags.v[i]);
+			puts(term_str(tags.v[i]));
 			continue;
 		}
 		/* A tag deleted since the listing is skipped, not an error. */
@@ -90,7 +91,7 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 			}
 			die_last();
 		}
-		printf("%s\t%s\n", digest_fmt(s, &d), tags.v[i]);
+		printf("%s\t%s\n", digest_fmt(s, &d), term_str(tags.v[i]));
 	}
 	reg_close(r);
 	strvec_clear(&tags);

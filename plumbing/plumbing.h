@@ -69,6 +69,8 @@ struct pl_fetch_opts {
 	const char *platform;	/* from an index, the entry for this platform */
 	int recursive;		/* from an index, every child and its config */
 	int insecure;		/* plain HTTP or an unverified certificate */
+	int depth;		/* how deep below a list the manifest named is
+				 * (0: it is the list; MANIFEST_MAX_DEPTH) */
 };
 
 struct pl_fetch *pl_fetch_new(void);

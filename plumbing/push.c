@@ -256,8 +256,8 @@ static int load_node(struct pl_push *p, size_t *out, struct odb_txn *tx,
 		*out = (size_t)have;
 		return 0;
 	}
-	if (depth > 8)
-		return mf_error(MF_EINVALID, "indexes nested more than 8 deep");
+	if (depth > MANIFEST_MAX_DEPTH)
+		return manifest_depth_error(NULL);
 	ret = pl_object_peek(&obj, mt, tx, id);
 	if (ret == MF_ENOTFOUND) {
 		char hex[DIGEST_MAX_STR];

@@ -161,7 +161,6 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	};
 	char remote_disp[PL_NAME_MAX], list_disp[PL_NAME_MAX];
 	char repo[PL_NAME_MAX], errprefix[PL_NAME_MAX + 64];
-	char hex[DIGEST_MAX_STR];
 	struct fetch_state s;
 	struct platform_spec *want;
 	const char *data, *mt, *name;
@@ -199,8 +198,6 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	if (pl_fetch_object(&data, &len, &mt, s.f, &s.top))
 		die("%s: fetched, then lost", remote_disp);	/* cannot happen */
 	s.list_id = s.top;
-	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
-		n = 1;		/* the image itself */
 	if (manifest_kind_of(mt) == MANIFEST_KIND_INDEX) {
 		if (platforms.nr) {
 			struct list l = LIST_INIT;
@@ -236,10 +233,11 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	pl_fetch_free(s.f);
 	if (ret)
 		die_last();
-	printf("Fetched %s %s (%zu manifest%s)\n", remote_disp,
-	       digest_fmt(hex, &s.top), n, n == 1 ? "" : "s");
+	/* One line, in docker's words: what happened to the local list. */
 	if (s.changed)
 		printf("Created manifest list %s\n", list_disp);
+	else
+		printf("Manifest list %s is up to date\n", list_disp);
 	buf_release(&s.list_bytes);
 	strvec_clear(&platforms);
 	free(want);

@@ -15,6 +15,7 @@
 #include "util/parse-options.h"
 #include "util/usage.h"
 #include "util/wrapper.h"
+#include "util/escape.h"
 
 static const char *const usage_str[] = {
 	"manifold inspect [OPTIONS] [MANIFEST_LIST] MANIFEST",
@@ -229,7 +230,7 @@ static int print_list_table(const char *name, const char *digest,
 	int width = 8;
 
 	printf("Name:     %s\nDigest:   %s\nType:     %s\nEntries:  %zu\n",
-	       name, digest, mt, l->nr);
+	       term_str(name), term_str(digest), term_str(mt), l->nr);
 	if (!l->nr)
 		return 0;
 	for (size_t i = 0; i < l->nr; i++) {
@@ -237,7 +238,7 @@ static int print_list_table(const char *name, const char *digest,
 		int n;
 
 		pc_entry_platform(p, sizeof(p), &l->e[i]);
-		n = (int)strlen(p);
+		n = (int)strlen(term_str(p));
 		if (n > width)
 			width = n;
 	}
@@ -251,8 +252,8 @@ static int print_list_table(const char *name, const char *digest,
 				"index" : "other";
 
 		pc_entry_platform(p, sizeof(p), e);
-		printf("%-*s  %-6s  %6lld  %s\n", width, p, t, (long long)e->size,
-		       e->digest);
+		printf("%-*s  %-6s  %6lld  %s\n", width, term_str(p), t,
+		       (long long)e->size, term_str(e->digest));
 	}
 	return 0;
 }
@@ -365,7 +366,8 @@ static void show_image(const struct shown *s, const struct list_entry *e,
 
 		pc_entry_platform(p, sizeof(p), e);
 		printf("Name:     %s\nDigest:   %s\nType:     %s\nSize:     %zu\n"
-		       "Platform: %s\n", s->name, s->digest, s->mt, s->len, p);
+		       "Platform: %s\n", term_str(s->name), term_str(s->digest),
+		       term_str(s->mt), s->len, term_str(p));
 	} else if (verbose) {
 		verbose_record(&b, 0, ref ? ref : s->name, e, s->o);
 		buf_addch(&b, '\n');

@@ -8,6 +8,7 @@
 #include "manifest/json.h"
 #include "porcelain.h"
 #include "util/wrapper.h"
+#include "util/escape.h"
 
 #define PLAT_MAX 256
 
@@ -283,10 +284,10 @@ static void add_digest(struct buf *out, const char *digest, int abbrev)
 		buf_adds(out, digest);
 }
 
+/* Registry text (annotations are free text): escaped for a terminal. */
 static void add_visible(struct buf *out, const char *s)
 {
-	for (; *s; s++)
-		buf_addch(out, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	term_escape(out, s, strlen(s));
 }
 
 static void add_ann_list(struct buf *out, const struct ld_change *c)
@@ -316,20 +317,22 @@ void list_diff_format(struct buf *out, const struct ld_change *c, int abbrev)
 		break;
 	case LD_REMOVED:
 	case LD_ADDED:
-		buf_addf(out, "%c %s ", c->kind == LD_ADDED ? '+' : '-', c->platform);
+		buf_addf(out, "%c %s ", c->kind == LD_ADDED ? '+' : '-',
+			 term_str(c->platform));
 		add_digest(out, c->digest, abbrev);
 		break;
 	case LD_DIGEST:
-		buf_addf(out, "~ %s digest ", c->platform);
+		buf_addf(out, "~ %s digest ", term_str(c->platform));
 		add_digest(out, c->old, abbrev);
 		buf_adds(out, " -> ");
 		add_digest(out, c->new, abbrev);
 		break;
 	case LD_PLATFORM:
-		buf_addf(out, "~ %s platform %s -> %s", c->platform, c->old, c->new);
+		buf_addf(out, "~ %s platform %s -> %s", term_str(c->platform),
+			 term_str(c->old), term_str(c->new));
 		break;
 	case LD_ANNOTATIONS:
-		buf_addf(out, "~ %s annotations", c->platform);
+		buf_addf(out, "~ %s annotations", term_str(c->platform));
 		add_ann_list(out, c);
 		break;
 	case LD_ORDER:

@@ -16,6 +16,7 @@
 #include "util/parse-options.h"
 #include "util/usage.h"
 #include "util/wrapper.h"
+#include "util/escape.h"
 
 static const char *const log_usage[] = {
 	"manifold log [OPTIONS] MANIFEST_LIST",
@@ -101,17 +102,17 @@ static void show_oneline(const char *name, size_t n, const struct version *v,
 	size_t ad, rm, ch;
 
 	if (digest_is_zero(&v->new_id)) {
-		printf("%s@{%zu} (deleted) %s\n", name, n, v->msg);
+		printf("%s@{%zu} (deleted) %s\n", term_str(name), n, term_str(v->msg));
 		return;
 	}
 	short_hex(hex, &v->new_id);
 	if (version_diff(&d, tx, v) < 0) {
-		printf("%s@{%zu} %s %s (?)\n", name, n, hex, v->msg);
+		printf("%s@{%zu} %s %s (?)\n", term_str(name), n, hex, term_str(v->msg));
 		return;
 	}
 	list_diff_counts(&d, &ad, &rm, &ch);
-	printf("%s@{%zu} %s %s (+%zu -%zu ~%zu)\n", name, n, hex, v->msg,
-	       ad, rm, ch);
+	printf("%s@{%zu} %s %s (+%zu -%zu ~%zu)\n", term_str(name), n, hex,
+	       term_str(v->msg), ad, rm, ch);
 	list_diff_release(&d);
 }
 
@@ -125,14 +126,14 @@ static void show_full(const char *name, size_t n, const struct version *v,
 	if (n)
 		putchar('\n');
 	if (digest_is_zero(&v->new_id))
-		printf("%s@{%zu} (deleted)\n", name, n);
+		printf("%s@{%zu} (deleted)\n", term_str(name), n);
 	else
-		printf("%s@{%zu} %s\n", name, n, digest_fmt(hex, &v->new_id));
+		printf("%s@{%zu} %s\n", term_str(name), n, digest_fmt(hex, &v->new_id));
 	hu_date_iso(iso, v->time, v->tz);
 	hu_date_relative(rel, v->time, now);
 	printf("Date:    %s (%s)\n", iso, rel);
-	printf("By:      %s\n", v->who);
-	printf("Command: %s\n\n", v->msg);
+	printf("By:      %s\n", term_str(v->who));
+	printf("Command: %s\n\n", term_str(v->msg));
 	if (digest_is_zero(&v->new_id)) {
 		printf("    list deleted\n");
 		return;

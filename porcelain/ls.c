@@ -16,6 +16,7 @@
 #include "util/parse-options.h"
 #include "util/usage.h"
 #include "util/wrapper.h"
+#include "util/escape.h"
 
 static const char *const ls_usage[] = {
 	"manifold ls [OPTIONS] [PATTERN]",
@@ -144,7 +145,8 @@ static void cells(char **out, const struct row *r, int no_trunc, int64_t now)
 
 	digest_fmt(hex, &r->id);
 	colon = strchr(hex, ':');
-	out[0] = xstrdup(r->name);
+	/* Text for a terminal: registry strings escaped (JSON has its own). */
+	out[0] = xstrdup(term_str(r->name));
 	out[1] = no_trunc ? xstrdup(hex) : xstrndup(colon + 1, 12);
 	out[2] = xstrdup(r->format);
 	if (r->entries < 0)
@@ -155,7 +157,7 @@ static void cells(char **out, const struct row *r, int no_trunc, int64_t now)
 	for (size_t k = 0; k < r->plats_nr; k++) {
 		if (k)
 			buf_addch(&b, ',');
-		buf_adds(&b, r->plats[k]);
+		term_escape(&b, r->plats[k], strlen(r->plats[k]));
 	}
 	if (r->attestations)
 		buf_addf(&b, "%s+%zu attestation%s", r->plats_nr ? "," : "",

@@ -6,17 +6,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "buf.h"
+#include "escape.h"
 #include "usage.h"
 
 static void report(const char *prefix, const char *fmt, va_list ap)
 	MF_PRINTF(2, 0);
 
+/*
+ * Messages often echo what a registry or a store said: escaped for the
+ * terminal (escape.h), so that they stay one line and cannot act on it.
+ */
 static void report(const char *prefix, const char *fmt, va_list ap)
 {
+	struct buf msg = BUF_INIT, shown = BUF_INIT;
+
 	fflush(stdout);
+	buf_vaddf(&msg, fmt, ap);
+	term_escape(&shown, msg.ptr, msg.len);
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	fwrite(shown.ptr, 1, shown.len, stderr);
 	fputc('\n', stderr);
+	buf_release(&shown);
+	buf_release(&msg);
 }
 
 const char *die_prefix = "fatal: ";

@@ -1,17 +1,20 @@
 /*
  * Fuzz the parsers of names users and scripts type: digests, abbreviated
- * digests, ref names, NAME@{n} revisions and platforms (os/arch/variant).  Each must return one of its
+ * digests, ref names, NAME@{n} revisions and platforms (os/arch/variant),
+ * and the terminal escaping of any such text (util/escape.h).  Each must return one of its
  * documented codes, never crash, and agree with its own round trip.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "odb/odb.h"
 #include "plumbing/plumbing.h"
 #include "util/digest.h"
 #include "util/error.h"
+#include "util/escape.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -63,6 +66,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (platform_parse(&q, f) || !platform_match(&p, &q))
 				abort();
 		}
+	}
+
+	/* Terminal escaping: safe output, and safe input left as it is. */
+	{
+		struct buf b = BUF_INIT;
+		int safe = term_safe((const char *)data, size);
+
+		if (term_escape(&b, (const char *)data, size) || !term_safe(b.ptr, b.len))
+			abort();
+		if (safe != (b.len == size && !memcmp(b.ptr, data, size)))
+			abort();
+		for (size_t i = 0; i < b.len; i++)
+			if ((unsigned char)b.ptr[i] < 0x20 || b.ptr[i] == 0x7f)
+				abort();
+		/* text shown unescaped has no control an identifier refuses */
+		if (!memchr(data, 0, size) && safe && !manifest_identifier_ok(s))
+			abort();
+		buf_release(&b);
 	}
 
 	/* Without a store, resolution must fail cleanly or parse a digest. */

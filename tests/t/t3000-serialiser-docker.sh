@@ -212,12 +212,14 @@ test_expect_success 'annotate can move an entry to another os/arch' '
 '
 
 # Flag values docker does not check, full of what Go escapes: < > &,
-# U+2028/U+2029, quotes, backslashes, control characters; non-ASCII and
-# DEL stay raw; an invalid byte becomes U+FFFD.
-OSV=$'1<2>&3\342\200\250x\342\200\251"y\\z\tw\001v\177\303\251\n\033'
-OSV_SPEC='1<2>&3\xe2\x80\xa8x\xe2\x80\xa9"y\\z\tw\x01v\x7f\xc3\xa9\n\x1b'
-VAR=$'v\377w\bq\f'
-VAR_SPEC='v\xffw\bq\f'
+# U+2028/U+2029, quotes, backslashes; non-ASCII stays raw; an invalid
+# byte becomes U+FFFD.  (Control characters, which docker also takes,
+# manifold refuses in platform fields: t6053.  The serialiser's escaping
+# of them is checked in tests/unit/test_list.c through annotations.)
+OSV=$'1<2>&3\342\200\250x\342\200\251"y\\z\303\251'
+OSV_SPEC='1<2>&3\xe2\x80\xa8x\xe2\x80\xa9"y\\z\xc3\xa9'
+VAR=$'v\377wq'
+VAR_SPEC='v\xffwq'
 test_expect_success 'Go string escaping, as docker sends it' '
 	docker_list esc arm64 &&
 	dk manifest annotate --os-version "$OSV" --variant "$VAR" \
@@ -231,8 +233,6 @@ test_expect_success 'Go string escaping, as docker sends it' '
 	same_bytes esc.pushed esc.ours &&
 	grep -F "\\u003ca\\u003e" esc.pushed &&
 	grep -F "\\u2028" esc.pushed &&
-	grep -F "\\u0001" esc.pushed &&
-	grep -F "\\t" esc.pushed &&
 	"$LISTTOOL" reserialise <esc.pushed >again &&
 	same_bytes esc.pushed again
 '

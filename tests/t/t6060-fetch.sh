@@ -5,13 +5,15 @@ test_description='fetch: a remote list and its images into the store, as a local
 
 porcelain_setup
 
-# What fetch prints for REMOTE at DIGEST holding N manifests, when it
-# made or moved the local list LIST (no LIST: the list was left alone).
+# What fetch prints for REMOTE at DIGEST holding N manifests: one line,
+# "Created manifest list LIST" when it made or moved the local list
+# LIST; with no LIST, the list (named as REMOTE) was left alone.
 fetched() {
-	local s=s
-	test "$3" = 1 && s=
-	echo "Fetched $1 $2 ($3 manifest$s)"
-	test -z "${4:-}" || echo "Created manifest list $4"
+	if test -n "${4:-}"; then
+		echo "Created manifest list $4"
+	else
+		echo "Manifest list $1 is up to date"
+	fi
 }
 
 # The exact bytes the registry holds for REPO REF.

@@ -6,10 +6,11 @@ test_description='fetch: over verified TLS, and with Basic auth'
 # What fetch prints for REMOTE at DIGEST holding N manifests, when it
 # made or moved the local list LIST (no LIST: the list was left alone).
 fetched() {
-	local s=s
-	test "$3" = 1 && s=
-	echo "Fetched $1 $2 ($3 manifest$s)"
-	test -z "${4:-}" || echo "Created manifest list $4"
+	if test -n "${4:-}"; then
+		echo "Created manifest list $4"
+	else
+		echo "Manifest list $1 is up to date"
+	fi
 }
 
 # TLS: the registry's CA is in $DOCKER_CONFIG/certs.d (lib-registry).

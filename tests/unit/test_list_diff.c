@@ -169,7 +169,7 @@ static void test_list_diff__annotations(void **state)
 	list_entry_set_annotation(e, "moved", "new");
 	list_entry_set_annotation(e, "keep", "1");
 	list_set_annotation(&b, "org.opencontainers.image.title", "t\n");
-	check(&a, &b, "~ index annotations +org.opencontainers.image.title=t?\n"
+	check(&a, &b, "~ index annotations +org.opencontainers.image.title=t\\n\n"
 	      "~ linux/amd64 annotations -gone ~moved=new +new=a b\n");
 
 	list_diff(&d, &a, &b);

@@ -1198,6 +1198,70 @@ static void test_manifest__json_msg_str(void **state)
 	assert_string_equal(out, "xxxx...");
 }
 
+/* Control characters in identifiers from outside are refused, naming the field. */
+static void test_manifest__control_characters_refused(void **state)
+{
+	static const char *const bad[] = { "a\x1b[31m", "a\rb", "a\nb", "\x7f", "a\xc2\x9b" "b", "\t" };
+	static const struct {
+		const char *field, *before, *after, *where;
+	} fields[] = {
+		{ "os", "\"os\":\"", "\",\"architecture\":\"amd64\"", "manifests[0].platform.os" },
+		{ "architecture", "\"os\":\"linux\",\"architecture\":\"", "\"", "manifests[0].platform.architecture" },
+		{ "variant", "\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"", "\"", "manifests[0].platform.variant" },
+		{ "os.version", "\"os\":\"linux\",\"architecture\":\"amd64\",\"os.version\":\"", "\"", "manifests[0].platform.os.version" },
+		{ "features", "\"os\":\"linux\",\"architecture\":\"amd64\",\"features\":[\"ok\",\"", "\"]", "manifests[0].platform.features[1]" },
+		{ "os.features", "\"os\":\"linux\",\"architecture\":\"amd64\",\"os.features\":[\"", "\"]", "manifests[0].platform.os.features[0]" },
+	};
+	char esc[64], plat[256], doc[1024];
+
+	(void)state;
+	assert_true(manifest_identifier_ok(NULL));
+	assert_true(manifest_identifier_ok("linux"));
+	assert_true(manifest_identifier_ok("caf\xc3\xa9 10.0.17763.5830"));
+	for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+		size_t o = 0;
+
+		assert_false(manifest_identifier_ok(bad[b]));
+		/* the same string as a JSON string literal */
+		for (const unsigned char *p = (const unsigned char *)bad[b]; *p; p++)
+			if (*p < 0x20)
+				o += (size_t)snprintf(esc + o, sizeof(esc) - o, "\\u%04x", *p);
+			else
+				esc[o++] = (char)*p, esc[o] = '\0';
+		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+			snprintf(plat, sizeof(plat), "%s%s%s", fields[f].before, esc,
+				 fields[f].after);
+			snprintf(doc, sizeof(doc),
+				 "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":["
+				 "{\"mediaType\":\"%s\",\"digest\":\"sha256:%064d\","
+				 "\"size\":1,\"platform\":{%s}}]}",
+				 MT_OCI_INDEX, MT_OCI_MANIFEST, 0, plat);
+			assert_int_equal(manifest_validate(MT_OCI_INDEX, doc, strlen(doc)),
+					 MF_EINVALID);
+			if (!strstr(mf_error_last(), fields[f].where) ||
+			    !strstr(mf_error_last(), "control character"))
+				fail_msg("%s: %s", fields[f].field, mf_error_last());
+		}
+		/* an annotation key too, but not a value (free text) */
+		snprintf(doc, sizeof(doc),
+			 "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":[],"
+			 "\"annotations\":{\"%s\":\"v\"}}", MT_OCI_INDEX, esc);
+		assert_int_equal(manifest_validate(MT_OCI_INDEX, doc, strlen(doc)),
+				 MF_EINVALID);
+		assert_non_null(strstr(mf_error_last(), "annotations has a key with a control character"));
+		snprintf(doc, sizeof(doc),
+			 "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":[],"
+			 "\"annotations\":{\"k\":\"%s\"}}", MT_OCI_INDEX, esc);
+		assert_int_equal(manifest_validate(MT_OCI_INDEX, doc, strlen(doc)), 0);
+		/* and an image config's platform */
+		snprintf(doc, sizeof(doc), "{\"architecture\":\"amd64\",\"os\":\"linux\","
+			 "\"variant\":\"%s\"}", esc);
+		assert_int_equal(manifest_validate(MT_OCI_CONFIG, doc, strlen(doc)),
+				 MF_EINVALID);
+		assert_non_null(strstr(mf_error_last(), "variant contains a control character"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1243,6 +1307,7 @@ int main(void)
 		cmocka_unit_test(test_manifest__json_pretty_errors),
 		cmocka_unit_test(test_manifest__json_add_string),
 		cmocka_unit_test(test_manifest__json_msg_str),
+		cmocka_unit_test(test_manifest__control_characters_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -482,6 +483,49 @@ static void test_odb__format_version_checked(void **state)
 	assert_int_equal(odb_open(&db, f->dir, ODB_OPEN_CREATE), MF_ECORRUPT);
 }
 
+/* A damaged data.mdb is MF_ECORRUPT, named as such, before any map read. */
+static void test_odb__damaged_store(void **state)
+{
+	struct fixture *f = *state;
+	char path[4200];
+	struct odb *db;
+	struct stat st;
+	int fd;
+
+	for (int i = 0; i < 40; i++) {
+		char obj[1200];
+
+		snprintf(obj, sizeof(obj), "object %d %0*d", i, 1000, i);
+		put(f->db, obj);
+	}
+	odb_close(f->db);
+	f->db = NULL;
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 3 * 4096);
+
+	/* cut short: the meta pages name pages past the end */
+	assert_int_equal(truncate(path, 3 * 4096), 0);
+	assert_int_equal(odb_open(&db, f->dir, 0), MF_ECORRUPT);
+	assert_non_null(strstr(mf_error_last(), "is damaged: data.mdb is truncated (12288 bytes;"));
+	assert_int_equal(odb_open(&db, f->dir, ODB_OPEN_CREATE), MF_ECORRUPT);
+
+	/* a garbage second meta page: LMDB's MDB_INVALID, but an LMDB file */
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "garbage!garbage!garbage!", 24, 4096 + 16), 24);
+	close(fd);
+	assert_int_equal(odb_open(&db, f->dir, 0), MF_ECORRUPT);
+	assert_non_null(strstr(mf_error_last(), "is damaged: a meta page"));
+
+	/* empty: a reader does not make it a new store */
+	assert_int_equal(truncate(path, 0), 0);
+	assert_int_equal(odb_open(&db, f->dir, 0), MF_ECORRUPT);
+	assert_non_null(strstr(mf_error_last(), "is damaged: data.mdb is empty"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+}
+
 static int count_refs(const char *name, const struct digest *id, void *payload)
 {
 	(void)name;
@@ -526,6 +570,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odb__failed_write_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odb__open_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odb__format_version_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odb__damaged_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odb__ref_for_each_prefix, setup, teardown),
 	};
 

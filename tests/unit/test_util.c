@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/digest.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/module.h"
 
 /* FIPS 180-2 known answers. */
@@ -207,6 +208,50 @@ static void test_error__wrap_keeps_message(void **state)
 	assert_int_equal(mf_error_code(), MF_ENOTFOUND);
 }
 
+/* Text for a terminal: controls, C1, bidi overrides and bad UTF-8 escaped. */
+static void test_escape__terminal(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "linux/amd64", "linux/amd64" },
+		{ "caf\xc3\xa9 \xf0\x9f\x90\xb3 a\\b", "caf\xc3\xa9 \xf0\x9f\x90\xb3 a\\b" },
+		{ "\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m" },
+		{ "a\rb\nc\td", "a\\rb\\nc\\td" },
+		{ "\x7f\x01", "\\x7f\\x01" },
+		{ "x\xc2\x9b" "2J", "x\\u009b2J" },
+		{ "\xe2\x80\xae" "gpj.exe", "\\u202egpj.exe" },
+		{ "\xe2\x81\xa6", "\\u2066" },
+		{ "bad\xff\xc3", "bad\\xff\\xc3" },
+		{ "\xed\xa0\x80", "\\xed\\xa0\\x80" },		/* a surrogate */
+		{ "\xc0\xaf", "\\xc0\\xaf" },			/* overlong */
+		{ "", "" },
+	};
+	const char *a, *b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT;
+		size_t len = strlen(cases[i].in);
+
+		assert_int_equal(term_escape(&out, cases[i].in, len), 0);
+		assert_string_equal(out.ptr, cases[i].out);
+		assert_int_equal(term_safe(cases[i].in, len),
+				 !strcmp(cases[i].in, cases[i].out));
+		assert_string_equal(term_str(cases[i].in), cases[i].out);
+		buf_release(&out);
+	}
+	/* a safe string is handed back as it is; NULL is "" */
+	a = "plain";
+	assert_ptr_equal(term_str(a), a);
+	assert_string_equal(term_str(NULL), "");
+	/* several escaped strings in one printf stay valid */
+	a = term_str("\x1b" "1");
+	b = term_str("\x1b" "2");
+	assert_string_equal(a, "\\x1b1");
+	assert_string_equal(b, "\\x1b2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_buf__read_fd_over_cap),
 		cmocka_unit_test(test_buf__addf_and_detach),
 		cmocka_unit_test(test_error__wrap_keeps_message),
+		cmocka_unit_test(test_escape__terminal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
