@@ -22,7 +22,9 @@ proxy() {
 	eval "P_$name=127.0.0.1:$(cat "$port_file")"
 	eval "PLOG_$name=$TRASH/proxy-$name.log"
 }
-trap 'kill $PIDS 2>/dev/null' EXIT
+# The proxies first, then lib-registry's own exit work (its registries,
+# then test-lib's trash directory).
+trap 'kill $PIDS 2>/dev/null; _reg_at_exit' EXIT
 
 proxy forbid 'HEAD /manifests/sha256: 403' 'HEAD /blobs/ 403'
 proxy nomount 'POST mount= nomount'
