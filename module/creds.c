@@ -971,6 +971,20 @@ static int containers_key_is_host(const char *k, const char *host)
  * SCOPED_HOST_RULES (no helper is run).
  */
 #define SCOPED_HOST_RULES 1
+
+/* An entry for the host itself (key `key`): lookup_containers()'s answer. */
+static int host_entry(struct mf_cred *out, const struct config *c,
+		      const char *key, yajl_val e, int scoped_only)
+{
+	int ret = decode_entry(out, c, key, e);
+
+	if (ret == MF_ENOTFOUND || (!ret && scoped_only)) {
+		mf_cred_release(out);
+		return ret == MF_ENOTFOUND ? ret : SCOPED_HOST_RULES;
+	}
+	return ret;
+}
+
 static int lookup_containers(struct mf_cred *out, const struct config *c,
 			     const char *cred_key, const char *repo,
 			     int scoped_only)
@@ -1016,31 +1030,17 @@ static int lookup_containers(struct mf_cred *out, const struct config *c,
 		}
 		buf_release(&k);
 	}
-	if (json_get(auths, host)) {
-		ret = decode_entry(out, c, host, json_get(auths, host));
-		if (ret != MF_ENOTFOUND) {
-			if (!ret && scoped_only) {
-				mf_cred_release(out);
-				return SCOPED_HOST_RULES;
-			}
-			return ret;
-		}
-		mf_cred_release(out);
-	}
+	if (json_get(auths, host) &&
+	    (ret = host_entry(out, c, host, json_get(auths, host),
+			      scoped_only)) != MF_ENOTFOUND)
+		return ret;
 	for (i = 0; i < auths->u.object.len; i++) {
 		const char *k = auths->u.object.keys[i];
 
-		if (strcmp(k, host) && containers_key_is_host(k, host)) {
-			ret = decode_entry(out, c, k, auths->u.object.values[i]);
-			if (ret != MF_ENOTFOUND) {
-				if (!ret && scoped_only) {
-					mf_cred_release(out);
-					return SCOPED_HOST_RULES;
-				}
-				return ret;
-			}
-			mf_cred_release(out);
-		}
+		if (strcmp(k, host) && containers_key_is_host(k, host) &&
+		    (ret = host_entry(out, c, k, auths->u.object.values[i],
+				      scoped_only)) != MF_ENOTFOUND)
+			return ret;
 	}
 none:
 	{

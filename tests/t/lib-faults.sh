@@ -58,3 +58,25 @@ fault_secrets_absent() {
 	wire=$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASS" | base64 -w0)
 	! grep -F -e "$REGISTRY_PASS" -e "$wire" "$@"
 }
+
+# fails_cleanly CODE ERE CMD...: CMD fails with exit CODE (128 for the
+# plumbing, 1 for the porcelain) and one line on stderr, --debug trace
+# lines aside, matching ERE; the store is unchanged and no secret is in
+# its output or trace.
+fails_cleanly() {
+	local code=$1 ere=$2
+	shift 2
+	store_snapshot >before &&
+	test_must_fail --code="$code" "$@" >out 2>err.all &&
+	grep -v "^manifold: [<>] \|^manifold: retrying\|^manifold: using \|^manifold: redirect \|^manifold: .* no credentials sent" err.all >err &&
+	test_stderr_line "$ere" err &&
+	store_snapshot >after && test_cmp before after &&
+	fault_secrets_absent out err.all
+}
+
+# succeeds CMD...: CMD (with --debug) succeeds, no secret in its output
+# or trace.
+succeeds() {
+	"$@" >out 2>err.all &&
+	fault_secrets_absent out err.all
+}

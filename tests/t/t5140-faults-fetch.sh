@@ -16,25 +16,7 @@ export MANIFOLD_LOW_SPEED_TIME=1
 # A store with something in it, so that "unchanged" means something.
 manifold fetch-manifest "$REGISTRY/library/app:arm64" >/dev/null || exit 1
 
-# fails_cleanly ERE CMD...: CMD fails (exit 128 for plumbing, 1 for the
-# porcelain: --code) with one line on stderr matching ERE; the store is
-# unchanged and no secret is in its output or trace.
-fails_cleanly() {
-	local code=$1 ere=$2
-	shift 2
-	store_snapshot >before &&
-	test_must_fail --code="$code" "$@" >out 2>err.all &&
-	grep -v "^manifold: [<>] \|^manifold: retrying\|^manifold: using \|^manifold: .* no credentials sent" err.all >err &&
-	test_stderr_line "$ere" err &&
-	store_snapshot >after && test_cmp before after &&
-	fault_secrets_absent out err.all
-}
-
-# succeeds CMD...: CMD (with --debug) succeeds, no secret in its output.
-succeeds() {
-	"$@" >out 2>err.all &&
-	fault_secrets_absent out err.all
-}
+# fails_cleanly and succeeds: lib-faults.sh.
 
 fault_proxy reset1 'GET /manifests/amd64$ once:reset'
 test_expect_success 'a reset mid-body is retried' '

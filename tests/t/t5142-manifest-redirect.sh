@@ -13,25 +13,7 @@ LIST=$(seed_index library/app:list --format oci :amd64 :arm64) || exit 1
 # A store with something in it, so that "unchanged" means something.
 manifold fetch-manifest "$REGISTRY/library/app:arm64" >/dev/null || exit 1
 
-# fails_cleanly CODE ERE CMD...: CMD fails with exit CODE and one line on
-# stderr (trace lines aside) matching ERE; the store is unchanged and no
-# secret is in its output or trace.
-fails_cleanly() {
-	local code=$1 ere=$2
-	shift 2
-	store_snapshot >before &&
-	test_must_fail --code="$code" "$@" >out 2>err.all &&
-	grep -v "^manifold: [<>] \|^manifold: using \|^manifold: redirect \|^manifold: .* no credentials sent" err.all >err &&
-	test_stderr_line "$ere" err &&
-	store_snapshot >after && test_cmp before after &&
-	fault_secrets_absent out err.all
-}
-
-# succeeds CMD...: CMD succeeds, no secret in its output or trace.
-succeeds() {
-	"$@" >out 2>err.all &&
-	fault_secrets_absent out err.all
-}
+# fails_cleanly and succeeds: lib-faults.sh.
 
 # nothing_reached_other OLOG HOST: the other host was asked (GET or HEAD
 # /parked/...), never with credentials; the trace says none were sent.
