@@ -283,6 +283,26 @@ run_tests() {
 	return $rc
 }
 
+# The alternatives of a mutant's regex one after the other, in the
+# table's order (put the quickest likely killer first): the first
+# failure ends it.  A regex with parentheses runs as one.
+run_mutant_tests() {
+	local regex=$1 log=$2 part rc
+	local -a parts
+	case "$regex" in
+	*'('*) parts=("$regex") ;;
+	*) IFS='|' read -r -a parts <<<"$regex" ;;
+	esac
+	: >"$log"
+	for part in "${parts[@]}"; do
+		run_tests "$part" "$log.part"
+		rc=$?
+		cat "$log.part" >>"$log"
+		test $rc = 0 || return $rc
+	done
+	return 0
+}
+
 build() {
 	cmake --build "$BLD" -j "$JOBS" >"$1" 2>&1
 }
@@ -294,6 +314,18 @@ cmake -S "$SRC" -B "$BLD" >"$SCRATCH/configure.log" 2>&1 &&
 	tail -20 "$SCRATCH/build.log" "$SCRATCH/configure.log" >&2 2>/dev/null
 	exit 2
 }
+
+# Every alternative of every regex must name some test: a typo would
+# otherwise "kill" its mutant.
+nomatch=$(awk -F'\t' '$4 == "ok" { print $3 }' <<<"$CHECK" | tr '|' '\n' | sort -u |
+	while read -r part; do
+		ctest --test-dir "$BLD" -N -R "$part" 2>/dev/null |
+			grep -q '^Total Tests: [1-9]' || echo "$part"
+	done)
+if test -n "$nomatch"; then
+	echo "mutate.sh: these tests: regexes match no test:" $nomatch >&2
+	exit 2
+fi
 
 if test $BASELINE = 1; then
 	# The union of the regexes, without parentheses (ctest's regex
@@ -335,7 +367,7 @@ while IFS=$'\t' read -r name file tests state; do
 		echo "BROKEN   $name (does not compile: see the table)"
 		grep -m3 'error' "$log" | sed 's/^/         /'
 		broken=$((broken + 1))
-	elif run_tests "$tests" "$log"; then
+	elif run_mutant_tests "$tests" "$log"; then
 		echo "SURVIVED $name ($file; $tests passed, $(( $(date +%s) - t0 ))s)"
 		survived=$((survived + 1))
 		SURVIVORS="$SURVIVORS $name"
