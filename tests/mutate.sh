@@ -40,6 +40,9 @@
 # Exit status: 0 every mutant killed; 1 a mutant survived, was stale or
 # broken; 2 usage error, or the unmutated tests failed.
 
+# The whole script is one block, read before it runs: editing this file
+# during a run (a long one) cannot change what the run does.
+{
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -388,3 +391,5 @@ test $stale = 0 && test $broken = 0 || echo "$stale stale, $broken broken (not r
 test -n "$SURVIVORS" && echo "survivors:$SURVIVORS"
 printf 'time: %dm%02ds\n' $((secs / 60)) $((secs % 60))
 test $survived = 0 && test $stale = 0 && test $broken = 0
+exit
+}
