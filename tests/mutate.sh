@@ -259,6 +259,12 @@ while IFS=$'\t' read -r name file tests state; do
 	fi
 done <<<"$CHECK"
 
+if ! grep -q $'\tok$' <<<"$CHECK"; then
+	echo "0 killed, 0 survived"
+	echo "$stale stale, 0 broken (not run)"
+	exit 1
+fi
+
 # Run ctest on regex $1 into log $2, in a process group of its own so a
 # hung test and its registries can be stopped together.  Returns ctest's
 # status; 124 on timeout.
