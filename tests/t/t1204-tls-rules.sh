@@ -1,11 +1,13 @@
 #!/bin/bash
-test_description='TLS: a certificate for another name is refused; no token from a plain-HTTP realm for an HTTPS registry'
+test_description='TLS: a certificate for another name is refused; an HTTPS registry gets no plain-HTTP token realm but on loopback'
 #
 # Found by tests/mutate.sh: with tls-verify-host (the certificate's name
 # not checked, its chain still verified) and creds-plain-realm (an HTTPS
 # registry may send us to a plain-HTTP token realm) the suite passed:
 # its test certificates all name 127.0.0.1, and its token realms are
-# all HTTPS.
+# all HTTPS.  The realm off loopback is an IPv6 discard address
+# (RFC 6666): it is refused before any request, and a client that did
+# not refuse would get nowhere.
 . ./test-lib.sh
 
 if ! command -v openssl >/dev/null; then
@@ -35,10 +37,10 @@ mkdir pki &&
 	exit 1
 }
 
-# Three servers: "wrong" (TLS, a certificate for wrong.example), "right"
-# (TLS, a certificate for 127.0.0.1, asks for a token from a plain-HTTP
-# realm) and "realm" (plain HTTP, the token server).  Each logs the
-# requests it gets.
+# Four servers: "wrong" (TLS, a certificate for wrong.example); "right"
+# and "loop" (TLS, a certificate for 127.0.0.1, asking for a token from a
+# plain-HTTP realm: off loopback, and "realm"); "realm" (plain HTTP, the
+# token server on loopback).  Each logs the requests it gets.
 cat >server.py <<'PYEOF'
 import http.server, os, ssl, sys, threading
 
@@ -94,7 +96,8 @@ def serve(name, cert=None, realm=None):
 
 token = serve("realm")
 ports = [serve("wrong", "wrong"),
-         serve("right", "right", lambda: "http://127.0.0.1:%d/token" % token),
+         serve("right", "right", lambda: "http://[100::1]:9/token"),
+         serve("loop", "right", lambda: "http://127.0.0.1:%d/token" % token),
          token]
 open("ports.tmp", "w").write(" ".join(map(str, ports)))
 os.rename("ports.tmp", "ports")
@@ -109,9 +112,9 @@ if ! test -s ports; then
 	echo "Bail out! the test servers did not start"
 	exit 1
 fi
-read WRONG RIGHT REALM <ports
+read WRONG RIGHT LOOP REALM <ports
 export DOCKER_CONFIG=$TRASH/docker-config
-for p in $WRONG $RIGHT; do
+for p in $WRONG $RIGHT $LOOP; do
 	mkdir -p "$DOCKER_CONFIG/certs.d/127.0.0.1:$p" &&
 	cp pki/ca.crt "$DOCKER_CONFIG/certs.d/127.0.0.1:$p/ca.crt" || exit 1
 done
@@ -124,11 +127,16 @@ test_expect_success 'a certificate from the right CA for another name is refused
 	! test -e "$MANIFOLD_DIR/data.mdb"
 '
 
-test_expect_success 'an HTTPS registry that names a plain-HTTP token realm: refused, no request there' '
+test_expect_success 'an HTTPS registry that names a plain-HTTP token realm off loopback: refused' '
 	test_must_fail --code=128 manifold fetch-manifest "127.0.0.1:$RIGHT/r:t" 2>err &&
-	test_stderr_line "refusing token realm .http://127.0.0.1:$REALM/token.* not https" err &&
-	test_grep "^GET /v2/r/manifests/t" right.log &&
-	test_line_count = 0 realm.log
+	test_stderr_line "refusing token realm .http://\[100::1\]:9/token.* not https" err &&
+	test_grep "^GET /v2/r/manifests/t" right.log
+'
+
+test_expect_success 'a plain-HTTP token realm on loopback is used' '
+	test_must_fail --code=128 manifold fetch-manifest "127.0.0.1:$LOOP/r:t" 2>err &&
+	test_grep "^GET /token" realm.log &&
+	test_grep "^GET /v2/r/manifests/t" loop.log
 '
 
 test_done
