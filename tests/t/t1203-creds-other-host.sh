@@ -1,10 +1,13 @@
 #!/bin/bash
-test_description='an upload Location on another host gets no credentials'
+test_description='another host gets no credentials: an upload Location there, a redirect there, its challenge'
 #
 # Found by tests/mutate.sh: with creds-other-host (credentials attached to
 # any absolute upload URL, whatever its host) the suite passed.  The
 # registry below asks for Basic credentials and sends uploads to another
-# port, which logs every header it gets.
+# port, which logs every header it gets.  Found the same way: with
+# challenge-other-host (another host's 401 answered as the registry's),
+# blobs redirected to a host that asks for a token got the registry's
+# credentials sent to the token realm that host named.
 . ./test-lib.sh
 
 : "${REGTOOL:=$MANIFOLD_BUILD_DIR/tests/regtool}"
@@ -43,6 +46,8 @@ class Registry(http.server.BaseHTTPRequestHandler):
             return reply(self, 401, [("WWW-Authenticate", 'Basic realm="t"')])
         if self.command == "POST" and self.path == "/v2/r/blobs/uploads/":
             return reply(self, 202, [("Location", "http://127.0.0.1:%d/upload/1" % other_port)])
+        if self.path.startswith("/v2/redir/blobs/"):
+            return reply(self, 307, [("Location", "http://127.0.0.1:%d/blob" % other_port)])
         if self.path.startswith("/v2/r/blobs/sha256:"):
             d = self.path.rsplit("/", 1)[1]
             return reply(self, 200, [("Docker-Content-Digest", d)])
@@ -63,6 +68,12 @@ class Other(http.server.BaseHTTPRequestHandler):
         log.write("%s %s\n" % (self.command, self.path))
         for k, v in self.headers.items():
             log.write("%s: %s\n" % (k, v))
+        if self.path == "/blob":
+            return reply(self, 401, [("WWW-Authenticate",
+                'Bearer realm="http://127.0.0.1:%d/token",service="x"' % other_port)])
+        if self.path.startswith("/token"):
+            return reply(self, 200, [("Content-Type", "application/json")],
+                         b'{"token":"stolen"}')
         if self.command == "PUT":
             d = self.path.partition("digest=")[2].replace("%3A", ":")
             return reply(self, 201, [("Location", "http://127.0.0.1:%d/v2/r/blobs/%s" % (main_port, d)),
@@ -105,6 +116,16 @@ test_expect_success 'the upload goes to the other host, without credentials' '
 	sha256_of blob >expect &&
 	test_cmp expect out &&
 	test_grep "^PUT /upload/1" other.log &&
+	! grep -i "^authorization:" other.log &&
+	! grep -F "$PASS" other.log err
+'
+
+test_expect_success 'a blob redirected to a host that asks for a token: no token asked, no credentials' '
+	: >other.log &&
+	test_must_fail env MANIFOLD_MODULE_PATH=$MANIFOLD_NET_MODULE "$REGTOOL" --insecure \
+		"$R" "$R" blob-get redir "$(sha256_of blob)" >out 2>err &&
+	test_grep "^GET /blob" other.log &&
+	! grep "^GET /token" other.log &&
 	! grep -i "^authorization:" other.log &&
 	! grep -F "$PASS" other.log err
 '

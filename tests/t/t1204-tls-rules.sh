@@ -1,5 +1,5 @@
 #!/bin/bash
-test_description='TLS: a certificate for another name is refused; an HTTPS registry gets no plain-HTTP token realm but on loopback'
+test_description='TLS: a certificate for another name is refused; an HTTPS registry gets no plain-HTTP token realm but on loopback, and no redirect to plain HTTP'
 #
 # Found by tests/mutate.sh: with tls-verify-host (the certificate's name
 # not checked, its chain still verified) and creds-plain-realm (an HTTPS
@@ -7,9 +7,16 @@ test_description='TLS: a certificate for another name is refused; an HTTPS regis
 # its test certificates all name 127.0.0.1, and its token realms are
 # all HTTPS.  The realm off loopback is an IPv6 discard address
 # (RFC 6666): it is refused before any request, and a client that did
-# not refuse would get nowhere.
+# not refuse would get nowhere.  Likewise redirect-https-to-http (a blob
+# GET on HTTPS redirected to plain HTTP, followed).
 . ./test-lib.sh
 
+: "${REGTOOL:=$MANIFOLD_BUILD_DIR/tests/regtool}"
+: "${MANIFOLD_NET_MODULE:=$MANIFOLD_BUILD_DIR/manifold-net.so}"
+if ! test -x "$REGTOOL"; then
+	echo "Bail out! no regtool at $REGTOOL"
+	exit 1
+fi
 if ! command -v openssl >/dev/null; then
 	echo "1..0 # SKIP no openssl"
 	exit 77
@@ -46,7 +53,7 @@ import http.server, os, ssl, sys, threading
 
 logs = {}
 
-def handler(name, realm=None):
+def handler(name, realm=None, redirect=None):
     class H(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -54,7 +61,10 @@ def handler(name, realm=None):
             with open(name + ".log", "a") as f:
                 f.write("%s %s\n" % (self.command, self.path))
             hdrs, body, code = [], b"{}", 200
-            if realm and self.path != "/v2/" or realm and not self.headers.get("Authorization"):
+            if redirect and self.path.startswith("/v2/r/blobs/"):
+                code = 307
+                hdrs.append(("Location", redirect()))
+            elif realm and self.path != "/v2/" or realm and not self.headers.get("Authorization"):
                 code = 401
                 hdrs.append(("WWW-Authenticate",
                              'Bearer realm="%s",service="t"' % realm()))
@@ -83,8 +93,9 @@ def handler(name, realm=None):
                 pass
     return H
 
-def serve(name, cert=None, realm=None):
-    s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler(name, realm))
+def serve(name, cert=None, realm=None, redirect=None):
+    s = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                        handler(name, realm, redirect))
     if cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain("pki/%s.crt" % cert, "pki/%s.key" % cert)
@@ -98,6 +109,7 @@ token = serve("realm")
 ports = [serve("wrong", "wrong"),
          serve("right", "right", lambda: "http://[100::1]:9/token"),
          serve("loop", "right", lambda: "http://127.0.0.1:%d/token" % token),
+         serve("redir", "right", redirect=lambda: "http://127.0.0.1:%d/blob" % token),
          token]
 open("ports.tmp", "w").write(" ".join(map(str, ports)))
 os.rename("ports.tmp", "ports")
@@ -112,9 +124,9 @@ if ! test -s ports; then
 	echo "Bail out! the test servers did not start"
 	exit 1
 fi
-read WRONG RIGHT LOOP REALM <ports
+read WRONG RIGHT LOOP REDIR REALM <ports
 export DOCKER_CONFIG=$TRASH/docker-config
-for p in $WRONG $RIGHT $LOOP; do
+for p in $WRONG $RIGHT $LOOP $REDIR; do
 	mkdir -p "$DOCKER_CONFIG/certs.d/127.0.0.1:$p" &&
 	cp pki/ca.crt "$DOCKER_CONFIG/certs.d/127.0.0.1:$p/ca.crt" || exit 1
 done
@@ -137,6 +149,15 @@ test_expect_success 'a plain-HTTP token realm on loopback is used' '
 	test_must_fail --code=128 manifold fetch-manifest "127.0.0.1:$LOOP/r:t" 2>err &&
 	test_grep "^GET /token" realm.log &&
 	test_grep "^GET /v2/r/manifests/t" loop.log
+'
+
+test_expect_success 'a blob GET on HTTPS redirected to plain HTTP: refused, not followed' '
+	test_must_fail env MANIFOLD_MODULE_PATH=$MANIFOLD_NET_MODULE "$REGTOOL" \
+		"127.0.0.1:$REDIR" "127.0.0.1:$REDIR" blob-get r \
+		sha256:5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 >out 2>err &&
+	test_grep "refusing a redirect from HTTPS to plain HTTP" err &&
+	test_grep "^GET /v2/r/blobs/" redir.log &&
+	! grep "^GET /blob" realm.log
 '
 
 test_done
