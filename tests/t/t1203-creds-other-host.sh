@@ -42,12 +42,14 @@ class Registry(http.server.BaseHTTPRequestHandler):
 
     def handle_one(self):
         read_body(self)
+        # Anonymous pulls of redir/: the first challenge comes from the
+        # other host.
+        if self.path.startswith("/v2/redir/blobs/"):
+            return reply(self, 307, [("Location", "http://127.0.0.1:%d/blob" % other_port)])
         if self.headers.get("Authorization") != want:
             return reply(self, 401, [("WWW-Authenticate", 'Basic realm="t"')])
         if self.command == "POST" and self.path == "/v2/r/blobs/uploads/":
             return reply(self, 202, [("Location", "http://127.0.0.1:%d/upload/1" % other_port)])
-        if self.path.startswith("/v2/redir/blobs/"):
-            return reply(self, 307, [("Location", "http://127.0.0.1:%d/blob" % other_port)])
         if self.path.startswith("/v2/r/blobs/sha256:"):
             d = self.path.rsplit("/", 1)[1]
             return reply(self, 200, [("Docker-Content-Digest", d)])
