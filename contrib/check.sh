@@ -1,9 +1,12 @@
 #!/bin/bash
 # Install what is missing, build, and run every test.
 #
-#   contrib/check.sh           the suite (build/), then again under
-#                              ASan+UBSan (build-asan/), then each fuzz
-#                              target briefly (build-fuzz/, clang)
+#   contrib/check.sh           the suite (build/), the fast part of the
+#                              mutation check (tests/mutate.sh --fast),
+#                              the suite again under ASan+UBSan
+#                              (build-asan/), the worker-thread tests under
+#                              ThreadSanitizer, then each fuzz target
+#                              briefly (build-fuzz/, clang)
 #   contrib/check.sh --quick   the suite once, in build/
 #   contrib/check.sh --asan    only the ASan+UBSan run
 #   contrib/check.sh --tsan    only the ThreadSanitizer run (build-tsan/):
@@ -91,6 +94,12 @@ if [ "$mode" = --tsan ]; then
 fi
 if [ "$mode" != --asan ]; then
 	run_suite build
+fi
+if [ "$mode" = all ]; then
+	# Every mutant must be killed (Documentation/testing.md); the full
+	# table takes about 5 minutes: bash tests/mutate.sh.
+	echo "== mutation check: tests/mutate.sh --fast" >&2
+	bash tests/mutate.sh --fast
 fi
 if [ "$mode" = all ] || [ "$mode" = --asan ]; then
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
