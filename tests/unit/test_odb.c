@@ -274,7 +274,7 @@ static void test_odb__ref_cas(void **state)
 struct collect {
 	int n;
 	char msgs[8][64];
-	struct digest news[8];
+	struct digest olds[8], news[8];
 	uint64_t seqs[8];
 	char who[128];
 	int64_t time;
@@ -287,6 +287,7 @@ static int collect_cb(const struct reflog_entry *e, void *payload)
 
 	if (c->n < 8) {
 		snprintf(c->msgs[c->n], sizeof(c->msgs[0]), "%s", e->msg);
+		c->olds[c->n] = e->old_id;
 		c->news[c->n] = e->new_id;
 		c->seqs[c->n] = e->seq;
 		snprintf(c->who, sizeof(c->who), "%s", e->who);
@@ -341,6 +342,34 @@ static void test_odb__reflog(void **state)
 	assert_int_equal(odb_reflog_for_each(tx, "lists/none", 1, collect_cb, &c),
 			 MF_ENOTFOUND);
 	odb_txn_end(tx);
+}
+
+/*
+ * Each reflog row holds the value before and after: creation from zero,
+ * then each update from the value before, deletion to zero (tests/mutate.sh
+ * found no test of the old value: mutant reflog-append-old-value).
+ */
+static void test_odb__reflog_rows_hold_the_old_value(void **state)
+{
+	struct fixture *f = *state;
+	struct digest a = put(f->db, "{\"a\":1}"), b = put(f->db, "{\"b\":2}");
+	struct collect c;
+	struct odb_txn *tx;
+
+	assert_int_equal(update(f->db, "lists/x", &a, NULL, "create"), 0);
+	assert_int_equal(update(f->db, "lists/x", &b, &a, "update"), 0);
+	assert_int_equal(update(f->db, "lists/x", NULL, &b, "delete"), 0);
+	assert_int_equal(odb_read_begin(&tx, f->db), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(odb_reflog_for_each(tx, "lists/x", 0, collect_cb, &c), 0);
+	odb_txn_end(tx);
+	assert_int_equal(c.n, 3);
+	assert_true(digest_is_zero(&c.olds[0]));
+	assert_true(digest_eq(&c.news[0], &a));
+	assert_true(digest_eq(&c.olds[1], &a));
+	assert_true(digest_eq(&c.news[1], &b));
+	assert_true(digest_eq(&c.olds[2], &b));
+	assert_true(digest_is_zero(&c.news[2]));
 }
 
 struct many {
@@ -572,6 +601,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odb__format_version_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odb__damaged_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odb__ref_for_each_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odb__reflog_rows_hold_the_old_value,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
