@@ -6,12 +6,7 @@ test_description='bytes that do not match their digest or size are refused (a qu
 # digest mutants (verify-manifest-*, verify-blob-digest, blob-copy-length).
 . ./test-lib.sh
 
-: "${REGTOOL:=$MANIFOLD_BUILD_DIR/tests/regtool}"
-: "${MANIFOLD_NET_MODULE:=$MANIFOLD_BUILD_DIR/manifold-net.so}"
-if ! test -x "$REGTOOL"; then
-	echo "Bail out! no regtool at $REGTOOL"
-	exit 1
-fi
+need_regtool
 
 SERVED=$DATA/oci-manifest.json		# what the registry sends for a manifest
 ASKED=$(sha256_of "$DATA/oci-index.json")	# ... when asked for this one

@@ -10,12 +10,7 @@ test_description='another host gets no credentials: an upload Location there, a 
 # credentials sent to the token realm that host named.
 . ./test-lib.sh
 
-: "${REGTOOL:=$MANIFOLD_BUILD_DIR/tests/regtool}"
-: "${MANIFOLD_NET_MODULE:=$MANIFOLD_BUILD_DIR/manifold-net.so}"
-if ! test -x "$REGTOOL"; then
-	echo "Bail out! no regtool at $REGTOOL"
-	exit 1
-fi
+need_regtool
 PASS=s3cret-$$-$RANDOM
 
 cat >server.py <<'PYEOF'

@@ -11,12 +11,7 @@ test_description='TLS: a certificate for another name is refused; an HTTPS regis
 # GET on HTTPS redirected to plain HTTP, followed).
 . ./test-lib.sh
 
-: "${REGTOOL:=$MANIFOLD_BUILD_DIR/tests/regtool}"
-: "${MANIFOLD_NET_MODULE:=$MANIFOLD_BUILD_DIR/manifold-net.so}"
-if ! test -x "$REGTOOL"; then
-	echo "Bail out! no regtool at $REGTOOL"
-	exit 1
-fi
+need_regtool
 command -v openssl >/dev/null || test_skip_all "no openssl"
 
 mkdir pki &&

@@ -322,6 +322,19 @@ test_expect_code() {
 	return 0
 }
 
+# need_regtool: $REGTOOL (tests/registry/regtool.c, the transport's test
+# driver) and $MANIFOLD_NET_MODULE, as ctest sets them or from the build;
+# regtool is built with manifold, so its absence is a broken build
+# (Bail out!), not a missing tool.
+need_regtool() {
+	: "${REGTOOL:=$MANIFOLD_BUILD_DIR/tests/regtool}"
+	: "${MANIFOLD_NET_MODULE:=$MANIFOLD_BUILD_DIR/manifold-net.so}"
+	if ! test -x "$REGTOOL"; then
+		echo "Bail out! no regtool at $REGTOOL"
+		exit 1
+	fi
+}
+
 test_cmp() {
 	diff -u "$1" "$2"
 }
