@@ -18,32 +18,7 @@
 #include "porcelain/porcelain.h"
 #include "util/error.h"
 
-/*
- * porcelain.c is linked in from mf_porcelain and refers to manifold.c's
- * store opener, which no test here calls.
- */
-struct odb *cmd_store_existing(struct cmd_ctx *ctx)
-{
-	(void)ctx;
-	return NULL;
-}
-
-#define DM MT_DOCKER_MANIFEST
-#define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-#define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
-#define D3 "sha256:3333333333333333333333333333333333333333333333333333333333333333"
-
-static struct list_entry *add(struct list *l, const char *digest,
-			      const char *os, const char *arch,
-			      const char *variant)
-{
-	struct list_entry *e;
-
-	assert_int_equal(list_add(&e, l, DM, digest, 100), 0);
-	if (os)
-		list_entry_set_platform(e, os, arch, variant, NULL);
-	return e;
-}
+#include "porcelain-fixture.h"
 
 static int matches(const char *a, const char *b)
 {
