@@ -238,6 +238,10 @@ int odb_object_put(struct odb_txn *tx, const struct digest *id,
 	rc = mdb_put(tx->txn, tx->db->objects, &k, &v, MDB_RESERVE);
 	if (rc)
 		return odb_mdb_error(rc, "cannot write object");
+	/* A damaged page can make LMDB report success without handing back
+	 * the reserved space; the caller aborts the transaction. */
+	if (!v.mv_data || v.mv_size < OBJ_HDR + mt + len)
+		return mf_error(MF_ECORRUPT, "store is damaged: no space reserved for object '%s'", key);
 	{
 		unsigned char *p = v.mv_data;
 
