@@ -9,8 +9,8 @@
 
 #include "commands.h"
 #include "odb/odb.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 
 #ifndef MF_VERSION
 #define MF_VERSION "unknown"
@@ -119,6 +119,7 @@ static int run_cmd(const struct cmd_struct *p, int argc, const char **argv,
 		die_code = 1;
 	}
 	ctx.store_dir = dir;
+	odb_set_fault_handler(die_store_fault);
 	status = p->fn(argc, argv, &ctx);
 	odb_close(ctx.db);
 	free(dir);

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "odb-internal.h"
-#include "util/usage.h"
 #include "util/wrapper.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)1 << 30)
@@ -336,7 +335,8 @@ full:
  *    SIGBUS, as nothing else here is a file map; a SIGSEGV at an
  *    address in the map or in LMDB's code) and LMDB's assertions end
  *    the process with one line, "store '...' is damaged", and the
- *    command's fatal exit code (die_prefix and die_code, as die()).
+ *    command's fatal exit code (odb_set_fault_handler(): the command
+ *    layer prints and exits, as die() would).
  *    Any other fault is a bug and is left to crash as before.
  *
  * The second covers what no check at open can see: a page corrupted in
@@ -389,16 +389,19 @@ static uintptr_t fault_pc(void *uctx)
 #endif
 }
 
+static odb_fault_fn fault_fn;
+
+void odb_set_fault_handler(odb_fault_fn fn)
+{
+	fault_fn = fn;
+}
+
+/* Hands the message to the command layer's handler, which ends the
+ * process; without one, returns and the fault takes its course. */
 static void guard_die(void)
 {
-	ssize_t n;
-
-	/* die()'s prefix and code, with write(2) only (async-signal-safe). */
-	if (die_prefix && *die_prefix)
-		n = write(2, die_prefix, strlen(die_prefix));
-	n = write(2, guard.msg, guard.msg_len);
-	(void)n;
-	_exit(die_code);
+	if (fault_fn)
+		fault_fn(guard.msg, guard.msg_len);
 }
 
 static void guard_handler(int sig, siginfo_t *si, void *uctx)
@@ -418,6 +421,7 @@ static void guard_assert(MDB_env *env, const char *msg)
 	(void)env;
 	(void)msg;
 	guard_die();
+	abort();	/* no handler: LMDB's own assertion failure */
 }
 
 void odb__note_map(struct odb *db)

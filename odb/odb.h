@@ -54,13 +54,23 @@ char *odb_default_dir(const char *opt);
  *
  * While a store is open, a fault that reading its map causes (a file
  * truncated under the process, a corrupt page; SIGBUS, or SIGSEGV in
- * the map or in LMDB) and LMDB's own assertions end the process with
- * "store '<dir>' is damaged: ..." on stderr, prefixed and with the exit
- * code of die() (util/usage.h), instead of a crash.
+ * the map or in LMDB) and LMDB's own assertions call the handler set
+ * with odb_set_fault_handler() with "store '<dir>' is damaged: ...\n";
+ * the command layer's handler prints it and exits (cli/usage.c), so a
+ * damaged store is a clean fatal error, not a crash.
  * Tuning by environment: MANIFOLD_MAP_SIZE (initial map size in bytes),
  * MF_NOSYNC=1 (no fsync at commit; tests only).
  */
 int odb_open(struct odb **out, const char *dir, unsigned flags);
+
+/*
+ * What to do when the open store faults (above): fn runs inside a
+ * signal handler (async-signal-safe calls only) with the message and
+ * its length, and must not return.  NULL (the default): the fault
+ * takes its course, as if no handler were there.
+ */
+typedef void (*odb_fault_fn)(const char *msg, size_t len);
+void odb_set_fault_handler(odb_fault_fn fn);
 void odb_close(struct odb *db);
 
 /*

@@ -11,9 +11,9 @@
 #include "commands.h"
 #include "manifest/json.h"
 #include "manifest/manifest.h"
-#include "plumbing.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "engine/engine.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -61,7 +61,7 @@ static void batch_one(struct odb_txn *tx, const char *name, const struct batch *
 	char s[DIGEST_MAX_STR];
 	struct digest id;
 	struct odb_object obj;
-	int ret = pl_resolve(&id, NULL, tx, name, 0);
+	int ret = eng_resolve(&id, NULL, tx, name, 0);
 
 	if (!ret)
 		ret = tx ? odb_object_peek(&obj, tx, &id) : MF_ENOTFOUND;
@@ -189,7 +189,7 @@ int cmd_cat_manifest(int argc, const char **argv, struct cmd_ctx *ctx)
 	db = cmd_store(ctx);
 	if (db && odb_read_begin(&tx, db))
 		die_last();
-	ret = pl_resolve(&id, NULL, tx, argv[0], 0);
+	ret = eng_resolve(&id, NULL, tx, argv[0], 0);
 	if (!ret)
 		ret = tx ? odb_object_peek(&obj, tx, &id) :
 			mf_error(MF_ENOTFOUND, "object '%s' not found", argv[0]);

@@ -9,11 +9,11 @@
 #include "commands.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -23,7 +23,7 @@ static const char *const usage_str[] = {
 
 int cmd_fetch_manifest(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	struct pl_fetch_opts o = { NULL, 0, 0 };
+	struct eng_fetch_opts o = { NULL, 0, 0 };
 	const struct option opts[] = {
 		OPT_STRING(0, "platform", &o.platform, "os/arch[/variant]",
 			   "from an index, fetch the manifest for this platform"),
@@ -34,7 +34,7 @@ int cmd_fetch_manifest(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_END()
 	};
 	struct platform_spec want;
-	struct pl_fetch *f;
+	struct eng_fetch *f;
 	struct digest *top;
 	char s[DIGEST_MAX_STR];
 	struct reference ref;
@@ -54,13 +54,13 @@ int cmd_fetch_manifest(int argc, const char **argv, struct cmd_ctx *ctx)
 			die("%s", mf_error_last());
 
 	top = xcalloc((size_t)argc, sizeof(*top));
-	f = pl_fetch_new();
+	f = eng_fetch_new();
 	for (int i = 0; !ret && i < argc; i++)
-		ret = pl_fetch_add(f, &top[i], argv[i], &o);
+		ret = eng_fetch_add(f, &top[i], argv[i], &o);
 	/* Nothing is stored unless everything arrived and checked out. */
 	if (!ret)
-		ret = odb_write(cmd_store(ctx), pl_fetch_write, f);
-	pl_fetch_free(f);
+		ret = odb_write(cmd_store(ctx), eng_fetch_write, f);
+	eng_fetch_free(f);
 	if (ret)
 		die_last();
 	for (int i = 0; i < argc; i++)

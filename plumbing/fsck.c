@@ -14,11 +14,11 @@
 
 #include "commands.h"
 #include "manifest/manifest.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "util/buf.h"
 #include "util/escape.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -215,7 +215,7 @@ static int walk(struct fsck *f, const struct digest *id, const char *from,
 	char mt[ODB_MEDIA_TYPE_MAX + 1];
 
 	/* Absence and bad records are reported by the callers' passes. */
-	if (pl_object_peek(&obj, mt, f->tx, id))
+	if (eng_object_peek(&obj, mt, f->tx, id))
 		return 0;
 	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
 	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX)

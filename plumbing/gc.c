@@ -20,12 +20,12 @@
 #include "manifest/manifest.h"
 #include "odb/prune.h"
 #include "odb/reflog-expire.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "util/age.h"
 #include "util/ident.h"
-#include "util/parse-options.h"
+#include "cli/parse-options.h"
 #include "util/strvec.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {

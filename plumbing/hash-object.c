@@ -13,9 +13,9 @@
 #include "commands.h"
 #include "manifest/json.h"
 #include "manifest/manifest.h"
-#include "plumbing.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "engine/engine.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {

@@ -15,8 +15,8 @@
 
 #include "commands.h"
 #include "registry/registry.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 
 static const char *const usage_str[] = {
 	"manifold login [-u <username>] [--password-stdin] [--insecure] [--authfile <file>] [<registry>]",

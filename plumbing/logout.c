@@ -7,7 +7,7 @@
 
 #include "commands.h"
 #include "registry/registry.h"
-#include "util/parse-options.h"
+#include "cli/parse-options.h"
 
 static const char *const usage_str[] = {
 	"manifold logout [--authfile <file>] [<registry>]",

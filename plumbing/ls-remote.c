@@ -10,9 +10,9 @@
 #include "registry/reference.h"
 #include "registry/registry.h"
 #include "util/escape.h"
-#include "util/parse-options.h"
+#include "cli/parse-options.h"
 #include "util/strvec.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 
 static const char *const usage_str[] = {
 	"manifold ls-remote [--tags-only] [--exit-code] [--insecure] <repository> [<tag>...]",

@@ -9,12 +9,12 @@
 
 #include "commands.h"
 #include "odb/reflog-expire.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "util/age.h"
 #include "util/ident.h"
-#include "util/parse-options.h"
+#include "cli/parse-options.h"
 #include "util/strvec.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 
 static const char *const usage_str[] = {
 	"manifold reflog [show] [-n <number>] [--no-abbrev] [--date=<format>] [--oldest-first] <ref>",
@@ -178,7 +178,7 @@ static int reflog_expire(int argc, const char **argv, struct cmd_ctx *ctx,
 	if (x->all && odb_reflog_for_each_ref(tx, add_name_cb, &x->refs))
 		die_last();
 	for (int i = 0; i < argc; i++) {
-		ret = pl_dwim_ref(full, &id, tx, argv[i], 1);
+		ret = eng_dwim_ref(full, &id, tx, argv[i], 1);
 		if (ret == MF_ENOTFOUND)
 			die("no reflog for '%s'", argv[i]);
 		if (ret)
@@ -265,7 +265,7 @@ int cmd_reflog(int argc, const char **argv, struct cmd_ctx *ctx)
 		odb_txn_end(tx);
 		return 0;
 	}
-	ret = pl_dwim_ref(full, &id, tx, argv[0], 1);
+	ret = eng_dwim_ref(full, &id, tx, argv[0], 1);
 	if (!strcmp(sub, "exists")) {
 		odb_txn_end(tx);
 		return cmd_answer(ret);

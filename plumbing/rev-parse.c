@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "plumbing.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "engine/engine.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 
 static const char *const usage_str[] = {
 	"manifold rev-parse [--verify [-q]] [--short[=<n>]] [--symbolic-full-name] <revision>...",
@@ -52,8 +52,8 @@ int cmd_rev_parse(int argc, const char **argv, struct cmd_ctx *ctx)
 		char ref[ODB_REF_MAX + 1];
 		char s[DIGEST_MAX_STR];
 		struct digest id;
-		int ret = pl_resolve(&id, ref, tx, argv[i],
-				     verify ? PL_RESOLVE_MUST_EXIST : 0);
+		int ret = eng_resolve(&id, ref, tx, argv[i],
+				     verify ? ENG_RESOLVE_MUST_EXIST : 0);
 
 		if (ret) {
 			if (verify) {

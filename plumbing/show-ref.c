@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "plumbing.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "engine/engine.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 
 static const char *const usage_str[] = {
 	"manifold show-ref [-s | --hash] [--prefix <prefix>] [<pattern>...]",

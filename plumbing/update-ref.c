@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "plumbing.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "engine/engine.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -19,7 +19,7 @@ static const char *const usage_str[] = {
 	NULL
 };
 
-#define change pl_ref_update
+#define change eng_ref_update
 
 struct job {
 	struct change *c;
@@ -56,22 +56,22 @@ static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg
 	if (c->old_rev) {
 		if (is_null_rev(c->old_rev)) {
 			digest_zero(&old_id, DIGEST_SHA256);
-		} else if ((ret = pl_resolve(&old_id, NULL, tx, c->old_rev, 0))) {
+		} else if ((ret = eng_resolve(&old_id, NULL, tx, c->old_rev, 0))) {
 			return mf_error_wrap(ret, "%scannot resolve old value '%s'",
 					     where, c->old_rev);
 		}
 		oldp = &old_id;
 	}
-	if (c->new_rev && (ret = pl_resolve(&new_id, NULL, tx, c->new_rev,
-					    PL_RESOLVE_MUST_EXIST)))
+	if (c->new_rev && (ret = eng_resolve(&new_id, NULL, tx, c->new_rev,
+					    ENG_RESOLVE_MUST_EXIST)))
 		return mf_error_wrap(ret, "%scannot resolve new value '%s'",
 				     where, c->new_rev);
 
 	if (!tx) {
 		/* No store: no refs, and no object a new value could name. */
-		if (c->op == PL_REF_VERIFY && (!oldp || digest_is_zero(oldp)))
+		if (c->op == ENG_REF_VERIFY && (!oldp || digest_is_zero(oldp)))
 			return 0;
-		if (c->op == PL_REF_VERIFY || (c->op == PL_REF_UPDATE && oldp &&
+		if (c->op == ENG_REF_VERIFY || (c->op == ENG_REF_UPDATE && oldp &&
 					   !digest_is_zero(oldp)))
 			return mf_error(MF_EMODIFIED, "%sref '%s' does not exist",
 					where, c->ref);
@@ -79,7 +79,7 @@ static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg
 	}
 
 	switch (c->op) {
-	case PL_REF_VERIFY:
+	case ENG_REF_VERIFY:
 		ret = odb_ref_read(&cur, tx, c->ref);
 		if (ret && ret != MF_ENOTFOUND)
 			return ret;
@@ -100,14 +100,14 @@ static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg
 					digest_fmt(b, oldp));
 		}
 		return 0;
-	case PL_REF_CREATE:
+	case ENG_REF_CREATE:
 		digest_zero(&old_id, DIGEST_SHA256);
 		oldp = &old_id;
 		/* fall through */
-	case PL_REF_UPDATE:
+	case ENG_REF_UPDATE:
 		ret = odb_ref_update(tx, c->ref, &new_id, oldp, msg);
 		break;
-	case PL_REF_DELETE:
+	case ENG_REF_DELETE:
 		ret = odb_ref_update(tx, c->ref, NULL, oldp, msg);
 		break;
 	}
@@ -131,10 +131,10 @@ static int apply_all(struct odb_txn *tx, void *payload)
 
 static void parse_stdin(struct job *job, int nul)
 {
-	struct buf in = BUF_INIT_MAX(PL_REF_UPDATES_MAX);
+	struct buf in = BUF_INIT_MAX(ENG_REF_UPDATES_MAX);
 
 	if (buf_read_fd(&in, 0, "standard input") ||
-	    pl_parse_ref_updates(&job->c, &job->nr, in.ptr, in.len, nul))
+	    eng_parse_ref_updates(&job->c, &job->nr, in.ptr, in.len, nul))
 		die("update-ref --stdin: %s", mf_error_last());
 	buf_release(&in);
 }
@@ -171,12 +171,12 @@ int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx)
 			if (argc < 1 || argc > 2)
 				usage_with_options_error(usage_str, opts,
 					"-d takes a ref and optionally its old value");
-			one.op = PL_REF_DELETE;
+			one.op = ENG_REF_DELETE;
 		} else {
 			if (argc < 2 || argc > 3)
 				usage_with_options_error(usage_str, opts,
 					"expected <ref> <new> [<old>]");
-			one.op = PL_REF_UPDATE;
+			one.op = ENG_REF_UPDATE;
 			one.new_rev = (char *)argv[1];
 		}
 		one.ref = (char *)argv[0];
@@ -198,7 +198,7 @@ int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx)
 	else
 		ret = odb_write(cmd_store(ctx), apply_all, &job);
 	if (from_stdin)
-		pl_ref_updates_free(job.c, job.nr);
+		eng_ref_updates_free(job.c, job.nr);
 	if (ret)
 		die_last();
 	return 0;

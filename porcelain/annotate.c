@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit-util.h"
+#include "engine/entries.h"
+#include "cli/edit.h"
 #include "manifest/list.h"
-#include "util/parse-options.h"
+#include "cli/parse-options.h"
 #include "util/strvec.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -45,7 +46,7 @@ static void split_commas(struct strvec *out, const struct strvec *in)
 }
 
 /*
- * MANIFEST looks like a digest or a prefix of one, which pc_find_entry
+ * MANIFEST looks like a digest or a prefix of one, which eng_find_entry
  * takes and docker's reference parser may refuse (64 hex digits).
  */
 static int digest_like(const char *spec)
@@ -60,7 +61,7 @@ static int digest_like(const char *spec)
 /* The failure when spec names no entry of list (docker's messages). */
 static int no_entry(const char *list, const char *spec)
 {
-	if (!digest_like(spec) && pl_name(NULL, NULL, NULL, NULL, spec))
+	if (!digest_like(spec) && eng_name(NULL, NULL, NULL, NULL, spec))
 		return edit_fail(MF_EINVALID, "annotate: error parsing name for "
 				 "manifest %s: %s", spec, mf_error_last());
 	return edit_fail(MF_ENOTFOUND, "manifest for image %s does not exist in %s",
@@ -106,7 +107,7 @@ static int annotate_list(struct list *l, struct odb_txn *tx,
 
 	if (!a->spec)
 		return apply_annotations(l, NULL, a->annotations);
-	ret = pc_find_entry(&idx, l, tx, a->spec);
+	ret = eng_find_entry(&idx, l, tx, a->spec);
 	if (ret == MF_ENOTFOUND)
 		return no_entry(a->list_arg, a->spec);
 	if (ret)
@@ -162,7 +163,7 @@ static int annotate_fn(struct odb_txn *tx, void *payload)
 
 int cmd_annotate(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	char *msg = pc_reflog_msg(argc, argv);
+	char *msg = eng_reflog_msg(argc, argv);
 	const char *os = NULL, *arch = NULL, *os_version = NULL, *variant = NULL;
 	struct strvec os_features_arg = STRVEC_INIT, features_arg = STRVEC_INIT;
 	struct strvec os_features = STRVEC_INIT, features = STRVEC_INIT;
@@ -186,7 +187,7 @@ int cmd_annotate(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_END()
 	};
 	struct annotate a = { 0 };
-	char prefix[PL_NAME_MAX + 64];
+	char prefix[ENG_NAME_MAX + 64];
 
 	argc = parse_options(argc, argv, opts, usage_str);
 	split_commas(&os_features, &os_features_arg);

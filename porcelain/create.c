@@ -7,14 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/entries.h"
 #include "manifest/list.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
-#include "image-config.h"
-#include "porcelain.h"
-#include "util/parse-options.h"
+#include "engine/image-config.h"
+#include "cli/porcelain.h"
+#include "cli/parse-options.h"
 #include "util/strvec.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 /*
@@ -35,7 +36,7 @@ static const char *const usage_str[] = {
 /* One source image (or index) named on the command line. */
 struct source {
 	const char *arg;		/* as typed */
-	char name[PL_NAME_MAX];		/* normalised */
+	char name[ENG_NAME_MAX];		/* normalised */
 	struct digest top;		/* what it pointed at when fetched */
 	struct digest old;		/* its remotes/ ref before (amend) */
 	int had_old;
@@ -48,23 +49,23 @@ struct create {
 	int changed;
 	struct source *src;
 	size_t nr;
-	struct pl_fetch *f;
+	struct eng_fetch *f;
 	const char *msg;
 };
 
-static const char *fetched(size_t *len, const char **mt, struct pl_fetch *f,
+static const char *fetched(size_t *len, const char **mt, struct eng_fetch *f,
 			   const char *digest)
 {
 	struct digest id;
 	const char *data;
 
-	if (digest_parse(&id, digest) || pl_fetch_object(&data, len, mt, f, &id))
+	if (digest_parse(&id, digest) || eng_fetch_object(&data, len, mt, f, &id))
 		return NULL;
 	return data;
 }
 
 /* e's platform from its image's config (F4), or die naming the image. */
-static void platform_from_config(struct list_entry *e, struct pl_fetch *f,
+static void platform_from_config(struct list_entry *e, struct eng_fetch *f,
 				 const char *manifest, size_t len,
 				 const char *mt, const char *what)
 {
@@ -74,7 +75,7 @@ static void platform_from_config(struct list_entry *e, struct pl_fetch *f,
 
 struct index_walk {
 	struct list *out;
-	struct pl_fetch *f;
+	struct eng_fetch *f;
 	const struct platform_spec *want;
 	size_t nwant;
 	const char *what;
@@ -104,17 +105,17 @@ static int index_child(const struct descriptor *d, void *payload)
 
 	if (list_add_descriptor(&e, w->out, d))
 		die("%s: %s", w->what, mf_error_last());
-	if (!e->has_platform && !pc_entry_is_attestation(e) &&
+	if (!e->has_platform && !eng_entry_is_attestation(e) &&
 	    (bytes = fetched(&len, &mt, w->f, d->digest)) &&
 	    manifest_kind_of(mt) == MANIFEST_KIND_IMAGE)
 		platform_from_config(e, w->f, bytes, len, mt, w->what);
-	if (!pc_entry_is_attestation(e) && !wanted(e, w))
+	if (!eng_entry_is_attestation(e) && !wanted(e, w))
 		list_remove(w->out, w->out->nr - 1);
 	return 0;
 }
 
 /* The entries one source contributes, appended to `out`. */
-static void source_entries(struct list *out, struct pl_fetch *f,
+static void source_entries(struct list *out, struct eng_fetch *f,
 			   const struct source *s,
 			   const struct platform_spec *want, size_t nwant)
 {
@@ -133,7 +134,7 @@ static void source_entries(struct list *out, struct pl_fetch *f,
 
 		if (manifest_for_each_child(bytes, len, mt, index_child, &w) < 0)
 			die("%s: %s", s->name, mf_error_last());
-		pc_prune_attestations(out);
+		eng_prune_attestations(out);
 		if (out->nr == before)
 			die("%s has no manifest for the platforms asked for", s->name);
 		return;
@@ -174,18 +175,18 @@ static int write_list(struct odb_txn *tx, void *payload)
 {
 	struct create *c = payload;
 	struct digest id;
-	int ret = pl_fetch_write(tx, c->f);
+	int ret = eng_fetch_write(tx, c->f);
 
 	for (size_t i = 0; !ret && i < c->nr; i++)
-		ret = pc_record_remote(tx, c->src[i].name, &c->src[i].top, c->msg);
+		ret = eng_record_remote(tx, c->src[i].name, &c->src[i].top, c->msg);
 	if (!ret && c->changed)
-		ret = pl_list_save(&id, tx, c->refname, c->l, &c->old, c->msg);
+		ret = eng_list_save(&id, tx, c->refname, c->l, &c->old, c->msg);
 	return ret;
 }
 
 int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	char *msg = pc_reflog_msg(argc, argv);
+	char *msg = eng_reflog_msg(argc, argv);
 	int amend = 0, insecure = 0;
 	const char *format = NULL;
 	struct strvec platforms = STRVEC_INIT, annotations = STRVEC_INIT;
@@ -203,7 +204,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 				"Set an annotation on the index (KEY=VALUE)"),
 		OPT_END()
 	};
-	char disp[PL_NAME_MAX], refname[ODB_REF_MAX + 1], prefix[PL_NAME_MAX + 64];
+	char disp[ENG_NAME_MAX], refname[ODB_REF_MAX + 1], prefix[ENG_NAME_MAX + 64];
 	struct platform_spec *want = NULL;
 	struct list l = LIST_INIT, add = LIST_INIT;
 	struct create c = { 0 };
@@ -236,7 +237,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	for (int i = 1; i < argc; i++) {
 		struct source *s = &c.src[c.nr];
 
-		if (pl_name(s->name, NULL, NULL, NULL, argv[i]))
+		if (eng_name(s->name, NULL, NULL, NULL, argv[i]))
 			die_last();
 		/* One entry per source (docker keeps one file per image). */
 		for (size_t j = 0; j < c.nr; j++)
@@ -253,23 +254,23 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	if (exists && !amend)
 		die("refusing to amend an existing manifest list with no --amend flag");
 	if (exists) {
-		if (pl_list_load(&l, NULL, NULL, tx, refname))
+		if (eng_list_load(&l, NULL, NULL, tx, refname))
 			die_last();
 		was_oci = l.oci;
 	}
 	for (size_t i = 0; exists && i < c.nr; i++) {
 		char r[ODB_REF_MAX + 1];
 
-		if (!pl_name(NULL, r, "remotes/", NULL, c.src[i].name) &&
+		if (!eng_name(NULL, r, "remotes/", NULL, c.src[i].name) &&
 		    !odb_ref_read(&c.src[i].old, tx, r))
 			c.src[i].had_old = 1;
 	}
 	odb_txn_end(tx);
 
 	/* Fetch everything first, with no transaction open. */
-	c.f = pl_fetch_new();
+	c.f = eng_fetch_new();
 	{
-		struct pl_fetch_opts o = { NULL, 0, insecure };
+		struct eng_fetch_opts o = { NULL, 0, insecure };
 		const char **refs = xcalloc(c.nr + 1, sizeof(*refs));
 		struct digest *tops = xcalloc(c.nr + 1, sizeof(*tops));
 		size_t failed = 0;
@@ -277,7 +278,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 
 		for (size_t i = 0; i < c.nr; i++)
 			refs[i] = c.src[i].arg;
-		ret = pl_fetch_sources(c.f, tops, refs, c.nr, &o, CREATE_JOBS,
+		ret = eng_fetch_sources(c.f, tops, refs, c.nr, &o, CREATE_JOBS,
 				       &failed, &missing);
 		if (ret && missing)
 			die("no such manifest: %s", c.src[failed].name);
@@ -357,7 +358,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 		die_last();
 	printf("Created manifest list %s\n", disp);
 
-	pl_fetch_free(c.f);
+	eng_fetch_free(c.f);
 	list_release(&l);
 	free(c.src);
 	free(want);

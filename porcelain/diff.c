@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "list-diff.h"
+#include "engine/list-diff.h"
 #include "manifest/manifest.h"
-#include "porcelain.h"
+#include "cli/porcelain.h"
 #include "util/buf.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const diff_usage[] = {
@@ -40,28 +40,28 @@ static int local_only(const char *rev)
 /* Load a side from the store; if no local revision names it, mark it remote. */
 static void load_local(struct side *s, struct odb_txn *tx)
 {
-	char display[PL_NAME_MAX];
-	int ret = pl_list_load(&s->l, NULL, NULL, tx, s->rev);
+	char display[ENG_NAME_MAX];
+	int ret = eng_list_load(&s->l, NULL, NULL, tx, s->rev);
 
 	if (!ret)
 		return;
 	if (ret == MF_ENOTFOUND && !local_only(s->rev) &&
-	    !pl_name(display, NULL, "remotes/", NULL, s->rev)) {
+	    !eng_name(display, NULL, "remotes/", NULL, s->rev)) {
 		s->remote = 1;
 		return;
 	}
 	s->err = xstrdup(mf_error_last());
 }
 
-static void load_remote(struct side *s, struct pl_fetch *f, int insecure)
+static void load_remote(struct side *s, struct eng_fetch *f, int insecure)
 {
-	struct pl_fetch_opts opts = { NULL, 0, insecure };
+	struct eng_fetch_opts opts = { NULL, 0, insecure };
 	struct digest top;
 	const char *data, *mt;
 	size_t len;
 
-	if (pl_fetch_add(f, &top, s->rev, &opts) ||
-	    pl_fetch_object(&data, &len, &mt, f, &top))
+	if (eng_fetch_add(f, &top, s->rev, &opts) ||
+	    eng_fetch_object(&data, &len, &mt, f, &top))
 		die("%s", mf_error_last());
 	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
 		die("'%s' is not a manifest list (%s)", s->rev, mt);
@@ -75,7 +75,7 @@ int cmd_diff(int argc, const char **argv, struct cmd_ctx *ctx)
 	int insecure = 0, exit_code = 0, json;
 	struct side s[2];
 	struct list_diff d = LIST_DIFF_INIT;
-	struct pl_fetch *f = NULL;
+	struct eng_fetch *f = NULL;
 	struct odb_txn *tx;
 	struct buf out = BUF_INIT;
 	const struct option opts[] = {
@@ -110,10 +110,10 @@ int cmd_diff(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (!s[i].remote)
 			continue;
 		if (!f)
-			f = pl_fetch_new();
+			f = eng_fetch_new();
 		load_remote(&s[i], f, insecure);
 	}
-	pl_fetch_free(f);
+	eng_fetch_free(f);
 
 	list_diff(&d, &s[0].l, &s[1].l);
 	if (json) {

@@ -13,13 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/entries.h"
 #include "manifest/manifest.h"
-#include "image-config.h"
+#include "engine/image-config.h"
 #include "manifest/platform.h"
-#include "porcelain.h"
+#include "cli/porcelain.h"
 #include "util/buf.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -29,7 +30,7 @@ static const char *const usage_str[] = {
 };
 
 struct fetch_state {
-	struct pl_fetch *f;
+	struct eng_fetch *f;
 	const char *msg;
 	const char *remote_disp;	/* REMOTE, normalised */
 	const char *list_disp;		/* the local list, normalised */
@@ -47,7 +48,7 @@ struct fetch_state {
  * A one-entry list for a single image manifest, its platform taken from
  * its config as create does.
  */
-static void list_from_image(struct list *l, struct pl_fetch *f,
+static void list_from_image(struct list *l, struct eng_fetch *f,
 			    const struct digest *id, const char *data,
 			    size_t len, const char *mt, const char *what)
 {
@@ -64,7 +65,7 @@ static int entry_matches(const struct list_entry *e,
 {
 	struct platform_spec p;
 
-	if (pc_entry_is_attestation(e) || !e->has_platform ||
+	if (eng_entry_is_attestation(e) || !e->has_platform ||
 	    platform_from_parts(&p, e->os, e->arch, e->variant))
 		return 0;
 	for (size_t i = 0; i < nwant; i++)
@@ -96,9 +97,9 @@ static int filter_platforms(struct list *l, const struct platform_spec *want,
 	}
 	/* Attestations are not matched: they follow their images. */
 	for (size_t i = l->nr; i-- > 0;)
-		if (!keep[i] && !pc_entry_is_attestation(&l->e[i]))
+		if (!keep[i] && !eng_entry_is_attestation(&l->e[i]))
 			list_remove(l, i);
-	pc_prune_attestations(l);
+	eng_prune_attestations(l);
 	free(keep);
 	return l->nr != before;
 }
@@ -112,7 +113,7 @@ static int write_fetch(struct odb_txn *tx, void *payload)
 	int ret;
 
 	s->changed = 0;
-	if ((ret = pl_fetch_write(tx, s->f)))
+	if ((ret = eng_fetch_write(tx, s->f)))
 		return ret;
 	if (s->list_bytes.len &&
 	    (ret = odb_object_put(tx, &s->list_id, s->list_mt,
@@ -124,7 +125,7 @@ static int write_fetch(struct odb_txn *tx, void *payload)
 	if (ret && ret != MF_ENOTFOUND)
 		return ret;
 	if ((ret || !digest_eq(&cur, &s->top)) &&
-	    (ret = pc_record_remote(tx, s->remote_disp, &s->top, s->msg)))
+	    (ret = eng_record_remote(tx, s->remote_disp, &s->top, s->msg)))
 		return ret;
 
 	ret = odb_ref_read(&cur, tx, s->list_ref);
@@ -146,9 +147,9 @@ static int write_fetch(struct odb_txn *tx, void *payload)
 
 int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	char *msg = pc_reflog_msg(argc, argv);
+	char *msg = eng_reflog_msg(argc, argv);
 	struct strvec platforms = STRVEC_INIT;
-	struct pl_fetch_opts o = { NULL, 0, 0 };
+	struct eng_fetch_opts o = { NULL, 0, 0 };
 	int force = 0;
 	const struct option opts[] = {
 		OPT_BOOL('f', "force", &force,
@@ -159,8 +160,8 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 				"Keep only the entries for this platform in the local list"),
 		OPT_END()
 	};
-	char remote_disp[PL_NAME_MAX], list_disp[PL_NAME_MAX];
-	char repo[PL_NAME_MAX], errprefix[PL_NAME_MAX + 64];
+	char remote_disp[ENG_NAME_MAX], list_disp[ENG_NAME_MAX];
+	char repo[ENG_NAME_MAX], errprefix[ENG_NAME_MAX + 64];
 	struct fetch_state s;
 	struct platform_spec *want;
 	const char *data, *mt, *name;
@@ -178,7 +179,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	s.force = force;
 	s.remote_disp = remote_disp;
 	s.list_disp = list_disp;
-	if (pl_name(remote_disp, s.remote_ref, "remotes/", repo, argv[0]))
+	if (eng_name(remote_disp, s.remote_ref, "remotes/", repo, argv[0]))
 		die_last();
 	name = argc > 1 ? argv[1] : argv[0];
 	snprintf(errprefix, sizeof(errprefix),
@@ -189,13 +190,13 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (platform_parse(&want[i], platforms.v[i]))
 			die_last();
 
-	s.f = pl_fetch_new();
-	ret = pl_fetch_source(s.f, &s.top, &n, argv[0], &o, &missing);
+	s.f = eng_fetch_new();
+	ret = eng_fetch_source(s.f, &s.top, &n, argv[0], &o, &missing);
 	if (ret && missing)
 		die("no such manifest: %s", remote_disp);
 	if (ret)
 		die_last();
-	if (pl_fetch_object(&data, &len, &mt, s.f, &s.top))
+	if (eng_fetch_object(&data, &len, &mt, s.f, &s.top))
 		die("%s: fetched, then lost", remote_disp);	/* cannot happen */
 	s.list_id = s.top;
 	if (manifest_kind_of(mt) == MANIFEST_KIND_INDEX) {
@@ -230,7 +231,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 			   s.list_bytes.len);
 
 	ret = odb_write(cmd_store(ctx), write_fetch, &s);
-	pl_fetch_free(s.f);
+	eng_fetch_free(s.f);
 	if (ret)
 		die_last();
 	/* One line, in docker's words: what happened to the local list. */

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/entries.h"
 #include "manifest/json.h"
 #include "manifest/list.h"
 #include "manifest/manifest.h"
-#include "porcelain.h"
+#include "cli/porcelain.h"
 #include "util/buf.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 #include "util/escape.h"
 
@@ -26,7 +27,7 @@ static const char *const usage_str[] = {
 /* Where object bytes come from: the store, or a fetch held in memory. */
 struct objects {
 	struct odb_txn *tx;
-	struct pl_fetch *f;
+	struct eng_fetch *f;
 };
 
 static int get_object(const char **data, size_t *len, const char **mt,
@@ -39,8 +40,8 @@ static int get_object(const char **data, size_t *len, const char **mt,
 	if (digest_parse(&id, digest))
 		return MF_EINVALID;
 	if (o->f)
-		return pl_fetch_object(data, len, mt, o->f, &id);
-	if (!o->tx || pl_object_peek(&obj, mtbuf, o->tx, &id))
+		return eng_fetch_object(data, len, mt, o->f, &id);
+	if (!o->tx || eng_object_peek(&obj, mtbuf, o->tx, &id))
 		return MF_ENOTFOUND;
 	*data = (const char *)obj.data;
 	*len = obj.size;
@@ -237,7 +238,7 @@ static int print_list_table(const char *name, const char *digest,
 		char p[256];
 		int n;
 
-		pc_entry_platform(p, sizeof(p), &l->e[i]);
+		eng_entry_platform(p, sizeof(p), &l->e[i]);
 		n = (int)strlen(term_str(p));
 		if (n > width)
 			width = n;
@@ -251,7 +252,7 @@ static int print_list_table(const char *name, const char *digest,
 				manifest_kind_of(e->media_type) == MANIFEST_KIND_INDEX ?
 				"index" : "other";
 
-		pc_entry_platform(p, sizeof(p), e);
+		eng_entry_platform(p, sizeof(p), e);
 		printf("%-*s  %-6s  %6lld  %s\n", width, term_str(p), t,
 		       (long long)e->size, term_str(e->digest));
 	}
@@ -323,12 +324,12 @@ static void show_list(const struct shown *s, int verbose, enum shape shape)
 	} else if (verbose) {
 		buf_adds(&b, "[\n");
 		for (size_t i = 0; i < l.nr; i++) {
-			char ref[PL_NAME_MAX + DIGEST_MAX_STR + 1];
+			char ref[ENG_NAME_MAX + DIGEST_MAX_STR + 1];
 
 			if (s->remote)
 				snprintf(ref, sizeof(ref), "%s@%s", s->name, l.e[i].digest);
 			else
-				pc_entry_ref(ref, s->o->tx, l.e[i].digest);
+				eng_entry_ref(ref, s->o->tx, l.e[i].digest);
 			verbose_record(&b, 1, ref, &l.e[i], s->o);
 			buf_adds(&b, i + 1 < l.nr ? ",\n" : "\n");
 		}
@@ -364,7 +365,7 @@ static void show_image(const struct shown *s, const struct list_entry *e,
 	if (shape == SHAPE_TABLE) {
 		char p[256];
 
-		pc_entry_platform(p, sizeof(p), e);
+		eng_entry_platform(p, sizeof(p), e);
 		printf("Name:     %s\nDigest:   %s\nType:     %s\nSize:     %zu\n"
 		       "Platform: %s\n", term_str(s->name), term_str(s->digest),
 		       term_str(s->mt), s->len, term_str(p));
@@ -408,9 +409,9 @@ static int resolve_local(struct digest *id, char *name, struct odb_txn *tx,
 		die("%s: no such revision (the store is empty)", arg);
 	if (!tx)
 		return 0;
-	if (!pl_name(name, ref, "lists/", NULL, arg) && !odb_ref_read(id, tx, ref))
+	if (!eng_name(name, ref, "lists/", NULL, arg) && !odb_ref_read(id, tx, ref))
 		return 1;
-	if (pl_resolve(id, refname, tx, arg, PL_RESOLVE_MUST_EXIST)) {
+	if (eng_resolve(id, refname, tx, arg, ENG_RESOLVE_MUST_EXIST)) {
 		/* NAME@{n} is never an image reference: say what is wrong. */
 		if (strstr(arg, "@{"))
 			die("%s", mf_error_last());
@@ -421,30 +422,30 @@ static int resolve_local(struct digest *id, char *name, struct odb_txn *tx,
 		return 0;
 	if (!refname[0] && !arg[strspn(arg, "0123456789abcdef")])
 		return 0;
-	snprintf(name, PL_NAME_MAX, "%s", arg);
+	snprintf(name, ENG_NAME_MAX, "%s", arg);
 	return 1;
 }
 
 static void show_entry(struct objects *o, const char *list, const char *spec,
 		       int verbose, enum shape shape)
 {
-	char ldisp[PL_NAME_MAX], lref[ODB_REF_MAX + 1], mdisp[PL_NAME_MAX];
-	char ref[PL_NAME_MAX];
+	char ldisp[ENG_NAME_MAX], lref[ODB_REF_MAX + 1], mdisp[ENG_NAME_MAX];
+	char ref[ENG_NAME_MAX];
 	struct list l = LIST_INIT;
 	struct shown s = { 0 };
 	struct digest id;
 	size_t i;
 
-	if (pl_name(mdisp, NULL, NULL, NULL, spec))
+	if (eng_name(mdisp, NULL, NULL, NULL, spec))
 		snprintf(mdisp, sizeof(mdisp), "%s", spec);
 	mf_error_clear();
 	pc_list_name(ldisp, lref, list, NULL);
 	if (!o->tx || (odb_ref_read(&id, o->tx, lref) &&
-		       pl_resolve(&id, NULL, o->tx, list, PL_RESOLVE_MUST_EXIST)))
+		       eng_resolve(&id, NULL, o->tx, list, ENG_RESOLVE_MUST_EXIST)))
 		die("No such manifest: %s", mdisp);
-	if (pl_list_load(&l, NULL, NULL, o->tx, digest_fmt(s.digest, &id)))
+	if (eng_list_load(&l, NULL, NULL, o->tx, digest_fmt(s.digest, &id)))
 		die_last();
-	if (pc_find_entry(&i, &l, o->tx, spec))
+	if (eng_find_entry(&i, &l, o->tx, spec))
 		die("No such manifest: %s", mdisp);
 	snprintf(s.digest, sizeof(s.digest), "%s", l.e[i].digest);
 	if (get_object(&s.data, &s.len, &s.mt, o, s.digest))
@@ -452,7 +453,7 @@ static void show_entry(struct objects *o, const char *list, const char *spec,
 		    "fetch-manifest %s", s.digest, ldisp, s.digest);
 	s.name = mdisp;
 	s.o = o;
-	pc_entry_ref(ref, o->tx, s.digest);
+	eng_entry_ref(ref, o->tx, s.digest);
 	show_image(&s, &l.e[i], ref, verbose, shape);
 	list_release(&l);
 }
@@ -473,7 +474,7 @@ int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx)
 	};
 	enum shape shape = SHAPE_DOCKER;
 	struct objects o = { NULL, NULL };
-	char name[PL_NAME_MAX];
+	char name[ENG_NAME_MAX];
 	struct shown s = { 0 };
 	struct digest id;
 
@@ -508,13 +509,13 @@ int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx)
 			die("%s: not in the store", s.digest);
 		show(&s, verbose, shape);
 	} else {
-		struct pl_fetch_opts fo = { NULL, verbose, insecure };
+		struct eng_fetch_opts fo = { NULL, verbose, insecure };
 		int ret;
 
-		if (pl_name(name, NULL, NULL, NULL, argv[0]))
+		if (eng_name(name, NULL, NULL, NULL, argv[0]))
 			die_last();
-		o.f = pl_fetch_new();
-		ret = pl_fetch_add(o.f, &id, argv[0], &fo);
+		o.f = eng_fetch_new();
+		ret = eng_fetch_add(o.f, &id, argv[0], &fo);
 		if (ret == MF_ENOTFOUND)
 			die("no such manifest: %s", name);
 		if (ret)
@@ -524,7 +525,7 @@ int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (get_object(&s.data, &s.len, &s.mt, &o, s.digest))
 			die("%s: not fetched", s.digest);
 		show(&s, verbose, shape);
-		pl_fetch_free(o.f);
+		eng_fetch_free(o.f);
 	}
 	odb_txn_end(o.tx);
 	return 0;

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history-util.h"
-#include "list-diff.h"
-#include "porcelain.h"
+#include "engine/history.h"
+#include "engine/list-diff.h"
+#include "cli/porcelain.h"
 #include "util/buf.h"
 #include "util/ident.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 #include "util/escape.h"
 
@@ -67,7 +67,7 @@ static int load(struct list *l, struct odb_txn *tx, const struct digest *id)
 
 	if (digest_is_zero(id))
 		return 0;
-	return pl_list_load(l, NULL, NULL, tx, digest_fmt(hex, id)) ? -1 : 1;
+	return eng_list_load(l, NULL, NULL, tx, digest_fmt(hex, id)) ? -1 : 1;
 }
 
 /* The changes an entry made, or -1 when a version could not be read. */
@@ -159,7 +159,7 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	long max = -1;
 	int oneline = 0, patch = 0, ret;
-	char display[PL_NAME_MAX], ref[ODB_REF_MAX + 1];
+	char display[ENG_NAME_MAX], ref[ODB_REF_MAX + 1];
 	struct versions vs = { NULL, 0, 0 };
 	struct odb_txn *tx;
 	struct digest id;
@@ -181,14 +181,14 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 
 	/* The list as docker names it; else a ref named as it is. */
 	tx = pc_read_begin(ctx);
-	ret = pl_name(display, ref, "lists/", NULL, argv[0]);
+	ret = eng_name(display, ref, "lists/", NULL, argv[0]);
 	if (ret)
 		snprintf(display, sizeof(display), "%s", argv[0]);
 	if (!tx)		/* no store: no list */
 		die("No such manifest: %s", display);
 	if (!ret)
 		ret = odb_reflog_for_each(tx, ref, 1, collect, &vs);
-	if (ret && !pl_dwim_ref(ref, &id, tx, argv[0], 1))
+	if (ret && !eng_dwim_ref(ref, &id, tx, argv[0], 1))
 		ret = odb_reflog_for_each(tx, ref, 1, collect, &vs);
 	if (ret && ret != MF_ENOTFOUND && ret != MF_EINVALID)
 		die_last();

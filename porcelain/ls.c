@@ -7,14 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history-util.h"
+#include "engine/entries.h"
+#include "engine/history.h"
 #include "manifest/json.h"
 #include "manifest/manifest.h"
-#include "porcelain.h"
+#include "cli/porcelain.h"
 #include "util/buf.h"
 #include "util/ident.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 #include "util/escape.h"
 
@@ -95,7 +96,7 @@ static void describe(struct row *r, struct odb_txn *tx)
 
 	snprintf(ref, sizeof(ref), "lists/%s", r->name);
 	(void)odb_reflog_for_each(tx, ref, 1, newest, r);
-	if (pl_object_peek(&obj, mt, tx, &r->id))
+	if (eng_object_peek(&obj, mt, tx, &r->id))
 		return;
 	if (!strcmp(mt, MT_OCI_INDEX)) {
 		r->format = "oci";
@@ -112,11 +113,11 @@ static void describe(struct row *r, struct odb_txn *tx)
 		char p[256];
 		size_t k;
 
-		if (pc_entry_is_attestation(&l.e[i])) {
+		if (eng_entry_is_attestation(&l.e[i])) {
 			r->attestations++;
 			continue;
 		}
-		pc_entry_platform(p, sizeof(p), &l.e[i]);
+		eng_entry_platform(p, sizeof(p), &l.e[i]);
 		for (k = 0; k < r->plats_nr; k++)
 			if (!strcmp(r->plats[k], p))
 				break;

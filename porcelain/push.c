@@ -7,11 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/entries.h"
 #include "manifest/list.h"
-#include "porcelain.h"
-#include "util/parse-options.h"
+#include "cli/porcelain.h"
+#include "cli/parse-options.h"
 #include "util/strvec.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -52,24 +53,24 @@ static void print_pushed(struct show *sh, const struct list *l)
 	free(done);
 }
 
-static int on_step(const struct pl_push_step *s, void *payload)
+static int on_step(const struct eng_push_step *s, void *payload)
 {
 	struct show *sh = payload;
 
 	switch (s->action) {
-	case PL_PUSH_PRESENT:
+	case ENG_PUSH_PRESENT:
 		sh->present++;
 		if (sh->dry_run)
 			printf("present  %-8s %s\n", s->what, s->digest);
 		break;
-	case PL_PUSH_MOUNT:
+	case ENG_PUSH_MOUNT:
 		sh->mount++;
 		if (sh->dry_run)
 			printf("mount    %-8s %s from %s\n", s->what, s->digest, s->from);
 		else if (sh->progress)
 			fprintf(stderr, "mounted %s from %s\n", s->digest, s->from);
 		break;
-	case PL_PUSH_COPY:
+	case ENG_PUSH_COPY:
 		sh->copy++;
 		sh->copy_bytes += s->size;
 		if (sh->dry_run)
@@ -79,7 +80,7 @@ static int on_step(const struct pl_push_step *s, void *payload)
 			fprintf(stderr, "copied %s (%llu bytes) from %s\n", s->digest,
 				(unsigned long long)s->size, s->from);
 		break;
-	case PL_PUSH_PUT:
+	case ENG_PUSH_PUT:
 		sh->put++;
 		if (sh->dry_run)
 			printf("put      %-8s %s\n", s->what, s->digest);
@@ -99,17 +100,17 @@ static void check_platforms(struct list *l0, struct odb_txn *tx,
 {
 	struct list l = LIST_INIT;
 
-	if (pl_list_load(&l, NULL, NULL, tx, refname))
+	if (eng_list_load(&l, NULL, NULL, tx, refname))
 		die_last();
 	for (size_t i = 0; i < l.nr; i++) {
 		const struct list_entry *e = &l.e[i];
-		char ref[PL_NAME_MAX];
+		char ref[ENG_NAME_MAX];
 
-		if (!e->has_platform || pc_entry_is_attestation(e))
+		if (!e->has_platform || eng_entry_is_attestation(e))
 			continue;
 		if (e->os && *e->os && e->arch && *e->arch)
 			continue;
-		pc_entry_ref(ref, tx, e->digest);
+		eng_entry_ref(ref, tx, e->digest);
 		die("manifest %s must have an OS and Architecture to be pushed "
 		    "to a registry", ref);
 	}
@@ -123,7 +124,7 @@ static int recorded(struct cmd_ctx *ctx, const char *target,
 	struct odb_txn *tx = pc_read_begin(ctx);
 	char ref[ODB_REF_MAX + 1];
 	struct digest have;
-	int yes = tx && !pl_name(NULL, ref, "remotes/", NULL, target) &&
+	int yes = tx && !eng_name(NULL, ref, "remotes/", NULL, target) &&
 		  !odb_ref_read(&have, tx, ref) && digest_eq(&have, id);
 
 	odb_txn_end(tx);
@@ -131,7 +132,7 @@ static int recorded(struct cmd_ctx *ctx, const char *target,
 }
 
 struct record {
-	const struct pl_push *p;
+	const struct eng_push *p;
 	const char *target;
 	const char *msg;
 };
@@ -140,7 +141,7 @@ static int write_record(struct odb_txn *tx, void *payload)
 {
 	struct record *r = payload;
 
-	return pl_push_record(tx, r->p, r->target, r->msg);
+	return eng_push_record(tx, r->p, r->target, r->msg);
 }
 
 struct purge {
@@ -158,10 +159,10 @@ static int write_purge(struct odb_txn *tx, void *payload)
 
 int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	char *msg = pc_reflog_msg(argc, argv);
-	struct pl_push_opts o = { 0 };
+	char *msg = eng_reflog_msg(argc, argv);
+	struct eng_push_opts o = { 0 };
 	int purge = 0, quiet = 0;
-	long jobs = PL_PUSH_JOBS;
+	long jobs = ENG_PUSH_JOBS;
 	const struct option opts[] = {
 		OPT_BOOL(0, "insecure", &o.insecure,
 			 "Allow push to an insecure registry"),
@@ -176,9 +177,9 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 			    "Push this many entries at once (default 8)"),
 		OPT_END()
 	};
-	char disp[PL_NAME_MAX], refname[ODB_REF_MAX + 1];
+	char disp[ENG_NAME_MAX], refname[ODB_REF_MAX + 1];
 	char hex[DIGEST_MAX_STR];
-	struct pl_push *p = NULL;
+	struct eng_push *p = NULL;
 	struct list l = LIST_INIT;
 	struct odb_txn *tx;
 	struct digest id;
@@ -196,7 +197,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	o.jobs = o.dry_run ? 1 : (unsigned)jobs;
 	pc_list_name(disp, refname, argv[0], NULL);
 	for (int i = 1; i < argc; i++)
-		if (pl_name(NULL, NULL, NULL, NULL, argv[i]))
+		if (eng_name(NULL, NULL, NULL, NULL, argv[i]))
 			die("invalid target %s: %s", argv[i], mf_error_last());
 
 	tx = pc_read_begin(ctx);
@@ -204,7 +205,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		die("No such manifest: %s", disp);
 	check_platforms(&l, tx, refname);
 	/* Everything is read now; no transaction is open while pushing. */
-	ret = pl_push_load(&p, tx, &id);
+	ret = eng_push_load(&p, tx, &id);
 	odb_txn_end(tx);
 	if (ret)
 		die("%s: %s", disp, mf_error_last());
@@ -212,22 +213,22 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	targets = argc > 1 ? argv + 1 : (const char *const[]){ disp };
 	ntargets = argc > 1 ? argc - 1 : 1;
 	for (int i = 0; i < ntargets; i++) {
-		char where[PL_NAME_MAX], tdisp[PL_NAME_MAX];
+		char where[ENG_NAME_MAX], tdisp[ENG_NAME_MAX];
 		struct show sh = { where, STRVEC_INIT, o.dry_run, !quiet && isatty(2),
 				   0, 0, 0, 0, 0 };
-		const struct pl_push_stats *st;
+		const struct eng_push_stats *st;
 
-		if (pl_name(tdisp, NULL, NULL, where, targets[i]))
+		if (eng_name(tdisp, NULL, NULL, where, targets[i]))
 			die_last();
 		o.expect_present = recorded(ctx, targets[i], &id);
 		if (o.dry_run && ntargets > 1)
 			printf("# %s\n", tdisp);
-		ret = pl_push_run(p, targets[i], &o, on_step, &sh);
+		ret = eng_push_run(p, targets[i], &o, on_step, &sh);
 		print_pushed(&sh, &l);
 		strvec_clear(&sh.put_digests);
 		if (ret)
 			die("%s", mf_error_last());
-		st = pl_push_stats(p);
+		st = eng_push_stats(p);
 		if (o.dry_run) {
 			printf("%zu present, %zu to mount, %zu to copy (%llu bytes), "
 			       "%zu to put%s\n", sh.present, sh.mount, sh.copy,
@@ -259,7 +260,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (ret)
 			die_last();
 	}
-	pl_push_free(p);
+	eng_push_free(p);
 	list_release(&l);
 	free(msg);
 	return 0;

@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit-util.h"
+#include "engine/entries.h"
+#include "cli/edit.h"
 #include "manifest/manifest.h"
-#include "util/parse-options.h"
+#include "cli/parse-options.h"
 #include "util/strvec.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -23,7 +24,7 @@ static const char *const usage_str[] = {
 static int has_image(const struct list *l, const char *d)
 {
 	for (size_t i = 0; i < l->nr; i++)
-		if (!pc_entry_is_attestation(&l->e[i]) && !strcmp(l->e[i].digest, d))
+		if (!eng_entry_is_attestation(&l->e[i]) && !strcmp(l->e[i].digest, d))
 			return 1;
 	return 0;
 }
@@ -54,7 +55,7 @@ static int remove_entries(struct list *l, struct odb_txn *tx,
 	/* Find every entry first: one that is missing changes nothing. */
 	for (int i = 0; i < r->nr; i++) {
 		size_t idx;
-		int ret = pc_find_entry(&idx, l, tx, r->specs[i]);
+		int ret = eng_find_entry(&idx, l, tx, r->specs[i]);
 
 		if (ret == MF_ENOTFOUND)
 			return edit_fail(ret, "manifest for image %s does not exist in %s",
@@ -78,7 +79,7 @@ static int remove_entries(struct list *l, struct odb_txn *tx,
 		const char *ref = list_entry_annotation(&l->e[i],
 						ANNOTATION_REFERENCE_DIGEST);
 
-		if (pc_entry_is_attestation(&l->e[i]) && ref && in(&gone, ref) &&
+		if (eng_entry_is_attestation(&l->e[i]) && ref && in(&gone, ref) &&
 		    !has_image(l, ref))
 			list_remove(l, i);
 	}
@@ -112,7 +113,7 @@ static int remove_fn(struct odb_txn *tx, void *payload)
 
 int cmd_remove(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	char *msg = pc_reflog_msg(argc, argv);
+	char *msg = eng_reflog_msg(argc, argv);
 	const struct option opts[] = { OPT_END() };
 	struct remove r;
 

@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit-util.h"
+#include "engine/entries.h"
+#include "cli/edit.h"
 #include "manifest/manifest.h"
 #include "util/buf.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 
 static const char *const usage_str[] = {
 	"manifold restore MANIFEST_LIST@{N} | MANIFEST_LIST REVISION",
@@ -50,19 +51,19 @@ static int restore_fn(struct odb_txn *tx, void *payload)
 		buf_addf(&rev, "%s%s", t->ref, r->what);
 	else
 		buf_adds(&rev, r->what);
-	ret = pl_resolve(&r->id, NULL, tx, rev.ptr, PL_RESOLVE_MUST_EXIST);
+	ret = eng_resolve(&r->id, NULL, tx, rev.ptr, ENG_RESOLVE_MUST_EXIST);
 	buf_release(&rev);
 	if (ret)
 		return edit_fail(ret, "cannot restore %s to %s: %s", t->disp,
 				 r->what, mf_error_last());
-	ret = pl_object_peek(&obj, mt, tx, &r->id);
+	ret = eng_object_peek(&obj, mt, tx, &r->id);
 	if (ret)
 		return ret;
 	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
 		return edit_fail(MF_EINVALID, "cannot restore %s to %s: it is not "
 				 "a manifest list (%s)", t->disp, r->what, mt);
 	/* It must also be a list the other commands can edit. */
-	ret = pl_list_load(&l, NULL, NULL, tx, digest_fmt(hex, &r->id));
+	ret = eng_list_load(&l, NULL, NULL, tx, digest_fmt(hex, &r->id));
 	list_release(&l);
 	if (ret)
 		return edit_fail(ret, "cannot restore %s to %s: %s", t->disp,
@@ -74,7 +75,7 @@ static int restore_fn(struct odb_txn *tx, void *payload)
 
 int cmd_restore(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	char *msg = pc_reflog_msg(argc, argv);
+	char *msg = eng_reflog_msg(argc, argv);
 	const struct option opts[] = { OPT_END() };
 	char name[ODB_REF_MAX + 1], hex[DIGEST_MAX_STR];
 	struct restore r = { 0 };
@@ -85,7 +86,7 @@ int cmd_restore(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_cobra_args(usage_str, 0,
 				 "requires at least 1 and at most 2 arguments");
 	if (argc == 1) {
-		ret = pl_parse_reflog_rev(name, &r.n, argv[0]);
+		ret = eng_parse_reflog_rev(name, &r.n, argv[0]);
 		if (ret < 0)
 			die_last();
 		if (!ret)

@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "porcelain.h"
-#include "util/parse-options.h"
-#include "util/usage.h"
+#include "engine/entries.h"
+#include "cli/porcelain.h"
+#include "cli/parse-options.h"
+#include "cli/usage.h"
 #include "util/wrapper.h"
 
 static const char *const usage_str[] = {
@@ -18,7 +19,7 @@ static const char *const usage_str[] = {
 };
 
 struct rm_list {
-	char disp[PL_NAME_MAX];
+	char disp[ENG_NAME_MAX];
 	char ref[ODB_REF_MAX + 1];
 	int missing;
 };
@@ -59,7 +60,7 @@ static int rm_lists(struct odb_txn *tx, void *payload)
 
 int cmd_rm(int argc, const char **argv, struct cmd_ctx *ctx)
 {
-	char *msg = pc_reflog_msg(argc, argv);
+	char *msg = eng_reflog_msg(argc, argv);
 	const struct option opts[] = { OPT_END() };
 	struct rm_job job = { NULL, 0, 0, msg };
 	int ret;

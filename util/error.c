@@ -5,7 +5,7 @@
 
 #include "error.h"
 
-/* Per thread: create fetches several sources at once (pl_fetch_sources). */
+/* Per thread: create fetches several sources at once (eng_fetch_sources). */
 static _Thread_local char last_msg[1024];
 static _Thread_local int last_code;
 

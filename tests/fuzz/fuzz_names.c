@@ -11,7 +11,7 @@
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "odb/odb.h"
-#include "plumbing/plumbing.h"
+#include "engine/engine.h"
 #include "util/digest.h"
 #include "util/error.h"
 #include "util/escape.h"
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret == 0 && (strlen(s) > ODB_REF_MAX || strstr(s, "@{") || strstr(s, "//")))
 		abort();
 
-	ret = pl_parse_reflog_rev(name, &n, s);
+	ret = eng_parse_reflog_rev(name, &n, s);
 	if (ret != 0 && ret != 1 && ret != MF_EINVALID)
 		abort();
 	if (ret == 1 && (!*name || strlen(name) > ODB_REF_MAX))
@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* Without a store, resolution must fail cleanly or parse a digest. */
-	ret = pl_resolve(&d, name, NULL, s, 0);
+	ret = eng_resolve(&d, name, NULL, s, 0);
 	if (ret != 0 && ret != MF_ENOTFOUND && ret != MF_EINVALID)
 		abort();
 	free(s);

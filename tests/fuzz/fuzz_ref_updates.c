@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plumbing/plumbing.h"
+#include "engine/engine.h"
 #include "util/error.h"
 
 static void check_field(const char *f, int nul)
@@ -21,14 +21,14 @@ static void check_field(const char *f, int nul)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pl_ref_update *u;
+	struct eng_ref_update *u;
 	size_t nr;
 	int nul, ret;
 
 	if (!size)
 		return 0;
 	nul = data[0] & 1;
-	ret = pl_parse_ref_updates(&u, &nr, (const char *)data + 1, size - 1, nul);
+	ret = eng_parse_ref_updates(&u, &nr, (const char *)data + 1, size - 1, nul);
 	if (ret) {
 		if ((ret != MF_EINVALID && ret != MF_ETOOBIG) ||
 		    strchr(mf_error_last(), '\n'))
@@ -36,11 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (size_t i = 0; i < nr; i++) {
-		if (u[i].op > PL_REF_VERIFY || !u[i].ref || !*u[i].ref)
+		if (u[i].op > ENG_REF_VERIFY || !u[i].ref || !*u[i].ref)
 			abort();
-		if ((u[i].op == PL_REF_UPDATE || u[i].op == PL_REF_CREATE) != !!u[i].new_rev)
+		if ((u[i].op == ENG_REF_UPDATE || u[i].op == ENG_REF_CREATE) != !!u[i].new_rev)
 			abort();
-		if (u[i].op == PL_REF_VERIFY && !u[i].old_rev)
+		if (u[i].op == ENG_REF_VERIFY && !u[i].old_rev)
 			abort();
 		if (i && u[i].line <= u[i - 1].line)
 			abort();
@@ -51,6 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!strcmp(u[i].ref, u[j].ref))
 				abort();
 	}
-	pl_ref_updates_free(u, nr);
+	eng_ref_updates_free(u, nr);
 	return 0;
 }

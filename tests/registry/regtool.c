@@ -15,7 +15,7 @@
  *                                                  file's own digest unless given)
  *   regtool ... upload-cancel REPO FILE CHUNKSIZE  (chunks sent, then cancelled)
  *   regtool ... copy REPO DSTHOST DSTREPO DIGEST SIZE  -> bytes copied
- *                                               (pl_blob_copy from HOST/REPO;
+ *                                               (eng_blob_copy from HOST/REPO;
  *                                                  DSTHOST "=" is the same
  *                                                  connection as HOST, else its
  *                                                  credentials are under DSTHOST)
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plumbing/blob-copy.h"
+#include "engine/blob-copy.h"
 #include "registry/registry.h"
 #include "util/buf.h"
 #include "util/digest.h"
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 		if (!ret && strcmp(argv[1], "="))
 			ret = reg_open(&dst, argv[1], argv[1], &ro);
 		if (!ret) {
-			ret = pl_blob_copy(r, argv[0], dst, argv[2], &d,
+			ret = eng_blob_copy(r, argv[0], dst, argv[2], &d,
 					   strtoull(argv[4], NULL, 10), &copied);
 			printf("%" PRIu64 "\n", copied);
 		}

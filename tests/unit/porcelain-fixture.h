@@ -8,7 +8,7 @@
 #define MF_TESTS_PORCELAIN_FIXTURE_H
 
 /*
- * porcelain.c (pc_entry_platform ...) is linked in from mf_porcelain and
+ * porcelain.c (eng_entry_platform ...) is linked in from mf_porcelain and
  * refers to manifold.c's store opener, which no unit test calls.
  */
 struct odb *cmd_store_existing(struct cmd_ctx *ctx)

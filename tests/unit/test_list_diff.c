@@ -14,8 +14,8 @@
 
 #include "manifest/list.h"
 #include "manifest/manifest.h"
-#include "porcelain/list-diff.h"
-#include "porcelain/porcelain.h"
+#include "engine/list-diff.h"
+#include "cli/porcelain.h"
 #include "util/buf.h"
 
 #include "porcelain-fixture.h"

@@ -12,10 +12,11 @@
 
 #include <cmocka.h>
 
+#include "engine/entries.h"
 #include "manifest/list.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
-#include "porcelain/porcelain.h"
+#include "cli/porcelain.h"
 #include "util/error.h"
 
 #include "porcelain-fixture.h"
@@ -54,20 +55,20 @@ static void test_mutants__find_entry_by_platform(void **state)
 	add(&l, D1, "linux", "arm", "v7");
 	add(&l, D2, "linux", "arm", "v6");
 	add(&l, D3, "windows", "amd64", NULL);
-	assert_int_equal(pc_find_entry(&idx, &l, NULL, "linux/arm/v6"), 0);
+	assert_int_equal(eng_find_entry(&idx, &l, NULL, "linux/arm/v6"), 0);
 	assert_int_equal(idx, 1);
-	assert_int_equal(pc_find_entry(&idx, &l, NULL, "linux/arm/v7"), 0);
+	assert_int_equal(eng_find_entry(&idx, &l, NULL, "linux/arm/v7"), 0);
 	assert_int_equal(idx, 0);
-	assert_int_equal(pc_find_entry(&idx, &l, NULL, "windows/amd64"), 0);
+	assert_int_equal(eng_find_entry(&idx, &l, NULL, "windows/amd64"), 0);
 	assert_int_equal(idx, 2);
-	assert_int_equal(pc_find_entry(&idx, &l, NULL, "linux/amd64"), MF_ENOTFOUND);
+	assert_int_equal(eng_find_entry(&idx, &l, NULL, "linux/amd64"), MF_ENOTFOUND);
 	list_release(&l);
 }
 
 /*
  * An attestation is an entry whose vnd.docker.reference.type is
  * "attestation-manifest"; another reference type is an image like any
- * other, kept by pc_prune_attestations().  Mutant: attestation-kind.
+ * other, kept by eng_prune_attestations().  Mutant: attestation-kind.
  */
 static void test_mutants__attestation_is_one_reference_type(void **state)
 {
@@ -84,11 +85,11 @@ static void test_mutants__attestation_is_one_reference_type(void **state)
 						   "sha256:4444444444444444444444444444444444444444444444444444444444444444"), 0);
 	assert_int_equal(list_entry_set_annotation(other, ANNOTATION_REFERENCE_TYPE,
 						   "signature"), 0);
-	assert_false(pc_entry_is_attestation(img));
-	assert_true(pc_entry_is_attestation(att));
-	assert_false(pc_entry_is_attestation(other));
+	assert_false(eng_entry_is_attestation(img));
+	assert_true(eng_entry_is_attestation(att));
+	assert_false(eng_entry_is_attestation(other));
 	/* The attestation describes no entry: it goes; the others stay. */
-	pc_prune_attestations(&l);
+	eng_prune_attestations(&l);
 	assert_int_equal(l.nr, 2);
 	assert_string_equal(l.e[0].digest, D1);
 	assert_string_equal(l.e[1].digest, D3);

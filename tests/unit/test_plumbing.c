@@ -9,7 +9,7 @@
 
 #include "manifest/list.h"
 #include "manifest/manifest.h"
-#include "plumbing/plumbing.h"
+#include "engine/engine.h"
 #include "util/error.h"
 
 static void test_plumbing__reflog_rev_syntax(void **state)
@@ -18,20 +18,20 @@ static void test_plumbing__reflog_rev_syntax(void **state)
 	uint64_t n;
 
 	(void)state;
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "lists/x@{3}"), 1);
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "lists/x@{3}"), 1);
 	assert_string_equal(name, "lists/x");
 	assert_int_equal(n, 3);
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "app:v1@{0}"), 1);
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "app:v1@{0}"), 1);
 	assert_string_equal(name, "app:v1");
 	assert_int_equal(n, 0);
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "lists/x"), 0);
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "lists/x@{"), MF_EINVALID);
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "lists/x@{}"), MF_EINVALID);
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "lists/x@{-1}"), MF_EINVALID);
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "lists/x@{1x}"), MF_EINVALID);
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "@{1}"), MF_EINVALID);
-	assert_int_equal(pl_parse_reflog_rev(name, &n, "a@{1}@{2}"), MF_EINVALID);
-	assert_int_equal(pl_parse_reflog_rev(name, &n,
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "lists/x"), 0);
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "lists/x@{"), MF_EINVALID);
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "lists/x@{}"), MF_EINVALID);
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "lists/x@{-1}"), MF_EINVALID);
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "lists/x@{1x}"), MF_EINVALID);
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "@{1}"), MF_EINVALID);
+	assert_int_equal(eng_parse_reflog_rev(name, &n, "a@{1}@{2}"), MF_EINVALID);
+	assert_int_equal(eng_parse_reflog_rev(name, &n,
 			 "x@{99999999999999999999999}"), MF_EINVALID);
 }
 
@@ -44,14 +44,14 @@ static void test_plumbing__resolve_without_store(void **state)
 
 	(void)state;
 	/* A full digest parses without a store, unless it must exist. */
-	assert_int_equal(pl_resolve(&d, ref, NULL, full, 0), 0);
+	assert_int_equal(eng_resolve(&d, ref, NULL, full, 0), 0);
 	assert_string_equal(ref, "");
-	assert_int_equal(pl_resolve(&d, ref, NULL, full, PL_RESOLVE_MUST_EXIST),
+	assert_int_equal(eng_resolve(&d, ref, NULL, full, ENG_RESOLVE_MUST_EXIST),
 			 MF_ENOTFOUND);
-	assert_int_equal(pl_resolve(&d, ref, NULL, "lists/x", 0), MF_ENOTFOUND);
-	assert_int_equal(pl_resolve(&d, ref, NULL, "abcd", 0), MF_ENOTFOUND);
-	assert_int_equal(pl_resolve(&d, ref, NULL, "", 0), MF_EINVALID);
-	assert_int_equal(pl_resolve(&d, ref, NULL, "sha256:XYZ", 0), MF_ENOTFOUND);
+	assert_int_equal(eng_resolve(&d, ref, NULL, "lists/x", 0), MF_ENOTFOUND);
+	assert_int_equal(eng_resolve(&d, ref, NULL, "abcd", 0), MF_ENOTFOUND);
+	assert_int_equal(eng_resolve(&d, ref, NULL, "", 0), MF_EINVALID);
+	assert_int_equal(eng_resolve(&d, ref, NULL, "sha256:XYZ", 0), MF_ENOTFOUND);
 }
 
 static void test_plumbing__list_ref_names(void **state)
@@ -59,15 +59,15 @@ static void test_plumbing__list_ref_names(void **state)
 	char ref[ODB_REF_MAX + 1];
 
 	(void)state;
-	assert_int_equal(pl_list_ref(ref, sizeof(ref), "app"), 0);
+	assert_int_equal(eng_list_ref(ref, sizeof(ref), "app"), 0);
 	assert_string_equal(ref, "lists/docker.io/library/app:latest");
-	assert_int_equal(pl_list_ref(ref, sizeof(ref), "foo/bar:v1"), 0);
+	assert_int_equal(eng_list_ref(ref, sizeof(ref), "foo/bar:v1"), 0);
 	assert_string_equal(ref, "lists/docker.io/foo/bar:v1");
-	assert_int_equal(pl_list_ref(ref, sizeof(ref), "localhost:5000/x:v1"), 0);
+	assert_int_equal(eng_list_ref(ref, sizeof(ref), "localhost:5000/x:v1"), 0);
 	assert_string_equal(ref, "lists/localhost:5000/x:v1");
-	assert_int_equal(pl_list_ref(ref, sizeof(ref), "[::1]:5000/x"), 0);
+	assert_int_equal(eng_list_ref(ref, sizeof(ref), "[::1]:5000/x"), 0);
 	assert_string_equal(ref, "lists/[::1]:5000/x:latest");
-	assert_int_equal(pl_list_ref(ref, sizeof(ref), "Bad/Name"), MF_EINVALID);
+	assert_int_equal(eng_list_ref(ref, sizeof(ref), "Bad/Name"), MF_EINVALID);
 	assert_non_null(strstr(mf_error_last(), "invalid reference format"));
 }
 
@@ -82,7 +82,7 @@ static int save_cb(struct odb_txn *tx, void *payload)
 {
 	struct save *sv = payload;
 
-	return pl_list_save(&sv->out, tx, sv->ref, sv->l, sv->old, "test save");
+	return eng_list_save(&sv->out, tx, sv->ref, sv->l, sv->old, "test save");
 }
 
 static void test_plumbing__list_save_load_cas(void **state)
@@ -108,7 +108,7 @@ static void test_plumbing__list_save_load_cas(void **state)
 	assert_int_equal(list_add(&e, &l, MT_DOCKER_MANIFEST,
 		"sha256:0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a0e1a", 600), 0);
 	list_entry_set_platform(e, "linux", "arm64", "v8", NULL);
-	assert_int_equal(pl_list_ref(ref, sizeof(ref), "app:v1"), 0);
+	assert_int_equal(eng_list_ref(ref, sizeof(ref), "app:v1"), 0);
 
 	/* Created where nothing was: the stored bytes are the serialiser's. */
 	digest_zero(&zero, DIGEST_SHA256);
@@ -122,7 +122,7 @@ static void test_plumbing__list_save_load_cas(void **state)
 	/* Loaded back by its docker name, equal to what was saved. */
 	assert_int_equal(odb_read_begin(&tx, db), 0);
 	list_init(&back);
-	assert_int_equal(pl_list_load(&back, &id, name, tx, "app:v1"), 0);
+	assert_int_equal(eng_list_load(&back, &id, name, tx, "app:v1"), 0);
 	assert_string_equal(name, "lists/docker.io/library/app:v1");
 	assert_true(list_equal(&l, &back));
 	list_release(&back);
@@ -138,12 +138,12 @@ static void test_plumbing__list_save_load_cas(void **state)
 	/* The previous version stays loadable through the reflog. */
 	assert_int_equal(odb_read_begin(&tx, db), 0);
 	list_init(&back);
-	assert_int_equal(pl_list_load(&back, &id, NULL, tx, "app:v1@{1}"), 0);
+	assert_int_equal(eng_list_load(&back, &id, NULL, tx, "app:v1@{1}"), 0);
 	assert_true(digest_eq(&id, &first));
 	assert_int_equal(back.nr, 2);
 	list_release(&back);
 	list_init(&back);
-	assert_int_equal(pl_list_load(&back, NULL, NULL, tx, "app:v1"), 0);
+	assert_int_equal(eng_list_load(&back, NULL, NULL, tx, "app:v1"), 0);
 	assert_int_equal(back.nr, 1);
 	list_release(&back);
 	odb_txn_end(tx);
@@ -179,10 +179,10 @@ static void test_plumbing__list_load_refuses_an_image(void **state)
 	assert_int_equal(odb_write(db, put_manifest_cb, &m), 0);
 	assert_int_equal(odb_read_begin(&tx, db), 0);
 	list_init(&back);
-	assert_int_equal(pl_list_load(&back, NULL, NULL, tx, digest_fmt(s, &m)),
+	assert_int_equal(eng_list_load(&back, NULL, NULL, tx, digest_fmt(s, &m)),
 			 MF_EINVALID);
 	assert_non_null(strstr(mf_error_last(), "not a manifest list"));
-	assert_int_equal(pl_list_load(&back, NULL, NULL, tx, "nope:v1"), MF_ENOTFOUND);
+	assert_int_equal(eng_list_load(&back, NULL, NULL, tx, "nope:v1"), MF_ENOTFOUND);
 	list_release(&back);
 	odb_txn_end(tx);
 	odb_close(db);

@@ -1,5 +1,5 @@
 /*
- * Pushing a list (plumbing.h, pl_push_*): load the object graph from the
+ * Pushing a list (engine/engine.h, eng_push_*): load the object graph from the
  * store, walk it top-down against the target registry, send only what
  * it lacks, children before parents, then record what the registry has.
  */
@@ -11,14 +11,14 @@
 #include "blob-copy.h"
 #include "conns.h"
 #include "manifest/manifest.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
 #include "util/wrapper.h"
 
 /*
  * What the target has of one blob or manifest, shared by the workers
- * of one pl_push_run() (see struct pl_push for the protocol).
+ * of one eng_push_run() (see struct eng_push for the protocol).
  */
 enum settle_state {
 	ST_UNSEEN = 0,
@@ -33,7 +33,7 @@ struct settle {
 	char *why;			/* ST_FAILED: its message */
 };
 
-/* A blob of the graph: one per distinct digest (pl_push.blobs). */
+/* A blob of the graph: one per distinct digest (eng_push.blobs). */
 struct blob {
 	struct digest id;
 	char hex[DIGEST_MAX_STR];
@@ -41,7 +41,7 @@ struct blob {
 };
 
 struct blob_ref {
-	size_t blob;			/* index into pl_push.blobs */
+	size_t blob;			/* index into eng_push.blobs */
 	char hex[DIGEST_MAX_STR];
 	struct digest id;
 	uint64_t size;
@@ -67,7 +67,7 @@ struct node {
 /*
  * The graph of a push, and what the current target has of it.
  *
- * The workers of pl_push_run() share one `struct settle` per distinct
+ * The workers of eng_push_run() share one `struct settle` per distinct
  * blob (blobs[]) and per manifest (nodes[i].st), under `lock`; every
  * change of state is broadcast on `settled`.  The protocol:
  *
@@ -113,7 +113,7 @@ struct node {
  * `lock` is never held across a request or a wait other than
  * pthread_cond_wait() on `settled` itself.
  */
-struct pl_push {
+struct eng_push {
 	struct node *nodes;		/* nodes[0] is the list */
 	size_t nr, alloc;
 	struct blob *blobs;		/* every distinct blob of the graph */
@@ -123,7 +123,7 @@ struct pl_push {
 	/* per target */
 	pthread_mutex_t lock;		/* settle states, stats, steps, pool */
 	pthread_cond_t settled;		/* a settle state left ST_IN_FLIGHT */
-	struct pl_push_stats stats;
+	struct eng_push_stats stats;
 };
 
 static size_t blob_hash(const struct digest *id)
@@ -134,7 +134,7 @@ static size_t blob_hash(const struct digest *id)
 	return h;
 }
 
-static void blob_slots_grow(struct pl_push *p)
+static void blob_slots_grow(struct eng_push *p)
 {
 	size_t n = p->slots_nr ? 2 * p->slots_nr : 64;
 
@@ -151,7 +151,7 @@ static void blob_slots_grow(struct pl_push *p)
 }
 
 /* The index in p->blobs of blob id, added if new. */
-static size_t blob_intern(struct pl_push *p, const struct digest *id,
+static size_t blob_intern(struct eng_push *p, const struct digest *id,
 			  const char *hex)
 {
 	size_t at;
@@ -179,7 +179,7 @@ static size_t blob_intern(struct pl_push *p, const struct digest *id,
 	return p->blobs_nr - 1;
 }
 
-static ssize_t find_node(const struct pl_push *p, const struct digest *id)
+static ssize_t find_node(const struct eng_push *p, const struct digest *id)
 {
 	for (size_t i = 0; i < p->nr; i++)
 		if (digest_eq(&p->nodes[i].id, id))
@@ -196,11 +196,11 @@ static int add_source(const char *where, void *payload)
 	return 0;
 }
 
-static int load_node(struct pl_push *p, size_t *out, struct odb_txn *tx,
+static int load_node(struct eng_push *p, size_t *out, struct odb_txn *tx,
 		     const struct digest *id, int depth);
 
 struct walk {
-	struct pl_push *p;
+	struct eng_push *p;
 	size_t at;
 	struct odb_txn *tx;
 	int depth;
@@ -242,7 +242,7 @@ static int child_cb(const struct descriptor *d, void *payload)
 	return 0;
 }
 
-static int load_node(struct pl_push *p, size_t *out, struct odb_txn *tx,
+static int load_node(struct eng_push *p, size_t *out, struct odb_txn *tx,
 		     const struct digest *id, int depth)
 {
 	struct odb_object obj;
@@ -258,7 +258,7 @@ static int load_node(struct pl_push *p, size_t *out, struct odb_txn *tx,
 	}
 	if (depth > MANIFEST_MAX_DEPTH)
 		return manifest_depth_error(NULL);
-	ret = pl_object_peek(&obj, mt, tx, id);
+	ret = eng_object_peek(&obj, mt, tx, id);
 	if (ret == MF_ENOTFOUND) {
 		char hex[DIGEST_MAX_STR];
 
@@ -300,10 +300,10 @@ static int load_node(struct pl_push *p, size_t *out, struct odb_txn *tx,
 	return ret < 0 ? ret : 0;
 }
 
-int pl_push_load(struct pl_push **out, struct odb_txn *tx,
+int eng_push_load(struct eng_push **out, struct odb_txn *tx,
 		 const struct digest *list)
 {
-	struct pl_push *p = xcalloc(1, sizeof(*p));
+	struct eng_push *p = xcalloc(1, sizeof(*p));
 	size_t idx;
 	int ret;
 
@@ -314,7 +314,7 @@ int pl_push_load(struct pl_push **out, struct odb_txn *tx,
 	if (!ret && manifest_kind_of(p->nodes[0].media_type) != MANIFEST_KIND_INDEX)
 		ret = mf_error(MF_EINVALID, "%s is not a manifest list", p->nodes[0].hex);
 	if (ret) {
-		pl_push_free(p);
+		eng_push_free(p);
 		*out = NULL;
 		return ret;
 	}
@@ -329,7 +329,7 @@ static void settle_reset(struct settle *st)
 }
 
 /* Forget what the previous target had. */
-static void forget_target(struct pl_push *p)
+static void forget_target(struct eng_push *p)
 {
 	for (size_t i = 0; i < p->blobs_nr; i++)
 		settle_reset(&p->blobs[i].st);
@@ -337,7 +337,7 @@ static void forget_target(struct pl_push *p)
 		settle_reset(&p->nodes[i].st);
 }
 
-void pl_push_free(struct pl_push *p)
+void eng_push_free(struct eng_push *p)
 {
 	if (!p)
 		return;
@@ -360,28 +360,28 @@ void pl_push_free(struct pl_push *p)
 	free(p);
 }
 
-const struct pl_push_stats *pl_push_stats(const struct pl_push *p)
+const struct eng_push_stats *eng_push_stats(const struct eng_push *p)
 {
 	return &p->stats;
 }
 
 struct target {
-	struct pl_push *p;
-	struct pl_conns cs;		/* this worker's connections */
+	struct eng_push *p;
+	struct eng_conns cs;		/* this worker's connections */
 	int insecure;
-	struct pl_push_stats stats;	/* this worker's share */
+	struct eng_push_stats stats;	/* this worker's share */
 	struct reference ref;
 	char repo_where[REF_DOMAIN_MAX + REF_PATH_MAX + 2];	/* host/path */
 	struct reg *reg;
-	const struct pl_push_opts *o;
-	pl_push_step_fn step;
+	const struct eng_push_opts *o;
+	eng_push_step_fn step;
 	void *payload;
 };
 
-static int report(struct target *t, enum pl_push_action a, const char *what,
+static int report(struct target *t, enum eng_push_action a, const char *what,
 		  const char *digest, uint64_t size, const char *from)
 {
-	struct pl_push_step s = { a, what, digest, size, from };
+	struct eng_push_step s = { a, what, digest, size, from };
 	int ret;
 
 	if (!t->step)
@@ -438,7 +438,7 @@ static int target_denied(const struct target *t, int ret)
  * and the caller its owner, who must settle() it), 0 if another worker
  * has it or had it.
  */
-static int claim(struct pl_push *p, struct settle *st)
+static int claim(struct eng_push *p, struct settle *st)
 {
 	int mine;
 
@@ -454,7 +454,7 @@ static int claim(struct pl_push *p, struct settle *st)
  * The owner's outcome for st: ret 0 is ST_DONE, anything else ST_FAILED
  * with the last error's message.  Wakes every waiter.  Returns ret.
  */
-static int settle(struct pl_push *p, struct settle *st, int ret)
+static int settle(struct eng_push *p, struct settle *st, int ret)
 {
 	char *why = ret ? xstrdup(mf_error_last()) : NULL;
 
@@ -469,10 +469,10 @@ static int settle(struct pl_push *p, struct settle *st, int ret)
 
 /*
  * Wait until st, owned by another worker, is settled: 0 if ST_DONE, the
- * owner's error if ST_FAILED.  See struct pl_push for why this cannot
+ * owner's error if ST_FAILED.  See struct eng_push for why this cannot
  * deadlock; the caller must own no blob.
  */
-static int wait_settled(struct pl_push *p, struct settle *st)
+static int wait_settled(struct eng_push *p, struct settle *st)
 {
 	int ret = 0;
 	char why[1024];
@@ -509,7 +509,7 @@ static int mountable(const struct node *n, const struct target *t)
 static int send_blob(struct target *t, const struct node *n,
 		     const struct blob_ref *b, int checked)
 {
-	enum pl_copy_side side;
+	enum eng_copy_side side;
 	int ret;
 
 	/* Mount from a repository of the same registry that has it. */
@@ -521,13 +521,13 @@ static int send_blob(struct target *t, const struct node *n,
 		    !strcmp(src.path, t->ref.path))
 			continue;
 		if (t->o->dry_run)
-			return report(t, PL_PUSH_MOUNT, "blob", b->hex, b->size,
+			return report(t, ENG_PUSH_MOUNT, "blob", b->hex, b->size,
 				      n->sources[i]);
 		t->stats.requests++;
 		ret = reg_blob_mount(t->reg, t->ref.path, &b->id, src.path);
 		if (ret == 1) {
 			t->stats.mounted++;
-			return report(t, PL_PUSH_MOUNT, "blob", b->hex, b->size,
+			return report(t, ENG_PUSH_MOUNT, "blob", b->hex, b->size,
 				      n->sources[i]);
 		}
 		/*
@@ -553,23 +553,23 @@ static int send_blob(struct target *t, const struct node *n,
 		     !strcmp(src.path, t->ref.path)))
 			continue;
 		if (t->o->dry_run)
-			return report(t, PL_PUSH_COPY, "blob", b->hex, b->size,
+			return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size,
 				      n->sources[i]);
-		if ((ret = pl_conns_get(&sr, &t->cs, &src, t->insecure)))
+		if ((ret = eng_conns_get(&sr, &t->cs, &src, t->insecure)))
 			return ret;
-		ret = pl_blob_copy_side(sr, src.path, t->reg, t->ref.path, &b->id,
+		ret = eng_blob_copy_side(sr, src.path, t->reg, t->ref.path, &b->id,
 					b->size, &copied, &side);
 		t->stats.requests += 3;
 		if (ret) {
 			ret = mf_error_wrap(ret, "failed to copy blob %s from %s",
 					    b->hex, n->sources[i]);
-			if (side == PL_COPY_SOURCE)
+			if (side == ENG_COPY_SOURCE)
 				return denied(ret, "read from", src.domain, src.path);
 			return target_denied(t, ret);
 		}
 		t->stats.copied++;
 		t->stats.bytes_copied += copied;
-		return report(t, PL_PUSH_COPY, "blob", b->hex, b->size,
+		return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size,
 			      n->sources[i]);
 	}
 	/* Forbidden to look, and nowhere to copy from: that is the error. */
@@ -601,7 +601,7 @@ static int push_blob(struct target *t, const struct node *n,
 		ret = reg_blob_head(&size, t->reg, t->ref.path, &b->id);
 		if (!ret) {
 			t->stats.present++;
-			return report(t, PL_PUSH_PRESENT, "blob", b->hex,
+			return report(t, ENG_PUSH_PRESENT, "blob", b->hex,
 				      b->size, NULL);
 		}
 		if (!absent(ret))
@@ -612,14 +612,14 @@ static int push_blob(struct target *t, const struct node *n,
 	return send_blob(t, n, b, checked);
 }
 
-static int push_node(struct pl_push *p, struct target *t, size_t idx);
+static int push_node(struct eng_push *p, struct target *t, size_t idx);
 
 /*
  * Make the target have everything node idx points at: first what no
  * other worker has taken (claimed, sent and settled one at a time), then
  * wait for what others own.  0 only when all of it is ST_DONE.
  */
-static int push_below(struct pl_push *p, struct target *t, size_t idx)
+static int push_below(struct eng_push *p, struct target *t, size_t idx)
 {
 	size_t nchildren = p->nodes[idx].children_nr;
 	size_t nblobs = p->nodes[idx].blobs_nr;
@@ -644,7 +644,7 @@ static int push_below(struct pl_push *p, struct target *t, size_t idx)
 		else
 			theirs[nchildren + i] = 1;
 	}
-	/* This worker owns no blob now: it may wait (struct pl_push). */
+	/* This worker owns no blob now: it may wait (struct eng_push). */
 	for (size_t i = 0; !ret && i < nchildren; i++)
 		if (theirs[i])
 			ret = wait_settled(p, &p->nodes[p->nodes[idx].children[i]].st);
@@ -656,7 +656,7 @@ static int push_below(struct pl_push *p, struct target *t, size_t idx)
 }
 
 /* Push node idx, claimed by this worker; settles it. */
-static int push_node(struct pl_push *p, struct target *t, size_t idx)
+static int push_node(struct eng_push *p, struct target *t, size_t idx)
 {
 	struct node *n = &p->nodes[idx];
 	char mt[ODB_MEDIA_TYPE_MAX + 1];
@@ -671,7 +671,7 @@ static int push_node(struct pl_push *p, struct target *t, size_t idx)
 		if (!ret) {
 			/* Present: its whole subtree is there. */
 			t->stats.present++;
-			return settle(p, &n->st, report(t, PL_PUSH_PRESENT,
+			return settle(p, &n->st, report(t, ENG_PUSH_PRESENT,
 							"manifest", n->hex,
 							n->len, NULL));
 		}
@@ -695,11 +695,11 @@ static int push_node(struct pl_push *p, struct target *t, size_t idx)
 						    t->repo_where, n->hex)));
 		t->stats.put++;
 	}
-	return settle(p, &n->st, report(t, PL_PUSH_PUT, "manifest", n->hex,
+	return settle(p, &n->st, report(t, ENG_PUSH_PUT, "manifest", n->hex,
 					n->len, NULL));
 }
 
-static void stats_add(struct pl_push_stats *to, const struct pl_push_stats *s)
+static void stats_add(struct eng_push_stats *to, const struct eng_push_stats *s)
 {
 	to->requests += s->requests;
 	to->present += s->present;
@@ -711,7 +711,7 @@ static void stats_add(struct pl_push_stats *to, const struct pl_push_stats *s)
 
 /* The list's children, shared out among the workers. */
 struct pool {
-	struct pl_push *p;
+	struct eng_push *p;
 	size_t next;
 	int failed;			/* an entry failed: start no more */
 	int *ret;			/* per child */
@@ -728,7 +728,7 @@ static void *work(void *arg)
 {
 	struct worker *w = arg;
 	struct pool *pool = w->pool;
-	struct pl_push *p = pool->p;
+	struct eng_push *p = pool->p;
 	size_t nchildren = p->nodes[0].children_nr;
 
 	for (;;) {
@@ -741,7 +741,7 @@ static void *work(void *arg)
 		if (i == nchildren)
 			break;
 		/* Connect on first use: a worker that gets nothing opens nothing. */
-		pool->ret[i] = w->t.reg ? 0 : pl_conns_get(&w->t.reg, &w->t.cs, &w->t.ref, w->t.insecure);
+		pool->ret[i] = w->t.reg ? 0 : eng_conns_get(&w->t.reg, &w->t.cs, &w->t.ref, w->t.insecure);
 		if (!pool->ret[i]) {
 			size_t c = p->nodes[0].children[i];
 
@@ -769,7 +769,7 @@ static void *work(void *arg)
  * a time, each worker on its own connections.  The error reported is
  * that of the first failing child in list order.
  */
-static int push_children(struct pl_push *p, const struct target *proto,
+static int push_children(struct eng_push *p, const struct target *proto,
 			 unsigned jobs)
 {
 	size_t n = p->nodes[0].children_nr, nw = jobs < n ? jobs : n, started = 0;
@@ -805,7 +805,7 @@ static int push_children(struct pl_push *p, const struct target *proto,
 	}
 	for (size_t i = 0; i < (nw ? nw : 1); i++) {
 		stats_add(&p->stats, &w[i].t.stats);
-		pl_conns_close(&w[i].t.cs);
+		eng_conns_close(&w[i].t.cs);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (pool.ret[i]) {
@@ -818,8 +818,8 @@ static int push_children(struct pl_push *p, const struct target *proto,
 	return ret;
 }
 
-int pl_push_run(struct pl_push *p, const char *target,
-		const struct pl_push_opts *o, pl_push_step_fn step,
+int eng_push_run(struct eng_push *p, const char *target,
+		const struct eng_push_opts *o, eng_push_step_fn step,
 		void *payload)
 {
 	struct target t = { 0 };
@@ -852,7 +852,7 @@ int pl_push_run(struct pl_push *p, const char *target,
 	 * Otherwise the walk below finds out what is there.
 	 */
 	if (!o->force && o->expect_present) {
-		if ((ret = pl_conns_get(&t.reg, &t.cs, &t.ref, t.insecure)))
+		if ((ret = eng_conns_get(&t.reg, &t.cs, &t.ref, t.insecure)))
 			goto out;
 		p->stats.requests++;
 		ret = reg_manifest_head(&got, mt, sizeof(mt), &size, t.reg,
@@ -860,7 +860,7 @@ int pl_push_run(struct pl_push *p, const char *target,
 		if (!ret && digest_eq(&got, &list->id)) {
 			p->stats.present++;
 			p->stats.up_to_date = 1;
-			ret = report(&t, PL_PUSH_PRESENT, "list", list->hex,
+			ret = report(&t, ENG_PUSH_PRESENT, "list", list->hex,
 				     list->len, NULL);
 			goto out;
 		}
@@ -872,10 +872,10 @@ int pl_push_run(struct pl_push *p, const char *target,
 	}
 	/* Children first; the list is never visible before them. */
 	claim(p, &list->st);
-	if ((ret = push_children(p, &t, o->jobs ? o->jobs : PL_PUSH_JOBS)))
+	if ((ret = push_children(p, &t, o->jobs ? o->jobs : ENG_PUSH_JOBS)))
 		goto out;
 	if (!o->dry_run) {
-		if (!t.reg && (ret = pl_conns_get(&t.reg, &t.cs, &t.ref, t.insecure)))
+		if (!t.reg && (ret = eng_conns_get(&t.reg, &t.cs, &t.ref, t.insecure)))
 			goto out;
 		p->stats.requests++;
 		ret = reg_manifest_put(&got, t.reg, t.ref.path, tag,
@@ -887,17 +887,17 @@ int pl_push_run(struct pl_push *p, const char *target,
 		}
 		p->stats.put++;
 	}
-	ret = report(&t, PL_PUSH_PUT, "list", list->hex, list->len, NULL);
+	ret = report(&t, ENG_PUSH_PUT, "list", list->hex, list->len, NULL);
 out:
-	pl_conns_close(&t.cs);
+	eng_conns_close(&t.cs);
 	return ret;
 }
 
-int pl_push_record(struct odb_txn *tx, const struct pl_push *p,
+int eng_push_record(struct odb_txn *tx, const struct eng_push *p,
 		   const char *target, const char *msg)
 {
-	char ref[ODB_REF_MAX + 1], where[PL_NAME_MAX];
-	int ret = pl_name(NULL, ref, "remotes/", where, target);
+	char ref[ODB_REF_MAX + 1], where[ENG_NAME_MAX];
+	int ret = eng_name(NULL, ref, "remotes/", where, target);
 
 	if (ret)
 		return ret;

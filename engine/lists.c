@@ -1,5 +1,5 @@
 /*
- * Local lists for the porcelain (plumbing.h, pl_list_*): named as docker
+ * Local lists for the porcelain (engine/engine.h, eng_list_*): named as docker
  * names images, stored as exact bytes, moved with compare-and-swap.
  */
 #include <stdio.h>
@@ -7,10 +7,10 @@
 
 #include "manifest/list.h"
 #include "manifest/manifest.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "registry/reference.h"
 
-int pl_name(char *display, char *refname, const char *prefix, char *repo,
+int eng_name(char *display, char *refname, const char *prefix, char *repo,
 	    const char *name)
 {
 	struct reference ref;
@@ -18,10 +18,10 @@ int pl_name(char *display, char *refname, const char *prefix, char *repo,
 
 	if (ret)
 		return ret;
-	if (display && reference_format(display, PL_NAME_MAX, &ref, REF_FMT_FULL))
+	if (display && reference_format(display, ENG_NAME_MAX, &ref, REF_FMT_FULL))
 		return mf_error(MF_EINVALID, "name too long: %.80s...", name);
-	if (repo && snprintf(repo, PL_NAME_MAX, "%s/%s", ref.domain, ref.path) >=
-	    PL_NAME_MAX)
+	if (repo && snprintf(repo, ENG_NAME_MAX, "%s/%s", ref.domain, ref.path) >=
+	    ENG_NAME_MAX)
 		return mf_error(MF_EINVALID, "name too long: %.80s...", name);
 	if (refname) {
 		if (reference_ref_name(refname, ODB_REF_MAX + 1, prefix, &ref))
@@ -31,7 +31,7 @@ int pl_name(char *display, char *refname, const char *prefix, char *repo,
 	return 0;
 }
 
-int pl_list_ref(char *out, size_t outsz, const char *name)
+int eng_list_ref(char *out, size_t outsz, const char *name)
 {
 	struct reference ref;
 	int ret = reference_parse(&ref, name, REF_DEFAULT_TAG);
@@ -44,7 +44,7 @@ int pl_list_ref(char *out, size_t outsz, const char *name)
 	return odb_ref_name_check(out);
 }
 
-int pl_list_load(struct list *out, struct digest *id, char *refname,
+int eng_list_load(struct list *out, struct digest *id, char *refname,
 		 struct odb_txn *tx, const char *rev)
 {
 	struct odb_object obj;
@@ -52,10 +52,10 @@ int pl_list_load(struct list *out, struct digest *id, char *refname,
 	struct digest d;
 	int ret;
 
-	ret = pl_resolve(&d, refname, tx, rev, PL_RESOLVE_MUST_EXIST);
+	ret = eng_resolve(&d, refname, tx, rev, ENG_RESOLVE_MUST_EXIST);
 	if (ret)
 		return ret;
-	if ((ret = pl_object_peek(&obj, mt, tx, &d)))
+	if ((ret = eng_object_peek(&obj, mt, tx, &d)))
 		return ret;
 	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
 		return mf_error(MF_EINVALID, "'%s' is not a manifest list (%s)", rev, mt);
@@ -67,7 +67,7 @@ int pl_list_load(struct list *out, struct digest *id, char *refname,
 	return 0;
 }
 
-int pl_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
+int eng_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
 		 const struct list *l, const struct digest *old, const char *msg)
 {
 	struct buf b = BUF_INIT_MAX(ODB_OBJECT_MAX);

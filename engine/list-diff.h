@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "engine/entries.h"
 #include "manifest/list.h"
 #include "util/buf.h"
 
@@ -44,7 +45,7 @@ struct ld_ann {
 
 struct ld_change {
 	enum ld_kind kind;
-	char *platform;		/* as pc_entry_platform() words it; NULL for index records */
+	char *platform;		/* as eng_entry_platform() words it; NULL for index records */
 	char *digest;		/* the entry's (new) digest; NULL for index records */
 	char *old;
 	char *new;

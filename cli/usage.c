@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "escape.h"
+#include "util/buf.h"
+#include "util/escape.h"
 #include "usage.h"
 
 static void report(const char *prefix, const char *fmt, va_list ap)
@@ -33,6 +33,18 @@ static void report(const char *prefix, const char *fmt, va_list ap)
 
 const char *die_prefix = "fatal: ";
 int die_code = 128;
+
+void die_store_fault(const char *msg, size_t len)
+{
+	ssize_t n;
+
+	/* die()'s prefix and code, with write(2) only (async-signal-safe). */
+	if (die_prefix && *die_prefix)
+		n = write(2, die_prefix, strlen(die_prefix));
+	n = write(2, msg, len);
+	(void)n;
+	_exit(die_code);
+}
 
 void die(const char *fmt, ...)
 {

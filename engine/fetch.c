@@ -1,5 +1,5 @@
 /*
- * Fetching from registries for the plumbing API (plumbing.h, pl_fetch):
+ * Fetching from registries for the plumbing API (engine/engine.h, eng_fetch):
  * manifests verified against their digests, configs against theirs,
  * kept in memory until the caller writes them in one transaction.
  */
@@ -10,7 +10,7 @@
 #include "conns.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
 #include "util/wrapper.h"
@@ -24,10 +24,10 @@ struct fetched {
 	char where[ODB_SOURCE_MAX + 1];	/* host/repo it came from */
 };
 
-struct pl_fetch {
+struct eng_fetch {
 	struct fetched *obj;
 	size_t nr, alloc;
-	struct pl_conns conns;
+	struct eng_conns conns;
 	/* the fetch under way */
 	struct reg *reg;
 	const char *repo;
@@ -38,9 +38,9 @@ struct pl_fetch {
 	int recursive;
 	int depth;		/* of the manifest whose children are walked */
 };
-#define fetch pl_fetch
+#define fetch eng_fetch
 
-struct fetched *pl_fetch_find(struct pl_fetch *f, const char *digest);
+struct fetched *eng_fetch_find(struct eng_fetch *f, const char *digest);
 
 static struct fetched *add_obj(struct fetch *f)
 {
@@ -187,7 +187,7 @@ static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out
 
 		reg_manifest_release(&m);
 		if (out)
-			*out = pl_fetch_find(f, digest_fmt(s, &m.digest));
+			*out = eng_fetch_find(f, digest_fmt(s, &m.digest));
 		return 0;
 	}
 	o = add_obj(f);
@@ -210,9 +210,9 @@ static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out
 	return ret;
 }
 
-int pl_fetch_write(struct odb_txn *tx, void *payload)
+int eng_fetch_write(struct odb_txn *tx, void *payload)
 {
-	struct pl_fetch *f = payload;
+	struct eng_fetch *f = payload;
 
 	for (size_t i = 0; i < f->nr; i++) {
 		/* Verified against its digest when it arrived. */
@@ -228,7 +228,7 @@ int pl_fetch_write(struct odb_txn *tx, void *payload)
 }
 
 
-void pl_fetch_merge(struct pl_fetch *into, struct pl_fetch *from)
+void eng_fetch_merge(struct eng_fetch *into, struct eng_fetch *from)
 {
 	for (size_t i = 0; i < from->nr; i++) {
 		struct fetched *o = &from->obj[i];
@@ -242,24 +242,24 @@ void pl_fetch_merge(struct pl_fetch *into, struct pl_fetch *from)
 	from->nr = 0;
 }
 
-struct pl_fetch *pl_fetch_new(void)
+struct eng_fetch *eng_fetch_new(void)
 {
-	return xcalloc(1, sizeof(struct pl_fetch));
+	return xcalloc(1, sizeof(struct eng_fetch));
 }
 
-void pl_fetch_free(struct pl_fetch *f)
+void eng_fetch_free(struct eng_fetch *f)
 {
 	if (!f)
 		return;
-	pl_conns_close(&f->conns);
+	eng_conns_close(&f->conns);
 	for (size_t i = 0; i < f->nr; i++)
 		free(f->obj[i].data);
 	free(f->obj);
 	free(f);
 }
 
-int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
-		 const struct pl_fetch_opts *o)
+int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference,
+		 const struct eng_fetch_opts *o)
 {
 	struct platform_spec want;
 	struct reference ref;
@@ -274,7 +274,7 @@ int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
 	if (snprintf(f->where, sizeof(f->where), "%s/%s", ref.domain, ref.path) >=
 	    (int)sizeof(f->where))
 		return mf_error(MF_EINVALID, "reference too long: %.100s", reference);
-	if ((ret = pl_conns_get(&f->reg, &f->conns, &ref, o->insecure)))
+	if ((ret = eng_conns_get(&f->reg, &f->conns, &ref, o->insecure)))
 		return ret;
 	f->repo = ref.path;
 	f->want = o->platform ? &want : NULL;
@@ -299,7 +299,7 @@ int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
 			f->want = NULL;
 			ret = fetch_manifest(f, f->chosen, &t, o->depth + 1);
 			if (!ret && f->nr == before)
-				t = pl_fetch_find(f, f->chosen);
+				t = eng_fetch_find(f, f->chosen);
 		}
 	}
 	if (!ret && t && top)
@@ -309,7 +309,7 @@ int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
 	return ret;
 }
 
-struct fetched *pl_fetch_find(struct pl_fetch *f, const char *digest)
+struct fetched *eng_fetch_find(struct eng_fetch *f, const char *digest)
 {
 	struct digest id;
 
@@ -321,8 +321,8 @@ struct fetched *pl_fetch_find(struct pl_fetch *f, const char *digest)
 	return NULL;
 }
 
-int pl_fetch_object(const char **data, size_t *len, const char **media_type,
-		    struct pl_fetch *f, const struct digest *id)
+int eng_fetch_object(const char **data, size_t *len, const char **media_type,
+		    struct eng_fetch *f, const struct digest *id)
 {
 	for (size_t i = 0; i < f->nr; i++)
 		if (digest_eq(&f->obj[i].id, id)) {

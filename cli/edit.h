@@ -1,7 +1,7 @@
 #ifndef MF_PORCELAIN_EDIT_UTIL_H
 #define MF_PORCELAIN_EDIT_UTIL_H
 
-#include "porcelain.h"
+#include "cli/porcelain.h"
 
 /*
  * What the commands that edit an existing local list share (annotate,
@@ -18,7 +18,7 @@
  * transaction is then aborted, and edit_run() dies with that message.
  */
 struct edit_target {
-	char disp[PL_NAME_MAX];		/* docker's full name of the list */
+	char disp[ENG_NAME_MAX];		/* docker's full name of the list */
 	char ref[ODB_REF_MAX + 1];	/* "lists/..." */
 	struct digest old;		/* the value read; zero: no such ref */
 	int exists;

@@ -15,13 +15,13 @@
  * Peek at an object (as odb_object_peek) and copy its media type,
  * NUL-terminated, into mt (ODB_MEDIA_TYPE_MAX + 1 bytes).
  */
-int pl_object_peek(struct odb_object *obj, char *mt, struct odb_txn *tx,
+int eng_object_peek(struct odb_object *obj, char *mt, struct odb_txn *tx,
 		   const struct digest *id);
 
 /*
  * Resolve a revision to a full digest (DESIGN.md, "Revisions"):
  *   - a full digest "sha256:<hex>" (it need not be in the store unless
- *     PL_RESOLVE_MUST_EXIST is given),
+ *     ENG_RESOLVE_MUST_EXIST is given),
  *   - an abbreviated digest ("sha256:<hex prefix>" or bare hex, >= 4),
  *   - a ref name, tried as given, then under "lists/" and "remotes/",
  *     then the same with the name normalised as docker does ("app" is
@@ -35,17 +35,17 @@ int pl_object_peek(struct odb_object *obj, char *mt, struct odb_txn *tx,
  * name is copied there (ODB_REF_MAX + 1 bytes), else it is set to "".
  * MF_ENOTFOUND, MF_EAMBIGUOUS or MF_EINVALID with a message.
  */
-enum pl_resolve_flags {
-	PL_RESOLVE_MUST_EXIST = 1 << 0,
+enum eng_resolve_flags {
+	ENG_RESOLVE_MUST_EXIST = 1 << 0,
 };
-int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
+int eng_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 	       const char *rev, unsigned flags);
 
 /*
  * Parse "<name>@{<n>}" into name (copied, ODB_REF_MAX + 1 bytes) and n.
  * Returns 1 if rev has that form, 0 if not, MF_EINVALID if malformed.
  */
-int pl_parse_reflog_rev(char *name, uint64_t *n, const char *rev);
+int eng_parse_reflog_rev(char *name, uint64_t *n, const char *rev);
 
 /*
  * Find the full name of a ref from what a user typed: as given, then
@@ -53,7 +53,7 @@ int pl_parse_reflog_rev(char *name, uint64_t *n, const char *rev);
  * (ODB_REF_MAX + 1 bytes), or MF_ENOTFOUND.  With want_reflog, a ref
  * that only has a reflog (it was deleted) counts too.
  */
-int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
+int eng_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 		const char *name, int want_reflog);
 
 /*
@@ -63,9 +63,9 @@ int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
  * so that a failed fetch leaves the store as it was.  Connections are
  * kept open per registry for the life of the set.
  */
-struct pl_fetch;
+struct eng_fetch;
 
-struct pl_fetch_opts {
+struct eng_fetch_opts {
 	const char *platform;	/* from an index, the entry for this platform */
 	int recursive;		/* from an index, every child and its config */
 	int insecure;		/* plain HTTP or an unverified certificate */
@@ -73,16 +73,16 @@ struct pl_fetch_opts {
 				 * (0: it is the list; MANIFEST_MAX_DEPTH) */
 };
 
-struct pl_fetch *pl_fetch_new(void);
-void pl_fetch_free(struct pl_fetch *f);
+struct eng_fetch *eng_fetch_new(void);
+void eng_fetch_free(struct eng_fetch *f);
 
 /*
  * Fetch the manifest `reference` names (docker's syntax; ":latest" by
  * default) with its config, or with opts the chosen or every child,
  * into f.  top gets the digest of the manifest named (or chosen).
  */
-int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
-		 const struct pl_fetch_opts *opts);
+int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference,
+		 const struct eng_fetch_opts *opts);
 
 /*
  * Fetch a source the way create and fetch need it: first the manifest
@@ -96,30 +96,30 @@ int pl_fetch_add(struct pl_fetch *f, struct digest *top, const char *reference,
  * config, the transport).  opts->platform and opts->recursive are not
  * used.
  */
-int pl_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
-		    const char *reference, const struct pl_fetch_opts *opts,
+int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
+		    const char *reference, const struct eng_fetch_opts *opts,
 		    int *top_missing);
 
 /*
- * pl_fetch_source() for refs[0..n), up to `jobs` at a time (each in its
+ * eng_fetch_source() for refs[0..n), up to `jobs` at a time (each in its
  * own thread, on its own connections), all into f; tops[i] gets each
  * digest.  On failure the error is that of the first failing source in
  * the order given: *failed is its index and *top_missing as above.
  */
-int pl_fetch_sources(struct pl_fetch *f, struct digest *tops,
+int eng_fetch_sources(struct eng_fetch *f, struct digest *tops,
 		     const char *const *refs, size_t n,
-		     const struct pl_fetch_opts *opts, unsigned jobs,
+		     const struct eng_fetch_opts *opts, unsigned jobs,
 		     size_t *failed, int *top_missing);
 
 /* Move every object of `from` into `into` (those it has are dropped). */
-void pl_fetch_merge(struct pl_fetch *into, struct pl_fetch *from);
+void eng_fetch_merge(struct eng_fetch *into, struct eng_fetch *from);
 
 /* An object of the set (pointers owned by f), or MF_ENOTFOUND. */
-int pl_fetch_object(const char **data, size_t *len, const char **media_type,
-		    struct pl_fetch *f, const struct digest *id);
+int eng_fetch_object(const char **data, size_t *len, const char **media_type,
+		    struct eng_fetch *f, const struct digest *id);
 
 /* Store every object of the set and where it came from (odb_write_fn). */
-int pl_fetch_write(struct odb_txn *tx, void *f);
+int eng_fetch_write(struct odb_txn *tx, void *f);
 
 /*
  * The update-ref --stdin language, one change per line (or per
@@ -128,23 +128,23 @@ int pl_fetch_write(struct odb_txn *tx, void *f);
  *   delete <ref> [<old>]       | verify <ref> [<old>]
  * Blank lines and lines starting with '#' are skipped; a ref may be
  * named once.  Revisions are not resolved here.  MF_EINVALID naming
- * the line, MF_ETOOBIG past PL_REF_UPDATES_MAX bytes.
+ * the line, MF_ETOOBIG past ENG_REF_UPDATES_MAX bytes.
  */
-#define PL_REF_UPDATES_MAX ((size_t)16 << 20)
+#define ENG_REF_UPDATES_MAX ((size_t)16 << 20)
 
-enum pl_ref_op { PL_REF_UPDATE, PL_REF_CREATE, PL_REF_DELETE, PL_REF_VERIFY };
+enum eng_ref_op { ENG_REF_UPDATE, ENG_REF_CREATE, ENG_REF_DELETE, ENG_REF_VERIFY };
 
-struct pl_ref_update {
-	enum pl_ref_op op;
+struct eng_ref_update {
+	enum eng_ref_op op;
 	char *ref;
 	char *new_rev;		/* update, create */
 	char *old_rev;		/* NULL: no check; "" (verify default): must not exist */
 	size_t line;
 };
 
-int pl_parse_ref_updates(struct pl_ref_update **out, size_t *nr,
+int eng_parse_ref_updates(struct eng_ref_update **out, size_t *nr,
 			 const char *input, size_t len, int nul);
-void pl_ref_updates_free(struct pl_ref_update *u, size_t nr);
+void eng_ref_updates_free(struct eng_ref_update *u, size_t nr);
 
 /*
  * Local lists, for the porcelain.  struct list is manifest/list.h's
@@ -157,13 +157,13 @@ struct list;
  * Name an image or a list as docker does: `name` parsed and normalised
  * (":latest" added when it has neither tag nor digest) and written in
  * full ("127.0.0.1:5000/app:v1", "docker.io/library/app:latest") into
- * display (PL_NAME_MAX bytes), and after `prefix` ("lists/", "remotes/")
+ * display (ENG_NAME_MAX bytes), and after `prefix` ("lists/", "remotes/")
  * into refname (ODB_REF_MAX + 1 bytes; checked as a ref name).  Either
- * may be NULL.  repo, if not NULL, gets "host/path" (PL_NAME_MAX bytes),
+ * may be NULL.  repo, if not NULL, gets "host/path" (ENG_NAME_MAX bytes),
  * the form the sources table uses.  MF_EINVALID with docker's wording.
  */
-#define PL_NAME_MAX 1024
-int pl_name(char *display, char *refname, const char *prefix, char *repo,
+#define ENG_NAME_MAX 1024
+int eng_name(char *display, char *refname, const char *prefix, char *repo,
 	    const char *name);
 
 /*
@@ -172,7 +172,7 @@ int pl_name(char *display, char *refname, const char *prefix, char *repo,
  * "lists/docker.io/library/app:latest").  MF_EINVALID with docker's
  * wording for a malformed name.
  */
-int pl_list_ref(char *out, size_t outsz, const char *name);
+int eng_list_ref(char *out, size_t outsz, const char *name);
 
 /*
  * Load the list a revision names (a list name, NAME@{n}, a digest...)
@@ -180,7 +180,7 @@ int pl_list_ref(char *out, size_t outsz, const char *name);
  * bytes, "" when no ref was named) may be NULL.  MF_EINVALID when the
  * object is not a list.
  */
-int pl_list_load(struct list *out, struct digest *id, char *refname,
+int eng_list_load(struct list *out, struct digest *id, char *refname,
 		 struct odb_txn *tx, const char *rev);
 
 /*
@@ -188,15 +188,15 @@ int pl_list_load(struct list *out, struct digest *id, char *refname,
  * (old as for odb_ref_update: NULL no check, zero digest "must not
  * exist"), with a reflog entry saying msg.  For use inside odb_write().
  */
-int pl_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
+int eng_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
 		 const struct list *l, const struct digest *old, const char *msg);
 
 /*
- * Pushing a local list (DESIGN.md "Push").  pl_push_load() reads the
+ * Pushing a local list (DESIGN.md "Push").  eng_push_load() reads the
  * list and every manifest under it from the store into memory, with the
  * repositories each is known to live in (the sources table), so that no
  * transaction stays open while the registry is talked to.
- * pl_push_run() then walks the graph top-down against `target` (an
+ * eng_push_run() then walks the graph top-down against `target` (an
  * image reference: host/repo:tag, or @digest of this very list):
  *   - with opts->expect_present, HEAD the tag: already this list -> done
  *     (one request for an unchanged list);
@@ -211,25 +211,25 @@ int pl_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
  * 403 to a mount-and-copy, upload or PUT, ends the push with MF_EAUTH or
  * MF_EPERM, naming the registry, the repository and 'manifold login'.
  * Children are pushed opts->jobs at a time; one that shares a blob or
- * manifest with another waits for it (struct pl_push in push.c has the
+ * manifest with another waits for it (struct eng_push in push.c has the
  * protocol).  With dry_run, the
  * existence checks are made and the plan is reported, but nothing is
  * mounted, copied or put.  Nothing is put before everything below it is
  * there, so a failure never leaves the list pointing at missing
  * children; running the push again finishes the job.  Each decision is
  * reported through `step` (may be NULL) as it is taken; a non-zero return
- * stops the push.  pl_push_record() writes, inside odb_write(), the ref
+ * stops the push.  eng_push_record() writes, inside odb_write(), the ref
  * remotes/<target> and the target repository as a source of every
  * manifest.
  */
-struct pl_push;
+struct eng_push;
 
-struct pl_push_opts {
+struct eng_push_opts {
 	int insecure;
 	int dry_run;
 	int force;		/* no existence checks: send everything */
 	int expect_present;	/* remotes/<target> says the tag has this list */
-	unsigned jobs;		/* children pushed at once; 0: PL_PUSH_JOBS */
+	unsigned jobs;		/* children pushed at once; 0: ENG_PUSH_JOBS */
 };
 
 /*
@@ -237,40 +237,40 @@ struct pl_push_opts {
  * busy cores: 218 ms with 1 worker, 196-204 ms with 2 or 4, 167-183 ms
  * with 8, 172-254 ms with 16.
  */
-#define PL_PUSH_JOBS 8
+#define ENG_PUSH_JOBS 8
 
-enum pl_push_action {
-	PL_PUSH_PRESENT,	/* the target has it */
-	PL_PUSH_MOUNT,		/* mounted from `from` (same registry) */
-	PL_PUSH_COPY,		/* copied from `from` */
-	PL_PUSH_PUT,		/* a manifest or the list, put */
+enum eng_push_action {
+	ENG_PUSH_PRESENT,	/* the target has it */
+	ENG_PUSH_MOUNT,		/* mounted from `from` (same registry) */
+	ENG_PUSH_COPY,		/* copied from `from` */
+	ENG_PUSH_PUT,		/* a manifest or the list, put */
 };
 
-struct pl_push_step {
-	enum pl_push_action action;
+struct eng_push_step {
+	enum eng_push_action action;
 	const char *what;	/* "list", "manifest" or "blob" */
 	const char *digest;
 	uint64_t size;
 	const char *from;	/* host/repo, for MOUNT and COPY */
 };
 
-typedef int (*pl_push_step_fn)(const struct pl_push_step *s, void *payload);
+typedef int (*eng_push_step_fn)(const struct eng_push_step *s, void *payload);
 
-struct pl_push_stats {
+struct eng_push_stats {
 	size_t requests;	/* to the registries, about */
 	size_t present, mounted, copied, put;
 	uint64_t bytes_copied;
 	int up_to_date;		/* the tag already named this list */
 };
 
-int pl_push_load(struct pl_push **out, struct odb_txn *tx,
+int eng_push_load(struct eng_push **out, struct odb_txn *tx,
 		 const struct digest *list);
-int pl_push_run(struct pl_push *p, const char *target,
-		const struct pl_push_opts *opts, pl_push_step_fn step,
+int eng_push_run(struct eng_push *p, const char *target,
+		const struct eng_push_opts *opts, eng_push_step_fn step,
 		void *payload);
-const struct pl_push_stats *pl_push_stats(const struct pl_push *p);
-int pl_push_record(struct odb_txn *tx, const struct pl_push *p,
+const struct eng_push_stats *eng_push_stats(const struct eng_push *p);
+int eng_push_record(struct odb_txn *tx, const struct eng_push *p,
 		   const char *target, const char *msg);
-void pl_push_free(struct pl_push *p);
+void eng_push_free(struct eng_push *p);
 
 #endif

@@ -24,7 +24,7 @@ static int config_cb(const struct descriptor *d, void *payload)
 	return 1;
 }
 
-int pc_entry_platform_from_config(struct list_entry *e, struct pl_fetch *f,
+int pc_entry_platform_from_config(struct list_entry *e, struct eng_fetch *f,
 				  const char *manifest, size_t len,
 				  const char *mt)
 {
@@ -41,7 +41,7 @@ int pc_entry_platform_from_config(struct list_entry *e, struct pl_fetch *f,
 	if (strcmp(c.media_type, MT_OCI_CONFIG) && strcmp(c.media_type, MT_DOCKER_CONFIG))
 		return 0;
 	if (digest_parse(&id, c.digest) ||
-	    pl_fetch_object(&cfg, &clen, &cmt, f, &id))
+	    eng_fetch_object(&cfg, &clen, &cmt, f, &id))
 		return mf_error(MF_ENOTFOUND, "its config %s was not fetched",
 				c.digest);
 	if ((ret = config_platform_parse(&cp, cfg, clen)))

@@ -1,7 +1,7 @@
 #ifndef MF_UTIL_PARSE_OPTIONS_H
 #define MF_UTIL_PARSE_OPTIONS_H
 
-#include "strvec.h"
+#include "util/strvec.h"
 
 /*
  * Table-driven option parsing in the manner of git's parse-options.

@@ -1,5 +1,5 @@
 /*
- * The update-ref --stdin language (plumbing.h, pl_parse_ref_updates):
+ * The update-ref --stdin language (engine/engine.h, eng_parse_ref_updates):
  * outside input, so a parser that returns errors, has caps, and is
  * fuzzed (tests/fuzz/fuzz_ref_updates.c).
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "util/wrapper.h"
 
 /*
@@ -32,7 +32,7 @@ static int split(char *line, char **f, int max)
 	}
 }
 
-void pl_ref_updates_free(struct pl_ref_update *u, size_t nr)
+void eng_ref_updates_free(struct eng_ref_update *u, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++) {
 		free(u[i].ref);
@@ -42,19 +42,19 @@ void pl_ref_updates_free(struct pl_ref_update *u, size_t nr)
 	free(u);
 }
 
-static const struct pl_ref_update *sort_base;
+static const struct eng_ref_update *sort_base;
 
 static int by_ref_then_line(const void *a, const void *b)
 {
-	const struct pl_ref_update *x = &sort_base[*(const size_t *)a];
-	const struct pl_ref_update *y = &sort_base[*(const size_t *)b];
+	const struct eng_ref_update *x = &sort_base[*(const size_t *)a];
+	const struct eng_ref_update *y = &sort_base[*(const size_t *)b];
 	int c = strcmp(x->ref, y->ref);
 
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
 /* MF_EINVALID naming the earliest second mention of a ref, if any. */
-static int check_duplicates(const struct pl_ref_update *u, size_t nr)
+static int check_duplicates(const struct eng_ref_update *u, size_t nr)
 {
 	size_t *idx, best = (size_t)-1, first = 0;
 
@@ -78,19 +78,19 @@ static int check_duplicates(const struct pl_ref_update *u, size_t nr)
 			u[best].line, u[best].ref, u[first].line, u[best].line);
 }
 
-int pl_parse_ref_updates(struct pl_ref_update **out, size_t *nr,
+int eng_parse_ref_updates(struct eng_ref_update **out, size_t *nr,
 			 const char *input, size_t len, int nul)
 {
 	char *copy, *p, *end;
-	struct pl_ref_update *u = NULL;
+	struct eng_ref_update *u = NULL;
 	size_t n = 0, alloc = 0, lineno = 0;
 	int ret = 0;
 
 	*out = NULL;
 	*nr = 0;
-	if (len > PL_REF_UPDATES_MAX)
+	if (len > ENG_REF_UPDATES_MAX)
 		return mf_error(MF_ETOOBIG, "more than %zu bytes of updates",
-				(size_t)PL_REF_UPDATES_MAX);
+				(size_t)ENG_REF_UPDATES_MAX);
 	copy = xmalloc(len + 1);
 	memcpy(copy, input, len);
 	copy[len] = '\0';
@@ -100,7 +100,7 @@ int pl_parse_ref_updates(struct pl_ref_update **out, size_t *nr,
 		char *eol = memchr(p, nul ? '\0' : '\n', (size_t)(end - p));
 		char *f[5] = { NULL };
 		int fields;
-		struct pl_ref_update *c;
+		struct eng_ref_update *c;
 
 		if (!eol)
 			eol = end;
@@ -141,17 +141,17 @@ int pl_parse_ref_updates(struct pl_ref_update **out, size_t *nr,
 		memset(c, 0, sizeof(*c));
 		c->line = lineno;
 		if (!strcmp(f[0], "update") && (fields == 3 || fields == 4)) {
-			c->op = PL_REF_UPDATE;
+			c->op = ENG_REF_UPDATE;
 			c->new_rev = xstrdup(f[2]);
 			c->old_rev = fields == 4 ? xstrdup(f[3]) : NULL;
 		} else if (!strcmp(f[0], "create") && fields == 3) {
-			c->op = PL_REF_CREATE;
+			c->op = ENG_REF_CREATE;
 			c->new_rev = xstrdup(f[2]);
 		} else if (!strcmp(f[0], "delete") && (fields == 2 || fields == 3)) {
-			c->op = PL_REF_DELETE;
+			c->op = ENG_REF_DELETE;
 			c->old_rev = fields == 3 ? xstrdup(f[2]) : NULL;
 		} else if (!strcmp(f[0], "verify") && (fields == 2 || fields == 3)) {
-			c->op = PL_REF_VERIFY;
+			c->op = ENG_REF_VERIFY;
 			c->old_rev = xstrdup(fields == 3 ? f[2] : "");
 		} else {
 			ret = mf_error(MF_EINVALID, "line %zu: expected 'update <ref> <new> [<old>]', "
@@ -167,7 +167,7 @@ int pl_parse_ref_updates(struct pl_ref_update **out, size_t *nr,
 	if (!ret)
 		ret = check_duplicates(u, n);
 	if (ret) {
-		pl_ref_updates_free(u, n);
+		eng_ref_updates_free(u, n);
 		return ret;
 	}
 	*out = u;

@@ -6,10 +6,10 @@
 
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "registry/reference.h"
 
-int pl_parse_reflog_rev(char *name, uint64_t *n, const char *rev)
+int eng_parse_reflog_rev(char *name, uint64_t *n, const char *rev)
 {
 	const char *at = strstr(rev, "@{");
 	size_t len = strlen(rev);
@@ -48,7 +48,7 @@ static int reflog_probe(const struct reflog_entry *e, void *payload)
 	return 1;
 }
 
-int pl_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
+int eng_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 		const char *name, int want_reflog)
 {
 	static const char *const rules[] = { "", "lists/", "remotes/" };
@@ -109,7 +109,7 @@ static int looks_like_hex(const char *s)
 	return 1;
 }
 
-int pl_object_peek(struct odb_object *obj, char *mt, struct odb_txn *tx,
+int eng_object_peek(struct odb_object *obj, char *mt, struct odb_txn *tx,
 		   const struct digest *id)
 {
 	int ret = odb_object_peek(obj, tx, id);
@@ -171,10 +171,10 @@ static int resolve_platform(struct digest *out, char *refname_out,
 		return 1;
 	memcpy(head, rev, (size_t)(colon - rev));
 	head[colon - rev] = '\0';
-	ret = pl_resolve(&idx, refname_out, tx, head, flags & ~PL_RESOLVE_MUST_EXIST);
+	ret = eng_resolve(&idx, refname_out, tx, head, flags & ~ENG_RESOLVE_MUST_EXIST);
 	if (ret)
 		return ret == MF_ENOTFOUND ? 1 : ret;
-	if ((ret = pl_object_peek(&obj, mt, tx, &idx)))
+	if ((ret = eng_object_peek(&obj, mt, tx, &idx)))
 		return ret;
 	platform_format(pf, sizeof(pf), &p.want);
 	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
@@ -192,7 +192,7 @@ static int resolve_platform(struct digest *out, char *refname_out,
 	return 0;
 }
 
-int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
+int eng_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 	       const char *rev, unsigned flags)
 {
 	char name[ODB_REF_MAX + 1];
@@ -204,7 +204,7 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 	if (!*rev)
 		return mf_error(MF_EINVALID, "empty revision");
 
-	ret = pl_parse_reflog_rev(name, &n, rev);
+	ret = eng_parse_reflog_rev(name, &n, rev);
 	if (ret < 0) {
 		/* NAME@{n}:PLATFORM is a platform of an older version. */
 		const char *brace = strrchr(rev, '}');
@@ -222,7 +222,7 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 		char full[ODB_REF_MAX + 1];
 		struct digest cur;
 
-		if ((ret = pl_dwim_ref(full, &cur, tx, name, 1)))
+		if ((ret = eng_dwim_ref(full, &cur, tx, name, 1)))
 			return ret;
 		if ((ret = odb_reflog_nth(out, tx, full, n)))
 			return ret;
@@ -252,7 +252,7 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 		return odb_object_resolve_prefix(out, tx, rev);
 	}
 
-	ret = pl_dwim_ref(name, out, tx, rev, 0);
+	ret = eng_dwim_ref(name, out, tx, rev, 0);
 	if (!ret) {
 		if (refname_out)
 			snprintf(refname_out, ODB_REF_MAX + 1, "%s", name);
@@ -272,7 +272,7 @@ int pl_resolve(struct digest *out, char *refname_out, struct odb_txn *tx,
 		return ret;
 	return mf_error(MF_ENOTFOUND, "unknown revision '%s'", rev);
 check:
-	if (flags & PL_RESOLVE_MUST_EXIST) {
+	if (flags & ENG_RESOLVE_MUST_EXIST) {
 		char s[DIGEST_MAX_STR];
 
 		ret = tx ? odb_object_exists(tx, out) : 0;

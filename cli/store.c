@@ -1,6 +1,6 @@
 #include "commands.h"
 #include "odb/odb.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 
 int cmd_answer(int ret)
 {

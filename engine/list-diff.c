@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/entries.h"
 #include "list-diff.h"
 #include "manifest/json.h"
-#include "porcelain.h"
+#include "engine/entries.h"
 #include "util/wrapper.h"
 #include "util/escape.h"
 
@@ -32,7 +33,7 @@ static struct ld_change *add_change(struct list_diff *d, enum ld_kind kind,
 	if (e) {
 		char plat[PLAT_MAX];
 
-		pc_entry_platform(plat, sizeof(plat), e);
+		eng_entry_platform(plat, sizeof(plat), e);
 		c->platform = xstrdup(plat);
 		c->digest = dup_or_null(e->digest);
 	}
@@ -100,7 +101,7 @@ static void diff_annotations(struct list_diff *d, enum ld_kind kind,
 /* The platform key used for pairing, or 0 when e is never paired by it. */
 static int plat_key(char *out, const struct list_entry *e)
 {
-	pc_entry_platform(out, PLAT_MAX, e);
+	eng_entry_platform(out, PLAT_MAX, e);
 	return strcmp(out, "-") && strcmp(out, "attestation");
 }
 
@@ -112,7 +113,7 @@ static void order_string(struct buf *b, const struct list *l,
 	for (size_t i = 0; i < nr; i++) {
 		const struct list_entry *e = &l->e[idx[i]];
 
-		pc_entry_platform(plat, sizeof(plat), e);
+		eng_entry_platform(plat, sizeof(plat), e);
 		if (i)
 			buf_addch(b, ',');
 		if (!strcmp(plat, "-") || !strcmp(plat, "attestation"))
@@ -188,8 +189,8 @@ void list_diff(struct list_diff *out, const struct list *a,
 			c->old = xstrdup(o->digest);
 			c->new = xstrdup(n->digest);
 		} else {
-			pc_entry_platform(pa, sizeof(pa), o);
-			pc_entry_platform(pb, sizeof(pb), n);
+			eng_entry_platform(pa, sizeof(pa), o);
+			eng_entry_platform(pb, sizeof(pb), n);
 			if (strcmp(pa, pb)) {
 				c = add_change(out, LD_PLATFORM, n);
 				c->old = xstrdup(pa);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "history-util.h"
+#include "engine/history.h"
 
 static void local_tm(struct tm *tm, int64_t t, int tz)
 {

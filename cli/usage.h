@@ -1,7 +1,7 @@
 #ifndef MF_UTIL_USAGE_H
 #define MF_UTIL_USAGE_H
 
-#include "error.h"
+#include "util/error.h"
 
 /*
  * Reporting to the user.  Only manifold.c and cmd_* functions may call
@@ -15,6 +15,13 @@
  */
 extern const char *die_prefix;
 extern int die_code;
+
+/*
+ * die() from a signal handler (async-signal-safe): the handler the
+ * commands give odb_set_fault_handler(), so that a damaged store ends
+ * the command with one line and its fatal exit code.
+ */
+void die_store_fault(const char *msg, size_t len);
 
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int error(const char *fmt, ...) MF_PRINTF(1, 2);

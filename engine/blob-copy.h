@@ -8,15 +8,15 @@
 struct reg;
 
 /* The most a copy holds in memory: one chunk of the upload. */
-#define PL_COPY_CHUNK ((size_t)8 << 20)
+#define ENG_COPY_CHUNK ((size_t)8 << 20)
 /* Reads of the source, in all, when its connection dies mid-body. */
-#define PL_COPY_TRIES 3
+#define ENG_COPY_TRIES 3
 
 /*
  * Copy blob d (size bytes, as its descriptor says) from src/src_repo to
  * dst/dst_repo: GET streamed from the source (reg_blob_get, which
  * verifies the digest as it goes and follows redirects), sent in chunks
- * of at most PL_COPY_CHUNK through an upload session (reg_upload_*);
+ * of at most ENG_COPY_CHUNK through an upload session (reg_upload_*);
  * memory use is bounded by one chunk whatever the size.  src and dst may
  * be the same registry (another repository, even the same struct reg)
  * or different registries.
@@ -29,22 +29,22 @@ struct reg;
  * the whole copy.  *copied (may be NULL) gets the bytes sent to the
  * target, also on failure.
  */
-int pl_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
+int eng_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
 		 const char *dst_repo, const struct digest *d, uint64_t size,
 		 uint64_t *copied);
 
 /* Where a failed copy failed: reading the source, or writing the target. */
-enum pl_copy_side {
-	PL_COPY_TARGET,
-	PL_COPY_SOURCE,
+enum eng_copy_side {
+	ENG_COPY_TARGET,
+	ENG_COPY_SOURCE,
 };
 
 /*
- * pl_blob_copy(), and on failure *side says which registry refused or
+ * eng_blob_copy(), and on failure *side says which registry refused or
  * failed (so that an MF_EAUTH or MF_EPERM can name the right one).
  */
-int pl_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
+int eng_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
 		      const char *dst_repo, const struct digest *d, uint64_t size,
-		      uint64_t *copied, enum pl_copy_side *side);
+		      uint64_t *copied, enum eng_copy_side *side);
 
 #endif

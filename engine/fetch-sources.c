@@ -1,6 +1,6 @@
 /*
- * Fetching the sources of a list (plumbing.h, pl_fetch_source and
- * pl_fetch_sources): a manifest with what it needs, several at a time.
+ * Fetching the sources of a list (engine/engine.h, eng_fetch_source and
+ * eng_fetch_sources): a manifest with what it needs, several at a time.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -8,15 +8,15 @@
 #include <string.h>
 
 #include "manifest/manifest.h"
-#include "plumbing.h"
+#include "engine/engine.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
 #include "util/wrapper.h"
 
 struct child_walk {
-	struct pl_fetch *f;
+	struct eng_fetch *f;
 	const char *repo;		/* host/path */
-	const struct pl_fetch_opts *opts;
+	const struct eng_fetch_opts *opts;
 	size_t nr;
 };
 
@@ -29,14 +29,14 @@ static int fetch_child(const struct descriptor *d, void *payload)
 		return 0;
 	w->nr++;
 	snprintf(ref, sizeof(ref), "%s@%s", w->repo, d->digest);
-	return pl_fetch_add(w->f, NULL, ref, w->opts);
+	return eng_fetch_add(w->f, NULL, ref, w->opts);
 }
 
-int pl_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
-		    const char *reference, const struct pl_fetch_opts *opts,
+int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
+		    const char *reference, const struct eng_fetch_opts *opts,
 		    int *top_missing)
 {
-	struct pl_fetch_opts o = { NULL, 0, opts ? opts->insecure : 0,
+	struct eng_fetch_opts o = { NULL, 0, opts ? opts->insecure : 0,
 				   opts ? opts->depth : 0 };
 	char mt[ODB_MEDIA_TYPE_MAX + 1], repo[2 * REF_STR_MAX];
 	struct reference ref;
@@ -52,7 +52,7 @@ int pl_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
 	if ((ret = reference_parse(&ref, reference, REF_DEFAULT_TAG)))
 		return ret;
 	snprintf(repo, sizeof(repo), "%s/%s", ref.domain, ref.path);
-	ret = pl_fetch_add(f, top, reference, &o);
+	ret = eng_fetch_add(f, top, reference, &o);
 	if (ret) {
 		/* A 404 for the image's config is not a missing manifest. */
 		if (ret == MF_ENOTFOUND && top_missing &&
@@ -60,7 +60,7 @@ int pl_fetch_source(struct pl_fetch *f, struct digest *top, size_t *nchildren,
 			*top_missing = 1;
 		return ret;
 	}
-	if ((ret = pl_fetch_object(&data, &len, &m, f, top)))
+	if ((ret = eng_fetch_object(&data, &len, &m, f, top)))
 		return mf_error(MF_ERROR, "%s: fetched, then lost", reference);
 	if (manifest_kind_of(m) != MANIFEST_KIND_INDEX)
 		return 0;
@@ -88,14 +88,14 @@ struct pool {
 	size_t n;
 	const char *const *refs;
 	struct digest *tops;
-	const struct pl_fetch_opts *opts;
+	const struct eng_fetch_opts *opts;
 	struct outcome *out;
 };
 
 struct worker {
 	pthread_t thread;
 	struct pool *pool;
-	struct pl_fetch *f;		/* its own set and connections */
+	struct eng_fetch *f;		/* its own set and connections */
 };
 
 static void *work(void *arg)
@@ -113,16 +113,16 @@ static void *work(void *arg)
 		if (i == p->n)
 			return NULL;
 		o = &p->out[i];
-		o->ret = pl_fetch_source(w->f, &p->tops[i], NULL, p->refs[i],
+		o->ret = eng_fetch_source(w->f, &p->tops[i], NULL, p->refs[i],
 					 p->opts, &o->top_missing);
 		if (o->ret)
 			snprintf(o->msg, sizeof(o->msg), "%s", mf_error_last());
 	}
 }
 
-int pl_fetch_sources(struct pl_fetch *f, struct digest *tops,
+int eng_fetch_sources(struct eng_fetch *f, struct digest *tops,
 		     const char *const *refs, size_t n,
-		     const struct pl_fetch_opts *opts, unsigned jobs,
+		     const struct eng_fetch_opts *opts, unsigned jobs,
 		     size_t *failed, int *top_missing)
 {
 	struct pool p = { PTHREAD_MUTEX_INITIALIZER, 0, n, refs, tops, opts, NULL };
@@ -133,7 +133,7 @@ int pl_fetch_sources(struct pl_fetch *f, struct digest *tops,
 
 	if (nw <= 1) {
 		for (size_t i = 0; i < n; i++) {
-			ret = pl_fetch_source(f, &tops[i], NULL, refs[i], opts,
+			ret = eng_fetch_source(f, &tops[i], NULL, refs[i], opts,
 					      top_missing);
 			if (ret) {
 				*failed = i;
@@ -159,7 +159,7 @@ int pl_fetch_sources(struct pl_fetch *f, struct digest *tops,
 	w = xcalloc(nw, sizeof(*w));
 	for (size_t i = 0; i < nw; i++) {
 		w[i].pool = &p;
-		w[i].f = pl_fetch_new();
+		w[i].f = eng_fetch_new();
 		if (pthread_create(&w[i].thread, NULL, work, &w[i]))
 			break;
 		started++;
@@ -169,8 +169,8 @@ int pl_fetch_sources(struct pl_fetch *f, struct digest *tops,
 	for (size_t i = 0; i < started; i++)
 		pthread_join(w[i].thread, NULL);
 	for (size_t i = 0; i < nw; i++) {
-		pl_fetch_merge(f, w[i].f);
-		pl_fetch_free(w[i].f);
+		eng_fetch_merge(f, w[i].f);
+		eng_fetch_free(w[i].f);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (p.out[i].ret) {

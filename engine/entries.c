@@ -1,40 +1,18 @@
 /*
- * Helpers shared by the porcelain commands (porcelain.h).
+ * What the commands share about lists and their entries (entries.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/entries.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
-#include "porcelain.h"
 #include "util/buf.h"
-#include "util/usage.h"
 #include "util/wrapper.h"
-
-struct odb_txn *pc_read_begin(struct cmd_ctx *ctx)
-{
-	struct odb *db = cmd_store_existing(ctx);
-	struct odb_txn *tx = NULL;
-
-	if (db && odb_read_begin(&tx, db))
-		die_last();
-	return tx;
-}
-
-void pc_list_name(char *display, char *refname, const char *name,
-		  const char *errprefix)
-{
-	if (pl_name(display, refname, "lists/", NULL, name)) {
-		if (errprefix)
-			die("%s%s", errprefix, mf_error_last());
-		die_last();
-	}
-}
-
 #define MSG_MAX 400
 
-char *pc_reflog_msg(int argc, const char **argv)
+char *eng_reflog_msg(int argc, const char **argv)
 {
 	struct buf b = BUF_INIT;
 
@@ -71,11 +49,11 @@ char *pc_reflog_msg(int argc, const char **argv)
 	return buf_detach(&b, NULL);
 }
 
-int pc_record_remote(struct odb_txn *tx, const char *name,
+int eng_record_remote(struct odb_txn *tx, const char *name,
 		     const struct digest *id, const char *msg)
 {
 	char ref[ODB_REF_MAX + 1];
-	int ret = pl_name(NULL, ref, "remotes/", NULL, name);
+	int ret = eng_name(NULL, ref, "remotes/", NULL, name);
 
 	if (ret)
 		return ret;
@@ -94,7 +72,7 @@ static int ref_match(const char *name, const struct digest *id, void *payload)
 
 	if (!digest_eq(id, &s->want))
 		return 0;
-	snprintf(s->out, PL_NAME_MAX, "%s", name + strlen("remotes/"));
+	snprintf(s->out, ENG_NAME_MAX, "%s", name + strlen("remotes/"));
 	s->found = 1;
 	return 1;
 }
@@ -104,16 +82,16 @@ static int source_first(const char *where, void *payload)
 	struct ref_search *s = payload;
 	char hex[DIGEST_MAX_STR];
 
-	snprintf(s->out, PL_NAME_MAX, "%s@%s", where, digest_fmt(hex, &s->want));
+	snprintf(s->out, ENG_NAME_MAX, "%s@%s", where, digest_fmt(hex, &s->want));
 	s->found = 1;
 	return 1;
 }
 
-void pc_entry_ref(char *out, struct odb_txn *tx, const char *digest)
+void eng_entry_ref(char *out, struct odb_txn *tx, const char *digest)
 {
 	struct ref_search s = { { 0 }, out, 0 };
 
-	snprintf(out, PL_NAME_MAX, "%s", digest);
+	snprintf(out, ENG_NAME_MAX, "%s", digest);
 	if (!tx || digest_parse(&s.want, digest))
 		return;
 	if (odb_ref_for_each(tx, "remotes/", ref_match, &s) < 0 || s.found)
@@ -121,7 +99,7 @@ void pc_entry_ref(char *out, struct odb_txn *tx, const char *digest)
 	(void)odb_source_for_each(tx, &s.want, source_first, &s);
 }
 
-int pc_entry_is_attestation(const struct list_entry *e)
+int eng_entry_is_attestation(const struct list_entry *e)
 {
 	const char *t = NULL;
 
@@ -131,17 +109,17 @@ int pc_entry_is_attestation(const struct list_entry *e)
 	return t && !strcmp(t, REFERENCE_TYPE_ATTESTATION);
 }
 
-void pc_prune_attestations(struct list *l)
+void eng_prune_attestations(struct list *l)
 {
 	for (size_t i = l->nr; i-- > 0;) {
 		const char *ref;
 		int keep = 0;
 
-		if (!pc_entry_is_attestation(&l->e[i]))
+		if (!eng_entry_is_attestation(&l->e[i]))
 			continue;
 		ref = list_entry_annotation(&l->e[i], ANNOTATION_REFERENCE_DIGEST);
 		for (size_t j = 0; ref && j < l->nr; j++)
-			if (!pc_entry_is_attestation(&l->e[j]) &&
+			if (!eng_entry_is_attestation(&l->e[j]) &&
 			    !strcmp(l->e[j].digest, ref))
 				keep = 1;
 		if (!keep)
@@ -149,11 +127,11 @@ void pc_prune_attestations(struct list *l)
 	}
 }
 
-void pc_entry_platform(char *out, size_t cap, const struct list_entry *e)
+void eng_entry_platform(char *out, size_t cap, const struct list_entry *e)
 {
 	int n;
 
-	if (pc_entry_is_attestation(e)) {
+	if (eng_entry_is_attestation(e)) {
 		snprintf(out, cap, "attestation");
 		return;
 	}
@@ -215,10 +193,10 @@ static int find_digest(size_t *idx, const struct list *l, const char *spec,
 	return hits ? 0 : MF_ENOTFOUND;
 }
 
-int pc_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
+int eng_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 		  const char *spec)
 {
-	char ref[ODB_REF_MAX + 1], disp[PL_NAME_MAX], hex[DIGEST_MAX_STR];
+	char ref[ODB_REF_MAX + 1], disp[ENG_NAME_MAX], hex[DIGEST_MAX_STR];
 	struct platform_spec want;
 	struct digest id;
 	const char *at;
@@ -228,7 +206,7 @@ int pc_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 	ret = find_digest(idx, l, spec, 1);
 	if (ret != MF_ENOTFOUND)
 		return ret;
-	if (!pl_name(disp, ref, "remotes/", NULL, spec)) {
+	if (!eng_name(disp, ref, "remotes/", NULL, spec)) {
 		at = strchr(disp, '@');
 		if (at && !find_digest(idx, l, at + 1, 0))
 			return 0;
@@ -242,7 +220,7 @@ int pc_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 		const struct list_entry *e = &l->e[i];
 		struct platform_spec p;
 
-		if (pc_entry_is_attestation(e) || !e->has_platform ||
+		if (eng_entry_is_attestation(e) || !e->has_platform ||
 		    platform_from_parts(&p, e->os, e->arch, e->variant) ||
 		    !platform_match(&p, &want))
 			continue;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plumbing/blob-copy.h"
+#include "engine/blob-copy.h"
 #include "registry/registry.h"
 #include "util/error.h"
 #include "util/wrapper.h"
@@ -17,7 +17,7 @@
 struct copy {
 	struct reg_upload *u;
 	const char *name;		/* the blob's digest, for messages */
-	unsigned char *chunk;		/* min(size, PL_COPY_CHUNK) bytes */
+	unsigned char *chunk;		/* min(size, ENG_COPY_CHUNK) bytes */
 	size_t len, cap;
 	uint64_t size, got, sent;
 	/*
@@ -71,29 +71,29 @@ static int copy_sink(const void *data, size_t len, void *payload)
 	return 0;
 }
 
-int pl_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
+int eng_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
 		 const char *dst_repo, const struct digest *d, uint64_t size,
 		 uint64_t *copied)
 {
-	enum pl_copy_side side;
+	enum eng_copy_side side;
 
-	return pl_blob_copy_side(src, src_repo, dst, dst_repo, d, size, copied,
+	return eng_blob_copy_side(src, src_repo, dst, dst_repo, d, size, copied,
 				 &side);
 }
 
-int pl_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
+int eng_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
 		      const char *dst_repo, const struct digest *d, uint64_t size,
-		      uint64_t *copied, enum pl_copy_side *side)
+		      uint64_t *copied, enum eng_copy_side *side)
 {
 	char ds[DIGEST_MAX_STR];
 	struct copy c;
 	int ret;
 
-	*side = PL_COPY_TARGET;
+	*side = ENG_COPY_TARGET;
 	memset(&c, 0, sizeof(c));
 	c.name = digest_fmt(ds, d);
 	c.size = size;
-	c.cap = size < PL_COPY_CHUNK ? (size_t)size : PL_COPY_CHUNK;
+	c.cap = size < ENG_COPY_CHUNK ? (size_t)size : ENG_COPY_CHUNK;
 	/* The target first: a refused push costs no download. */
 	ret = reg_upload_start(&c.u, dst, dst_repo);
 	if (ret)
@@ -106,21 +106,21 @@ int pl_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
 			break;
 		}
 		if (ret)
-			*side = PL_COPY_SOURCE;
+			*side = ENG_COPY_SOURCE;
 		/*
 		 * The transport replays a GET only until its first byte has
 		 * reached us; a source whose connection dies after that
 		 * (MF_ENET) is read again from the start, in a fresh upload
 		 * session when bytes already went to the target.
 		 */
-		if (ret != MF_ENET || !c.got || attempt == PL_COPY_TRIES)
+		if (ret != MF_ENET || !c.got || attempt == ENG_COPY_TRIES)
 			break;
 		if (c.sent) {
 			reg_upload_cancel(c.u);
 			c.u = NULL;
 			c.sent = 0;
 			if ((ret = reg_upload_start(&c.u, dst, dst_repo))) {
-				*side = PL_COPY_TARGET;
+				*side = ENG_COPY_TARGET;
 				break;
 			}
 		}
@@ -128,7 +128,7 @@ int pl_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
 		c.got = 0;
 	}
 	if (!ret && c.got != size) {
-		*side = PL_COPY_SOURCE;
+		*side = ENG_COPY_SOURCE;
 		ret = mf_error(MF_ECORRUPT, "blob %s: the source sent %llu bytes, its "
 			       "descriptor says %llu", ds, (unsigned long long)c.got,
 			       (unsigned long long)size);

@@ -6,11 +6,11 @@
 
 #include "conns.h"
 
-int pl_conns_get(struct reg **out, struct pl_conns *cs,
+int eng_conns_get(struct reg **out, struct eng_conns *cs,
 		 const struct reference *ref, int insecure)
 {
 	struct reg_opts ro = { insecure, 0 };
-	struct pl_conn *c;
+	struct eng_conn *c;
 	int ret;
 
 	for (size_t i = 0; i < cs->n; i++)
@@ -19,7 +19,7 @@ int pl_conns_get(struct reg **out, struct pl_conns *cs,
 			*out = cs->c[i].reg;
 			return 0;
 		}
-	if (cs->n == PL_CONNS_MAX) {
+	if (cs->n == ENG_CONNS_MAX) {
 		/*
 		 * Many registries in one command: recycle the oldest but the
 		 * first, which stays open (push's target).
@@ -40,7 +40,7 @@ int pl_conns_get(struct reg **out, struct pl_conns *cs,
 	return 0;
 }
 
-void pl_conns_close(struct pl_conns *cs)
+void eng_conns_close(struct eng_conns *cs)
 {
 	for (size_t i = 0; i < cs->n; i++)
 		reg_close(cs->c[i].reg);

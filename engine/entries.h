@@ -1,56 +1,32 @@
-#ifndef MF_PORCELAIN_H
-#define MF_PORCELAIN_H
+#ifndef MF_ENGINE_ENTRIES_H
+#define MF_ENGINE_ENTRIES_H
 
 #include <stddef.h>
 
-#include "commands.h"
+#include "engine/engine.h"
 #include "manifest/list.h"
-#include "plumbing/plumbing.h"
-
-/*
- * What the porcelain commands share.  They speak as `docker manifest`
- * does (manifold.c has set die() to print the bare message and exit 1,
- * and parse_options to cobra's wording), and reach the store and the
- * registries through plumbing.h only.
- */
-
-/*
- * A read transaction on the store, or NULL when there is no store yet
- * (the plumbing takes NULL as an empty store).  End it with
- * odb_txn_end() (NULL is fine).  Dies on errors.
- */
-struct odb_txn *pc_read_begin(struct cmd_ctx *ctx);
-
-/*
- * The local list `name`: its display name (PL_NAME_MAX bytes, docker's
- * full form) and ref ("lists/...", ODB_REF_MAX + 1 bytes).  A malformed
- * name dies with `errprefix` (may be NULL) before docker's message, e.g.
- * "error parsing name for manifest list %s: ".
- */
-void pc_list_name(char *display, char *refname, const char *name,
-		  const char *errprefix);
 
 /*
  * The reflog message for a change made by this command: "manifold " and
  * the command line, each argument shell-quoted when it needs to be, cut
  * at 400 bytes.  Free it.
  */
-char *pc_reflog_msg(int argc, const char **argv);
+char *eng_reflog_msg(int argc, const char **argv);
 
 /*
  * Record that `name` (an image reference, normalised) pointed at `id`
  * when it was fetched: ref "remotes/<name>".  Inside odb_write().
  */
-int pc_record_remote(struct odb_txn *tx, const char *name,
+int eng_record_remote(struct odb_txn *tx, const char *name,
 		     const struct digest *id, const char *msg);
 
 /*
  * The reference an entry came from, for inspect -v's "Ref": the first
  * remotes/ ref (by name) that points at `digest`, without its prefix;
  * else "<host>/<repo>@<digest>" for the first repository the sources
- * table knows it from; else the digest itself.  out: PL_NAME_MAX bytes.
+ * table knows it from; else the digest itself.  out: ENG_NAME_MAX bytes.
  */
-void pc_entry_ref(char *out, struct odb_txn *tx, const char *digest);
+void eng_entry_ref(char *out, struct odb_txn *tx, const char *digest);
 
 /*
  * The entry of `l` that `spec` names (annotate, remove, inspect LIST
@@ -65,24 +41,24 @@ void pc_entry_ref(char *out, struct odb_txn *tx, const char *digest);
  * MF_EAMBIGUOUS when a digest prefix or platform matches entries with
  * different digests (message says so).
  */
-int pc_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
+int eng_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 		  const char *spec);
 
 /* 1 if entry e is a BuildKit attestation manifest. */
-int pc_entry_is_attestation(const struct list_entry *e);
+int eng_entry_is_attestation(const struct list_entry *e);
 
 /*
  * Drop every attestation that describes no image of l (its
  * vnd.docker.reference.digest names no other entry, or it has none):
  * after images were filtered out, their attestations go with them.
  */
-void pc_prune_attestations(struct list *l);
+void eng_prune_attestations(struct list *l);
 
 /*
  * The platform of an entry as "os/arch[/variant]" (os.version added in
  * parentheses), "-" when it has none, "attestation" for attestations.
  * out: 256 bytes.
  */
-void pc_entry_platform(char *out, size_t cap, const struct list_entry *e);
+void eng_entry_platform(char *out, size_t cap, const struct list_entry *e);
 
 #endif

@@ -4,9 +4,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "edit-util.h"
+#include "cli/edit.h"
 #include "util/buf.h"
-#include "util/usage.h"
+#include "cli/usage.h"
 
 void edit_target_init(struct edit_target *t, const char *name,
 		      const char *errprefix)
@@ -40,7 +40,7 @@ int edit_load(struct list *l, struct odb_txn *tx, const struct edit_target *t)
 	int ret;
 
 	/* By digest: exactly the version read in this transaction. */
-	ret = pl_list_load(l, NULL, NULL, tx, digest_fmt(hex, &t->old));
+	ret = eng_list_load(l, NULL, NULL, tx, digest_fmt(hex, &t->old));
 	return ret ? edit_fail(ret, "%s: %s", t->disp, mf_error_last()) : 0;
 }
 
@@ -53,7 +53,7 @@ int edit_save(struct odb_txn *tx, const struct edit_target *t,
 {
 	if (!tx)
 		return edit_fail(MF_ENOTFOUND, "No such manifest: %s", t->disp);
-	return pl_list_save(NULL, tx, t->ref, l, &t->old, msg);
+	return eng_list_save(NULL, tx, t->ref, l, &t->old, msg);
 }
 
 int edit_move(struct odb_txn *tx, const struct edit_target *t,

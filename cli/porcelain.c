@@ -1,0 +1,33 @@
+/*
+ * Helpers shared by the porcelain commands (porcelain.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/manifest.h"
+#include "manifest/platform.h"
+#include "porcelain.h"
+#include "util/buf.h"
+#include "cli/usage.h"
+#include "util/wrapper.h"
+
+struct odb_txn *pc_read_begin(struct cmd_ctx *ctx)
+{
+	struct odb *db = cmd_store_existing(ctx);
+	struct odb_txn *tx = NULL;
+
+	if (db && odb_read_begin(&tx, db))
+		die_last();
+	return tx;
+}
+
+void pc_list_name(char *display, char *refname, const char *name,
+		  const char *errprefix)
+{
+	if (eng_name(display, refname, "lists/", NULL, name)) {
+		if (errprefix)
+			die("%s%s", errprefix, mf_error_last());
+		die_last();
+	}
+}

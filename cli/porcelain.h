@@ -1,0 +1,33 @@
+#ifndef MF_PORCELAIN_H
+#define MF_PORCELAIN_H
+
+#include <stddef.h>
+
+#include "commands.h"
+#include "manifest/list.h"
+#include "engine/engine.h"
+
+/*
+ * What the porcelain commands share.  They speak as `docker manifest`
+ * does (manifold.c has set die() to print the bare message and exit 1,
+ * and parse_options to cobra's wording), and reach the store and the
+ * registries through the engine (engine/) only.
+ */
+
+/*
+ * A read transaction on the store, or NULL when there is no store yet
+ * (the plumbing takes NULL as an empty store).  End it with
+ * odb_txn_end() (NULL is fine).  Dies on errors.
+ */
+struct odb_txn *pc_read_begin(struct cmd_ctx *ctx);
+
+/*
+ * The local list `name`: its display name (ENG_NAME_MAX bytes, docker's
+ * full form) and ref ("lists/...", ODB_REF_MAX + 1 bytes).  A malformed
+ * name dies with `errprefix` (may be NULL) before docker's message, e.g.
+ * "error parsing name for manifest list %s: ".
+ */
+void pc_list_name(char *display, char *refname, const char *name,
+		  const char *errprefix);
+
+#endif
