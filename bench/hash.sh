@@ -4,6 +4,7 @@
 # `openssl dgst -sha256` on the same file, in the same run.
 #
 #   MANIFOLD=path/to/manifold   the binary (default: ../build/manifold)
+#   MANIFOLD_BASE=path          a base binary, timed in the same rounds (README.md)
 #   BENCH_HASH_SIZE=1G          file size, as `head -c` takes it (256M, 1G, ...)
 #   BENCH_HASH_RUNS=5           timed runs of each command, interleaved
 #   TMPDIR                      where the file goes (needs the space)
@@ -24,6 +25,9 @@ die() { echo "hash.sh: error: $*" >&2; exit 1; }
 [ -x "$MANIFOLD" ] || die "no manifold binary at '$MANIFOLD' (build it, or set MANIFOLD)"
 MANIFOLD=$(cd "$(dirname "$MANIFOLD")" && pwd)/$(basename "$MANIFOLD")
 command -v sha256sum >/dev/null || die "sha256sum not found"
+# shellcheck source=lib-bench.sh
+. "$here/lib-bench.sh"
+bench_base
 command -v openssl >/dev/null || die "openssl not found"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/manifold-bench-hash.XXXXXX")
@@ -47,16 +51,18 @@ cat "$file" >/dev/null
 cat "$file" >/dev/null
 
 names=(manifold sha256sum openssl)
+[ -z "$BASE" ] || names+=(base)
 run() {
 	case $1 in
 	manifold) "$MANIFOLD" hash-object -t "$LAYER_MT" "$file" ;;
+	base) "$BASE" hash-object -t "$LAYER_MT" "$file" ;;
 	sha256sum) sha256sum "$file" ;;
 	openssl) openssl dgst -sha256 "$file" ;;
 	esac
 }
 digest_of() {
 	case $1 in
-	manifold) sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' ;;
+	manifold | base) sed -n 's/^sha256:\([0-9a-f]\{64\}\)$/\1/p' ;;
 	sha256sum) awk '{ print $1 }' ;;
 	openssl) awk '{ print $NF }' ;;
 	esac
@@ -65,8 +71,8 @@ digest_of() {
 declare -A times digests
 for ((r = 0; r < RUNS; r++)); do
 	# Rotate the order each round so no command always runs first.
-	for ((k = 0; k < 3; k++)); do
-		n=${names[(k + r) % 3]}
+	for ((k = 0; k < ${#names[@]}; k++)); do
+		n=${names[(k + r) % ${#names[@]}]}
 		t0=$EPOCHREALTIME
 		run "$n" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err" >&2; die "$n failed"; }
 		t1=$EPOCHREALTIME
@@ -84,6 +90,7 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR 
 
 echo "hash: SHA-256 of a $bytes-byte file of random data (page cache warm), $RUNS runs each, interleaved"
 echo "  binary:   $MANIFOLD"
+[ -z "$BASE" ] || echo "  base:     $BASE (the same command, in the same rounds)"
 echo "  commands: manifold hash-object -t $LAYER_MT FILE | sha256sum FILE | openssl dgst -sha256 FILE"
 printf '  %-10s %10s %9s   %s\n' command median_s GB/s "all runs (s)"
 declare -A med
@@ -94,7 +101,7 @@ for n in "${names[@]}"; do
 done
 
 ok=1
-for n in sha256sum openssl; do
+for n in sha256sum openssl ${BASE:+base}; do
 	if [ "${digests[$n]}" != "${digests[manifold]}" ]; then
 		echo "  DIGEST MISMATCH: manifold ${digests[manifold]} vs $n ${digests[$n]}" >&2
 		ok=0
@@ -109,8 +116,10 @@ fi
 ratio=$(awk -v m="${med[manifold]}" -v a="${med[$anchor]}" 'BEGIN { printf "%.3f", m / a }')
 verdict=$(awk -v r="$ratio" -v g="$GOAL" 'BEGIN { print (r <= g) ? "meets" : "MISSES" }')
 echo "  ratio manifold/$anchor (the faster anchor): $ratio  (goal <= $GOAL: $verdict)"
+[ -z "$BASE" ] || base_vs "hash-object median" "${med[base]}" "${med[manifold]}" s
 # One machine-readable line for run-all.sh.
-printf 'RESULT\thash\tmanifold hash-object, %s bytes\t%.3f s (%.2f GB/s)\t%s %.3f s\t%s\t<= %s\t%s\n' \
+printf 'RESULT\thash\tmanifold hash-object, %s bytes\t%.3f s (%.2f GB/s)\t%s %.3f s\t%s\t<= %s\t%s%s\n' \
 	"$bytes" "${med[manifold]}" "$(awk -v b="$bytes" -v t="${med[manifold]}" 'BEGIN { print b / t / 1e9 }')" \
-	"$anchor" "${med[$anchor]}" "$ratio" "$GOAL" "$verdict"
+	"$anchor" "${med[$anchor]}" "$ratio" "$GOAL" "$verdict" \
+	"$(base_fields "$(printf '%.3f s' "${med[base]:-0}")" "${base_ratio:-}")"
 [ $ok = 1 ] || exit 1

@@ -1,5 +1,23 @@
-# lib-bench.sh: what the registry benchmarks (porcelain.sh, push.sh) share.
+# lib-bench.sh: what the benchmarks share. Needs $here (the bench directory),
+# $MANIFOLD (already absolute) and a die() function.
 #
+#   bench_base         MANIFOLD_BASE, when set, names a second manifold binary
+#                      (an older build, with its manifold-net.so beside it)
+#                      that every benchmark measures side by side with
+#                      $MANIFOLD: each timed manifold measurement is also taken
+#                      for it, in the same forkbench rounds or in alternating
+#                      runs. Sets BASE (absolute path, or empty when
+#                      MANIFOLD_BASE is unset: then nothing is measured or
+#                      printed for it). The base binary works on the same
+#                      stores as $MANIFOLD, so it must read their format.
+#   base_vs LABEL BASE CURRENT UNIT
+#                      prints "base vs current, LABEL: base BASE UNIT, current
+#                      CURRENT UNIT, current/base R" (above 1: the current
+#                      binary is slower) and sets base_ratio to R.
+#   base_fields BASE-FIGURE RATIO
+#                      the two extra tab-separated fields a RESULT line ends
+#                      with when there is a base: the base's figure and
+#                      current/base (a base_ratio); nothing without a base.
 #   bench_setup NAME   a temporary directory in $tmp (removed at exit), the
 #                      test suite's registry library (tests/t/lib-registry.sh)
 #                      loaded with it as TRASH, and the fence both manifold
@@ -8,7 +26,26 @@
 #                      variable points at the dead port 127.0.0.1:9 with
 #                      NO_PROXY=127.0.0.1, so nothing leaves 127.0.0.1;
 #                      MANIFOLD_DIR is $tmp/store.
-# Needs $here (the bench directory).
+
+bench_base() {
+	BASE=${MANIFOLD_BASE:-}
+	[ -n "$BASE" ] || return 0
+	[ -x "$BASE" ] || die "MANIFOLD_BASE: no executable at '$BASE'"
+	BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
+	[ -f "$(dirname "$BASE")/manifold-net.so" ] ||
+		die "MANIFOLD_BASE: no manifold-net.so beside $BASE"
+}
+
+base_vs() {
+	base_ratio=$(awk -v b="$2" -v c="$3" 'BEGIN { printf "%.3f", c / b }')
+	awk -v l="$1" -v b="$2" -v c="$3" -v u="$4" -v r="$base_ratio" 'BEGIN {
+		f = (u == "bytes") ? "%.0f" : "%.3f"
+		printf "  base vs current, %s: base " f " %s, current " f " %s, current/base %s\n", l, b, u, c, u, r }'
+}
+
+base_fields() {
+	[ -z "$BASE" ] || printf '\t%s\t%s' "$1" "$2"
+}
 
 bench_setup() {
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/manifold-bench-$1.XXXXXX")

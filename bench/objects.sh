@@ -12,6 +12,8 @@
 # does not fsync them).
 #
 #   MANIFOLD=path/to/manifold   the binary (default: ../build/manifold)
+#   MANIFOLD_BASE=path          a base binary, timed the same way into a store
+#                               of its own (README.md)
 #   BENCH_OBJECTS=1000000       number of manifests
 #   BENCH_GIT_OBJECTS=20000     number of them the git anchor writes
 #   TMPDIR                      where the store, the stream and the git repo go
@@ -32,11 +34,14 @@ die() { echo "objects.sh: error: $*" >&2; exit 1; }
 MANIFOLD=$(cd "$(dirname "$MANIFOLD")" && pwd)/$(basename "$MANIFOLD")
 command -v python3 >/dev/null || die "python3 not found (needed to generate manifests)"
 command -v git >/dev/null || die "git not found (needed for the anchor)"
+# shellcheck source=lib-bench.sh
+. "$here/lib-bench.sh"
+bench_base
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/manifold-bench-objects.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-store=$tmp/store
+store=$tmp/store store_base=$tmp/store-base
 export MANIFOLD_DIR=$store
 # The timed write uses real fsyncs (LMDB's default durable commits).
 unset MF_NOSYNC MANIFOLD_MAP_SIZE
@@ -47,6 +52,7 @@ rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0) ? n / t : 0 }';
 
 echo "objects: $COUNT distinct OCI image manifests in one store"
 echo "  binary:   $MANIFOLD"
+[ -z "$BASE" ] || echo "  base:     $BASE (the same write and lookup, into $store_base)"
 echo "  store:    $store ($(df -PT "$tmp" | awk 'NR == 2 { print $2 " on " $1 }'))"
 t0=$EPOCHREALTIME
 gen=$(python3 "$here/gen-manifests.py" "$COUNT" "$tmp/batch" "$tmp/expected" \
@@ -57,46 +63,79 @@ manifest_bytes=$(echo "$gen" | awk '{ print $3 }')
 # Have the input in the page cache, as the store's writes are what we time.
 cat "$tmp/batch" >/dev/null
 
-# 1. Write.
-echo "  write:    manifold hash-object -w --batch <stream >digests   (MF_NOSYNC unset: real fsyncs, a commit every 4096 objects)"
-if ! { time "$MANIFOLD" hash-object -w --batch <"$tmp/batch" >"$tmp/digests" 2>"$tmp/err"; } 2>"$tmp/time"; then
-	cat "$tmp/err" >&2
-	die "hash-object -w --batch failed"
-fi
-read -r w_real w_user w_sys <"$tmp/time"
-if ! cmp -s "$tmp/digests" "$tmp/expected"; then
-	echo "  first differences (line: manifold vs expected):" >&2
-	diff <(nl -ba "$tmp/digests") <(nl -ba "$tmp/expected") | head -6 >&2 || true
-	die "hash-object -w --batch printed $(wc -l <"$tmp/digests") digests, not the $COUNT expected ones"
-fi
-w_rate=$(rate "$COUNT" "$w_real")
-printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s, %.1f us/object; digests all correct\n' \
-	"$w_real" "$w_user" "$w_sys" "$w_rate" "$(awk -v t="$w_real" -v n="$COUNT" 'BEGIN { print t / n * 1e6 }')"
+# write WHO BINARY STORE: time BINARY hash-object -w --batch into STORE (a
+# new one), check every digest. Sets w_real w_user w_sys w_rate.
+write_objects() {
+	if ! { time MANIFOLD_DIR=$3 "$2" hash-object -w --batch <"$tmp/batch" >"$tmp/digests" 2>"$tmp/err"; } 2>"$tmp/time"; then
+		cat "$tmp/err" >&2
+		die "$1: hash-object -w --batch failed"
+	fi
+	read -r w_real w_user w_sys <"$tmp/time"
+	if ! cmp -s "$tmp/digests" "$tmp/expected"; then
+		echo "  first differences (line: $1 vs expected):" >&2
+		diff <(nl -ba "$tmp/digests") <(nl -ba "$tmp/expected") | head -6 >&2 || true
+		die "$1: hash-object -w --batch printed $(wc -l <"$tmp/digests") digests, not the $COUNT expected ones"
+	fi
+	w_rate=$(rate "$COUNT" "$w_real")
+	printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s, %.1f us/object; digests all correct\n' \
+		"$w_real" "$w_user" "$w_sys" "$w_rate" "$(awk -v t="$w_real" -v n="$COUNT" 'BEGIN { print t / n * 1e6 }')"
+}
+# lookup WHO BINARY STORE: time BINARY cat-manifest --batch-check in STORE,
+# check every line. Sets c_real c_user c_sys c_rate.
+lookup_objects() {
+	if ! { time MANIFOLD_DIR=$3 "$2" cat-manifest --batch-check <"$tmp/digests" >"$tmp/check" 2>"$tmp/err"; } 2>"$tmp/time"; then
+		cat "$tmp/err" >&2
+		die "$1: cat-manifest --batch-check failed"
+	fi
+	read -r c_real c_user c_sys <"$tmp/time"
+	if ! cmp -s "$tmp/check" "$tmp/expected.check"; then
+		bad=$(diff "$tmp/check" "$tmp/expected.check" | grep -c '^<' || true)
+		echo "  first differences:" >&2
+		diff <(nl -ba "$tmp/check") <(nl -ba "$tmp/expected.check") | head -6 >&2 || true
+		die "$1: cat-manifest --batch-check: $bad of $COUNT lines are not '<digest> $MT <size>' as expected"
+	fi
+	c_rate=$(rate "$COUNT" "$c_real")
+	printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s; all %s found with type %s and the right size\n' \
+		"$c_real" "$c_user" "$c_sys" "$c_rate" "$COUNT" "$MT"
+}
+# store_size LABEL STORE: prints the line about STORE's size. Sets allocated.
+store_size() {
+	local apparent
+	apparent=$(stat -c %s "$2/data.mdb")
+	allocated=$(du -B1 "$2/data.mdb" | cut -f1)
+	printf '  %-9s data.mdb %s bytes (du: %s bytes); %.0f bytes/object on disk (du), %.0f apparent; the manifests themselves average %.0f bytes\n' \
+		"$1" "$apparent" "$allocated" "$(awk -v a="$allocated" -v n="$COUNT" 'BEGIN { print a / n }')" \
+		"$(awk -v a="$apparent" -v n="$COUNT" 'BEGIN { print a / n }')" \
+		"$(awk -v a="$manifest_bytes" -v n="$COUNT" 'BEGIN { print a / n }')"
+}
 
-# 2. Look up.
+# 1. Write. With a base binary: the current one first, then the base into its
+# own new store.
+echo "  write:    manifold hash-object -w --batch <stream >digests   (MF_NOSYNC unset: real fsyncs, a commit every 4096 objects)"
+write_objects manifold "$MANIFOLD" "$store"
+m_w=$w_real m_wrate=$w_rate
+if [ -n "$BASE" ]; then
+	echo "  base write: the same, into a store of its own"
+	write_objects base "$BASE" "$store_base"
+	b_w=$w_real w_real=$m_w w_rate=$m_wrate
+fi
+
+# 2. Look up. With a base binary: the base first this time (the order of the
+# writes reversed).
+if [ -n "$BASE" ]; then
+	echo "  base lookup: cat-manifest --batch-check <digests, in its own store"
+	lookup_objects base "$BASE" "$store_base"
+	b_c=$c_real
+fi
 echo "  lookup:   manifold cat-manifest --batch-check <digests"
-if ! { time "$MANIFOLD" cat-manifest --batch-check <"$tmp/digests" >"$tmp/check" 2>"$tmp/err"; } 2>"$tmp/time"; then
-	cat "$tmp/err" >&2
-	die "cat-manifest --batch-check failed"
-fi
-read -r c_real c_user c_sys <"$tmp/time"
-if ! cmp -s "$tmp/check" "$tmp/expected.check"; then
-	bad=$(diff "$tmp/check" "$tmp/expected.check" | grep -c '^<' || true)
-	echo "  first differences:" >&2
-	diff <(nl -ba "$tmp/check") <(nl -ba "$tmp/expected.check") | head -6 >&2 || true
-	die "cat-manifest --batch-check: $bad of $COUNT lines are not '<digest> $MT <size>' as expected"
-fi
-c_rate=$(rate "$COUNT" "$c_real")
-printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s; all %s found with type %s and the right size\n' \
-	"$c_real" "$c_user" "$c_sys" "$c_rate" "$COUNT" "$MT"
+lookup_objects manifold "$MANIFOLD" "$store"
 
 # 3. Size on disk.
-apparent=$(stat -c %s "$store/data.mdb")
-allocated=$(du -B1 "$store/data.mdb" | cut -f1)
-printf '  store:    data.mdb %s bytes (du: %s bytes); %.0f bytes/object on disk (du), %.0f apparent; the manifests themselves average %.0f bytes\n' \
-	"$apparent" "$allocated" "$(awk -v a="$allocated" -v n="$COUNT" 'BEGIN { print a / n }')" \
-	"$(awk -v a="$apparent" -v n="$COUNT" 'BEGIN { print a / n }')" \
-	"$(awk -v a="$manifest_bytes" -v n="$COUNT" 'BEGIN { print a / n }')"
+if [ -n "$BASE" ]; then
+	store_size "base store:" "$store_base"
+	b_alloc=$allocated
+fi
+store_size "store:" "$store"
 
 # 4. The anchor: git, loose objects, the same manifests.
 git_run() { # repo-dir extra-git-args...
@@ -123,11 +162,17 @@ printf '            (information: with -c core.fsync=loose-object -c core.fsyncM
 	"$g_real" "$gf_rate"
 ratio=$(awk -v m="$w_real" -v n="$COUNT" -v g="$g_per" 'BEGIN { printf "%.2f", (m / n) / g }')
 echo "  ratio manifold/git time per object written: $ratio  (below 1: manifold is faster; information, no goal)"
-printf 'RESULT\tobjects\tmanifold hash-object -w --batch, %s objects\t%s obj/s (%.1f s)\tgit loose %s obj/s (extrapolated %s s)\t%s\t-\tinfo\n' \
-	"$COUNT" "$w_rate" "$w_real" "$g_rate" "$g_extra" "$ratio"
-printf 'RESULT\tobjects\tmanifold cat-manifest --batch-check, %s objects\t%s obj/s (%.1f s)\t-\t-\t-\tinfo\n' \
-	"$COUNT" "$c_rate" "$c_real"
-printf 'RESULT\tobjects\tstore size, %s objects\t%.0f bytes/object (du %s bytes)\tmanifest %.0f bytes/object\t%.2f\t-\tinfo\n' \
+[ -z "$BASE" ] || base_vs "hash-object -w --batch wall time" "$b_w" "$w_real" s
+printf 'RESULT\tobjects\tmanifold hash-object -w --batch, %s objects\t%s obj/s (%.1f s)\tgit loose %s obj/s (extrapolated %s s)\t%s\t-\tinfo%s\n' \
+	"$COUNT" "$w_rate" "$w_real" "$g_rate" "$g_extra" "$ratio" \
+	"$(base_fields "$(rate "$COUNT" "${b_w:-0}") obj/s ($(printf '%.1f' "${b_w:-0}") s)" "${base_ratio:-}")"
+[ -z "$BASE" ] || base_vs "cat-manifest --batch-check wall time" "$b_c" "$c_real" s
+printf 'RESULT\tobjects\tmanifold cat-manifest --batch-check, %s objects\t%s obj/s (%.1f s)\t-\t-\t-\tinfo%s\n' \
+	"$COUNT" "$c_rate" "$c_real" \
+	"$(base_fields "$(rate "$COUNT" "${b_c:-0}") obj/s ($(printf '%.1f' "${b_c:-0}") s)" "${base_ratio:-}")"
+[ -z "$BASE" ] || base_vs "data.mdb on disk" "$b_alloc" "$allocated" bytes
+printf 'RESULT\tobjects\tstore size, %s objects\t%.0f bytes/object (du %s bytes)\tmanifest %.0f bytes/object\t%.2f\t-\tinfo%s\n' \
 	"$COUNT" "$(awk -v a="$allocated" -v n="$COUNT" 'BEGIN { print a / n }')" "$allocated" \
 	"$(awk -v a="$manifest_bytes" -v n="$COUNT" 'BEGIN { print a / n }')" \
-	"$(awk -v a="$allocated" -v m="$manifest_bytes" 'BEGIN { print a / m }')"
+	"$(awk -v a="$allocated" -v m="$manifest_bytes" 'BEGIN { print a / m }')" \
+	"$(base_fields "$(awk -v a="${b_alloc:-0}" -v n="$COUNT" 'BEGIN { printf "%.0f", a / n }') bytes/object" "${base_ratio:-}")"

@@ -18,6 +18,9 @@
 #           registry requests each one makes.
 #
 #   MANIFOLD=path/to/manifold   the binary (default: ../build/manifold)
+#   MANIFOLD_BASE=path          a base binary: every inspect and create is also
+#                               timed for it, in the same rounds / alternating
+#                               runs, on the same local list (README.md)
 #   BENCH_INSPECT_RUNS=200      runs of each inspect
 #   BENCH_INSPECT_ROUNDS=10     rounds they are interleaved in (divides RUNS)
 #   BENCH_CREATE_RUNS=20        runs of each create
@@ -49,6 +52,7 @@ DOCKER=$(command -v docker || true)
 
 # shellcheck source=lib-bench.sh
 . "$here/lib-bench.sh"
+bench_base
 bench_setup porcelain
 mkdir -p "$tmp/create"
 
@@ -73,6 +77,15 @@ out=$("$MANIFOLD" create --insecure "$L" "${imgs[@]}") || die "manifold create f
 [ "$out" = "Created manifest list $L" ] || die "manifold create printed '$out'"
 "$MANIFOLD" inspect "$L" >"$tmp/m.inspect" || die "manifold inspect failed"
 [ "$(grep -c '"digest"' "$tmp/m.inspect")" = 8 ] || die "manifold inspect does not show 8 entries"
+bsame=
+if [ -n "$BASE" ]; then
+	"$BASE" inspect "$L" >"$tmp/b.inspect" || die "base inspect failed"
+	if cmp -s "$tmp/m.inspect" "$tmp/b.inspect"; then
+		bsame="identical"
+	else
+		bsame="DIFFERENT (see below)"
+	fi
+fi
 same=
 if [ -n "$DOCKER" ]; then
 	out=$("$DOCKER" manifest create --insecure "$L" "${imgs[@]}") || die "docker manifest create failed"
@@ -89,25 +102,28 @@ fi
 # /bin/true for information: what a bare process costs in the same rounds.
 fb=("$tmp/forkbench" "$INSPECT_RUNS" "$INSPECT_ROUNDS" manifold "$MANIFOLD" inspect "$L" \; true /bin/true)
 [ -n "$DOCKER" ] && fb+=(\; docker "$DOCKER" manifest inspect "$L")
+[ -z "$BASE" ] || fb+=(\; base "$BASE" inspect "$L")
 "${fb[@]}" >"$tmp/inspect.result" || die "forkbench failed"
 get() { awk -F'\t' -v l="$1" -v f="$2" '$1 == l { print $f }' "$tmp/inspect.result"; }
 
 # ---- create: a fresh store / config directory per run, alternating
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
-mcreate() {	# $1: store directory, $2: list name
-	"$MANIFOLD" --store "$1" create --insecure "$2" "${imgs[@]}" >/dev/null ||
-		die "manifold create into $1 failed"
+mcreate() {	# $1: store directory, $2: list name, $3: binary (default $MANIFOLD)
+	"${3:-$MANIFOLD}" --store "$1" create --insecure "$2" "${imgs[@]}" >/dev/null ||
+		die "${3:-manifold} create into $1 failed"
 }
 dcreate() {	# $1: docker config directory
 	DOCKER_CONFIG=$1 "$DOCKER" manifest create --insecure "$L" "${imgs[@]}" >/dev/null ||
 		die "docker manifest create with $1 failed"
 }
-mt=() dt=() wt=()
+mt=() dt=() wt=() bt=() bwt=()
+sides=(m d)
+[ -z "$BASE" ] || sides+=(b)
 for ((i = 0; i < CREATE_RUNS; i++)); do
 	mkdir "$tmp/create/d$i" && echo '{}' >"$tmp/create/d$i/config.json"
-	for side in m d; do
-		# Swap the order every run.
-		if [ $((i % 2)) = 1 ]; then side=$([ $side = m ] && echo d || echo m); fi
+	for ((k = 0; k < ${#sides[@]}; k++)); do
+		# Rotate the order every run (m d, d m, ...; with a base m d b, d b m, ...).
+		side=${sides[(k + i) % ${#sides[@]}]}
 		case $side in
 		m)
 			t0=$EPOCHREALTIME; mcreate "$tmp/create/m$i" "$L"; t1=$EPOCHREALTIME
@@ -118,12 +134,20 @@ for ((i = 0; i < CREATE_RUNS; i++)); do
 			t0=$EPOCHREALTIME; dcreate "$tmp/create/d$i"; t1=$EPOCHREALTIME
 			dt+=("$(ms "$t0" "$t1")")
 			;;
+		b)
+			t0=$EPOCHREALTIME; mcreate "$tmp/create/b$i" "$L" "$BASE"; t1=$EPOCHREALTIME
+			bt+=("$(ms "$t0" "$t1")")
+			;;
 		esac
 	done
 	# Information: into a store that already holds the images.
 	t0=$EPOCHREALTIME; mcreate "$MANIFOLD_DIR" "$REGISTRY/bench/app:warm$i"; t1=$EPOCHREALTIME
 	wt+=("$(ms "$t0" "$t1")")
-	rm -rf "$tmp/create/m$i" "$tmp/create/d$i"
+	if [ -n "$BASE" ]; then
+		t0=$EPOCHREALTIME; mcreate "$MANIFOLD_DIR" "$REGISTRY/bench/app:bwarm$i" "$BASE"; t1=$EPOCHREALTIME
+		bwt+=("$(ms "$t0" "$t1")")
+	fi
+	rm -rf "$tmp/create/m$i" "$tmp/create/d$i" "$tmp/create/b$i"
 done
 mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.3f", s / NR }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -142,6 +166,15 @@ mreq=$(registry_requests | summarise)
 registry_log_reset
 mcreate "$MANIFOLD_DIR" "$REGISTRY/bench/app:warmreq"
 wreq=$(registry_requests | summarise)
+breq=- bwreq=-
+if [ -n "$BASE" ]; then
+	registry_log_reset
+	mcreate "$tmp/create/breq" "$L" "$BASE"
+	breq=$(registry_requests | summarise)
+	registry_log_reset
+	mcreate "$MANIFOLD_DIR" "$REGISTRY/bench/app:bwarmreq" "$BASE"
+	bwreq=$(registry_requests | summarise)
+fi
 dreq=-
 if [ -n "$DOCKER" ]; then
 	mkdir "$tmp/create/dreq" && echo '{}' >"$tmp/create/dreq/config.json"
@@ -153,6 +186,7 @@ fi
 # ---- report
 echo "porcelain: an 8-platform list on a local registry ($REGISTRY_URL, plain HTTP, Docker v2s2 images)"
 echo "  binary:   $MANIFOLD"
+[ -z "$BASE" ] || echo "  base:     $BASE (every inspect and create also timed for it, in the same rounds / alternating runs)"
 if [ -n "$DOCKER" ]; then
 	echo "  docker:   $DOCKER ($("$DOCKER" --version 2>/dev/null | head -n 1))"
 else
@@ -170,6 +204,12 @@ if [ -n "$DOCKER" ]; then
 	echo "    output of the two: $same"
 	[ "$same" = identical ] || diff -u "$tmp/d.inspect" "$tmp/m.inspect" | sed 's/^/    /' || true
 fi
+if [ -n "$BASE" ]; then
+	printf '    %-44s %9.3f %12.3f %9.3f %9.3f\n' "base inspect L" \
+		"$(get base 3)" "$(get base 4)" "$(get base 5)" "$(get base 6)"
+	echo "    output of base and current: $bsame"
+	[ "$bsame" = identical ] || diff -u "$tmp/b.inspect" "$tmp/m.inspect" | sed 's/^/    /' || true
+fi
 echo "  create: wall time per run, $CREATE_RUNS runs each, a fresh store / DOCKER_CONFIG per run, alternating"
 printf '    %-44s %9s %9s %9s %9s   %s\n' command mean_ms median_ms min_ms max_ms "registry requests (one cold run)"
 printf '    %-44s %9.3f %9.3f %9.3f %9.3f   %s\n' "manifold create --insecure L IMG x8" \
@@ -180,9 +220,22 @@ if [ -n "$DOCKER" ]; then
 fi
 printf '    %-44s %9.3f %9.3f %9.3f %9.3f   %s   (information)\n' "manifold create, warm store (new list name)" \
 	"$(mean "${wt[@]}")" "$(median "${wt[@]}")" "$(minof "${wt[@]}")" "$(maxof "${wt[@]}")" "$wreq"
+if [ -n "$BASE" ]; then
+	printf '    %-44s %9.3f %9.3f %9.3f %9.3f   %s\n' "base create --insecure L IMG x8" \
+		"$(mean "${bt[@]}")" "$(median "${bt[@]}")" "$(minof "${bt[@]}")" "$(maxof "${bt[@]}")" "$breq"
+	printf '    %-44s %9.3f %9.3f %9.3f %9.3f   %s   (information)\n' "base create, warm store (new list name)" \
+		"$(mean "${bwt[@]}")" "$(median "${bwt[@]}")" "$(minof "${bwt[@]}")" "$(maxof "${bwt[@]}")" "$bwreq"
+fi
 
 m_in=$(get manifold 3) m_cr=$(mean "${mt[@]}") w_cr=$(mean "${wt[@]}")
 verdict() { awk -v r="$1" -v g="$2" 'BEGIN { print (r >= g) ? "meets" : "MISSES" }'; }
+b_in='' b_cr='' b_wcr='' br_in='' br_cr='' br_wcr=''
+if [ -n "$BASE" ]; then
+	b_in=$(get base 3) b_cr=$(mean "${bt[@]}") b_wcr=$(mean "${bwt[@]}")
+	base_vs "inspect mean" "$b_in" "$m_in" ms; br_in=$base_ratio
+	base_vs "create, fresh store, mean" "$b_cr" "$m_cr" ms; br_cr=$base_ratio
+	base_vs "create, warm store, mean" "$b_wcr" "$w_cr" ms; br_wcr=$base_ratio
+fi
 if [ -n "$DOCKER" ]; then
 	d_in=$(get docker 3) d_cr=$(mean "${dt[@]}")
 	r_in=$(awk -v d="$d_in" -v m="$m_in" 'BEGIN { printf "%.1f", d / m }')
@@ -190,14 +243,19 @@ if [ -n "$DOCKER" ]; then
 	v_in=$(verdict "$r_in" "$INSPECT_GOAL") v_cr=$(verdict "$r_cr" "$CREATE_GOAL")
 	echo "  ratio docker/manifold, inspect: $r_in  (goal >= $INSPECT_GOAL: $v_in)"
 	echo "  ratio docker/manifold, create:  $r_cr  (goal >= $CREATE_GOAL: $v_cr)"
-	printf 'RESULT\tporcelain\tinspect L, 8 entries, local (mean of %d; ratio = docker/manifold)\t%.3f ms\tdocker %.3f ms\t%s\t>= %s\t%s\n' \
-		"$INSPECT_RUNS" "$m_in" "$d_in" "$r_in" "$INSPECT_GOAL" "$v_in"
-	printf 'RESULT\tporcelain\tcreate --insecure L, 8 images, fresh store (mean of %d; ratio = docker/manifold)\t%.3f ms, %s requests\tdocker %.3f ms, %s requests\t%s\t>= %s\t%s\n' \
-		"$CREATE_RUNS" "$m_cr" "${mreq%% *}" "$d_cr" "${dreq%% *}" "$r_cr" "$CREATE_GOAL" "$v_cr"
+	printf 'RESULT\tporcelain\tinspect L, 8 entries, local (mean of %d; ratio = docker/manifold)\t%.3f ms\tdocker %.3f ms\t%s\t>= %s\t%s%s\n' \
+		"$INSPECT_RUNS" "$m_in" "$d_in" "$r_in" "$INSPECT_GOAL" "$v_in" \
+		"$(base_fields "$(printf '%.3f ms' "${b_in:-0}")" "$br_in")"
+	printf 'RESULT\tporcelain\tcreate --insecure L, 8 images, fresh store (mean of %d; ratio = docker/manifold)\t%.3f ms, %s requests\tdocker %.3f ms, %s requests\t%s\t>= %s\t%s%s\n' \
+		"$CREATE_RUNS" "$m_cr" "${mreq%% *}" "$d_cr" "${dreq%% *}" "$r_cr" "$CREATE_GOAL" "$v_cr" \
+		"$(base_fields "$(printf '%.3f ms, %s requests' "${b_cr:-0}" "${breq%% *}")" "$br_cr")"
 else
-	printf 'RESULT\tporcelain\tinspect L, 8 entries, local (mean of %d)\t%.3f ms\t(no docker)\t-\t>= %s\tskipped\n' \
-		"$INSPECT_RUNS" "$m_in" "$INSPECT_GOAL"
-	printf 'RESULT\tporcelain\tcreate --insecure L, 8 images, fresh store (mean of %d)\t%.3f ms, %s requests\t(no docker)\t-\t>= %s\tskipped\n' \
-		"$CREATE_RUNS" "$m_cr" "${mreq%% *}" "$CREATE_GOAL"
+	printf 'RESULT\tporcelain\tinspect L, 8 entries, local (mean of %d)\t%.3f ms\t(no docker)\t-\t>= %s\tskipped%s\n' \
+		"$INSPECT_RUNS" "$m_in" "$INSPECT_GOAL" \
+		"$(base_fields "$(printf '%.3f ms' "${b_in:-0}")" "$br_in")"
+	printf 'RESULT\tporcelain\tcreate --insecure L, 8 images, fresh store (mean of %d)\t%.3f ms, %s requests\t(no docker)\t-\t>= %s\tskipped%s\n' \
+		"$CREATE_RUNS" "$m_cr" "${mreq%% *}" "$CREATE_GOAL" \
+		"$(base_fields "$(printf '%.3f ms, %s requests' "${b_cr:-0}" "${breq%% *}")" "$br_cr")"
 fi
-printf 'RESULT\tporcelain\tcreate, warm store (info)\t%.3f ms, %s requests\t-\t-\t-\tinfo\n' "$w_cr" "${wreq%% *}"
+printf 'RESULT\tporcelain\tcreate, warm store (info)\t%.3f ms, %s requests\t-\t-\t-\tinfo%s\n' "$w_cr" "${wreq%% *}" \
+	"$(base_fields "$(printf '%.3f ms, %s requests' "${b_wcr:-0}" "${bwreq%% *}")" "$br_wcr")"

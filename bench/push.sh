@@ -27,6 +27,9 @@
 # (checked; both tools make the same list from the same images).
 #
 #   MANIFOLD=path/to/manifold   the binary (default: ../build/manifold)
+#   MANIFOLD_BASE=path          a base binary: it makes and pushes lists of its
+#                               own ($REG/dst/b-N-RUN:v1) in the same
+#                               alternating runs (README.md)
 #   BENCH_PUSH_RUNS=5           runs of each scenario, each tool
 #   BENCH_PUSH_SIZES="8 64"     list sizes (at most 64)
 #
@@ -63,6 +66,7 @@ done
 
 # shellcheck source=lib-bench.sh
 . "$here/lib-bench.sh"
+bench_base
 bench_setup push
 
 start_registry plain
@@ -99,6 +103,9 @@ push() {
 	d)	t0=$EPOCHREALTIME
 		out=$("$DOCKER" manifest push "$list") || die "docker manifest push $list failed"
 		t1=$EPOCHREALTIME ;;
+	b)	t0=$EPOCHREALTIME
+		out=$("$BASE" push "$list") || die "base push $list failed"
+		t1=$EPOCHREALTIME ;;
 	esac
 	last_ms=$(ms "$t0" "$t1")
 	last_sum=$(registry_requests | summarise)
@@ -114,6 +121,10 @@ push() {
 
 declare -A T R S	# [scenario,tool] -> times / request counts / one breakdown
 results=()
+sides=(m d)
+[ -z "$BASE" ] || sides+=(b)
+# list_of SIDE: that tool's list of this run
+list_of() { case $1 in m) echo "$ml" ;; d) echo "$dl" ;; b) echo "$bl" ;; esac; }
 for n in $SIZES; do
 	# In docker's order: it lists a local list's entries by the names of
 	# its store files (the reference with ':' as '-' and '/' as '_'),
@@ -124,18 +135,23 @@ for n in $SIZES; do
 	want=
 	for sc in first again; do
 		T[$n,$sc,m]='' T[$n,$sc,d]='' R[$n,$sc,m]='' R[$n,$sc,d]=''
+		T[$n,$sc,b]='' R[$n,$sc,b]=''
 	done
 	for ((i = 0; i < RUNS; i++)); do
-		ml=$REGISTRY/dst/m-$n-$i:v1 dl=$REGISTRY/dst/d-$n-$i:v1
+		ml=$REGISTRY/dst/m-$n-$i:v1 dl=$REGISTRY/dst/d-$n-$i:v1 bl=$REGISTRY/dst/b-$n-$i:v1
 		"$MANIFOLD" create --insecure "$ml" "${list_imgs[@]}" >/dev/null || die "manifold create $ml failed"
+		if [ -n "$BASE" ]; then
+			"$BASE" create --insecure "$bl" "${list_imgs[@]}" >/dev/null || die "base create $bl failed"
+		fi
 		if [ -n "$DOCKER" ]; then
 			"$DOCKER" manifest create --insecure "$dl" "${list_imgs[@]}" >/dev/null ||
 				die "docker manifest create $dl failed"
 		fi
-		for side in m d; do
-			if [ $((i % 2)) = 1 ]; then side=$([ $side = m ] && echo d || echo m); fi
+		# Rotate the order every run (m d, d m, ...; with a base m d b, d b m, ...).
+		for ((k = 0; k < ${#sides[@]}; k++)); do
+			side=${sides[(k + i) % ${#sides[@]}]}
 			[ $side = d ] && [ -z "$DOCKER" ] && continue
-			push $side "$([ $side = m ] && echo "$ml" || echo "$dl")"
+			push $side "$(list_of $side)"
 			T[$n,first,$side]+=" $last_ms" R[$n,first,$side]+=" $last_req" S[$n,first,$side]=$last_sum
 		done
 	done
@@ -151,11 +167,19 @@ for n in $SIZES; do
 			die "first push of $n entries: manifold's output differs from docker's"
 		}
 	fi
+	if [ -n "$BASE" ]; then
+		sed 's,/dst/[mb]-,/dst/X-,' "$tmp/out.m" >"$tmp/out.m2"
+		sed 's,/dst/[mb]-,/dst/X-,' "$tmp/out.b" >"$tmp/out.b2"
+		cmp -s "$tmp/out.m2" "$tmp/out.b2" || {
+			diff -u "$tmp/out.b2" "$tmp/out.m2" >&2 || true
+			die "first push of $n entries: the current binary's output differs from the base's"
+		}
+	fi
 	for ((i = 0; i < RUNS; i++)); do
-		for side in m d; do
-			if [ $((i % 2)) = 1 ]; then side=$([ $side = m ] && echo d || echo m); fi
+		for ((k = 0; k < ${#sides[@]}; k++)); do
+			side=${sides[(k + i) % ${#sides[@]}]}
 			[ $side = d ] && [ -z "$DOCKER" ] && continue
-			push $side "$([ $side = m ] && echo "$ml" || echo "$dl")"
+			push $side "$(list_of $side)"
 			T[$n,again,$side]+=" $last_ms" R[$n,again,$side]+=" $last_req" S[$n,again,$side]=$last_sum
 		done
 	done
@@ -164,6 +188,7 @@ done
 # ---- report
 echo "push: lists of $SIZES Docker v2s2 images from src/app-0..7 into new repositories dst/..., on $REGISTRY_URL (plain HTTP)"
 echo "  binary:   $MANIFOLD"
+[ -z "$BASE" ] || echo "  base:     $BASE (its own lists dst/b-..., pushed in the same alternating runs)"
 if [ -n "$DOCKER" ]; then
 	echo "  docker:   $DOCKER ($("$DOCKER" --version 2>/dev/null | head -n 1))"
 else
@@ -174,12 +199,12 @@ printf '    %-30s %9s %9s %9s   %s\n' command mean_ms min_ms max_ms "requests (t
 verdict() { awk -v r="$1" -v g="$2" 'BEGIN { print (r >= g) ? "meets" : "MISSES" }'; }
 for n in $SIZES; do
 	for sc in first again; do
-		for side in m d; do
+		for side in "${sides[@]}"; do
 			[ $side = d ] && [ -z "$DOCKER" ] && continue
 			# shellcheck disable=SC2086
 			set -- ${T[$n,$sc,$side]}
 			rq=$(printf '%s\n' ${R[$n,$sc,$side]} | sort -u | tr '\n' '/' | sed 's,/$,,')
-			label="$([ $side = m ] && echo "manifold push" || echo "docker manifest push"), $n, $sc"
+			label="$(case $side in m) echo "manifold push" ;; d) echo "docker manifest push" ;; b) echo "base push" ;; esac), $n, $sc"
 			printf '    %-30s %9.3f %9.3f %9.3f   %s%s\n' "$label" "$(mean "$@")" "$(minof "$@")" "$(maxof "$@")" \
 				"${S[$n,$sc,$side]}" "$([ "$rq" = "${S[$n,$sc,$side]%% *}" ] || echo "; counts seen: $rq")"
 		done
@@ -191,9 +216,16 @@ for n in $SIZES; do
 		# shellcheck disable=SC2086
 		mt=$(mean ${T[$n,$sc,m]}) mr=$(maxof ${R[$n,$sc,m]})
 		what="push $n entries, $([ $sc = first ] && echo "first, new repository (cross-repo)" || echo "re-push, unchanged")"
+		bfields=
+		if [ -n "$BASE" ]; then
+			# shellcheck disable=SC2086
+			bt=$(mean ${T[$n,$sc,b]}) br=$(maxof ${R[$n,$sc,b]})
+			base_vs "$what, mean (requests: base $br, current $mr)" "$bt" "$mt" ms
+			bfields=$(base_fields "$(printf '%.3f ms, %s requests' "$bt" "$br")" "$base_ratio")
+		fi
 		if [ -z "$DOCKER" ]; then
-			printf 'RESULT\tpush\t%s (mean of %d)\t%.3f ms, %s requests\t(no docker)\t-\t%s\tskipped\n' \
-				"$what" "$RUNS" "$mt" "$mr" "$([ $sc = first ] && echo ">= $TIME_GOAL" || echo "1 request")"
+			printf 'RESULT\tpush\t%s (mean of %d)\t%.3f ms, %s requests\t(no docker)\t-\t%s\tskipped%s\n' \
+				"$what" "$RUNS" "$mt" "$mr" "$([ $sc = first ] && echo ">= $TIME_GOAL" || echo "1 request")" "$bfields"
 			continue
 		fi
 		# shellcheck disable=SC2086
@@ -209,8 +241,8 @@ for n in $SIZES; do
 		fi
 		[ "$mr" -le "$dr" ] || v=MISSES
 		echo "  ratio docker/manifold, $what: time $rt, requests $rr ($dr / $mr)  (goal $goal: $v)"
-		results+=("$(printf 'RESULT\tpush\t%s (mean of %d; ratio = docker/manifold: time, requests)\t%.3f ms, %s requests\tdocker %.3f ms, %s requests\t%s, %s\t%s\t%s' \
-			"$what" "$RUNS" "$mt" "$mr" "$dt" "$dr" "$rt" "$rr" "$goal" "$v")")
+		results+=("$(printf 'RESULT\tpush\t%s (mean of %d; ratio = docker/manifold: time, requests)\t%.3f ms, %s requests\tdocker %.3f ms, %s requests\t%s, %s\t%s\t%s%s' \
+			"$what" "$RUNS" "$mt" "$mr" "$dt" "$dr" "$rt" "$rr" "$goal" "$v" "$bfields")")
 	done
 done
 [ ${#results[@]} = 0 ] || printf '%s\n' "${results[@]}"

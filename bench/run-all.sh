@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/run-all.sh: run hash.sh, startup.sh, objects.sh, porcelain.sh and push.sh,
 # then print a summary table. Takes the same environment as they do (MANIFOLD,
-# BENCH_HASH_SIZE, BENCH_OBJECTS, ...). Exit status: 1 if any benchmark failed.
+# MANIFOLD_BASE, BENCH_HASH_SIZE, BENCH_OBJECTS, ...); with MANIFOLD_BASE the
+# table has two more columns, the base's figure and current/base.
+# Exit status: 1 if any benchmark failed.
 set -uo pipefail
 export LC_ALL=C
 
@@ -13,8 +15,14 @@ trap 'exit 130' INT TERM
 
 echo "manifold benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(nproc) CPUs," \
 	"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-build_type=$(grep -s '^CMAKE_BUILD_TYPE:' "$(dirname "$MANIFOLD")/CMakeCache.txt" | cut -d= -f2 || true)
+build_type() { grep -s '^CMAKE_BUILD_TYPE:' "$(dirname "$1")/CMakeCache.txt" | cut -d= -f2 || true; }
+build_type=$(build_type "$MANIFOLD")
 echo "binary: $MANIFOLD (build type: ${build_type:-unknown, no CMakeCache.txt beside it})"
+if [ -n "${MANIFOLD_BASE:-}" ]; then
+	export MANIFOLD_BASE
+	build_type=$(build_type "$MANIFOLD_BASE")
+	echo "base:   $MANIFOLD_BASE (build type: ${build_type:-unknown, no CMakeCache.txt beside it})"
+fi
 echo
 
 failed=()
@@ -29,8 +37,16 @@ done
 
 echo "== summary"
 {
-	printf 'bench\tmeasure\tmanifold\tanchor\tratio\tgoal\tverdict\n'
-	cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" 2>/dev/null | grep -h '^RESULT	' | cut -f2-
+	if [ -n "${MANIFOLD_BASE:-}" ]; then
+		# RESULT lines end with the base's figure and current/base: move
+		# them next to manifold's figure.
+		printf 'bench\tmeasure\tmanifold\tbase\tcurrent/base\tanchor\tratio\tgoal\tverdict\n'
+		cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" 2>/dev/null | grep -h '^RESULT	' |
+			awk -F'\t' -v OFS='\t' '{ print $2, $3, $4, $9, $10, $5, $6, $7, $8 }'
+	else
+		printf 'bench\tmeasure\tmanifold\tanchor\tratio\tgoal\tverdict\n'
+		cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" 2>/dev/null | grep -h '^RESULT	' | cut -f2-
+	fi
 } | column -t -s "$(printf '\t')"
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "failed: ${failed[*]}"
