@@ -78,12 +78,12 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 
 	rc = mdb_cursor_open(tx->txn, tx->db->reflog, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot write reflog");
+		return odb_txn_error(tx, rc, "cannot write reflog");
 	rc = seek_last(cur, name, &k, &v);
 	if (!rc)
 		seq = key_seq(&k) + 1;
 	else if (rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read reflog");
+		ret = odb_txn_error(tx, rc, "cannot read reflog");
 	mdb_cursor_close(cur);
 	if (ret)
 		return ret;
@@ -103,7 +103,7 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 	v.mv_data = line.ptr;
 	rc = mdb_put(tx->txn, tx->db->reflog, &k, &v, 0);
 	buf_release(&line);
-	return rc ? odb_mdb_error(rc, "cannot write reflog") : 0;
+	return rc ? odb_txn_error(tx, rc, "cannot write reflog") : 0;
 }
 
 /*
@@ -164,7 +164,7 @@ int odb_reflog_for_each(struct odb_txn *tx, const char *name,
 		return mf_error(MF_EINVALID, "ref name too long");
 	rc = mdb_cursor_open(tx->txn, tx->db->reflog, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read reflog");
+		return odb_txn_error(tx, rc, "cannot read reflog");
 	if (newest_first) {
 		rc = seek_last(cur, name, &k, &v);
 	} else {
@@ -187,7 +187,7 @@ int odb_reflog_for_each(struct odb_txn *tx, const char *name,
 			rc = MDB_NOTFOUND;
 	}
 	if (!ret && rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read reflog");
+		ret = odb_txn_error(tx, rc, "cannot read reflog");
 	if (!ret && !seen)
 		ret = mf_error(MF_ENOTFOUND, "no reflog for '%s'", name);
 	mdb_cursor_close(cur);
@@ -237,7 +237,7 @@ int odb_reflog_for_each_ref(struct odb_txn *tx, odb_ref_cb cb, void *payload)
 
 	rc = mdb_cursor_open(tx->txn, tx->db->reflog, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read reflog");
+		return odb_txn_error(tx, rc, "cannot read reflog");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		size_t n = k.mv_size - 9;
@@ -256,7 +256,7 @@ int odb_reflog_for_each_ref(struct odb_txn *tx, odb_ref_cb cb, void *payload)
 			break;
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read reflog");
+		ret = odb_txn_error(tx, rc, "cannot read reflog");
 	mdb_cursor_close(cur);
 	return ret;
 }
@@ -312,7 +312,7 @@ int odb_reflog_expire(struct odb_txn *tx, const char *name, int64_t cutoff,
 		int rc = mdb_del(tx->txn, tx->db->reflog, &k, NULL);
 
 		if (rc)
-			ret = odb_mdb_error(rc, "cannot delete a reflog entry");
+			ret = odb_txn_error(tx, rc, "cannot delete a reflog entry");
 	}
 	if (!ret && nr)
 		*nr += x.nr;
