@@ -31,6 +31,16 @@ int odb_mdb_error(int rc, const char *what);
 int odb_txn_error(struct odb_txn *tx, int rc, const char *what);
 
 /*
+ * Reflog rows (reflog.c), below the refs: odb_ref_update() appends one
+ * for each change of a ref; odb_reflog_expire() (reflog-expire.c)
+ * deletes the row of sequence number seq.
+ */
+int odb__reflog_append(struct odb_txn *tx, const char *name,
+		       const struct digest *old_id,
+		       const struct digest *new_id, const char *msg);
+int odb__reflog_delete(struct odb_txn *tx, const char *name, uint64_t seq);
+
+/*
  * Tell the fault guard (odb.c) where db's map is after it may have
  * moved (an open or a resize), or that it is going away.
  */

@@ -104,11 +104,6 @@ int odb_ref_read(struct digest *out, struct odb_txn *tx, const char *name)
 	return 0;
 }
 
-/* Append one reflog entry for name; defined in reflog.c. */
-int odb__reflog_append(struct odb_txn *tx, const char *name,
-		       const struct digest *old_id,
-		       const struct digest *new_id, const char *msg);
-
 int odb_ref_update(struct odb_txn *tx, const char *name,
 		   const struct digest *new_id, const struct digest *old_id,
 		   const char *msg)
