@@ -43,7 +43,9 @@
 #     stdout/stderr: it returns an error.  write(2) is allowed (the
 #     transport's MANIFOLD_TRACE writes to fd 2);
 #   - only odb/ calls LMDB (mdb_*);
-#   - only the transport talks to the network (curl_*, SSL_*, sockets).
+#   - only the transport talks to the network (curl_*, SSL_*, sockets);
+#   - no two objects call each other (one calls the other, or both call
+#     a helper below them).
 #
 # Exceptions are listed in EXCEPTIONS below, each with its reason.
 set -u
@@ -86,7 +88,7 @@ fi
 # nm -P -A: "file: symbol type [value size]", one line per symbol.
 syms=$("$nm" -P -A "${objs[@]}") || { echo "check-layers: $nm failed" >&2; exit 2; }
 
-printf '%s\n' "$syms" | awk -v exceptions="$EXCEPTIONS" -v nobjs=${#objs[@]} '
+printf '%s\n' "$syms" | EXCEPTIONS=$EXCEPTIONS awk -v nobjs=${#objs[@]} '
 function layer_of(rel,   f) {
 	if (rel !~ /\//)
 		return rel == "manifold.c.o" ? "main" : "?"
@@ -135,7 +137,8 @@ BEGIN {
 	    "fputc putc perror fwrite err errx verr verrx warn warnx vwarn vwarnx " \
 	    "psignal psiginfo stdout stderr", k, " ")
 	for (i in k) prints[k[i]] = 1
-	nexc = split(exceptions, lines, "\n")
+	# From the environment: awk -v would read the backslashes as escapes.
+	nexc = split(ENVIRON["EXCEPTIONS"], lines, "\n")
 	for (i = 1; i <= nexc; i++) {
 		split(lines[i], f, "\t")
 		exc_re[i] = f[1]; exc_sym[i] = f[2]
@@ -175,6 +178,9 @@ END {
 		if (sym in def) {
 			nd = split(def[sym], ds, " ")
 			where = " (" defobj[sym] ")"
+			# One symbol per pair of objects, the first nm lists.
+			if (defobj[sym] != obj && !((obj SUBSEP defobj[sym]) in calls))
+				calls[obj SUBSEP defobj[sym]] = sym
 			for (j = 1; j <= nd; j++) {
 				d = ds[j]
 				if (d == l)
@@ -208,6 +214,12 @@ END {
 		else if (l != "transport" && (sym ~ /^(curl|SSL|TLS)_/ || \
 		    sym ~ /^(socket|connect|bind|listen|accept4?|getaddrinfo|gethostbyname2?|send|sendto|sendmsg|recv|recvfrom|recvmsg)$/))
 			report(obj, sym, "", "only the transport talks to the network")
+	}
+	for (ab in calls) {
+		split(ab, p, SUBSEP)
+		if (p[1] < p[2] && ((p[2] SUBSEP p[1]) in calls))
+			out[p[1] " and " p[2] " call each other (" calls[ab] ", " \
+			    calls[p[2] SUBSEP p[1]] "): one calls the other, or both a helper below them"] = 1
 	}
 	bad = 0
 	for (m in out) {

@@ -171,6 +171,18 @@ test_expect_success 'the engine calling the commands is caught' '
 		"engine/probe\.c\.o: cmd_gc \(plumbing/gc\.c\.o\): engine must not call plumbing"
 '
 
+test_expect_success 'two objects calling each other are caught' '
+	probe mutual odb/probe-a.c <<-\EOF &&
+	int probe_b(void);
+	int probe_a(void) { return probe_b(); }
+	EOF
+	probe mutual odb/probe-b.c <<-\EOF &&
+	int probe_a(void);
+	int probe_b(void) { return probe_a() + 1; }
+	EOF
+	caught mutual "odb/probe-a\.c\.o and odb/probe-b\.c\.o call each other \(probe_b, probe_a\)"
+'
+
 test_expect_success 'an object in a folder no layer names is caught' '
 	probe unknown oci/probe.c <<-\EOF &&
 	int probe(void) { return 0; }
