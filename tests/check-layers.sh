@@ -70,15 +70,35 @@ EXCEPTIONS=$(cat <<'EOF'
 EOF
 )
 
+# The objects of each target: those its build.make links (a file moved
+# or deleted leaves its old object behind, which must not be read), or,
+# with no build.make (another generator, a probe tree), every one there.
 objs=()
 for tree in "$@"; do
 	if [ ! -d "$tree/CMakeFiles" ]; then
 		echo "check-layers: $tree/CMakeFiles is missing (build it first)" >&2
 		exit 2
 	fi
-	while IFS= read -r -d '' o; do
-		objs+=("$o")
-	done < <(find "$tree/CMakeFiles" -path '*/CMakeFiles/*.dir/*' -name '*.o' -print0 | sort -z)
+	for dir in "$tree"/CMakeFiles/*.dir; do
+		[ -d "$dir" ] || continue
+		if [ -f "$dir/build.make" ]; then
+			list=$(awk '/^[^ #]*_OBJECTS = / && !/_EXTERNAL_OBJECTS/ { on = 1 }
+				on { for (i = 1; i <= NF; i++) if ($i ~ /^".*\.o"$/) print substr($i, 2, length($i) - 2)
+				     if ($NF != "\\") on = 0 }' "$dir/build.make") || exit 2
+			while IFS= read -r o; do
+				[ -n "$o" ] || continue
+				if [ ! -f "$tree/$o" ]; then
+					echo "check-layers: $tree/$o is missing (build it first)" >&2
+					exit 2
+				fi
+				objs+=("$tree/$o")
+			done <<<"$list"
+		else
+			while IFS= read -r -d '' o; do
+				objs+=("$o")
+			done < <(find "$dir" -name '*.o' -print0 | sort -z)
+		fi
+	done
 done
 if [ ${#objs[@]} = 0 ]; then
 	echo "check-layers: no object files under $* (build it first)" >&2

@@ -250,6 +250,22 @@ test_expect_success 'what the rules allow is not reported' '
 	clean allowed
 '
 
+test_expect_success 'an object its target no longer links is not read' '
+	probe stale engine/stale.c <<-\EOF &&
+	#include <stdio.h>
+	int probe(int x) { return printf("%d\n", x); }
+	EOF
+	probe stale engine/linked.c <<-\EOF &&
+	int probe_linked(void) { return 0; }
+	EOF
+	printf "%s\n" "# Object files for target probe" "probe_OBJECTS = \\" \
+		"\"CMakeFiles/probe.dir/engine/linked.c.o\"" "" \
+		"probe_EXTERNAL_OBJECTS =" >p-stale/CMakeFiles/probe.dir/build.make &&
+	clean stale &&
+	rm p-stale/CMakeFiles/probe.dir/build.make &&
+	caught stale "engine/stale\.c\.o: (__)?printf(_chk)?: nothing below the command layer prints"
+'
+
 test_expect_success 'a tree with nothing to read is an error, not a pass' '
 	mkdir -p empty/CMakeFiles &&
 	test_expect_code 2 bash "$CHECK" empty
