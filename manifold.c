@@ -11,6 +11,7 @@
 #include "odb/odb.h"
 #include "cli/parse-options.h"
 #include "cli/usage.h"
+#include "util/wrapper.h"
 
 #ifndef MF_VERSION
 #define MF_VERSION "unknown"
@@ -133,6 +134,8 @@ int main(int argc, const char **argv)
 	const struct cmd_struct *p;
 	int i;
 
+	/* util/ neither prints nor exits: running out of memory dies here. */
+	set_oom_routine(die_oom);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

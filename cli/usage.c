@@ -46,6 +46,12 @@ void die_store_fault(const char *msg, size_t len)
 	_exit(die_code);
 }
 
+void die_oom(size_t n)
+{
+	fprintf(stderr, "fatal: out of memory, malloc failed (tried to allocate %zu bytes)\n", n);
+	exit(128);
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;

@@ -23,6 +23,13 @@ extern int die_code;
  */
 void die_store_fault(const char *msg, size_t len);
 
+/*
+ * xmalloc's out-of-memory routine (util/wrapper.h), set by manifold.c:
+ * "fatal: out of memory, malloc failed (tried to allocate N bytes)",
+ * exit 128, whatever the command (git's message and code).
+ */
+void die_oom(size_t n) __attribute__((noreturn));
+
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int error(const char *fmt, ...) MF_PRINTF(1, 2);
 void warning(const char *fmt, ...) MF_PRINTF(1, 2);

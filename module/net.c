@@ -14,6 +14,7 @@
 #include "module/creds.h"
 
 #include "util/digest.h"
+#include "util/wrapper.h"
 #include "module/net.h"
 #include "registry/registry.h"
 #include "util/error.h"
@@ -91,6 +92,7 @@ const struct mf_module_ops mf_module_ops = {
 	.hash_final = net_hash_final,
 	.hash_free = net_hash_free,
 	.last_error = mf_error_last,
+	.set_oom_routine = set_oom_routine,
 	.reg_open = reg_open,
 	.reg_close = reg_close,
 	.reg_manifest_get = reg_manifest_get,

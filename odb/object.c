@@ -73,7 +73,7 @@ static int lookup(struct odb_txn *tx, const struct digest *id, char *key,
 	rc = mdb_get(tx->txn, tx->db->objects, k, v);
 	if (rc == MDB_NOTFOUND)
 		return 0;
-	return rc ? odb_mdb_error(rc, "cannot read object") : 1;
+	return rc ? odb_txn_error(tx, rc, "cannot read object") : 1;
 }
 
 int odb_object_peek(struct odb_object *out, struct odb_txn *tx,
@@ -123,7 +123,7 @@ static int set_time(struct odb_txn *tx, MDB_val *k, int64_t t)
 		return 0;	/* opened without it: gc times the object later */
 	put_be64(be, (uint64_t)t);
 	rc = mdb_put(tx->txn, tx->db->otime, k, &v, 0);
-	return rc ? odb_mdb_error(rc, "cannot record an object's time") : 0;
+	return rc ? odb_txn_error(tx, rc, "cannot record an object's time") : 0;
 }
 
 static int touch(struct odb_txn *tx, MDB_val *k)
@@ -177,7 +177,7 @@ int odb_object_time(int64_t *out, struct odb_txn *tx, const struct digest *id)
 	if (rc == MDB_NOTFOUND)
 		return mf_error(MF_ENOTFOUND, "no time recorded for '%s'", key);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read an object's time");
+		return odb_txn_error(tx, rc, "cannot read an object's time");
 	if (v.mv_size != 8)
 		return mf_error(MF_ECORRUPT, "bad time recorded for '%s'", key);
 	*out = (int64_t)get_be64(v.mv_data);
@@ -205,7 +205,7 @@ int odb_object_prune(struct odb_txn *tx, const struct digest *id)
 	if (tx->db->has_otime) {
 		rc = mdb_del(tx->txn, tx->db->otime, &k, NULL);
 		if (rc && rc != MDB_NOTFOUND)
-			return odb_mdb_error(rc, "cannot delete an object's time");
+			return odb_txn_error(tx, rc, "cannot delete an object's time");
 	}
 	return odb_source_delete_all(tx, id);
 }
@@ -237,7 +237,7 @@ int odb_object_put(struct odb_txn *tx, const struct digest *id,
 	v.mv_data = NULL;
 	rc = mdb_put(tx->txn, tx->db->objects, &k, &v, MDB_RESERVE);
 	if (rc)
-		return odb_mdb_error(rc, "cannot write object");
+		return odb_txn_error(tx, rc, "cannot write object");
 	/* A damaged page can make LMDB report success without handing back
 	 * the reserved space; the caller aborts the transaction. */
 	if (!v.mv_data || v.mv_size < OBJ_HDR + mt + len)
@@ -266,7 +266,7 @@ int odb_object_delete(struct odb_txn *tx, const struct digest *id)
 	rc = mdb_del(tx->txn, tx->db->objects, &k, NULL);
 	if (rc == MDB_NOTFOUND)
 		return mf_error(MF_ENOTFOUND, "object '%s' not found", key);
-	return rc ? odb_mdb_error(rc, "cannot delete object") : 0;
+	return rc ? odb_txn_error(tx, rc, "cannot delete object") : 0;
 }
 
 int odb_object_for_each(struct odb_txn *tx, odb_object_cb cb, void *payload)
@@ -277,7 +277,7 @@ int odb_object_for_each(struct odb_txn *tx, odb_object_cb cb, void *payload)
 
 	rc = mdb_cursor_open(tx->txn, tx->db->objects, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read objects");
+		return odb_txn_error(tx, rc, "cannot read objects");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct digest id;
@@ -299,7 +299,7 @@ int odb_object_for_each(struct odb_txn *tx, odb_object_cb cb, void *payload)
 			break;
 	}
 	if (!ret && rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read objects");
+		ret = odb_txn_error(tx, rc, "cannot read objects");
 	mdb_cursor_close(cur);
 	return ret;
 }
@@ -322,7 +322,7 @@ static int find_prefix(struct odb_txn *tx, const char *prefix, size_t plen,
 
 	rc = mdb_cursor_open(tx->txn, tx->db->objects, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read objects");
+		return odb_txn_error(tx, rc, "cannot read objects");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	     !rc && *count < 2;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -335,7 +335,7 @@ static int find_prefix(struct odb_txn *tx, const char *prefix, size_t plen,
 		(*count)++;
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read objects");
+		ret = odb_txn_error(tx, rc, "cannot read objects");
 	mdb_cursor_close(cur);
 	return ret;
 }

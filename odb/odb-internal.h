@@ -20,13 +20,25 @@ struct odb_txn {
 	struct odb *db;
 	MDB_txn *txn;
 	int rw;
+	int map_full;		/* a write in it hit MDB_MAP_FULL: odb_write()
+				   grows the map and runs it again */
 };
-
-/* Set by odb_mdb_error() when it saw MDB_MAP_FULL; reset by odb_write(). */
-extern int odb__map_full;
 
 /* Map an LMDB return code to enum mf_error, recording a message. */
 int odb_mdb_error(int rc, const char *what);
+
+/* odb_mdb_error() for a call made in tx: notes MDB_MAP_FULL in it. */
+int odb_txn_error(struct odb_txn *tx, int rc, const char *what);
+
+/*
+ * Reflog rows (reflog.c), below the refs: odb_ref_update() appends one
+ * for each change of a ref; odb_reflog_expire() (reflog-expire.c)
+ * deletes the row of sequence number seq.
+ */
+int odb__reflog_append(struct odb_txn *tx, const char *name,
+		       const struct digest *old_id,
+		       const struct digest *new_id, const char *msg);
+int odb__reflog_delete(struct odb_txn *tx, const char *name, uint64_t seq);
 
 /*
  * Tell the fault guard (odb.c) where db's map is after it may have

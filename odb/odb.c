@@ -21,12 +21,15 @@
 #define MAX_MAP_SIZE ((size_t)1 << 40)
 #define MAX_GROW_TRIES 12
 
-int odb__map_full;
+int odb_txn_error(struct odb_txn *tx, int rc, const char *what)
+{
+	if (rc == MDB_MAP_FULL)
+		tx->map_full = 1;
+	return odb_mdb_error(rc, what);
+}
 
 int odb_mdb_error(int rc, const char *what)
 {
-	if (rc == MDB_MAP_FULL)
-		odb__map_full = 1;
 	switch (rc) {
 	case 0:
 		return 0;
@@ -762,7 +765,7 @@ void odb_txn_end(struct odb_txn *tx)
 
 int odb_write(struct odb *db, odb_write_fn fn, void *payload)
 {
-	struct odb_txn tx = { db, NULL, 1 };
+	struct odb_txn tx = { db, NULL, 1, 0 };
 	int tries;
 
 	if (db->readonly)
@@ -776,13 +779,13 @@ int odb_write(struct odb *db, odb_write_fn fn, void *payload)
 
 		if (rc)
 			return odb_mdb_error(rc, "cannot write to the store");
-		odb__map_full = 0;
+		tx.map_full = 0;
 		ret = fn(&tx, payload);
 		if (ret) {
 			mdb_txn_abort(tx.txn);
 			tx.txn = NULL;
 			/* Only a put that filled the map is worth a retry. */
-			if (ret != MF_ENOSPC || !odb__map_full ||
+			if (ret != MF_ENOSPC || !tx.map_full ||
 			    tries >= MAX_GROW_TRIES)
 				return ret;
 			rc = MDB_MAP_FULL;

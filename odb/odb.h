@@ -11,7 +11,7 @@
  * The store: one LMDB environment holding objects (exact bytes by
  * digest), refs (name -> digest, compare-and-swap) and a reflog (every
  * ref change, appended in the same write transaction).  The on-disk
- * format is described in Documentation/technical/store-format.adoc.
+ * format is described in Documentation/technical/store-format.md.
  *
  * Lifetimes: one `struct odb` per process.  Read work happens in a read
  * transaction (odb_read_begin/odb_txn_end); all writes of a command go
@@ -114,10 +114,9 @@ int odb_object_peek(struct odb_object *out, struct odb_txn *tx,
 int odb_object_exists(struct odb_txn *tx, const struct digest *id);
 
 /*
- * Store bytes under their digest (computed here with id->algo's
- * algorithm when `verify` is set, or trusted when the caller just
- * computed it).  Idempotent: an object already present is left alone.
- * out may be NULL.
+ * Store bytes under their digest, computed here with algo's algorithm;
+ * *out (out may be NULL) gets it.  Idempotent: an object already
+ * present is left alone (but for its write time, odb/prune.h).
  */
 int odb_object_write(struct digest *out, struct odb_txn *tx,
 		     enum digest_algo algo, const char *media_type,

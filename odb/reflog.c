@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "odb-internal.h"
-#include "reflog-expire.h"
 #include "util/ident.h"
 #include "util/wrapper.h"
 
@@ -78,12 +77,12 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 
 	rc = mdb_cursor_open(tx->txn, tx->db->reflog, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot write reflog");
+		return odb_txn_error(tx, rc, "cannot write reflog");
 	rc = seek_last(cur, name, &k, &v);
 	if (!rc)
 		seq = key_seq(&k) + 1;
 	else if (rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read reflog");
+		ret = odb_txn_error(tx, rc, "cannot read reflog");
 	mdb_cursor_close(cur);
 	if (ret)
 		return ret;
@@ -103,7 +102,7 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 	v.mv_data = line.ptr;
 	rc = mdb_put(tx->txn, tx->db->reflog, &k, &v, 0);
 	buf_release(&line);
-	return rc ? odb_mdb_error(rc, "cannot write reflog") : 0;
+	return rc ? odb_txn_error(tx, rc, "cannot write reflog") : 0;
 }
 
 /*
@@ -164,7 +163,7 @@ int odb_reflog_for_each(struct odb_txn *tx, const char *name,
 		return mf_error(MF_EINVALID, "ref name too long");
 	rc = mdb_cursor_open(tx->txn, tx->db->reflog, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read reflog");
+		return odb_txn_error(tx, rc, "cannot read reflog");
 	if (newest_first) {
 		rc = seek_last(cur, name, &k, &v);
 	} else {
@@ -187,7 +186,7 @@ int odb_reflog_for_each(struct odb_txn *tx, const char *name,
 			rc = MDB_NOTFOUND;
 	}
 	if (!ret && rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read reflog");
+		ret = odb_txn_error(tx, rc, "cannot read reflog");
 	if (!ret && !seen)
 		ret = mf_error(MF_ENOTFOUND, "no reflog for '%s'", name);
 	mdb_cursor_close(cur);
@@ -237,7 +236,7 @@ int odb_reflog_for_each_ref(struct odb_txn *tx, odb_ref_cb cb, void *payload)
 
 	rc = mdb_cursor_open(tx->txn, tx->db->reflog, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read reflog");
+		return odb_txn_error(tx, rc, "cannot read reflog");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		size_t n = k.mv_size - 9;
@@ -256,66 +255,16 @@ int odb_reflog_for_each_ref(struct odb_txn *tx, odb_ref_cb cb, void *payload)
 			break;
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read reflog");
+		ret = odb_txn_error(tx, rc, "cannot read reflog");
 	mdb_cursor_close(cur);
 	return ret;
 }
 
-struct expire {
-	const char *name;
-	int64_t cutoff;
-	int ref_exists;
-	uint64_t pos;
-	uint64_t *seqs;
-	size_t nr, alloc;
-	odb_reflog_expire_cb cb;
-	void *payload;
-};
-
-static int expire_cb(const struct reflog_entry *e, void *payload)
+int odb__reflog_delete(struct odb_txn *tx, const char *name, uint64_t seq)
 {
-	struct expire *x = payload;
-	uint64_t pos = x->pos++;
-	int ret;
-
-	if ((pos == 0 && x->ref_exists) || e->time >= x->cutoff)
-		return 0;
-	if (x->cb && (ret = x->cb(x->name, e, pos, x->payload)))
-		return ret;
-	if (x->nr == x->alloc) {
-		x->alloc = x->alloc ? 2 * x->alloc : 16;
-		x->seqs = xrealloc(x->seqs, x->alloc * sizeof(*x->seqs));
-	}
-	x->seqs[x->nr++] = e->seq;
-	return 0;
-}
-
-int odb_reflog_expire(struct odb_txn *tx, const char *name, int64_t cutoff,
-		      unsigned flags, odb_reflog_expire_cb cb, void *payload,
-		      uint64_t *nr)
-{
-	struct expire x = { name, cutoff, 0, 0, NULL, 0, 0, cb, payload };
 	unsigned char key[ODB_REF_MAX + 9];
-	struct digest cur;
-	int ret;
+	MDB_val k = { make_key(key, name, seq), key };
+	int rc = mdb_del(tx->txn, tx->db->reflog, &k, NULL);
 
-	if (!tx->rw && !(flags & ODB_EXPIRE_DRY_RUN))
-		return mf_error(MF_ERROR, "write in a read transaction");
-	ret = odb_ref_read(&cur, tx, name);
-	if (ret && ret != MF_ENOTFOUND)
-		return ret;
-	x.ref_exists = !ret;
-	/* Collect first: rows are not deleted under the walking cursor. */
-	ret = odb_reflog_for_each(tx, name, 1, expire_cb, &x);
-	for (size_t i = 0; !ret && i < x.nr && !(flags & ODB_EXPIRE_DRY_RUN); i++) {
-		MDB_val k = { make_key(key, name, x.seqs[i]), key };
-		int rc = mdb_del(tx->txn, tx->db->reflog, &k, NULL);
-
-		if (rc)
-			ret = odb_mdb_error(rc, "cannot delete a reflog entry");
-	}
-	if (!ret && nr)
-		*nr += x.nr;
-	free(x.seqs);
-	return ret;
+	return rc ? odb_txn_error(tx, rc, "cannot delete a reflog entry") : 0;
 }

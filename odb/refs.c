@@ -98,16 +98,11 @@ int odb_ref_read(struct digest *out, struct odb_txn *tx, const char *name)
 	if (rc == MDB_NOTFOUND)
 		return mf_error(MF_ENOTFOUND, "ref '%s' not found", name);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read ref");
+		return odb_txn_error(tx, rc, "cannot read ref");
 	if (digest_parse_n(out, v.mv_data, v.mv_size))
 		return mf_error(MF_ECORRUPT, "ref '%s' holds a bad value", name);
 	return 0;
 }
-
-/* Append one reflog entry for name; defined in reflog.c. */
-int odb__reflog_append(struct odb_txn *tx, const char *name,
-		       const struct digest *old_id,
-		       const struct digest *new_id, const char *msg);
 
 int odb_ref_update(struct odb_txn *tx, const char *name,
 		   const struct digest *new_id, const struct digest *old_id,
@@ -158,13 +153,13 @@ int odb_ref_update(struct odb_txn *tx, const char *name,
 		v.mv_data = want_s;
 		rc = mdb_put(tx->txn, tx->db->refs, &k, &v, 0);
 		if (rc)
-			return odb_mdb_error(rc, "cannot write ref");
+			return odb_txn_error(tx, rc, "cannot write ref");
 	} else {
 		if (!have)
 			return mf_error(MF_ENOTFOUND, "ref '%s' not found", name);
 		rc = mdb_del(tx->txn, tx->db->refs, &k, NULL);
 		if (rc)
-			return odb_mdb_error(rc, "cannot delete ref");
+			return odb_txn_error(tx, rc, "cannot delete ref");
 	}
 
 	digest_zero(&none, new_id ? new_id->algo : cur.algo);
@@ -184,7 +179,7 @@ int odb_ref_for_each(struct odb_txn *tx, const char *prefix, odb_ref_cb cb,
 
 	rc = mdb_cursor_open(tx->txn, tx->db->refs, &cur);
 	if (rc)
-		return odb_mdb_error(rc, "cannot read refs");
+		return odb_txn_error(tx, rc, "cannot read refs");
 	for (rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
 	     !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct digest id;
@@ -202,7 +197,7 @@ int odb_ref_for_each(struct odb_txn *tx, const char *prefix, odb_ref_cb cb,
 			break;
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read refs");
+		ret = odb_txn_error(tx, rc, "cannot read refs");
 	mdb_cursor_close(cur);
 	return ret;
 }

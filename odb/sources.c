@@ -43,7 +43,7 @@ int odb_source_add(struct odb_txn *tx, const struct digest *id,
 	k.mv_size = make_key(key, id, where);
 	k.mv_data = key;
 	rc = mdb_put(tx->txn, tx->db->sources, &k, &v, 0);
-	return rc ? odb_mdb_error(rc, "cannot record a source") : 0;
+	return rc ? odb_txn_error(tx, rc, "cannot record a source") : 0;
 }
 
 int odb_source_for_each(struct odb_txn *tx, const struct digest *id,
@@ -56,7 +56,7 @@ int odb_source_for_each(struct odb_txn *tx, const struct digest *id,
 	int rc, ret = 0;
 
 	if ((rc = open_rows(tx, id, prefix, &k, &cur)))
-		return odb_mdb_error(rc, "cannot read sources");
+		return odb_txn_error(tx, rc, "cannot read sources");
 	plen = k.mv_size;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -75,7 +75,7 @@ int odb_source_for_each(struct odb_txn *tx, const struct digest *id,
 			break;
 	}
 	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = odb_mdb_error(rc, "cannot read sources");
+		ret = odb_txn_error(tx, rc, "cannot read sources");
 	mdb_cursor_close(cur);
 	return ret;
 }
@@ -89,7 +89,7 @@ int odb_source_delete_all(struct odb_txn *tx, const struct digest *id)
 	int rc;
 
 	if ((rc = open_rows(tx, id, prefix, &k, &cur)))
-		return odb_mdb_error(rc, "cannot delete sources");
+		return odb_txn_error(tx, rc, "cannot delete sources");
 	plen = k.mv_size;
 	/* Seek again after each delete: simpler than trusting where the
 	 * cursor stands after one. */
@@ -102,5 +102,5 @@ int odb_source_delete_all(struct odb_txn *tx, const struct digest *id)
 		k.mv_data = prefix;
 	}
 	mdb_cursor_close(cur);
-	return rc && rc != MDB_NOTFOUND ? odb_mdb_error(rc, "cannot delete sources") : 0;
+	return rc && rc != MDB_NOTFOUND ? odb_txn_error(tx, rc, "cannot delete sources") : 0;
 }

@@ -19,10 +19,8 @@ static const char *const usage_str[] = {
 	NULL
 };
 
-#define change eng_ref_update
-
 struct job {
-	struct change *c;
+	struct eng_ref_update *c;
 	size_t nr;
 	const char *msg;
 };
@@ -42,7 +40,7 @@ static int is_null_rev(const char *s)
 	return 1;
 }
 
-static int apply_one(struct odb_txn *tx, const struct change *c, const char *msg)
+static int apply_one(struct odb_txn *tx, const struct eng_ref_update *c, const char *msg)
 {
 	struct digest new_id, old_id, cur;
 	const struct digest *oldp = NULL;
@@ -152,7 +150,7 @@ int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_END()
 	};
 	struct job job = { NULL, 0, NULL };
-	struct change one;
+	struct eng_ref_update one;
 	int ret;
 
 	argc = parse_options(argc, argv, opts, usage_str);

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "module.h"
+#include "wrapper.h"
 
 #ifndef MF_MODULE_DIR
 #define MF_MODULE_DIR "/usr/local/lib/manifold"
@@ -54,6 +55,7 @@ static const struct mf_module_ops *try_open(const char *path)
 		dlclose(h);
 		return NULL;
 	}
+	o->set_oom_routine(get_oom_routine());
 	return o;
 }
 

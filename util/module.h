@@ -16,7 +16,7 @@
  * The module exports one symbol, "mf_module_ops", of this type.  Bump
  * MF_MODULE_ABI on any change: a module of another ABI is refused.
  */
-#define MF_MODULE_ABI 4
+#define MF_MODULE_ABI 5
 #define MF_MODULE_FILE "manifold-net.so"
 
 struct mf_hash_ctx;
@@ -41,6 +41,8 @@ struct mf_module_ops {
 	 * message is read here and re-recorded by the caller.
 	 */
 	const char *(*last_error)(void);
+	/* Given the executable's out-of-memory routine on load (wrapper.h). */
+	void (*set_oom_routine)(void (*fn)(size_t n));
 
 	/* The registry transport: see registry/registry.h. */
 	int (*reg_open)(struct reg **out, const char *host, const char *cred_key,

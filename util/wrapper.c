@@ -1,15 +1,27 @@
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "wrapper.h"
 
+static oom_routine_fn oom_routine;
+
+void set_oom_routine(oom_routine_fn fn)
+{
+	oom_routine = fn;
+}
+
+oom_routine_fn get_oom_routine(void)
+{
+	return oom_routine;
+}
+
 static void oom(size_t n)
 {
-	fprintf(stderr, "fatal: out of memory, malloc failed (tried to allocate %zu bytes)\n", n);
-	exit(128);
+	if (oom_routine)
+		oom_routine(n);
+	abort();
 }
 
 void *xmalloc(size_t n)
