@@ -47,6 +47,8 @@ int eng_list_stat(struct eng_list_stat *st, struct list *l,
 	int ret;
 
 	memset(st, 0, sizeof(*st));
+	if (!tx)
+		return MF_ENOTFOUND;
 	(void)odb_reflog_for_each(tx, ref, 1, newest, st);
 	ret = eng_object_peek(&obj, st->media_type, tx, id);
 	if (ret) {
