@@ -288,14 +288,14 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 			refs[i] = c.src[i].arg;
 		ret = eng_fetch_sources(c.f, tops, refs, c.nr, &o, CREATE_JOBS,
 				       &failed, &missing);
+		for (size_t i = 0; !ret && i < c.nr; i++)
+			c.src[i].top = tops[i];
+		free(refs);
+		free(tops);
 		if (ret && missing)
 			die("no such manifest: %s", c.src[failed].name);
 		if (ret)
 			die_last();
-		for (size_t i = 0; i < c.nr; i++)
-			c.src[i].top = tops[i];
-		free(refs);
-		free(tops);
 	}
 
 	c.changed = !exists;
