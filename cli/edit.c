@@ -1,5 +1,5 @@
 /*
- * Helpers for the commands that edit a local list (edit-util.h).
+ * Helpers for the commands that edit a local list (edit.h).
  */
 #include <stdarg.h>
 #include <string.h>
@@ -13,55 +13,30 @@ void edit_target_init(struct edit_target *t, const char *name,
 {
 	memset(t, 0, sizeof(*t));
 	pc_list_name(t->disp, t->ref, name, errprefix);
-	digest_zero(&t->old, DIGEST_SHA256);
 }
 
-int edit_target_read(struct edit_target *t, struct odb_txn *tx)
+int edit_load(struct list *l, const struct eng_list_edit *e,
+	      const struct edit_target *t)
 {
-	int ret;
+	int ret = eng_list_edit_load(l, e);
 
-	t->exists = 0;
-	digest_zero(&t->old, DIGEST_SHA256);
-	if (!tx)
-		return 0;
-	ret = odb_ref_read(&t->old, tx, t->ref);
-	if (ret == MF_ENOTFOUND) {
-		digest_zero(&t->old, DIGEST_SHA256);
-		return 0;
-	}
-	if (!ret)
-		t->exists = 1;
-	return ret;
-}
-
-int edit_load(struct list *l, struct odb_txn *tx, const struct edit_target *t)
-{
-	char hex[DIGEST_MAX_STR];
-	int ret;
-
-	/* By digest: exactly the version read in this transaction. */
-	ret = eng_list_load(l, NULL, NULL, tx, digest_fmt(hex, &t->old));
 	return ret ? edit_fail(ret, "%s: %s", t->disp, mf_error_last()) : 0;
 }
 
-/*
- * The store is the one read in this same transaction, so the
- * compare-and-swap on t->old cannot lose; it stays as a guard.
- */
-int edit_save(struct odb_txn *tx, const struct edit_target *t,
+int edit_save(const struct eng_list_edit *e, const struct edit_target *t,
 	      const struct list *l, const char *msg)
 {
-	if (!tx)
+	if (!e->tx)
 		return edit_fail(MF_ENOTFOUND, "No such manifest: %s", t->disp);
-	return eng_list_save(NULL, tx, t->ref, l, &t->old, msg);
+	return eng_list_edit_save(e, l, msg);
 }
 
-int edit_move(struct odb_txn *tx, const struct edit_target *t,
+int edit_move(const struct eng_list_edit *e, const struct edit_target *t,
 	      const struct digest *id, const char *msg)
 {
-	if (!tx)
+	if (!e->tx)
 		return edit_fail(MF_ENOTFOUND, "No such manifest: %s", t->disp);
-	return odb_ref_update(tx, t->ref, id, &t->old, msg);
+	return eng_list_edit_move(e, id, msg);
 }
 
 /* The message of the callback's own failure; empty: the library's. */
@@ -83,26 +58,26 @@ int edit_fail(int code, const char *fmt, ...)
 }
 
 struct edit_call {
-	odb_write_fn fn;
+	eng_list_edit_fn fn;
 	void *payload;
 };
 
-static int edit_call_fn(struct odb_txn *tx, void *payload)
+static int edit_call_fn(struct eng_list_edit *e, void *payload)
 {
 	struct edit_call *c = payload;
 
 	/* A run again after the map grew starts with no failure. */
 	buf_reset(&fail_msg);
-	return c->fn(tx, c->payload);
+	return c->fn(e, c->payload);
 }
 
-void edit_run(struct cmd_ctx *ctx, odb_write_fn fn, void *payload)
+void edit_run(struct cmd_ctx *ctx, const struct edit_target *t,
+	      eng_list_edit_fn fn, void *payload)
 {
-	struct odb *db = cmd_store_existing(ctx);
 	struct edit_call c = { fn, payload };
 	int ret;
 
-	ret = db ? odb_write(db, edit_call_fn, &c) : edit_call_fn(NULL, &c);
+	ret = eng_list_edit(cmd_store_existing(ctx), t->ref, edit_call_fn, &c);
 	if (ret && fail_msg.len)
 		die("%s", fail_msg.ptr);
 	if (ret)

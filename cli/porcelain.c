@@ -15,9 +15,9 @@
 struct odb_txn *pc_read_begin(struct cmd_ctx *ctx)
 {
 	struct odb *db = cmd_store_existing(ctx);
-	struct odb_txn *tx = NULL;
+	struct odb_txn *tx;
 
-	if (db && odb_read_begin(&tx, db))
+	if (eng_view_begin(&tx, db))
 		die_last();
 	return tx;
 }

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "manifest/list.h"
 #include "engine/engine.h"
+#include "engine/view.h"
 
 /*
  * What the porcelain commands share.  They speak as `docker manifest`
@@ -15,9 +16,9 @@
  */
 
 /*
- * A read transaction on the store, or NULL when there is no store yet
- * (the plumbing takes NULL as an empty store).  End it with
- * odb_txn_end() (NULL is fine).  Dies on errors.
+ * A view of the store (engine/view.h), or NULL when there is no store
+ * yet (the engine takes NULL as an empty store).  End it with
+ * eng_view_end() (NULL is fine).  Dies on errors.
  */
 struct odb_txn *pc_read_begin(struct cmd_ctx *ctx);
 

@@ -129,23 +129,21 @@ static int annotate_list(struct list *l, struct odb_txn *tx,
 }
 
 /* Load, annotate and save, in one write transaction (edit_run). */
-static int annotate_fn(struct odb_txn *tx, void *payload)
+static int annotate_fn(struct eng_list_edit *e, void *payload)
 {
 	struct annotate *a = payload;
 	struct edit_target *t = &a->t;
 	struct list l = LIST_INIT, before = LIST_INIT;
-	int ret = edit_target_read(t, tx);
+	int ret;
 
-	if (ret)
-		return ret;
-	if (!t->exists)
+	if (!e->exists)
 		return a->spec ? no_entry(a->list_arg, a->spec)
 			: edit_fail(MF_ENOTFOUND, "No such manifest: %s", t->disp);
-	ret = edit_load(&l, tx, t);
+	ret = edit_load(&l, e, t);
 	if (!ret)
-		ret = edit_load(&before, tx, t);
+		ret = edit_load(&before, e, t);
 	if (!ret)
-		ret = annotate_list(&l, tx, a);
+		ret = annotate_list(&l, e->tx, a);
 	if (!ret) {
 		/* Annotations need an OCI index; an OCI index stays one. */
 		l.oci = before.oci || list_choose_format(&l);
@@ -155,7 +153,7 @@ static int annotate_fn(struct odb_txn *tx, void *payload)
 					: "a Docker manifest list", mf_error_last());
 	}
 	if (!ret && !list_equal(&l, &before))
-		ret = edit_save(tx, t, &l, a->msg);
+		ret = edit_save(e, t, &l, a->msg);
 	list_release(&l);
 	list_release(&before);
 	return ret;
@@ -221,7 +219,7 @@ int cmd_annotate(int argc, const char **argv, struct cmd_ctx *ctx)
 	a.features = &features;
 	a.annotations = &annotations;
 	a.msg = msg;
-	edit_run(ctx, annotate_fn, &a);
+	edit_run(ctx, &a.t, annotate_fn, &a);
 
 	strvec_clear(&os_features_arg);
 	strvec_clear(&features_arg);

@@ -12,6 +12,8 @@
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "engine/image-config.h"
+#include "engine/list-read.h"
+#include "engine/records.h"
 #include "cli/porcelain.h"
 #include "cli/parse-options.h"
 #include "util/strvec.h"
@@ -43,14 +45,11 @@ struct source {
 };
 
 struct create {
-	const char *refname;
-	struct list *l;
 	struct digest old;		/* the list before, or zero: new */
 	int changed;
 	struct source *src;
 	size_t nr;
 	struct eng_fetch *f;
-	const char *msg;
 };
 
 static const char *fetched(size_t *len, const char **mt, struct eng_fetch *f,
@@ -171,16 +170,25 @@ static ssize_t find_digest(const struct list *l, const struct digest *id)
 	return -1;
 }
 
-static int write_list(struct odb_txn *tx, void *payload)
+/*
+ * Store what was fetched, each source's remotes/ ref and, if it changed,
+ * the list, in one write transaction.
+ */
+static int record(struct odb *db, const struct create *c, const char *refname,
+		  const struct list *l, const char *msg)
 {
-	struct create *c = payload;
-	struct digest id;
-	int ret = eng_fetch_write(tx, c->f);
+	const char **names = xcalloc(c->nr + 1, sizeof(*names));
+	struct digest *tops = xcalloc(c->nr + 1, sizeof(*tops));
+	int ret;
 
-	for (size_t i = 0; !ret && i < c->nr; i++)
-		ret = eng_record_remote(tx, c->src[i].name, &c->src[i].top, c->msg);
-	if (!ret && c->changed)
-		ret = eng_list_save(&id, tx, c->refname, c->l, &c->old, c->msg);
+	for (size_t i = 0; i < c->nr; i++) {
+		names[i] = c->src[i].name;
+		tops[i] = c->src[i].top;
+	}
+	ret = eng_record_create(db, c->f, names, tops, c->nr, refname,
+				c->changed ? l : NULL, &c->old, msg);
+	free(names);
+	free(tops);
 	return ret;
 }
 
@@ -250,7 +258,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	}
 
 	tx = pc_read_begin(ctx);
-	exists = tx && !odb_ref_read(&c.old, tx, refname);
+	exists = !eng_list_id(&c.old, tx, refname);
 	if (exists && !amend)
 		die("refusing to amend an existing manifest list with no --amend flag");
 	if (exists) {
@@ -262,10 +270,10 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 		char r[ODB_REF_MAX + 1];
 
 		if (!eng_name(NULL, r, "remotes/", NULL, c.src[i].name) &&
-		    !odb_ref_read(&c.src[i].old, tx, r))
+		    !eng_list_id(&c.src[i].old, tx, r))
 			c.src[i].had_old = 1;
 	}
-	odb_txn_end(tx);
+	eng_view_end(tx);
 
 	/* Fetch everything first, with no transaction open. */
 	c.f = eng_fetch_new();
@@ -280,14 +288,14 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 			refs[i] = c.src[i].arg;
 		ret = eng_fetch_sources(c.f, tops, refs, c.nr, &o, CREATE_JOBS,
 				       &failed, &missing);
+		for (size_t i = 0; !ret && i < c.nr; i++)
+			c.src[i].top = tops[i];
+		free(refs);
+		free(tops);
 		if (ret && missing)
 			die("no such manifest: %s", c.src[failed].name);
 		if (ret)
 			die_last();
-		for (size_t i = 0; i < c.nr; i++)
-			c.src[i].top = tops[i];
-		free(refs);
-		free(tops);
 	}
 
 	c.changed = !exists;
@@ -347,10 +355,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 
 	if (!exists)
 		memset(&c.old, 0, sizeof(c.old));
-	c.refname = refname;
-	c.l = &l;
-	c.msg = msg;
-	ret = odb_write(cmd_store(ctx), write_list, &c);
+	ret = record(cmd_store(ctx), &c, refname, &l, msg);
 	if (ret == MF_EMODIFIED)
 		die("manifest list %s was changed by another command meanwhile; "
 		    "nothing was written, try again", disp);

@@ -102,7 +102,7 @@ int cmd_diff(int argc, const char **argv, struct cmd_ctx *ctx)
 		list_init(&s[i].l);
 		load_local(&s[i], tx);
 	}
-	odb_txn_end(tx);	/* no transaction is held over the network */
+	eng_view_end(tx);	/* no transaction is held over the network */
 	for (int i = 0; i < 2; i++)
 		if (s[i].err)
 			die("%s", s[i].err);

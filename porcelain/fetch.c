@@ -16,6 +16,7 @@
 #include "engine/entries.h"
 #include "manifest/manifest.h"
 #include "engine/image-config.h"
+#include "engine/records.h"
 #include "manifest/platform.h"
 #include "cli/porcelain.h"
 #include "util/buf.h"
@@ -27,21 +28,6 @@ static const char *const usage_str[] = {
 	"manifold fetch [OPTIONS] REMOTE [MANIFEST_LIST]",
 	"Bring a remote manifest list and its images into the store, to amend offline",
 	NULL
-};
-
-struct fetch_state {
-	struct eng_fetch *f;
-	const char *msg;
-	const char *remote_disp;	/* REMOTE, normalised */
-	const char *list_disp;		/* the local list, normalised */
-	char remote_ref[ODB_REF_MAX + 1];	/* remotes/<REMOTE> */
-	char list_ref[ODB_REF_MAX + 1];		/* lists/<MANIFEST_LIST> */
-	struct digest top;		/* what REMOTE names */
-	struct digest list_id;		/* what the local list is to be */
-	const char *list_mt;		/* a new list: its bytes and type, */
-	struct buf list_bytes;		/* else empty (the fetched bytes) */
-	int force;
-	int changed;			/* out: the local list was made or moved */
 };
 
 /*
@@ -104,47 +90,6 @@ static int filter_platforms(struct list *l, const struct platform_spec *want,
 	return l->nr != before;
 }
 
-/* Write everything fetched, then remotes/<REMOTE> and the local list. */
-static int write_fetch(struct odb_txn *tx, void *payload)
-{
-	struct fetch_state *s = payload;
-	struct digest cur, zero;
-	char hex[DIGEST_MAX_STR];
-	int ret;
-
-	s->changed = 0;
-	if ((ret = eng_fetch_write(tx, s->f)))
-		return ret;
-	if (s->list_bytes.len &&
-	    (ret = odb_object_put(tx, &s->list_id, s->list_mt,
-				  s->list_bytes.ptr, s->list_bytes.len)))
-		return ret;
-
-	/* A remote-tracking ref moves only when the remote did. */
-	ret = odb_ref_read(&cur, tx, s->remote_ref);
-	if (ret && ret != MF_ENOTFOUND)
-		return ret;
-	if ((ret || !digest_eq(&cur, &s->top)) &&
-	    (ret = eng_record_remote(tx, s->remote_disp, &s->top, s->msg)))
-		return ret;
-
-	ret = odb_ref_read(&cur, tx, s->list_ref);
-	if (ret && ret != MF_ENOTFOUND)
-		return ret;
-	if (!ret && digest_eq(&cur, &s->list_id))
-		return 0;
-	if (!ret && !s->force)
-		return mf_error(MF_EEXISTS, "local manifest list %s already exists "
-				"at %s and differs from %s; use --force to replace it",
-				s->list_disp, digest_fmt(hex, &cur), s->remote_disp);
-	digest_zero(&zero, DIGEST_SHA256);
-	ret = odb_ref_update(tx, s->list_ref, &s->list_id, ret ? &zero : &cur,
-			     s->msg);
-	if (!ret)
-		s->changed = 1;
-	return ret;
-}
-
 int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = eng_reflog_msg(argc, argv);
@@ -162,7 +107,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	};
 	char remote_disp[ENG_NAME_MAX], list_disp[ENG_NAME_MAX];
 	char repo[ENG_NAME_MAX], errprefix[ENG_NAME_MAX + 64];
-	struct fetch_state s;
+	struct eng_record_fetch s;
 	struct platform_spec *want;
 	const char *data, *mt, *name;
 	size_t len, n = 1;
@@ -230,7 +175,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 		digest_buf(&s.list_id, DIGEST_SHA256, s.list_bytes.ptr,
 			   s.list_bytes.len);
 
-	ret = odb_write(cmd_store(ctx), write_fetch, &s);
+	ret = eng_record_fetch(cmd_store(ctx), &s);
 	eng_fetch_free(s.f);
 	if (ret)
 		die_last();

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/entries.h"
+#include "engine/list-read.h"
 #include "manifest/json.h"
 #include "manifest/list.h"
 #include "manifest/manifest.h"
@@ -409,7 +410,7 @@ static int resolve_local(struct digest *id, char *name, struct odb_txn *tx,
 		die("%s: no such revision (the store is empty)", arg);
 	if (!tx)
 		return 0;
-	if (!eng_name(name, ref, "lists/", NULL, arg) && !odb_ref_read(id, tx, ref))
+	if (!eng_name(name, ref, "lists/", NULL, arg) && !eng_list_id(id, tx, ref))
 		return 1;
 	if (eng_resolve(id, refname, tx, arg, ENG_RESOLVE_MUST_EXIST)) {
 		/* NAME@{n} is never an image reference: say what is wrong. */
@@ -440,7 +441,7 @@ static void show_entry(struct objects *o, const char *list, const char *spec,
 		snprintf(mdisp, sizeof(mdisp), "%s", spec);
 	mf_error_clear();
 	pc_list_name(ldisp, lref, list, NULL);
-	if (!o->tx || (odb_ref_read(&id, o->tx, lref) &&
+	if (!o->tx || (eng_list_id(&id, o->tx, lref) &&
 		       eng_resolve(&id, NULL, o->tx, list, ENG_RESOLVE_MUST_EXIST)))
 		die("No such manifest: %s", mdisp);
 	if (eng_list_load(&l, NULL, NULL, o->tx, digest_fmt(s.digest, &id)))
@@ -497,7 +498,7 @@ int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx)
 	o.tx = pc_read_begin(ctx);
 	if (argc == 2) {
 		show_entry(&o, argv[0], argv[1], verbose, shape);
-		odb_txn_end(o.tx);
+		eng_view_end(o.tx);
 		return 0;
 	}
 
@@ -527,6 +528,6 @@ int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx)
 		show(&s, verbose, shape);
 		eng_fetch_free(o.f);
 	}
-	odb_txn_end(o.tx);
+	eng_view_end(o.tx);
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "engine/history.h"
 #include "engine/list-diff.h"
+#include "engine/list-read.h"
 #include "cli/porcelain.h"
 #include "util/buf.h"
 #include "util/ident.h"
@@ -162,7 +163,6 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 	char display[ENG_NAME_MAX], ref[ODB_REF_MAX + 1];
 	struct versions vs = { NULL, 0, 0 };
 	struct odb_txn *tx;
-	struct digest id;
 	int64_t now;
 	int tz;
 	const struct option opts[] = {
@@ -186,10 +186,7 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 		snprintf(display, sizeof(display), "%s", argv[0]);
 	if (!tx)		/* no store: no list */
 		die("No such manifest: %s", display);
-	if (!ret)
-		ret = odb_reflog_for_each(tx, ref, 1, collect, &vs);
-	if (ret && !eng_dwim_ref(ref, &id, tx, argv[0], 1))
-		ret = odb_reflog_for_each(tx, ref, 1, collect, &vs);
+	ret = eng_list_history(tx, argv[0], collect, &vs);
 	if (ret && ret != MF_ENOTFOUND && ret != MF_EINVALID)
 		die_last();
 	if (ret || !vs.nr)
@@ -202,7 +199,7 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 		else
 			show_full(argv[0], n, &vs.v[n], tx, patch, now);
 	}
-	odb_txn_end(tx);
+	eng_view_end(tx);
 	for (size_t n = 0; n < vs.nr; n++) {
 		free(vs.v[n].who);
 		free(vs.v[n].msg);

@@ -9,6 +9,7 @@
 
 #include "engine/entries.h"
 #include "engine/history.h"
+#include "engine/list-read.h"
 #include "manifest/json.h"
 #include "manifest/manifest.h"
 #include "cli/porcelain.h"
@@ -77,36 +78,26 @@ static int collect(const char *name, const struct digest *id, void *payload)
 	return 0;
 }
 
-static int newest(const struct reflog_entry *e, void *payload)
-{
-	struct row *r = payload;
-
-	r->has_time = 1;
-	r->time = e->time;
-	r->tz = e->tz;
-	return 1;
-}
-
 static void describe(struct row *r, struct odb_txn *tx)
 {
-	struct odb_object obj;
-	char mt[ODB_MEDIA_TYPE_MAX + 1];
+	struct eng_list_stat st;
 	char ref[ODB_REF_MAX + 1];
 	struct list l = LIST_INIT;
+	int ret;
 
 	snprintf(ref, sizeof(ref), "lists/%s", r->name);
-	(void)odb_reflog_for_each(tx, ref, 1, newest, r);
-	if (eng_object_peek(&obj, mt, tx, &r->id))
-		return;
-	if (!strcmp(mt, MT_OCI_INDEX)) {
+	ret = eng_list_stat(&st, &l, tx, ref, &r->id);
+	r->has_time = st.has_time;
+	r->time = st.time;
+	r->tz = st.tz;
+	if (!strcmp(st.media_type, MT_OCI_INDEX)) {
 		r->format = "oci";
 		r->media_type = MT_OCI_INDEX;
-	} else if (!strcmp(mt, MT_DOCKER_LIST)) {
+	} else if (!strcmp(st.media_type, MT_DOCKER_LIST)) {
 		r->format = "docker";
 		r->media_type = MT_DOCKER_LIST;
 	}
-	if (!r->media_type ||
-	    list_parse(&l, (const char *)obj.data, obj.size, mt))
+	if (ret)
 		return;
 	r->entries = (long)l.nr;
 	for (size_t i = 0; i < l.nr; i++) {
@@ -282,12 +273,12 @@ int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx)
 	rs.pattern = argc ? argv[0] : NULL;
 
 	tx = pc_read_begin(ctx);
-	if (tx && odb_ref_for_each(tx, "lists/", collect, &rs) < 0)
+	if (eng_lists_for_each(tx, collect, &rs) < 0)
 		die_last();
 	for (size_t i = 0; i < rs.nr; i++)
 		if (!quiet)
 			describe(&rs.r[i], tx);
-	odb_txn_end(tx);
+	eng_view_end(tx);
 
 	if (quiet) {
 		for (size_t i = 0; i < rs.nr; i++)

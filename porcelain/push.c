@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "engine/entries.h"
+#include "engine/list-edit.h"
+#include "engine/list-read.h"
+#include "engine/records.h"
 #include "manifest/list.h"
 #include "cli/porcelain.h"
 #include "cli/parse-options.h"
@@ -122,39 +125,10 @@ static int recorded(struct cmd_ctx *ctx, const char *target,
 		    const struct digest *id)
 {
 	struct odb_txn *tx = pc_read_begin(ctx);
-	char ref[ODB_REF_MAX + 1];
-	struct digest have;
-	int yes = tx && !eng_name(NULL, ref, "remotes/", NULL, target) &&
-		  !odb_ref_read(&have, tx, ref) && digest_eq(&have, id);
+	int yes = eng_remote_names(tx, target, id);
 
-	odb_txn_end(tx);
+	eng_view_end(tx);
 	return yes;
-}
-
-struct record {
-	const struct eng_push *p;
-	const char *target;
-	const char *msg;
-};
-
-static int write_record(struct odb_txn *tx, void *payload)
-{
-	struct record *r = payload;
-
-	return eng_push_record(tx, r->p, r->target, r->msg);
-}
-
-struct purge {
-	const char *refname;
-	const struct digest *id;
-	const char *msg;
-};
-
-static int write_purge(struct odb_txn *tx, void *payload)
-{
-	struct purge *pu = payload;
-
-	return odb_ref_update(tx, pu->refname, NULL, pu->id, pu->msg);
 }
 
 int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
@@ -201,12 +175,12 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 			die("invalid target %s: %s", argv[i], mf_error_last());
 
 	tx = pc_read_begin(ctx);
-	if (!tx || odb_ref_read(&id, tx, refname))
+	if (eng_list_id(&id, tx, refname))
 		die("No such manifest: %s", disp);
 	check_platforms(&l, tx, refname);
 	/* Everything is read now; no transaction is open while pushing. */
 	ret = eng_push_load(&p, tx, &id);
-	odb_txn_end(tx);
+	eng_view_end(tx);
 	if (ret)
 		die("%s: %s", disp, mf_error_last());
 
@@ -243,18 +217,14 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 				(unsigned long long)st->bytes_copied, st->put);
 		/* Already recorded, and found so: nothing to write. */
 		if (!(st->up_to_date && o.expect_present)) {
-			struct record r = { p, targets[i], msg };
-
-			if ((ret = odb_write(cmd_store(ctx), write_record, &r)))
+			if ((ret = eng_record_push(cmd_store(ctx), p, targets[i], msg)))
 				die("pushed %s, but could not record it: %s", tdisp,
 				    mf_error_last());
 		}
 		puts(digest_fmt(hex, &id));
 	}
 	if (purge && !o.dry_run) {
-		struct purge pu = { refname, &id, msg };
-
-		ret = odb_write(cmd_store(ctx), write_purge, &pu);
+		ret = eng_list_rm_if(cmd_store(ctx), refname, &id, msg);
 		if (ret == MF_EMODIFIED)
 			die("pushed, but %s changed meanwhile: not removed", disp);
 		if (ret)

@@ -88,24 +88,22 @@ static int remove_entries(struct list *l, struct odb_txn *tx,
 }
 
 /* Load, drop and save, in one write transaction (edit_run). */
-static int remove_fn(struct odb_txn *tx, void *payload)
+static int remove_fn(struct eng_list_edit *e, void *payload)
 {
 	struct remove *r = payload;
 	struct list l = LIST_INIT;
 	char *drop = NULL;
-	int ret = edit_target_read(&r->t, tx);
+	int ret;
 
-	if (ret)
-		return ret;
-	if (!r->t.exists)
+	if (!e->exists)
 		return edit_fail(MF_ENOTFOUND, "No such manifest: %s", r->t.disp);
-	ret = edit_load(&l, tx, &r->t);
+	ret = edit_load(&l, e, &r->t);
 	if (!ret) {
 		drop = xcalloc(l.nr + 1, 1);
-		ret = remove_entries(&l, tx, r, drop);
+		ret = remove_entries(&l, e->tx, r, drop);
 	}
 	if (!ret)
-		ret = edit_save(tx, &r->t, &l, r->msg);
+		ret = edit_save(e, &r->t, &l, r->msg);
 	free(drop);
 	list_release(&l);
 	return ret;
@@ -126,7 +124,7 @@ int cmd_remove(int argc, const char **argv, struct cmd_ctx *ctx)
 	r.specs = argv + 1;
 	r.nr = argc - 1;
 	r.msg = msg;
-	edit_run(ctx, remove_fn, &r);
+	edit_run(ctx, &r.t, remove_fn, &r);
 
 	free(msg);
 	return 0;

@@ -32,18 +32,17 @@ struct restore {
 };
 
 /* Resolve, check and move the ref, in one write transaction (edit_run). */
-static int restore_fn(struct odb_txn *tx, void *payload)
+static int restore_fn(struct eng_list_edit *e, void *payload)
 {
 	struct restore *r = payload;
 	struct edit_target *t = &r->t;
+	struct odb_txn *tx = e->tx;
 	char mt[ODB_MEDIA_TYPE_MAX + 1], hex[DIGEST_MAX_STR];
 	struct buf rev = BUF_INIT;
 	struct list l = LIST_INIT;
 	struct odb_object obj;
-	int ret = edit_target_read(t, tx);
+	int ret;
 
-	if (ret)
-		return ret;
 	/* LIST@{N}, or LIST @{N}: that list's own reflog. */
 	if (r->reflog_form)
 		buf_addf(&rev, "%s@{%" PRIu64 "}", t->ref, r->n);
@@ -68,9 +67,9 @@ static int restore_fn(struct odb_txn *tx, void *payload)
 	if (ret)
 		return edit_fail(ret, "cannot restore %s to %s: %s", t->disp,
 				 r->what, mf_error_last());
-	if (t->exists && digest_eq(&t->old, &r->id))
+	if (e->exists && digest_eq(&e->old, &r->id))
 		return 0;
-	return edit_move(tx, t, &r->id, r->msg);
+	return edit_move(e, t, &r->id, r->msg);
 }
 
 int cmd_restore(int argc, const char **argv, struct cmd_ctx *ctx)
@@ -100,7 +99,7 @@ int cmd_restore(int argc, const char **argv, struct cmd_ctx *ctx)
 	r.msg = msg;
 
 	edit_target_init(&r.t, name, NULL);
-	edit_run(ctx, restore_fn, &r);
+	edit_run(ctx, &r.t, restore_fn, &r);
 	printf("Restored %s to %s\n", r.t.disp, digest_fmt(hex, &r.id));
 
 	free(msg);
