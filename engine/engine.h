@@ -85,6 +85,13 @@ int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference
 		 const struct eng_fetch_opts *opts);
 
 /*
+ * 1 when the last eng_fetch_add() on f failed because the registry does
+ * not have the manifest `reference` names (its GET answered MF_ENOTFOUND),
+ * 0 when it succeeded or failed on anything else (a child, a config).
+ */
+int eng_fetch_top_missing(const struct eng_fetch *f);
+
+/*
  * Fetch a source the way create and fetch need it: first the manifest
  * `reference` names alone (an image with its config), then, for an
  * index, each child by digest from the same repository with its config
