@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "endpoint/conns.h"
 #include "endpoint/endpoint.h"
 #include "endpoint/registry.h"
 #include "registry/reference.h"
@@ -17,18 +16,18 @@ void ep_manifest_release(struct ep_manifest *m)
 	buf_release(&m->body);
 }
 
+static int unsupported(struct endpoint *e, const char *what)
+{
+	return mf_error(MF_ENOTSUP, "%s (%s) cannot %s", e->where, e->ops->kind,
+			what);
+}
+
+/* Each kind that a location can name, by its prefix, checked in order. */
 int ep_open(struct endpoint **out, const char *location,
 	    const struct ep_open_opts *opts)
 {
-	struct reference ref;
-	struct reg *r;
-	int ret;
-
-	if ((ret = reference_parse(&ref, location, 0)))
-		return ret;
-	if ((ret = ep_conns_get(&r, opts->conns, &ref, opts->insecure)))
-		return ret;
-	return ep_registry_new(out, r, ref.domain, ref.path);
+	*out = NULL;
+	return ep_registry_open(out, location, opts);
 }
 
 int ep_location_check(const char *location)
@@ -44,11 +43,14 @@ void ep_close(struct endpoint *e)
 		e->ops->close(e);
 }
 
-static int unsupported(struct endpoint *e, const char *what)
+int ep_dup(struct endpoint **out, struct endpoint *e, struct ep_conns *cs)
 {
-	return mf_error(MF_ENOTSUP, "%s (%s) cannot %s", e->where, e->ops->kind,
-			what);
+	*out = NULL;
+	if (!e->ops->dup)
+		return unsupported(e, "be used by another thread");
+	return e->ops->dup(out, e, cs);
 }
+
 
 int ep_manifest_has(struct endpoint *e, struct digest *got, const char *ref)
 {

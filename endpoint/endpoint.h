@@ -31,10 +31,12 @@
  *   MF_ENOTSUP     this endpoint cannot do that (a mount from another
  *                  registry, a blob upload into the store): take
  *                  another way
- * An endpoint handle is used by one thread at a time.
+ * An endpoint handle is used by one thread at a time; ep_dup() gives
+ * another thread its own.
  */
 struct endpoint;
 struct ep_upload;
+struct ep_conns;
 
 /* A manifest as an endpoint holds it: the exact bytes, verified. */
 struct ep_manifest {
@@ -49,6 +51,13 @@ typedef int (*ep_name_fn)(const char *name, void *payload);
 
 struct endpoint_ops {
 	const char *kind;	/* "store", "registry" */
+
+	/*
+	 * Another handle onto the same place, for another thread, whose
+	 * connections (if the kind has any) live in cs.  Sends nothing.
+	 */
+	int (*dup)(struct endpoint **out, struct endpoint *e,
+		   struct ep_conns *cs);
 
 	/* Is the manifest `ref` (a tag or a digest) there?  got its digest. */
 	int (*manifest_has)(struct endpoint *e, struct digest *got,
@@ -108,9 +117,6 @@ struct endpoint {
 				 * <login>'), "" if none are */
 };
 
-/* Connections kept for the endpoints one thread opens (conns.h). */
-struct ep_conns;
-
 struct ep_open_opts {
 	int insecure;		/* plain HTTP or an unverified certificate */
 	struct ep_conns *conns;	/* the thread's connections (required) */
@@ -118,11 +124,13 @@ struct ep_open_opts {
 
 /*
  * Open the endpoint a location names: "host[:port]/repo" is that
- * repository of a registry.  Nothing is sent before the first call.
+ * repository of a registry (the connection is the one cs has for that
+ * registry).  Nothing is sent before the first call.
  */
 int ep_open(struct endpoint **out, const char *location,
 	    const struct ep_open_opts *opts);
 void ep_close(struct endpoint *e);
+int ep_dup(struct endpoint **out, struct endpoint *e, struct ep_conns *cs);
 
 /* 0 if ep_open() can name location, MF_EINVALID if not; opens nothing. */
 int ep_location_check(const char *location);

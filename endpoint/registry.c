@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint/conns.h"
 #include "endpoint/registry.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
@@ -17,6 +18,8 @@ struct reg_endpoint {
 	struct reg *reg;		/* borrowed */
 	char host[REF_DOMAIN_MAX + 1];
 	char repo[REF_PATH_MAX + 1];
+	int opened;			/* by ep_registry_open(): dup() works */
+	int insecure;
 };
 
 static struct reg_endpoint *reg_ep(struct endpoint *e)
@@ -147,6 +150,17 @@ static int sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	return cb(e->where, payload);
 }
 
+static int dup(struct endpoint **out, struct endpoint *e, struct ep_conns *cs)
+{
+	struct reg_endpoint *r = reg_ep(e);
+	struct ep_open_opts oo = { r->insecure, cs };
+
+	if (!r->opened)
+		return mf_error(MF_ENOTSUP, "%s: a connection of the caller's "
+				"cannot be shared", e->where);
+	return ep_registry_open(out, e->where, &oo);
+}
+
 static void reg_ep_close(struct endpoint *e)
 {
 	free(e);
@@ -154,6 +168,7 @@ static void reg_ep_close(struct endpoint *e)
 
 static const struct endpoint_ops registry_ops = {
 	.kind = "registry",
+	.dup = dup,
 	.manifest_has = manifest_has,
 	.manifest_get = manifest_get,
 	.manifest_put = manifest_put,
@@ -187,5 +202,23 @@ int ep_registry_new(struct endpoint **out, struct reg *reg, const char *host,
 	snprintf(r->host, sizeof(r->host), "%s", host);
 	snprintf(r->repo, sizeof(r->repo), "%s", repo);
 	*out = &r->e;
+	return 0;
+}
+
+int ep_registry_open(struct endpoint **out, const char *location,
+		     const struct ep_open_opts *opts)
+{
+	struct reference ref;
+	struct reg *reg;
+	int ret;
+
+	if ((ret = reference_parse(&ref, location, 0)))
+		return ret;
+	if ((ret = ep_conns_get(&reg, opts->conns, &ref, opts->insecure)))
+		return ret;
+	if ((ret = ep_registry_new(out, reg, ref.domain, ref.path)))
+		return ret;
+	reg_ep(*out)->opened = 1;
+	reg_ep(*out)->insecure = opts->insecure;
 	return 0;
 }

@@ -371,8 +371,8 @@ struct target {
 	struct ep_conns cs;		/* this worker's connections */
 	int insecure;
 	struct eng_push_stats stats;	/* this worker's share */
-	const char *location;		/* of the target, for ep_open() */
-	struct endpoint *ep;		/* this worker's, opened on first use */
+	struct endpoint *target;	/* the caller's handle, for ep_dup() */
+	struct endpoint *ep;		/* this worker's, made on first use */
 	const struct eng_push_opts *o;
 	eng_push_step_fn step;
 	void *payload;
@@ -719,7 +719,6 @@ static void *work(void *arg)
 	struct pool *pool = w->pool;
 	struct eng_copy *p = pool->p;
 	size_t nchildren = p->nodes[0].children_nr;
-	struct ep_open_opts oo = { w->t.insecure, &w->t.cs };
 
 	for (;;) {
 		size_t i;
@@ -731,7 +730,7 @@ static void *work(void *arg)
 		if (i == nchildren)
 			break;
 		/* Connect on first use: a worker that gets nothing opens nothing. */
-		pool->ret[i] = w->t.ep ? 0 : ep_open(&w->t.ep, w->t.location, &oo);
+		pool->ret[i] = w->t.ep ? 0 : ep_dup(&w->t.ep, w->t.target, &w->t.cs);
 		if (!pool->ret[i]) {
 			size_t c = p->nodes[0].children[i];
 
@@ -815,7 +814,6 @@ int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 {
 	struct target t = { 0 };
 	struct node *root = &p->nodes[0];
-	struct ep_open_opts oo = { o->insecure, &t.cs };
 	struct digest got;
 	int ret;
 
@@ -823,7 +821,8 @@ int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 	forget_target(p);
 	t.p = p;
 	t.insecure = o->insecure;
-	t.location = to->location;
+	t.target = to->ep;
+	t.ep = to->ep;
 	t.o = o;
 	t.step = step;
 	t.payload = payload;
@@ -834,43 +833,30 @@ int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 	 * done.  Otherwise the walk below finds out what is there.
 	 */
 	if (!o->force && o->expect_present) {
-		if ((ret = ep_open(&t.ep, t.location, &oo)))
-			goto out;
 		p->stats.requests++;
 		ret = ep_manifest_has(t.ep, &got, to->ref);
 		if (!ret && digest_eq(&got, &root->id)) {
 			p->stats.present++;
 			p->stats.up_to_date = 1;
-			ret = report(&t, ENG_PUSH_PRESENT, "list", root->hex,
-				     root->len, NULL);
-			goto out;
+			return report(&t, ENG_PUSH_PRESENT, "list", root->hex,
+				      root->len, NULL);
 		}
-		if (ret && !absent(ret)) {
-			ret = target_denied(&t, mf_error_wrap(ret, "failed to check %s",
-							      to->name));
-			goto out;
-		}
+		if (ret && !absent(ret))
+			return target_denied(&t, mf_error_wrap(ret, "failed to check %s",
+							       to->name));
 	}
 	/* Children first; the list is never visible before them. */
 	claim(p, &root->st);
 	if ((ret = push_children(p, &t, o->jobs ? o->jobs : ENG_PUSH_JOBS)))
-		goto out;
+		return ret;
 	if (!o->dry_run) {
-		if (!t.ep && (ret = ep_open(&t.ep, t.location, &oo)))
-			goto out;
 		p->stats.requests++;
 		ret = ep_manifest_put(t.ep, to->ref, root->media_type, root->data,
 				      root->len);
-		if (ret) {
-			ret = target_denied(&t, mf_error_wrap(ret,
-					    "failed to put manifest %s", to->name));
-			goto out;
-		}
+		if (ret)
+			return target_denied(&t, mf_error_wrap(ret,
+					     "failed to put manifest %s", to->name));
 		p->stats.put++;
 	}
-	ret = report(&t, ENG_PUSH_PUT, "list", root->hex, root->len, NULL);
-out:
-	ep_close(t.ep);
-	ep_conns_close(&t.cs);
-	return ret;
+	return report(&t, ENG_PUSH_PUT, "list", root->hex, root->len, NULL);
 }

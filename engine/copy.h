@@ -23,8 +23,8 @@ struct endpoint;
  * mount from, else streamed (eng_blob_copy) from any location that has
  * it; a manifest is put only when everything below it is in the target,
  * the root last, under to->ref.  Children of the root are copied
- * opts->jobs at a time, each worker on its own target endpoint (opened
- * with ep_open(to->location) on its own connections); the in-flight
+ * opts->jobs at a time, each worker on its own handle of the target
+ * (ep_dup(to->ep), on its own connections); the in-flight
  * protocol that keeps two workers from sending the same thing is at
  * struct eng_copy in copy.c.  Decisions are taken on error codes only.
  * It can be run again, against the same or another target.
@@ -32,7 +32,7 @@ struct endpoint;
 struct eng_copy;
 
 struct eng_copy_target {
-	const char *location;	/* for ep_open(): "host/repo" */
+	struct endpoint *ep;	/* the caller's handle (this thread's) */
 	const char *ref;	/* the root's name there: a tag, or its digest */
 	const char *name;	/* the target as the user named it, for messages */
 };

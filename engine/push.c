@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint/conns.h"
 #include "endpoint/store.h"
 #include "engine/copy.h"
 #include "engine/engine.h"
@@ -50,6 +51,8 @@ int eng_push_run(struct eng_push *p, const char *target,
 		 void *payload)
 {
 	char location[REF_DOMAIN_MAX + REF_PATH_MAX + 2], hex[DIGEST_MAX_STR];
+	struct ep_conns cs = { 0 };
+	struct ep_open_opts oo = { o->insecure, &cs };
 	struct eng_copy_target to;
 	struct reference ref;
 	int ret;
@@ -61,10 +64,14 @@ int eng_push_run(struct eng_push *p, const char *target,
 		return mf_error(MF_EINVALID, "cannot push %s to %s: the digest "
 				"differs", hex, target);
 	snprintf(location, sizeof(location), "%s/%s", ref.domain, ref.path);
-	to.location = location;
+	if ((ret = ep_open(&to.ep, location, &oo)))
+		return ret;
 	to.ref = ref.digest[0] ? ref.digest : ref.tag;
 	to.name = target;
-	return eng_copy_run(p->graph, &to, o, step, payload);
+	ret = eng_copy_run(p->graph, &to, o, step, payload);
+	ep_close(to.ep);
+	ep_conns_close(&cs);
+	return ret;
 }
 
 const struct eng_push_stats *eng_push_stats(const struct eng_push *p)
