@@ -38,10 +38,13 @@ struct endpoint;
 struct ep_upload;
 struct ep_conns;
 
+/* The longest media type an endpoint hands out (the store's limit). */
+#define EP_MEDIA_TYPE_MAX 255
+
 /* A manifest as an endpoint holds it: the exact bytes, verified. */
 struct ep_manifest {
 	struct buf body;
-	char media_type[256];
+	char media_type[EP_MEDIA_TYPE_MAX + 1];
 	struct digest digest;	/* of body */
 };
 void ep_manifest_release(struct ep_manifest *m);

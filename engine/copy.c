@@ -14,7 +14,6 @@
 #include "engine/blob-copy.h"
 #include "engine/copy.h"
 #include "manifest/manifest.h"
-#include "odb/odb.h"
 #include "util/wrapper.h"
 
 /*
@@ -46,14 +45,14 @@ struct blob_ref {
 	char hex[DIGEST_MAX_STR];
 	struct digest id;
 	uint64_t size;
-	char media_type[ODB_MEDIA_TYPE_MAX + 1];
+	char media_type[EP_MEDIA_TYPE_MAX + 1];
 };
 
 /* A manifest or index of the graph, as stored. */
 struct node {
 	struct digest id;
 	char hex[DIGEST_MAX_STR];
-	char media_type[ODB_MEDIA_TYPE_MAX + 1];
+	char media_type[EP_MEDIA_TYPE_MAX + 1];
 	char *data;
 	size_t len;
 	char **sources;			/* locations known to hold it (ep_sources) */
@@ -284,7 +283,7 @@ static int load_node(struct eng_copy *p, size_t *out, struct endpoint *src,
 	{
 		char *data = p->nodes[*out].data;
 		size_t len = p->nodes[*out].len;
-		char type[ODB_MEDIA_TYPE_MAX + 1];
+		char type[EP_MEDIA_TYPE_MAX + 1];
 
 		snprintf(type, sizeof(type), "%s", mt);
 		ret = manifest_for_each_child(data, len, type, child_cb, &w);
