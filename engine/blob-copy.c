@@ -1,21 +1,22 @@
 /*
- * Copying a blob between registries or repositories (blob-copy.h): the
- * source's GET is streamed, through a buffer of one chunk, into an
- * upload session on the target.  The session is driven from inside the
- * GET's sink; it sends on a connection of its own (reg_upload_start), so
- * this holds when source and target are the same registry.
+ * Copying a blob between endpoints (blob-copy.h): the source's read is
+ * streamed, through a buffer of one chunk, into an upload on the target.
+ * The upload is driven from inside the read's sink; a registry's upload
+ * sends on a connection of its own (reg_upload_start), so this holds
+ * when source and target are the same registry.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/blob-copy.h"
-#include "registry/registry.h"
+#include "endpoint/endpoint.h"
 #include "util/error.h"
 #include "util/wrapper.h"
 
 struct copy {
-	struct reg_upload *u;
+	struct endpoint *dst;
+	struct ep_upload *u;
 	const char *name;		/* the blob's digest, for messages */
 	unsigned char *chunk;		/* min(size, ENG_COPY_CHUNK) bytes */
 	size_t len, cap;
@@ -37,7 +38,7 @@ static int copy_fail(struct copy *c, int code)
 
 static int flush(struct copy *c)
 {
-	int ret = reg_upload_chunk(c->u, c->chunk, c->len);
+	int ret = ep_blob_put_chunk(c->dst, c->u, c->chunk, c->len);
 
 	if (!ret) {
 		c->sent += c->len;
@@ -71,19 +72,17 @@ static int copy_sink(const void *data, size_t len, void *payload)
 	return 0;
 }
 
-int eng_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
-		 const char *dst_repo, const struct digest *d, uint64_t size,
-		 uint64_t *copied)
+int eng_blob_copy(struct endpoint *src, struct endpoint *dst,
+		  const struct digest *d, uint64_t size, uint64_t *copied)
 {
 	enum eng_copy_side side;
 
-	return eng_blob_copy_side(src, src_repo, dst, dst_repo, d, size, copied,
-				 &side);
+	return eng_blob_copy_side(src, dst, d, size, copied, &side);
 }
 
-int eng_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
-		      const char *dst_repo, const struct digest *d, uint64_t size,
-		      uint64_t *copied, enum eng_copy_side *side)
+int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
+		       const struct digest *d, uint64_t size, uint64_t *copied,
+		       enum eng_copy_side *side)
 {
 	char ds[DIGEST_MAX_STR];
 	struct copy c;
@@ -91,16 +90,17 @@ int eng_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
 
 	*side = ENG_COPY_TARGET;
 	memset(&c, 0, sizeof(c));
+	c.dst = dst;
 	c.name = digest_fmt(ds, d);
 	c.size = size;
 	c.cap = size < ENG_COPY_CHUNK ? (size_t)size : ENG_COPY_CHUNK;
 	/* The target first: a refused push costs no download. */
-	ret = reg_upload_start(&c.u, dst, dst_repo);
+	ret = ep_blob_put_start(&c.u, dst);
 	if (ret)
 		goto done;
 	c.chunk = c.cap ? xmalloc(c.cap) : NULL;
 	for (int attempt = 1; ; attempt++) {
-		ret = reg_blob_get(src, src_repo, d, copy_sink, &c);
+		ret = ep_blob_open(src, d, copy_sink, &c);
 		if (c.code) {
 			ret = mf_error(c.code, "%s", c.why);
 			break;
@@ -116,10 +116,10 @@ int eng_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
 		if (ret != MF_ENET || !c.got || attempt == ENG_COPY_TRIES)
 			break;
 		if (c.sent) {
-			reg_upload_cancel(c.u);
+			ep_blob_put_cancel(dst, c.u);
 			c.u = NULL;
 			c.sent = 0;
-			if ((ret = reg_upload_start(&c.u, dst, dst_repo))) {
+			if ((ret = ep_blob_put_start(&c.u, dst))) {
 				*side = ENG_COPY_TARGET;
 				break;
 			}
@@ -136,14 +136,14 @@ int eng_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
 	if (!ret && c.len)
 		ret = flush(&c);
 	if (!ret) {
-		ret = reg_upload_finish(c.u, d);
+		ret = ep_blob_put_finish(dst, c.u, d);
 		c.u = NULL;
 	}
 done:
-	reg_upload_cancel(c.u);		/* records no message here */
+	ep_blob_put_cancel(dst, c.u);	/* records no message here */
 	if (ret)
 		ret = mf_error_wrap(ret, "cannot copy blob '%s' from '%s' to '%s'",
-				    ds, src_repo, dst_repo);
+				    ds, src->name, dst->name);
 	if (copied)
 		*copied = c.sent;
 	free(c.chunk);

@@ -1,11 +1,11 @@
-#ifndef MF_PLUMBING_BLOB_COPY_H
-#define MF_PLUMBING_BLOB_COPY_H
+#ifndef MF_ENGINE_BLOB_COPY_H
+#define MF_ENGINE_BLOB_COPY_H
 
 #include <stdint.h>
 
 #include "util/digest.h"
 
-struct reg;
+struct endpoint;
 
 /* The most a copy holds in memory: one chunk of the upload. */
 #define ENG_COPY_CHUNK ((size_t)8 << 20)
@@ -13,13 +13,13 @@ struct reg;
 #define ENG_COPY_TRIES 3
 
 /*
- * Copy blob d (size bytes, as its descriptor says) from src/src_repo to
- * dst/dst_repo: GET streamed from the source (reg_blob_get, which
+ * Copy blob d (size bytes, as its descriptor says) from endpoint src to
+ * endpoint dst: read streamed from the source (ep_blob_open; a registry
  * verifies the digest as it goes and follows redirects), sent in chunks
- * of at most ENG_COPY_CHUNK through an upload session (reg_upload_*);
- * memory use is bounded by one chunk whatever the size.  src and dst may
- * be the same registry (another repository, even the same struct reg)
- * or different registries.
+ * of at most ENG_COPY_CHUNK through an upload (ep_blob_put_*); memory
+ * use is bounded by one chunk whatever the size.  src and dst may be
+ * repositories of the same registry (even on one connection) or of
+ * different registries.
  *
  * Nothing is committed in the target unless every byte arrived and
  * matched: a digest mismatch, or more or fewer bytes than `size`, cancels
@@ -29,9 +29,8 @@ struct reg;
  * the whole copy.  *copied (may be NULL) gets the bytes sent to the
  * target, also on failure.
  */
-int eng_blob_copy(struct reg *src, const char *src_repo, struct reg *dst,
-		 const char *dst_repo, const struct digest *d, uint64_t size,
-		 uint64_t *copied);
+int eng_blob_copy(struct endpoint *src, struct endpoint *dst,
+		  const struct digest *d, uint64_t size, uint64_t *copied);
 
 /* Where a failed copy failed: reading the source, or writing the target. */
 enum eng_copy_side {
@@ -40,11 +39,11 @@ enum eng_copy_side {
 };
 
 /*
- * eng_blob_copy(), and on failure *side says which registry refused or
+ * eng_blob_copy(), and on failure *side says which endpoint refused or
  * failed (so that an MF_EAUTH or MF_EPERM can name the right one).
  */
-int eng_blob_copy_side(struct reg *src, const char *src_repo, struct reg *dst,
-		      const char *dst_repo, const struct digest *d, uint64_t size,
-		      uint64_t *copied, enum eng_copy_side *side);
+int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
+		       const struct digest *d, uint64_t size, uint64_t *copied,
+		       enum eng_copy_side *side);
 
 #endif

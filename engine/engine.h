@@ -58,7 +58,8 @@ int eng_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 
 /*
  * Fetching from registries: a set of manifests and configs, each
- * verified against its digest as it arrived, held in memory until the
+ * verified against its digest as it arrived (read through the
+ * registry's endpoint, endpoint/registry.h), held in memory until the
  * caller writes them (with whatever else it writes) in one transaction,
  * so that a failed fetch leaves the store as it was.  Connections are
  * kept open per registry for the life of the set.
@@ -83,6 +84,13 @@ void eng_fetch_free(struct eng_fetch *f);
  */
 int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference,
 		 const struct eng_fetch_opts *opts);
+
+/*
+ * 1 when the last eng_fetch_add() on f failed because the registry does
+ * not have the manifest `reference` names (its GET answered MF_ENOTFOUND),
+ * 0 when it succeeded or failed on anything else (a child, a config).
+ */
+int eng_fetch_top_missing(const struct eng_fetch *f);
 
 /*
  * Fetch a source the way create and fetch need it: first the manifest
@@ -192,10 +200,12 @@ int eng_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
 		 const struct list *l, const struct digest *old, const char *msg);
 
 /*
- * Pushing a local list (DESIGN.md "Push").  eng_push_load() reads the
- * list and every manifest under it from the store into memory, with the
- * repositories each is known to live in (the sources table), so that no
- * transaction stays open while the registry is talked to.
+ * Pushing a local list (DESIGN.md "Copying a graph"): the graph copy of
+ * engine/copy.h from the store's endpoint to the registry's.
+ * eng_push_load() reads the list and every manifest under it from the
+ * store into memory, with the repositories each is known to live in (the
+ * sources table), so that no transaction stays open while the registry
+ * is talked to.
  * eng_push_run() then walks the graph top-down against `target` (an
  * image reference: host/repo:tag, or @digest of this very list):
  *   - with opts->expect_present, HEAD the tag: already this list -> done
@@ -211,7 +221,7 @@ int eng_list_save(struct digest *out, struct odb_txn *tx, const char *refname,
  * 403 to a mount-and-copy, upload or PUT, ends the push with MF_EAUTH or
  * MF_EPERM, naming the registry, the repository and 'manifold login'.
  * Children are pushed opts->jobs at a time; one that shares a blob or
- * manifest with another waits for it (struct eng_push in push.c has the
+ * manifest with another waits for it (struct eng_copy in copy.c has the
  * protocol).  With dry_run, the
  * existence checks are made and the plan is reported, but nothing is
  * mounted, copied or put.  Nothing is put before everything below it is

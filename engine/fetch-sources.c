@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint/conns.h"
+#include "endpoint/endpoint.h"
 #include "manifest/manifest.h"
 #include "engine/engine.h"
 #include "registry/reference.h"
-#include "registry/registry.h"
 #include "util/wrapper.h"
 
 struct child_walk {
@@ -55,9 +56,8 @@ int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
 	ret = eng_fetch_add(f, top, reference, &o);
 	if (ret) {
 		/* A 404 for the image's config is not a missing manifest. */
-		if (ret == MF_ENOTFOUND && top_missing &&
-		    strncmp(mf_error_last(), "blob ", 5))
-			*top_missing = 1;
+		if (top_missing)
+			*top_missing = eng_fetch_top_missing(f);
 		return ret;
 	}
 	if ((ret = eng_fetch_object(&data, &len, &m, f, top)))
@@ -128,7 +128,7 @@ int eng_fetch_sources(struct eng_fetch *f, struct digest *tops,
 	struct pool p = { PTHREAD_MUTEX_INITIALIZER, 0, n, refs, tops, opts, NULL };
 	struct worker *w;
 	size_t nw = jobs < n ? jobs : n, started = 0;
-	struct reg *probe;
+	struct endpoint *probe;
 	int ret = 0;
 
 	if (nw <= 1) {
@@ -147,13 +147,17 @@ int eng_fetch_sources(struct eng_fetch *f, struct digest *tops,
 	 * any worker uses it; opening a handle sends nothing.
 	 */
 	{
+		struct ep_conns cs = { 0 };
+		struct ep_open_opts oo = { 0, &cs };
+		char where[2 * REF_STR_MAX];
 		struct reference ref;
-		struct reg_opts ro = { 0, 0 };
 
-		if (!reference_parse(&ref, refs[0], REF_DEFAULT_TAG) &&
-		    !reg_open(&probe, reference_api_host(&ref),
-			      reference_credential_key(&ref), &ro))
-			reg_close(probe);
+		if (!reference_parse(&ref, refs[0], REF_DEFAULT_TAG)) {
+			snprintf(where, sizeof(where), "%s/%s", ref.domain, ref.path);
+			if (!ep_open(&probe, where, &oo))
+				ep_close(probe);
+		}
+		ep_conns_close(&cs);
 	}
 	p.out = xcalloc(n, sizeof(*p.out));
 	w = xcalloc(nw, sizeof(*w));

@@ -1,18 +1,19 @@
 /*
- * Fetching from registries for the plumbing API (engine/engine.h, eng_fetch):
- * manifests verified against their digests, configs against theirs,
- * kept in memory until the caller writes them in one transaction.
+ * Fetching from registries (engine/engine.h, eng_fetch): manifests
+ * verified against their digests, configs against theirs, read through
+ * the registry's endpoint and kept in memory until the caller writes
+ * them in one transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "conns.h"
+#include "endpoint/conns.h"
+#include "endpoint/endpoint.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "engine/engine.h"
 #include "registry/reference.h"
-#include "registry/registry.h"
 #include "util/wrapper.h"
 
 /* An object fetched, waiting for the write transaction. */
@@ -27,22 +28,22 @@ struct fetched {
 struct eng_fetch {
 	struct fetched *obj;
 	size_t nr, alloc;
-	struct eng_conns conns;
+	struct ep_conns conns;
 	/* the fetch under way */
-	struct reg *reg;
-	const char *repo;
+	struct endpoint *ep;		/* the repository fetched from */
 	char where[ODB_SOURCE_MAX + 1];
 	const struct platform_spec *want;
 	char chosen[DIGEST_MAX_STR];
 	size_t candidates;
 	int recursive;
 	int depth;		/* of the manifest whose children are walked */
+	int asking_top;		/* the next GET is of the manifest named */
+	int top_missing;	/* eng_fetch_top_missing() */
 };
-#define fetch eng_fetch
 
-struct fetched *eng_fetch_find(struct eng_fetch *f, const char *digest);
+static struct fetched *find(struct eng_fetch *f, const char *digest);
 
-static struct fetched *add_obj(struct fetch *f)
+static struct fetched *add_obj(struct eng_fetch *f)
 {
 	if (f->nr == f->alloc) {
 		f->alloc = f->alloc ? 2 * f->alloc : 8;
@@ -53,7 +54,7 @@ static struct fetched *add_obj(struct fetch *f)
 	return &f->obj[f->nr++];
 }
 
-static int have(const struct fetch *f, const struct digest *id)
+static int have(const struct eng_fetch *f, const struct digest *id)
 {
 	for (size_t i = 0; i < f->nr; i++)
 		if (digest_eq(&f->obj[i].id, id))
@@ -81,7 +82,7 @@ static int settle_type(struct fetched *o, const char *what)
 	return ret ? mf_error_wrap(ret, "%s", what) : 0;
 }
 
-static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out,
+static int fetch_manifest(struct eng_fetch *f, const char *ref, struct fetched **out,
 			  int depth);
 
 /*
@@ -107,7 +108,7 @@ static int to_buf(const void *data, size_t len, void *payload)
 
 static int child_cb(const struct descriptor *d, void *payload)
 {
-	struct fetch *f = payload;
+	struct eng_fetch *f = payload;
 	struct digest id;
 	int ret;
 
@@ -126,7 +127,7 @@ static int child_cb(const struct descriptor *d, void *payload)
 			return mf_error(MF_ETOOBIG, "config %s is larger than %zu bytes",
 					d->digest, ODB_OBJECT_MAX);
 		c.b.max = d->size < 0 ? 0 : (size_t)d->size;
-		ret = reg_blob_get(f->reg, f->repo, &id, to_buf, &c);
+		ret = ep_blob_open(f->ep, &id, to_buf, &c);
 		b = c.b;
 		if (c.over)
 			ret = mf_error(MF_ECORRUPT, "config %s: the registry sends more "
@@ -166,28 +167,31 @@ static int child_cb(const struct descriptor *d, void *payload)
 }
 
 /* GET ref, check it, queue it, and queue its config / chosen child. */
-static int fetch_manifest(struct fetch *f, const char *ref, struct fetched **out,
+static int fetch_manifest(struct eng_fetch *f, const char *ref, struct fetched **out,
 			  int depth)
 {
-	struct reg_manifest m;
+	struct ep_manifest m;
 	struct fetched *o;
 	char what[1024];
 	size_t at;
-	int ret, outer;
+	int ret, outer, top = f->asking_top;
 
 	snprintf(what, sizeof(what), "%s%s%s", f->where, strchr(ref, ':') ? "@" : ":", ref);
+	f->asking_top = 0;
 	/* Before the request: a chain of indexes costs at most the limit. */
 	if (depth > MANIFEST_MAX_DEPTH)
 		return manifest_depth_error(what);
-	ret = reg_manifest_get(&m, f->reg, f->repo, ref);
-	if (ret)
+	ret = ep_manifest_get(f->ep, &m, ref);
+	if (ret) {
+		f->top_missing = top && ret == MF_ENOTFOUND;
 		return ret;
+	}
 	if (have(f, &m.digest)) {
 		char s[DIGEST_MAX_STR];
 
-		reg_manifest_release(&m);
+		ep_manifest_release(&m);
 		if (out)
-			*out = eng_fetch_find(f, digest_fmt(s, &m.digest));
+			*out = find(f, digest_fmt(s, &m.digest));
 		return 0;
 	}
 	o = add_obj(f);
@@ -251,7 +255,7 @@ void eng_fetch_free(struct eng_fetch *f)
 {
 	if (!f)
 		return;
-	eng_conns_close(&f->conns);
+	ep_conns_close(&f->conns);
 	for (size_t i = 0; i < f->nr; i++)
 		free(f->obj[i].data);
 	free(f->obj);
@@ -261,12 +265,14 @@ void eng_fetch_free(struct eng_fetch *f)
 int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference,
 		 const struct eng_fetch_opts *o)
 {
+	struct ep_open_opts oo = { o->insecure, &f->conns };
 	struct platform_spec want;
 	struct reference ref;
 	struct fetched *t = NULL;
 	char pf[3 * PLATFORM_PART_MAX];
 	int ret;
 
+	f->top_missing = 0;
 	if ((ret = reference_parse(&ref, reference, REF_DEFAULT_TAG)))
 		return ret;
 	if (o->platform && (ret = platform_parse(&want, o->platform)))
@@ -274,14 +280,14 @@ int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference
 	if (snprintf(f->where, sizeof(f->where), "%s/%s", ref.domain, ref.path) >=
 	    (int)sizeof(f->where))
 		return mf_error(MF_EINVALID, "reference too long: %.100s", reference);
-	if ((ret = eng_conns_get(&f->reg, &f->conns, &ref, o->insecure)))
+	if ((ret = ep_open(&f->ep, f->where, &oo)))
 		return ret;
-	f->repo = ref.path;
 	f->want = o->platform ? &want : NULL;
 	f->recursive = o->recursive;
 	f->chosen[0] = '\0';
 	f->candidates = 0;
 
+	f->asking_top = 1;
 	ret = fetch_manifest(f, ref.digest[0] ? ref.digest : ref.tag, &t, o->depth);
 	if (!ret && !t)
 		ret = mf_error(MF_ERROR, "%s was already fetched", reference);
@@ -299,17 +305,23 @@ int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference
 			f->want = NULL;
 			ret = fetch_manifest(f, f->chosen, &t, o->depth + 1);
 			if (!ret && f->nr == before)
-				t = eng_fetch_find(f, f->chosen);
+				t = find(f, f->chosen);
 		}
 	}
 	if (!ret && t && top)
 		*top = t->id;
-	f->repo = NULL;
+	ep_close(f->ep);
+	f->ep = NULL;
 	f->want = NULL;
 	return ret;
 }
 
-struct fetched *eng_fetch_find(struct eng_fetch *f, const char *digest)
+int eng_fetch_top_missing(const struct eng_fetch *f)
+{
+	return f->top_missing;
+}
+
+static struct fetched *find(struct eng_fetch *f, const char *digest)
 {
 	struct digest id;
 

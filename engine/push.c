@@ -1,908 +1,102 @@
 /*
- * Pushing a list (engine/engine.h, eng_push_*): load the object graph from the
- * store, walk it top-down against the target registry, send only what
- * it lacks, children before parents, then record what the registry has.
+ * Pushing a list (engine/engine.h, eng_push_*): the graph copy
+ * (engine/copy.h) from the store to a repository of a registry, then
+ * what the registry has recorded in the store.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "blob-copy.h"
-#include "conns.h"
-#include "manifest/manifest.h"
+#include "endpoint/conns.h"
+#include "endpoint/store.h"
+#include "engine/copy.h"
 #include "engine/engine.h"
+#include "manifest/manifest.h"
 #include "registry/reference.h"
-#include "registry/registry.h"
 #include "util/wrapper.h"
 
-/*
- * What the target has of one blob or manifest, shared by the workers
- * of one eng_push_run() (see struct eng_push for the protocol).
- */
-enum settle_state {
-	ST_UNSEEN = 0,
-	ST_IN_FLIGHT,
-	ST_DONE,
-	ST_FAILED,
-};
-
-struct settle {
-	enum settle_state state;
-	int code;			/* ST_FAILED: the owner's error */
-	char *why;			/* ST_FAILED: its message */
-};
-
-/* A blob of the graph: one per distinct digest (eng_push.blobs). */
-struct blob {
-	struct digest id;
-	char hex[DIGEST_MAX_STR];
-	struct settle st;
-};
-
-struct blob_ref {
-	size_t blob;			/* index into eng_push.blobs */
-	char hex[DIGEST_MAX_STR];
-	struct digest id;
-	uint64_t size;
-	char media_type[ODB_MEDIA_TYPE_MAX + 1];
-};
-
-/* A manifest or index of the graph, as stored. */
-struct node {
-	struct digest id;
-	char hex[DIGEST_MAX_STR];
-	char media_type[ODB_MEDIA_TYPE_MAX + 1];
-	char *data;
-	size_t len;
-	char **sources;			/* host/path where it is known to live */
-	size_t sources_nr;
-	size_t *children;		/* indexes into nodes (index nodes) */
-	size_t children_nr;
-	struct blob_ref *blobs;		/* config and layers (image nodes) */
-	size_t blobs_nr;
-	struct settle st;		/* in the current target */
-};
-
-/*
- * The graph of a push, and what the current target has of it.
- *
- * The workers of eng_push_run() share one `struct settle` per distinct
- * blob (blobs[]) and per manifest (nodes[i].st), under `lock`; every
- * change of state is broadcast on `settled`.  The protocol:
- *
- *   ST_UNSEEN     no worker has dealt with it in this target yet.  The
- *                 first worker that needs it takes it (claim()): it is
- *                 then ST_IN_FLIGHT and that worker is its owner.
- *   ST_IN_FLIGHT  its owner is finding out whether the target has it
- *                 (HEAD), or sending it (mount, copy, manifest PUT).
- *                 Nobody else sends it: a worker that needs it waits on
- *                 `settled` (wait_settled()) until it is DONE or FAILED.
- *   ST_DONE       confirmed present in the target: a HEAD found it, a
- *                 mount answered 201, an upload was finished, the
- *                 manifest was PUT (with --dry-run: would have been).
- *   ST_FAILED     the owner failed; code and why are its error, which
- *                 names the blob or manifest.  A worker that waited for
- *                 it fails its own entry with that same code and message.
- *                 It does not try again itself: the owner's entry fails,
- *                 so the list cannot be pushed anyway, and a second try
- *                 would repeat the traffic (and the refusal, often).
- *
- * The owner always settles (DONE or FAILED) what it claimed, on every
- * path, before its push_node() or push_blob() returns.  A manifest is
- * PUT only once every blob it names and every manifest it lists is
- * ST_DONE in the target: push_below() claims and sends what nobody has
- * taken, then waits for the rest, and stops at the first FAILED.
- *
- * Why this cannot deadlock.  A worker waits in two places only:
- *  - for a blob (push_below(), second pass): it owns no blob then,
- *    since blobs are claimed, sent and settled one at a time in the
- *    first pass; and a blob's owner waits for nothing while it owns it
- *    (a HEAD, a mount or a copy, then settle()).  So no wait for a blob
- *    is part of a cycle.
- *  - for a child manifest C of the node N it is pushing (push_below(),
- *    second pass).  Manifests form a DAG (a manifest names its children
- *    by digest, so none can reach itself).  The nodes a worker owns are
- *    the chain on its stack of push_node() calls, each a child of the
- *    one before; it only ever waits for a child of the last of them, N.
- *    The owner of C claimed C and then, if anything, nodes below C: the
- *    last node it owns is C or below C, so what it may wait for is below
- *    C, lower again than C is below N.  Along any chain of "waits for
- *    a node owned by" the awaited node moves strictly down the DAG, so
- *    the chain cannot come back to a worker already in it.
- * `lock` is never held across a request or a wait other than
- * pthread_cond_wait() on `settled` itself.
- */
 struct eng_push {
-	struct node *nodes;		/* nodes[0] is the list */
-	size_t nr, alloc;
-	struct blob *blobs;		/* every distinct blob of the graph */
-	size_t blobs_nr, blobs_alloc;
-	size_t *blob_slots;		/* open addressing: blob index + 1, 0 free */
-	size_t slots_nr;		/* a power of two, > 2 * blobs_nr */
-	/* per target */
-	pthread_mutex_t lock;		/* settle states, stats, steps, pool */
-	pthread_cond_t settled;		/* a settle state left ST_IN_FLIGHT */
-	struct eng_push_stats stats;
+	struct eng_copy *graph;
 };
-
-static size_t blob_hash(const struct digest *id)
-{
-	size_t h = 0;
-
-	memcpy(&h, id->raw, sizeof(h) < DIGEST_MAX_RAW ? sizeof(h) : DIGEST_MAX_RAW);
-	return h;
-}
-
-static void blob_slots_grow(struct eng_push *p)
-{
-	size_t n = p->slots_nr ? 2 * p->slots_nr : 64;
-
-	free(p->blob_slots);
-	p->blob_slots = xcalloc(n, sizeof(*p->blob_slots));
-	p->slots_nr = n;
-	for (size_t i = 0; i < p->blobs_nr; i++) {
-		size_t at = blob_hash(&p->blobs[i].id) & (n - 1);
-
-		while (p->blob_slots[at])
-			at = (at + 1) & (n - 1);
-		p->blob_slots[at] = i + 1;
-	}
-}
-
-/* The index in p->blobs of blob id, added if new. */
-static size_t blob_intern(struct eng_push *p, const struct digest *id,
-			  const char *hex)
-{
-	size_t at;
-	struct blob *b;
-
-	if (2 * (p->blobs_nr + 1) >= p->slots_nr)
-		blob_slots_grow(p);
-	at = blob_hash(id) & (p->slots_nr - 1);
-	while (p->blob_slots[at]) {
-		size_t i = p->blob_slots[at] - 1;
-
-		if (digest_eq(&p->blobs[i].id, id))
-			return i;
-		at = (at + 1) & (p->slots_nr - 1);
-	}
-	if (p->blobs_nr == p->blobs_alloc) {
-		p->blobs_alloc = p->blobs_alloc ? 2 * p->blobs_alloc : 32;
-		p->blobs = xrealloc(p->blobs, p->blobs_alloc * sizeof(*p->blobs));
-	}
-	b = &p->blobs[p->blobs_nr];
-	memset(b, 0, sizeof(*b));
-	b->id = *id;
-	snprintf(b->hex, sizeof(b->hex), "%s", hex);
-	p->blob_slots[at] = ++p->blobs_nr;
-	return p->blobs_nr - 1;
-}
-
-static ssize_t find_node(const struct eng_push *p, const struct digest *id)
-{
-	for (size_t i = 0; i < p->nr; i++)
-		if (digest_eq(&p->nodes[i].id, id))
-			return (ssize_t)i;
-	return -1;
-}
-
-static int add_source(const char *where, void *payload)
-{
-	struct node *n = payload;
-
-	n->sources = xrealloc(n->sources, (n->sources_nr + 1) * sizeof(char *));
-	n->sources[n->sources_nr++] = xstrdup(where);
-	return 0;
-}
-
-static int load_node(struct eng_push *p, size_t *out, struct odb_txn *tx,
-		     const struct digest *id, int depth);
-
-struct walk {
-	struct eng_push *p;
-	size_t at;
-	struct odb_txn *tx;
-	int depth;
-};
-
-static int child_cb(const struct descriptor *d, void *payload)
-{
-	struct walk *w = payload;
-	struct digest id;
-	size_t idx;
-	int ret;
-
-	if (digest_parse(&id, d->digest))
-		return mf_error(MF_EINVALID, "invalid digest %s", d->digest);
-	if (d->role == DESCRIPTOR_MANIFEST) {
-		struct node *n;
-
-		if ((ret = load_node(w->p, &idx, w->tx, &id, w->depth + 1)))
-			return ret;
-		n = &w->p->nodes[w->at];
-		n->children = xrealloc(n->children, (n->children_nr + 1) * sizeof(size_t));
-		n->children[n->children_nr++] = idx;
-	} else {
-		struct node *n = &w->p->nodes[w->at];
-		struct blob_ref *b;
-
-		for (size_t i = 0; i < n->blobs_nr; i++)
-			if (digest_eq(&n->blobs[i].id, &id))
-				return 0;
-		n->blobs = xrealloc(n->blobs, (n->blobs_nr + 1) * sizeof(*n->blobs));
-		b = &n->blobs[n->blobs_nr++];
-		memset(b, 0, sizeof(*b));
-		b->id = id;
-		b->blob = blob_intern(w->p, &id, d->digest);
-		snprintf(b->hex, sizeof(b->hex), "%s", d->digest);
-		b->size = (uint64_t)d->size;
-		snprintf(b->media_type, sizeof(b->media_type), "%s", d->media_type);
-	}
-	return 0;
-}
-
-static int load_node(struct eng_push *p, size_t *out, struct odb_txn *tx,
-		     const struct digest *id, int depth)
-{
-	struct odb_object obj;
-	char mt[ODB_MEDIA_TYPE_MAX + 1];
-	struct walk w;
-	struct node *n;
-	ssize_t have = find_node(p, id);
-	int ret;
-
-	if (have >= 0) {
-		*out = (size_t)have;
-		return 0;
-	}
-	if (depth > MANIFEST_MAX_DEPTH)
-		return manifest_depth_error(NULL);
-	ret = eng_object_peek(&obj, mt, tx, id);
-	if (ret == MF_ENOTFOUND) {
-		char hex[DIGEST_MAX_STR];
-
-		return mf_error(MF_ENOTFOUND, "%s is not in the store (fetch it "
-				"with: manifold fetch-manifest -r ...)",
-				digest_fmt(hex, id));
-	}
-	if (ret)
-		return ret;
-	if (p->nr == p->alloc) {
-		p->alloc = p->alloc ? 2 * p->alloc : 16;
-		p->nodes = xrealloc(p->nodes, p->alloc * sizeof(*p->nodes));
-	}
-	n = &p->nodes[p->nr];
-	memset(n, 0, sizeof(*n));
-	n->id = *id;
-	digest_fmt(n->hex, id);
-	snprintf(n->media_type, sizeof(n->media_type), "%s", mt);
-	n->data = xmalloc(obj.size ? obj.size : 1);
-	memcpy(n->data, obj.data, obj.size);
-	n->len = obj.size;
-	*out = p->nr++;
-	if ((ret = odb_source_for_each(tx, id, add_source, n)) < 0 &&
-	    ret != MF_ENOTFOUND)
-		return ret;
-	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
-	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
-		return mf_error(MF_EINVALID, "%s is a %s, not a manifest", n->hex, mt);
-	w = (struct walk){ p, *out, tx, depth };
-	/* p->nodes may move while children load: the walk reads by index. */
-	{
-		char *data = p->nodes[*out].data;
-		size_t len = p->nodes[*out].len;
-		char type[ODB_MEDIA_TYPE_MAX + 1];
-
-		snprintf(type, sizeof(type), "%s", mt);
-		ret = manifest_for_each_child(data, len, type, child_cb, &w);
-	}
-	return ret < 0 ? ret : 0;
-}
 
 int eng_push_load(struct eng_push **out, struct odb_txn *tx,
-		 const struct digest *list)
+		  const struct digest *list)
 {
-	struct eng_push *p = xcalloc(1, sizeof(*p));
-	size_t idx;
+	struct endpoint *store;
+	struct eng_copy *graph;
+	const char *mt;
+	char hex[DIGEST_MAX_STR];
 	int ret;
 
-	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->settled, NULL);
-	ret = load_node(p, &idx, tx, list, 0);
-
-	if (!ret && manifest_kind_of(p->nodes[0].media_type) != MANIFEST_KIND_INDEX)
-		ret = mf_error(MF_EINVALID, "%s is not a manifest list", p->nodes[0].hex);
-	if (ret) {
-		eng_push_free(p);
-		*out = NULL;
+	*out = NULL;
+	if ((ret = ep_store_new(&store, tx)))
 		return ret;
+	ret = eng_copy_load(&graph, store, list);
+	ep_close(store);
+	if (ret)
+		return ret;
+	eng_copy_node(graph, 0, &mt);
+	if (manifest_kind_of(mt) != MANIFEST_KIND_INDEX) {
+		eng_copy_free(graph);
+		return mf_error(MF_EINVALID, "%s is not a manifest list",
+				digest_fmt(hex, list));
 	}
-	*out = p;
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->graph = graph;
 	return 0;
 }
 
-static void settle_reset(struct settle *st)
+int eng_push_run(struct eng_push *p, const char *target,
+		 const struct eng_push_opts *o, eng_push_step_fn step,
+		 void *payload)
 {
-	free(st->why);
-	memset(st, 0, sizeof(*st));
-}
+	char location[REF_DOMAIN_MAX + REF_PATH_MAX + 2], hex[DIGEST_MAX_STR];
+	struct ep_conns cs = { 0 };
+	struct ep_open_opts oo = { o->insecure, &cs };
+	struct eng_copy_target to;
+	struct reference ref;
+	int ret;
 
-/* Forget what the previous target had. */
-static void forget_target(struct eng_push *p)
-{
-	for (size_t i = 0; i < p->blobs_nr; i++)
-		settle_reset(&p->blobs[i].st);
-	for (size_t i = 0; i < p->nr; i++)
-		settle_reset(&p->nodes[i].st);
-}
-
-void eng_push_free(struct eng_push *p)
-{
-	if (!p)
-		return;
-	forget_target(p);
-	pthread_cond_destroy(&p->settled);
-	pthread_mutex_destroy(&p->lock);
-	free(p->blobs);
-	free(p->blob_slots);
-	for (size_t i = 0; i < p->nr; i++) {
-		struct node *n = &p->nodes[i];
-
-		free(n->data);
-		for (size_t j = 0; j < n->sources_nr; j++)
-			free(n->sources[j]);
-		free(n->sources);
-		free(n->children);
-		free(n->blobs);
-	}
-	free(p->nodes);
-	free(p);
+	if ((ret = reference_parse(&ref, target, REF_DEFAULT_TAG)))
+		return ret;
+	digest_fmt(hex, eng_copy_node(p->graph, 0, NULL));
+	if (ref.digest[0] && strcmp(ref.digest, hex))
+		return mf_error(MF_EINVALID, "cannot push %s to %s: the digest "
+				"differs", hex, target);
+	snprintf(location, sizeof(location), "%s/%s", ref.domain, ref.path);
+	if ((ret = ep_open(&to.ep, location, &oo)))
+		return ret;
+	to.ref = ref.digest[0] ? ref.digest : ref.tag;
+	to.name = target;
+	ret = eng_copy_run(p->graph, &to, o, step, payload);
+	ep_close(to.ep);
+	ep_conns_close(&cs);
+	return ret;
 }
 
 const struct eng_push_stats *eng_push_stats(const struct eng_push *p)
 {
-	return &p->stats;
-}
-
-struct target {
-	struct eng_push *p;
-	struct eng_conns cs;		/* this worker's connections */
-	int insecure;
-	struct eng_push_stats stats;	/* this worker's share */
-	struct reference ref;
-	char repo_where[REF_DOMAIN_MAX + REF_PATH_MAX + 2];	/* host/path */
-	struct reg *reg;
-	const struct eng_push_opts *o;
-	eng_push_step_fn step;
-	void *payload;
-};
-
-static int report(struct target *t, enum eng_push_action a, const char *what,
-		  const char *digest, uint64_t size, const char *from)
-{
-	struct eng_push_step s = { a, what, digest, size, from };
-	int ret;
-
-	if (!t->step)
-		return 0;
-	pthread_mutex_lock(&t->p->lock);
-	ret = t->step(&s, t->payload);
-	pthread_mutex_unlock(&t->p->lock);
-	return ret;
-}
-
-/*
- * Existence checks: 0 present, MF_ENOTFOUND absent.  Some registries
- * answer 403 for what the token may not see: that is "absent" too (if
- * the account may not write either, the PUT or upload that follows
- * says so).  A 401 (MF_EAUTH) is not: the credentials were refused.
- */
-static int absent(int ret)
-{
-	return ret == MF_ENOTFOUND || ret == MF_EPERM;
-}
-
-/*
- * The error for a refusal (ret MF_EAUTH or MF_EPERM) of a request to
- * host/repo while pushing there (what "push to") or reading a blob from
- * there to copy it (what "read from"): it names the registry, the
- * repository and what to do, followed by the registry's answer.  Any
- * other ret is returned as it is.
- */
-static int denied(int ret, const char *what, const char *host,
-		  const char *repo)
-{
-	char detail[1024];
-
-	if (ret != MF_EAUTH && ret != MF_EPERM)
-		return ret;
-	snprintf(detail, sizeof(detail), "%s", mf_error_last());
-	if (ret == MF_EAUTH)
-		return mf_error(ret, "cannot %s %s/%s: authentication failed (log in "
-				"with 'manifold login %s'): %s", what, host, repo,
-				host, detail);
-	return mf_error(ret, "cannot %s %s/%s: permission denied to this account "
-			"(log in as one that may, with 'manifold login %s'): %s",
-			what, host, repo, host, detail);
-}
-
-/* denied() for a request to the target. */
-static int target_denied(const struct target *t, int ret)
-{
-	return denied(ret, "push to", t->ref.domain, t->ref.path);
-}
-
-/*
- * Take st for this worker: 1 if it was ST_UNSEEN (it is now ST_IN_FLIGHT,
- * and the caller its owner, who must settle() it), 0 if another worker
- * has it or had it.
- */
-static int claim(struct eng_push *p, struct settle *st)
-{
-	int mine;
-
-	pthread_mutex_lock(&p->lock);
-	mine = st->state == ST_UNSEEN;
-	if (mine)
-		st->state = ST_IN_FLIGHT;
-	pthread_mutex_unlock(&p->lock);
-	return mine;
-}
-
-/*
- * The owner's outcome for st: ret 0 is ST_DONE, anything else ST_FAILED
- * with the last error's message.  Wakes every waiter.  Returns ret.
- */
-static int settle(struct eng_push *p, struct settle *st, int ret)
-{
-	char *why = ret ? xstrdup(mf_error_last()) : NULL;
-
-	pthread_mutex_lock(&p->lock);
-	st->state = ret ? ST_FAILED : ST_DONE;
-	st->code = ret;
-	st->why = why;
-	pthread_cond_broadcast(&p->settled);
-	pthread_mutex_unlock(&p->lock);
-	return ret;
-}
-
-/*
- * Wait until st, owned by another worker, is settled: 0 if ST_DONE, the
- * owner's error if ST_FAILED.  See struct eng_push for why this cannot
- * deadlock; the caller must own no blob.
- */
-static int wait_settled(struct eng_push *p, struct settle *st)
-{
-	int ret = 0;
-	char why[1024];
-
-	pthread_mutex_lock(&p->lock);
-	while (st->state == ST_IN_FLIGHT)
-		pthread_cond_wait(&p->settled, &p->lock);
-	if (st->state == ST_FAILED) {
-		ret = st->code;
-		snprintf(why, sizeof(why), "%s", st->why ? st->why : "failed");
-	}
-	pthread_mutex_unlock(&p->lock);
-	return ret ? mf_error(ret, "%s", why) : 0;
-}
-
-/* 1 if a repository of the target's registry other than it has n. */
-static int mountable(const struct node *n, const struct target *t)
-{
-	for (size_t i = 0; i < n->sources_nr; i++) {
-		struct reference src;
-
-		if (!reference_parse(&src, n->sources[i], 0) &&
-		    !strcmp(src.domain, t->ref.domain) &&
-		    strcmp(src.path, t->ref.path))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Send blob b of image n to the target: mount it, or copy it.  checked:
- * the HEAD before was answered 403 (MF_EPERM) rather than 404, or 0.
- */
-static int send_blob(struct target *t, const struct node *n,
-		     const struct blob_ref *b, int checked)
-{
-	enum eng_copy_side side;
-	int ret;
-
-	/* Mount from a repository of the same registry that has it. */
-	for (size_t i = 0; i < n->sources_nr; i++) {
-		struct reference src;
-
-		if (reference_parse(&src, n->sources[i], 0) ||
-		    strcmp(src.domain, t->ref.domain) ||
-		    !strcmp(src.path, t->ref.path))
-			continue;
-		if (t->o->dry_run)
-			return report(t, ENG_PUSH_MOUNT, "blob", b->hex, b->size,
-				      n->sources[i]);
-		t->stats.requests++;
-		ret = reg_blob_mount(t->reg, t->ref.path, &b->id, src.path);
-		if (ret == 1) {
-			t->stats.mounted++;
-			return report(t, ENG_PUSH_MOUNT, "blob", b->hex, b->size,
-				      n->sources[i]);
-		}
-		/*
-		 * A 403 may be about the source repository (no pull there):
-		 * copy then, and the upload says whether the target refuses.
-		 */
-		if (ret < 0 && ret != MF_EPERM && ret != MF_ENOTFOUND)
-			return target_denied(t, mf_error_wrap(ret,
-					     "failed to mount blob %s from %s",
-					     b->hex, n->sources[i]));
-		checked = 0;
-		/* Not mounted (202, or refused): copy it instead. */
-		break;
-	}
-	/* Copy from any repository known to have it. */
-	for (size_t i = 0; i < n->sources_nr; i++) {
-		struct reference src;
-		struct reg *sr;
-		uint64_t copied = 0;
-
-		if (reference_parse(&src, n->sources[i], 0) ||
-		    (!strcmp(src.domain, t->ref.domain) &&
-		     !strcmp(src.path, t->ref.path)))
-			continue;
-		if (t->o->dry_run)
-			return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size,
-				      n->sources[i]);
-		if ((ret = eng_conns_get(&sr, &t->cs, &src, t->insecure)))
-			return ret;
-		ret = eng_blob_copy_side(sr, src.path, t->reg, t->ref.path, &b->id,
-					b->size, &copied, &side);
-		t->stats.requests += 3;
-		if (ret) {
-			ret = mf_error_wrap(ret, "failed to copy blob %s from %s",
-					    b->hex, n->sources[i]);
-			if (side == ENG_COPY_SOURCE)
-				return denied(ret, "read from", src.domain, src.path);
-			return target_denied(t, ret);
-		}
-		t->stats.copied++;
-		t->stats.bytes_copied += copied;
-		return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size,
-			      n->sources[i]);
-	}
-	/* Forbidden to look, and nowhere to copy from: that is the error. */
-	if (checked)
-		return target_denied(t, mf_error(MF_EPERM, "blob %s of %s: "
-						 "its existence check is forbidden "
-						 "(403), and the store knows of no "
-						 "repository to copy it from",
-						 b->hex, n->hex));
-	return mf_error(MF_ENOTFOUND, "blob %s of %s is not in %s, and no other "
-			"repository is known to have it", b->hex, n->hex,
-			t->repo_where);
-}
-
-/* Find out whether the target has blob b of image n, and send it if not. */
-static int push_blob(struct target *t, const struct node *n,
-		     const struct blob_ref *b)
-{
-	uint64_t size;
-	int ret, checked = 0;
-
-	/*
-	 * A blob that can be mounted is mounted without asking first:
-	 * a mount answers 201 whether or not the target had it, so a
-	 * HEAD would only add a request.  Copies are costly: ask.
-	 */
-	if (!t->o->force && !mountable(n, t)) {
-		t->stats.requests++;
-		ret = reg_blob_head(&size, t->reg, t->ref.path, &b->id);
-		if (!ret) {
-			t->stats.present++;
-			return report(t, ENG_PUSH_PRESENT, "blob", b->hex,
-				      b->size, NULL);
-		}
-		if (!absent(ret))
-			return target_denied(t, mf_error_wrap(ret,
-					     "failed to check blob %s", b->hex));
-		checked = ret == MF_EPERM;
-	}
-	return send_blob(t, n, b, checked);
-}
-
-static int push_node(struct eng_push *p, struct target *t, size_t idx);
-
-/*
- * Make the target have everything node idx points at: first what no
- * other worker has taken (claimed, sent and settled one at a time), then
- * wait for what others own.  0 only when all of it is ST_DONE.
- */
-static int push_below(struct eng_push *p, struct target *t, size_t idx)
-{
-	size_t nchildren = p->nodes[idx].children_nr;
-	size_t nblobs = p->nodes[idx].blobs_nr;
-	char *theirs = xcalloc(nchildren + nblobs + 1, 1);
-	int ret = 0;
-
-	for (size_t i = 0; !ret && i < nchildren; i++) {
-		size_t c = p->nodes[idx].children[i];
-
-		if (claim(p, &p->nodes[c].st))
-			ret = push_node(p, t, c);
-		else
-			theirs[i] = 1;
-	}
-	for (size_t i = 0; !ret && i < nblobs; i++) {
-		const struct node *n = &p->nodes[idx];
-		const struct blob_ref *b = &n->blobs[i];
-		struct settle *st = &p->blobs[b->blob].st;
-
-		if (claim(p, st))
-			ret = settle(p, st, push_blob(t, n, b));
-		else
-			theirs[nchildren + i] = 1;
-	}
-	/* This worker owns no blob now: it may wait (struct eng_push). */
-	for (size_t i = 0; !ret && i < nchildren; i++)
-		if (theirs[i])
-			ret = wait_settled(p, &p->nodes[p->nodes[idx].children[i]].st);
-	for (size_t i = 0; !ret && i < nblobs; i++)
-		if (theirs[nchildren + i])
-			ret = wait_settled(p, &p->blobs[p->nodes[idx].blobs[i].blob].st);
-	free(theirs);
-	return ret;
-}
-
-/* Push node idx, claimed by this worker; settles it. */
-static int push_node(struct eng_push *p, struct target *t, size_t idx)
-{
-	struct node *n = &p->nodes[idx];
-	char mt[ODB_MEDIA_TYPE_MAX + 1];
-	struct digest got;
-	uint64_t size;
-	int ret;
-
-	if (!t->o->force) {
-		t->stats.requests++;
-		ret = reg_manifest_head(&got, mt, sizeof(mt), &size, t->reg,
-					t->ref.path, n->hex);
-		if (!ret) {
-			/* Present: its whole subtree is there. */
-			t->stats.present++;
-			return settle(p, &n->st, report(t, ENG_PUSH_PRESENT,
-							"manifest", n->hex,
-							n->len, NULL));
-		}
-		if (!absent(ret))
-			return settle(p, &n->st,
-				      target_denied(t, mf_error_wrap(ret,
-						    "failed to check manifest %s",
-						    n->hex)));
-	}
-	if ((ret = push_below(p, t, idx)))
-		return settle(p, &p->nodes[idx].st, ret);
-	n = &p->nodes[idx];
-	if (!t->o->dry_run) {
-		t->stats.requests++;
-		ret = reg_manifest_put(&got, t->reg, t->ref.path, n->hex,
-				       n->media_type, n->data, n->len);
-		if (ret)
-			return settle(p, &n->st,
-				      target_denied(t, mf_error_wrap(ret,
-						    "failed to put manifest %s@%s",
-						    t->repo_where, n->hex)));
-		t->stats.put++;
-	}
-	return settle(p, &n->st, report(t, ENG_PUSH_PUT, "manifest", n->hex,
-					n->len, NULL));
-}
-
-static void stats_add(struct eng_push_stats *to, const struct eng_push_stats *s)
-{
-	to->requests += s->requests;
-	to->present += s->present;
-	to->mounted += s->mounted;
-	to->copied += s->copied;
-	to->put += s->put;
-	to->bytes_copied += s->bytes_copied;
-}
-
-/* The list's children, shared out among the workers. */
-struct pool {
-	struct eng_push *p;
-	size_t next;
-	int failed;			/* an entry failed: start no more */
-	int *ret;			/* per child */
-	char (*msg)[1024];
-};
-
-struct worker {
-	pthread_t thread;
-	struct pool *pool;
-	struct target t;
-};
-
-static void *work(void *arg)
-{
-	struct worker *w = arg;
-	struct pool *pool = w->pool;
-	struct eng_push *p = pool->p;
-	size_t nchildren = p->nodes[0].children_nr;
-
-	for (;;) {
-		size_t i;
-
-		/* After a failure no new entry is started: the list cannot go. */
-		pthread_mutex_lock(&p->lock);
-		i = pool->next < nchildren && !pool->failed ? pool->next++ : nchildren;
-		pthread_mutex_unlock(&p->lock);
-		if (i == nchildren)
-			break;
-		/* Connect on first use: a worker that gets nothing opens nothing. */
-		pool->ret[i] = w->t.reg ? 0 : eng_conns_get(&w->t.reg, &w->t.cs, &w->t.ref, w->t.insecure);
-		if (!pool->ret[i]) {
-			size_t c = p->nodes[0].children[i];
-
-			/*
-			 * An entry listed twice, or one another entry's index
-			 * also lists: whoever took it first pushes it.
-			 */
-			if (claim(p, &p->nodes[c].st))
-				pool->ret[i] = push_node(p, &w->t, c);
-			else
-				pool->ret[i] = wait_settled(p, &p->nodes[c].st);
-		}
-		if (pool->ret[i]) {
-			snprintf(pool->msg[i], sizeof(pool->msg[i]), "%s", mf_error_last());
-			pthread_mutex_lock(&p->lock);
-			pool->failed = 1;
-			pthread_mutex_unlock(&p->lock);
-		}
-	}
-	return NULL;
-}
-
-/*
- * Push every child of the list (and what is under it), up to `jobs` at
- * a time, each worker on its own connections.  The error reported is
- * that of the first failing child in list order.
- */
-static int push_children(struct eng_push *p, const struct target *proto,
-			 unsigned jobs)
-{
-	size_t n = p->nodes[0].children_nr, nw = jobs < n ? jobs : n, started = 0;
-	struct pool pool = { p, 0, 0, NULL, NULL };
-	struct worker *w;
-	int ret = 0;
-
-	if (!n)
-		return 0;
-	pool.ret = xcalloc(n, sizeof(*pool.ret));
-	pool.msg = xcalloc(n, sizeof(*pool.msg));
-	w = xcalloc(nw ? nw : 1, sizeof(*w));
-	for (size_t i = 0; i < (nw ? nw : 1); i++) {
-		w[i].pool = &pool;
-		w[i].t = *proto;
-		w[i].t.reg = NULL;
-		memset(&w[i].t.cs, 0, sizeof(w[i].t.cs));
-		memset(&w[i].t.stats, 0, sizeof(w[i].t.stats));
-	}
-	if (nw <= 1) {
-		work(&w[0]);
-		started = 0;
-	} else {
-		for (size_t i = 0; i < nw; i++)
-			if (!pthread_create(&w[i].thread, NULL, work, &w[i]))
-				started++;
-			else
-				break;
-		if (!started)
-			work(&w[0]);
-		for (size_t i = 0; i < started; i++)
-			pthread_join(w[i].thread, NULL);
-	}
-	for (size_t i = 0; i < (nw ? nw : 1); i++) {
-		stats_add(&p->stats, &w[i].t.stats);
-		eng_conns_close(&w[i].t.cs);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (pool.ret[i]) {
-			ret = mf_error(pool.ret[i], "%s", pool.msg[i]);
-			break;
-		}
-	free(pool.ret);
-	free(pool.msg);
-	free(w);
-	return ret;
-}
-
-int eng_push_run(struct eng_push *p, const char *target,
-		const struct eng_push_opts *o, eng_push_step_fn step,
-		void *payload)
-{
-	struct target t = { 0 };
-	struct node *list = &p->nodes[0];
-	char mt[ODB_MEDIA_TYPE_MAX + 1];
-	const char *tag;
-	struct digest got;
-	uint64_t size;
-	int ret;
-
-	memset(&p->stats, 0, sizeof(p->stats));
-	forget_target(p);
-	t.p = p;
-	t.insecure = o->insecure;
-	if ((ret = reference_parse(&t.ref, target, REF_DEFAULT_TAG)))
-		return ret;
-	tag = t.ref.digest[0] ? t.ref.digest : t.ref.tag;
-	if (t.ref.digest[0] && strcmp(t.ref.digest, list->hex))
-		return mf_error(MF_EINVALID, "cannot push %s to %s: the digest "
-				"differs", list->hex, target);
-	snprintf(t.repo_where, sizeof(t.repo_where), "%s/%s", t.ref.domain,
-		 t.ref.path);
-	t.o = o;
-	t.step = step;
-	t.payload = payload;
-
-	/*
-	 * When the store says the tag already names this list (an earlier
-	 * push recorded it), check that first: one request and done.
-	 * Otherwise the walk below finds out what is there.
-	 */
-	if (!o->force && o->expect_present) {
-		if ((ret = eng_conns_get(&t.reg, &t.cs, &t.ref, t.insecure)))
-			goto out;
-		p->stats.requests++;
-		ret = reg_manifest_head(&got, mt, sizeof(mt), &size, t.reg,
-					t.ref.path, tag);
-		if (!ret && digest_eq(&got, &list->id)) {
-			p->stats.present++;
-			p->stats.up_to_date = 1;
-			ret = report(&t, ENG_PUSH_PRESENT, "list", list->hex,
-				     list->len, NULL);
-			goto out;
-		}
-		if (ret && !absent(ret)) {
-			ret = target_denied(&t, mf_error_wrap(ret, "failed to check %s",
-							      target));
-			goto out;
-		}
-	}
-	/* Children first; the list is never visible before them. */
-	claim(p, &list->st);
-	if ((ret = push_children(p, &t, o->jobs ? o->jobs : ENG_PUSH_JOBS)))
-		goto out;
-	if (!o->dry_run) {
-		if (!t.reg && (ret = eng_conns_get(&t.reg, &t.cs, &t.ref, t.insecure)))
-			goto out;
-		p->stats.requests++;
-		ret = reg_manifest_put(&got, t.reg, t.ref.path, tag,
-				       list->media_type, list->data, list->len);
-		if (ret) {
-			ret = target_denied(&t, mf_error_wrap(ret,
-					    "failed to put manifest %s", target));
-			goto out;
-		}
-		p->stats.put++;
-	}
-	ret = report(&t, ENG_PUSH_PUT, "list", list->hex, list->len, NULL);
-out:
-	eng_conns_close(&t.cs);
-	return ret;
+	return eng_copy_stats(p->graph);
 }
 
 int eng_push_record(struct odb_txn *tx, const struct eng_push *p,
-		   const char *target, const char *msg)
+		    const char *target, const char *msg)
 {
 	char ref[ODB_REF_MAX + 1], where[ENG_NAME_MAX];
 	int ret = eng_name(NULL, ref, "remotes/", where, target);
 
 	if (ret)
 		return ret;
-	ret = odb_ref_update(tx, ref, &p->nodes[0].id, NULL, msg);
-	for (size_t i = 0; !ret && i < p->nr; i++)
-		ret = odb_source_add(tx, &p->nodes[i].id, where);
+	ret = odb_ref_update(tx, ref, eng_copy_node(p->graph, 0, NULL), NULL, msg);
+	for (size_t i = 0; !ret && i < eng_copy_nodes(p->graph); i++)
+		ret = odb_source_add(tx, eng_copy_node(p->graph, i, NULL), where);
 	return ret;
+}
+
+void eng_push_free(struct eng_push *p)
+{
+	if (!p)
+		return;
+	eng_copy_free(p->graph);
+	free(p);
 }

@@ -22,6 +22,8 @@ enum mf_error {
 	MF_ETOOBIG = -12,	/* input over its cap */
 	MF_EIO = -13,		/* read/write of a file failed */
 	MF_EPERM = -14,		/* authenticated, but not allowed (HTTP 403) */
+	MF_ENOTSUP = -15,	/* not something this endpoint does (a mount from
+				 * another registry): take another way */
 };
 
 #if defined(__GNUC__)

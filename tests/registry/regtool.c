@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint/registry.h"
 #include "engine/blob-copy.h"
 #include "registry/registry.h"
 #include "util/buf.h"
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
 	struct reg *r;
 	struct digest d;
 	char s[DIGEST_MAX_STR];
-	const char *op;
+	const char *op, *host;
 	int i = 1, ret = 0;
 
 	if (i < argc && !strcmp(argv[i], "--insecure")) {
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "regtool: %s\n", mf_error_last());
 		return 1;
 	}
+	host = argv[i];
 	op = argv[i + 2];
 	argv += i + 3;
 	argc -= i + 3;
@@ -123,16 +125,21 @@ int main(int argc, char **argv)
 		ret = upload_chunked(r, argv[0], argv[1], argv[2], NULL, 1);
 	} else if (!strcmp(op, "copy") && argc == 5) {
 		struct reg *dst = r;
+		struct endpoint *se = NULL, *de = NULL;
 		uint64_t copied = 0;
 
 		ret = digest_parse(&d, argv[3]);
 		if (!ret && strcmp(argv[1], "="))
 			ret = reg_open(&dst, argv[1], argv[1], &ro);
-		if (!ret) {
-			ret = eng_blob_copy(r, argv[0], dst, argv[2], &d,
-					   strtoull(argv[4], NULL, 10), &copied);
+		if (!ret && !(ret = ep_registry_new(&se, r, host, argv[0])) &&
+		    !(ret = ep_registry_new(&de, dst, dst != r ? argv[1] : host,
+					     argv[2]))) {
+			ret = eng_blob_copy(se, de, &d, strtoull(argv[4], NULL, 10),
+					    &copied);
 			printf("%" PRIu64 "\n", copied);
 		}
+		ep_close(se);
+		ep_close(de);
 		if (dst != r)
 			reg_close(dst);
 	} else if (!strcmp(op, "blob-mount") && argc == 3) {

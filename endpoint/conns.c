@@ -1,16 +1,16 @@
 /*
- * Registry connections kept open for the life of a command (conns.h).
+ * Registry connections kept open for the life of a command (endpoint/conns.h).
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "conns.h"
+#include "endpoint/conns.h"
 
-int eng_conns_get(struct reg **out, struct eng_conns *cs,
+int ep_conns_get(struct reg **out, struct ep_conns *cs,
 		 const struct reference *ref, int insecure)
 {
 	struct reg_opts ro = { insecure, 0 };
-	struct eng_conn *c;
+	struct ep_conn *c;
 	int ret;
 
 	for (size_t i = 0; i < cs->n; i++)
@@ -19,7 +19,7 @@ int eng_conns_get(struct reg **out, struct eng_conns *cs,
 			*out = cs->c[i].reg;
 			return 0;
 		}
-	if (cs->n == ENG_CONNS_MAX) {
+	if (cs->n == EP_CONNS_MAX) {
 		/*
 		 * Many registries in one command: recycle the oldest but the
 		 * first, which stays open (push's target).
@@ -40,7 +40,7 @@ int eng_conns_get(struct reg **out, struct eng_conns *cs,
 	return 0;
 }
 
-void eng_conns_close(struct eng_conns *cs)
+void ep_conns_close(struct ep_conns *cs)
 {
 	for (size_t i = 0; i < cs->n; i++)
 		reg_close(cs->c[i].reg);

@@ -1,0 +1,160 @@
+#ifndef MF_ENDPOINT_ENDPOINT_H
+#define MF_ENDPOINT_ENDPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/digest.h"
+
+/*
+ * An endpoint: a place that holds manifests and blobs (DESIGN.md,
+ * "Copying a graph").  Its kind is a table of functions (struct
+ * endpoint_ops), as libgit2's odb backends or containers/image's
+ * transports; the graph copy in engine/ talks to every kind through
+ * the ep_*() calls below and never asks which kind it has.
+ *
+ * Kinds today: the local store (endpoint/store.c, read through a
+ * transaction of the caller's) and a repository of a registry
+ * (endpoint/registry.c).  Adding one (an OCI layout) is a file that
+ * fills a struct endpoint_ops, plus its prefix in ep_open().  Listing
+ * tags and referrers, and a commit for a kind that needs one, are added
+ * with their first caller.
+ *
+ * Every call returns 0 or a negative enum mf_error with a message; the
+ * caller decides on the code:
+ *   MF_ENOTFOUND   the endpoint does not have it
+ *   MF_EAUTH       credentials missing or refused
+ *   MF_EPERM       authenticated, but not allowed
+ *   MF_ENET        transient: the connection failed
+ *   MF_ECORRUPT    what arrived does not match its digest or size
+ *   MF_ENOTSUP     this endpoint cannot do that (a mount from another
+ *                  registry, a blob upload into the store): take
+ *                  another way
+ * An endpoint handle is used by one thread at a time; ep_dup() gives
+ * another thread its own.
+ */
+struct endpoint;
+struct ep_upload;
+struct ep_conns;
+
+/* The longest media type an endpoint hands out (the store's limit). */
+#define EP_MEDIA_TYPE_MAX 255
+
+/* A manifest as an endpoint holds it: the exact bytes, verified. */
+struct ep_manifest {
+	struct buf body;
+	char media_type[EP_MEDIA_TYPE_MAX + 1];
+	struct digest digest;	/* of body */
+};
+void ep_manifest_release(struct ep_manifest *m);
+
+typedef int (*ep_sink_fn)(const void *data, size_t len, void *payload);
+typedef int (*ep_name_fn)(const char *name, void *payload);
+
+struct endpoint_ops {
+	const char *kind;	/* "store", "registry" */
+
+	/*
+	 * Another handle onto the same place, for another thread, whose
+	 * connections (if the kind has any) live in cs.  Sends nothing.
+	 */
+	int (*dup)(struct endpoint **out, struct endpoint *e,
+		   struct ep_conns *cs);
+
+	/* Is the manifest `ref` (a tag or a digest) there?  got its digest. */
+	int (*manifest_has)(struct endpoint *e, struct digest *got,
+			    const char *ref);
+	/* The manifest `ref`, verified against its digest. */
+	int (*manifest_get)(struct endpoint *e, struct ep_manifest *out,
+			    const char *ref);
+	/* Store a manifest under `ref` (a tag, or its digest). */
+	int (*manifest_put)(struct endpoint *e, const char *ref,
+			    const char *media_type, const void *data, size_t len);
+
+	/* Is blob d there?  size gets its size. */
+	int (*blob_has)(struct endpoint *e, uint64_t *size,
+			const struct digest *d);
+	/*
+	 * Read blob d into sink as it arrives, verified against d at the
+	 * end (a mismatch is MF_ECORRUPT after the last byte was passed).
+	 */
+	int (*blob_open)(struct endpoint *e, const struct digest *d,
+			 ep_sink_fn sink, void *payload);
+	/*
+	 * Write a blob in pieces: start, any number of chunks, then finish
+	 * with its digest (commits it) or cancel (drops it, records no
+	 * message).  Nothing is visible before finish.
+	 */
+	int (*blob_put_start)(struct ep_upload **out, struct endpoint *e);
+	int (*blob_put_chunk)(struct ep_upload *u, const void *data, size_t len);
+	int (*blob_put_finish)(struct ep_upload *u, const struct digest *d);
+	void (*blob_put_cancel)(struct ep_upload *u);
+	/*
+	 * Can blob d be taken from `from` (a location, as ep_sources()
+	 * names them) without sending its bytes?  can_mount() answers
+	 * without a request: 1 worth trying, 0 not.  mount() tries: 0
+	 * mounted, MF_ENOTSUP not done (copy it instead).
+	 */
+	int (*can_mount)(struct endpoint *e, const char *from);
+	int (*mount)(struct endpoint *e, const struct digest *d,
+		     const char *from);
+	/* 1 if location names this very endpoint. */
+	int (*is)(struct endpoint *e, const char *location);
+
+	/*
+	 * The locations (ep_open() can open them) known to hold the object
+	 * id and what it names: where its blobs can be read from.
+	 */
+	int (*sources)(struct endpoint *e, const struct digest *id,
+		       ep_name_fn cb, void *payload);
+	void (*close)(struct endpoint *e);
+};
+
+/* What every kind has in common; a kind's own state follows it. */
+struct endpoint {
+	const struct endpoint_ops *ops;
+	char where[512];	/* for messages: "host/repo", "the store" */
+	char name[256];		/* short, within its host: "repo" */
+	char login[256];	/* where credentials are given ('manifold login
+				 * <login>'), "" if none are */
+};
+
+struct ep_open_opts {
+	int insecure;		/* plain HTTP or an unverified certificate */
+	struct ep_conns *conns;	/* the thread's connections (required) */
+};
+
+/*
+ * Open the endpoint a location names: "host[:port]/repo" is that
+ * repository of a registry (the connection is the one cs has for that
+ * registry).  Nothing is sent before the first call.
+ */
+int ep_open(struct endpoint **out, const char *location,
+	    const struct ep_open_opts *opts);
+void ep_close(struct endpoint *e);
+int ep_dup(struct endpoint **out, struct endpoint *e, struct ep_conns *cs);
+
+/* 0 if ep_open() can name location, MF_EINVALID if not; opens nothing. */
+int ep_location_check(const char *location);
+
+int ep_manifest_has(struct endpoint *e, struct digest *got, const char *ref);
+int ep_manifest_get(struct endpoint *e, struct ep_manifest *out, const char *ref);
+int ep_manifest_put(struct endpoint *e, const char *ref, const char *media_type,
+		    const void *data, size_t len);
+int ep_blob_has(struct endpoint *e, uint64_t *size, const struct digest *d);
+int ep_blob_open(struct endpoint *e, const struct digest *d, ep_sink_fn sink,
+		 void *payload);
+int ep_blob_put_start(struct ep_upload **out, struct endpoint *e);
+int ep_blob_put_chunk(struct endpoint *e, struct ep_upload *u, const void *data,
+		      size_t len);
+int ep_blob_put_finish(struct endpoint *e, struct ep_upload *u,
+		       const struct digest *d);
+void ep_blob_put_cancel(struct endpoint *e, struct ep_upload *u);
+int ep_can_mount(struct endpoint *e, const char *from);
+int ep_mount(struct endpoint *e, const struct digest *d, const char *from);
+int ep_is(struct endpoint *e, const char *location);
+int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
+	       void *payload);
+
+#endif

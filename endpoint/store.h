@@ -1,0 +1,18 @@
+#ifndef MF_ENDPOINT_STORE_H
+#define MF_ENDPOINT_STORE_H
+
+#include "endpoint/endpoint.h"
+
+struct odb_txn;
+
+/*
+ * The local store as an endpoint, read through transaction tx (NULL:
+ * an empty store), which the caller keeps open until ep_close().
+ * Manifests are named by digest.  The store holds manifests and
+ * configs, not layers: where what a manifest names can be read, the
+ * sources table says (ep_sources()).  It is read-only for now: writing
+ * (fetch as a copy into the store) comes with its first caller.
+ */
+int ep_store_new(struct endpoint **out, struct odb_txn *tx);
+
+#endif
