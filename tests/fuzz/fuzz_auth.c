@@ -36,7 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module/auth-parse.h"
+#include "registry/auth-parse.h"
 #include "util/buf.h"
 #include "util/error.h"
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module/http-parse.h"
+#include "registry/http-parse.h"
 #include "util/error.h"
 
 #define OUT_CAP 512

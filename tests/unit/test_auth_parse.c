@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "manifest/json.h"
-#include "module/auth-parse.h"
+#include "registry/auth-parse.h"
 #include "util/buf.h"
 #include "util/error.h"
 

@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "manifest/json.h"
-#include "module/creds.h"
+#include "registry/creds.h"
 #include "util/buf.h"
 #include "util/error.h"
 

@@ -20,10 +20,10 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "module/auth-parse.h"
-#include "module/creds.h"
-#include "module/http-parse.h"
-#include "module/net.h"
+#include "registry/auth-parse.h"
+#include "registry/creds.h"
+#include "registry/http-parse.h"
+#include "registry/transport-internal.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
 #include "manifest/json.h"
@@ -618,7 +618,7 @@ static void probe_scheme(struct reg *r)
 	}
 }
 
-static int net_error(struct reg *r, CURLcode c, const char *errbuf,
+static int curl_failure(struct reg *r, CURLcode c, const char *errbuf,
 		     const char *what)
 {
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(c);
@@ -763,7 +763,7 @@ static int request(struct reg *r, const struct req *q0, struct resp *rs,
 				sleep_backoff(attempt++, 0);
 				continue;
 			}
-			return net_error(r, c, errbuf, what);
+			return curl_failure(r, c, errbuf, what);
 		}
 		/* Another host's challenge is not ours to answer. */
 		if (rs->status == 401 && !authed && rs->www_auth[0] &&
@@ -1147,7 +1147,7 @@ static long low_speed_time(void)
 	return *end || n < 1 || n > 3600 ? 60 : n;
 }
 
-int reg_open(struct reg **out, const char *host, const char *cred_key,
+int net_open(struct reg **out, const char *host, const char *cred_key,
 	     const struct reg_opts *opts)
 {
 	struct reg *r;
@@ -1177,7 +1177,7 @@ int reg_open(struct reg **out, const char *host, const char *cred_key,
 	return 0;
 }
 
-void reg_close(struct reg *r)
+void net_close(struct reg *r)
 {
 	if (!r)
 		return;
@@ -1199,11 +1199,6 @@ void reg_close(struct reg *r)
 	free(r);
 }
 
-void reg_manifest_release(struct reg_manifest *m)
-{
-	buf_release(&m->body);
-}
-
 static void strip_params(char *mt)
 {
 	char *semi = strchr(mt, ';');
@@ -1219,7 +1214,7 @@ static int is_digest_ref(const char *ref)
 	return strchr(ref, ':') != NULL;
 }
 
-int reg_manifest_get(struct reg_manifest *out, struct reg *r,
+int net_manifest_get(struct reg_manifest *out, struct reg *r,
 		     const char *repo, const char *ref)
 {
 	char url[2048], scope[600], what[700];
@@ -1290,7 +1285,7 @@ done:
 	return ret;
 }
 
-int reg_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
+int net_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
 		      uint64_t *size, struct reg *r, const char *repo,
 		      const char *ref)
 {
@@ -1319,7 +1314,7 @@ int reg_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
 	return ret;
 }
 
-int reg_manifest_put(struct digest *out, struct reg *r, const char *repo,
+int net_manifest_put(struct digest *out, struct reg *r, const char *repo,
 		     const char *ref, const char *media_type, const void *data,
 		     size_t len)
 {
@@ -1346,7 +1341,7 @@ int reg_manifest_put(struct digest *out, struct reg *r, const char *repo,
 	return ret;
 }
 
-int reg_manifest_delete(struct reg *r, const char *repo, const struct digest *d)
+int net_manifest_delete(struct reg *r, const char *repo, const struct digest *d)
 {
 	char ds[DIGEST_MAX_STR];
 	struct call c;
@@ -1361,7 +1356,7 @@ int reg_manifest_delete(struct reg *r, const char *repo, const struct digest *d)
 	return ret;
 }
 
-int reg_blob_head(uint64_t *size, struct reg *r, const char *repo,
+int net_blob_head(uint64_t *size, struct reg *r, const char *repo,
 		  const struct digest *d)
 {
 	char ds[DIGEST_MAX_STR];
@@ -1397,7 +1392,7 @@ static int verify_cb(const void *data, size_t len, void *payload)
 	return v->sink(data, len, v->payload);
 }
 
-int reg_blob_get(struct reg *r, const char *repo, const struct digest *d,
+int net_blob_get(struct reg *r, const char *repo, const struct digest *d,
 		 reg_sink_fn sink, void *payload)
 {
 	struct verify_sink v = { sink, payload, NULL, 0 };
@@ -1523,7 +1518,7 @@ static void cancel_upload(struct reg *r, CURL *h, const char *url)
 	buf_release(&rs.body);
 }
 
-int reg_blob_upload(struct reg *r, const char *repo, const struct digest *d,
+int net_blob_upload(struct reg *r, const char *repo, const struct digest *d,
 		    const void *data, size_t len)
 {
 	char ds[DIGEST_MAX_STR], what[700], scope[600], loc[UPLOAD_URL_MAX];
@@ -1571,7 +1566,7 @@ static void upload_free(struct reg_upload *u)
 	free(u);
 }
 
-int reg_upload_start(struct reg_upload **out, struct reg *r, const char *repo)
+int net_upload_start(struct reg_upload **out, struct reg *r, const char *repo)
 {
 	struct reg_upload *u;
 	int ret;
@@ -1609,7 +1604,7 @@ static long long range_end(const char *range)
 	return *end ? -1 : v;
 }
 
-int reg_upload_chunk(struct reg_upload *u, const void *data, size_t len)
+int net_upload_chunk(struct reg_upload *u, const void *data, size_t len)
 {
 	char range[64];
 	struct resp rs;
@@ -1646,7 +1641,7 @@ int reg_upload_chunk(struct reg_upload *u, const void *data, size_t len)
 	return ret;
 }
 
-int reg_upload_finish(struct reg_upload *u, const struct digest *d)
+int net_upload_finish(struct reg_upload *u, const struct digest *d)
 {
 	char ds[DIGEST_MAX_STR];
 	int ret;
@@ -1666,7 +1661,7 @@ int reg_upload_finish(struct reg_upload *u, const struct digest *d)
 	return ret;
 }
 
-void reg_upload_cancel(struct reg_upload *u)
+void net_upload_cancel(struct reg_upload *u)
 {
 	if (!u)
 		return;
@@ -1674,7 +1669,7 @@ void reg_upload_cancel(struct reg_upload *u)
 	upload_free(u);
 }
 
-int reg_blob_mount(struct reg *r, const char *repo, const struct digest *d,
+int net_blob_mount(struct reg *r, const char *repo, const struct digest *d,
 		   const char *from_repo)
 {
 	char ds[DIGEST_MAX_STR], loc[UPLOAD_URL_MAX];
@@ -1716,7 +1711,7 @@ static int next_link(char *out, size_t cap, const struct resp *rs)
 	return ret ? ret : 1;
 }
 
-int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
+int net_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 {
 	char url[8192], scope[600], what[700];
 	int ret = 0, pages = 0;
@@ -1766,7 +1761,7 @@ int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 	return ret;
 }
 
-int reg_check_login(struct reg *r, const char *user, const char *secret)
+int net_check_login(struct reg *r, const char *user, const char *secret)
 {
 	struct resp rs;
 	struct req q;
@@ -1795,7 +1790,7 @@ int reg_check_login(struct reg *r, const char *user, const char *secret)
 	return ret;
 }
 
-unsigned long reg_request_count(const struct reg *r)
+unsigned long net_request_count(const struct reg *r)
 {
 	return r->requests;
 }

@@ -25,8 +25,8 @@
 #include <yajl/yajl_tree.h>
 
 #include "manifest/json.h"
-#include "module/auth-parse.h"
-#include "module/creds.h"
+#include "registry/auth-parse.h"
+#include "registry/creds.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/wrapper.h"
