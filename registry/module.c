@@ -1,21 +1,20 @@
 /*
- * manifold-net.so: the part of manifold that links OpenSSL (and, with
- * the registry transport, libcurl).  Loaded on demand by util/module.c.
- * Its copy of util/ is its own: errors cross back through last_error().
+ * manifold-net.so: the part of manifold that links OpenSSL and libcurl,
+ * loaded on first use by util/module.c.  This file is its entry: the
+ * one exported symbol, the ops table through which the executable
+ * (endpoint/transport.c, util/digest.c) reaches the transport's net_*
+ * calls, and the streaming OpenSSL hash.  Its copy of util/ is its
+ * own: errors cross back through last_error().
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <sodium.h>
-#include <curl/curl.h>
 
-#include "registry/auth-parse.h"
 #include "registry/creds.h"
-
-#include "util/digest.h"
 #include "registry/transport-internal.h"
-#include "registry/registry.h"
+#include "util/digest.h"
 #include "util/error.h"
 #include "util/module.h"
 
