@@ -1,5 +1,5 @@
 /*
- * Fuzz the header parsers of module/http-parse.c: Link targets, the
+ * Fuzz the header parsers of registry/http-parse.c: Link targets, the
  * RFC 3986 resolver behind upload and redirect Locations, and URL hosts.
  * Results must stay within their buffers (each output is a heap buffer
  * of exactly its cap, so ASan sees one byte too many), hold no control

@@ -1,5 +1,5 @@
 /*
- * Unit tests for module/auth-parse.[ch]: WWW-Authenticate challenges,
+ * Unit tests for registry/auth-parse.[ch]: WWW-Authenticate challenges,
  * token responses, request builders and secrets.
  */
 #include <setjmp.h>
