@@ -15,6 +15,11 @@
  * libcurl.  registry/ never sees the store: it takes and returns bytes,
  * digests and media types.
  *
+ * This header is the contract of both sides: the reg_* calls below are
+ * defined once, in endpoint/transport.c; the module implements each as
+ * the net_* call of the same name (registry/transport-internal.h),
+ * reachable only through the ops table (util/module.h).
+ *
  * Errors: 0 or a negative enum mf_error with a one-line message
  * (mf_error_last); MF_ENOTFOUND for 404, MF_EAUTH for refused or
  * missing credentials (401), MF_EPERM for an account that may not (403,
@@ -25,7 +30,7 @@ struct reg;
 
 struct reg_opts {
 	int insecure;		/* plain HTTP or an unverified certificate */
-	int trace;		/* print each request and status on stderr */
+	int trace;		/* each request and status on stderr (fd 2) */
 };
 
 /* Largest manifest accepted from a registry. */
