@@ -228,7 +228,7 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
 			 r->scheme == SCHEME_HTTP ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
-	/* Redirects are followed by http_request(), hop by hop: see follow_redirect(). */
+	/* http_request() follows redirects hop by hop: see follow_redirect(). */
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, rs);
