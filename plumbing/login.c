@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "commands.h"
+#include "registry/reference.h"
 #include "registry/registry.h"
 #include "cli/parse-options.h"
 #include "cli/usage.h"

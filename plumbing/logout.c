@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "registry/reference.h"
 #include "registry/registry.h"
 #include "cli/parse-options.h"
 

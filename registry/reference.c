@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "registry/reference.h"
@@ -809,4 +810,38 @@ int reference_is_loopback(const struct reference *r)
 			return 1;
 	}
 	return parse_ipv4(&v4, d, n) && v4 >> 24 == 127;
+}
+
+/*
+ * The API host and credential key of a registry as docker names it:
+ * "host[:port]", optionally as a URL; none, docker.io or
+ * index.docker.io mean Docker Hub.
+ */
+int registry_name(char *host, size_t hsz, char *key, size_t ksz, const char *arg)
+{
+	char h[300];
+	const char *p = arg ? arg : "";
+	size_t n;
+
+	for (const char *c = p; *c; c++)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+			return mf_error(MF_EINVALID, "invalid registry name '%.100s'", arg);
+	if (!strncmp(p, "https://", 8))
+		p += 8;
+	else if (!strncmp(p, "http://", 7))
+		p += 7;
+	n = strcspn(p, "/");
+	if (n >= sizeof(h) || strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") < n)
+		return mf_error(MF_EINVALID, "invalid registry name '%.100s'", arg);
+	memcpy(h, p, n);
+	h[n] = '\0';
+	if (!n || !strcmp(h, "docker.io") || !strcmp(h, "index.docker.io") ||
+	    !strcmp(h, "registry-1.docker.io")) {
+		snprintf(host, hsz, "registry-1.docker.io");
+		snprintf(key, ksz, "https://index.docker.io/v1/");
+		return 0;
+	}
+	snprintf(host, hsz, "%s", h);
+	snprintf(key, ksz, "%s", h);
+	return 0;
 }

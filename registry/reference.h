@@ -165,4 +165,12 @@ int reference_is_loopback(const struct reference *r);
 int reference_ref_name(char *out, size_t outsz, const char *prefix,
 		       const struct reference *r);
 
+/*
+ * A registry as docker names it for login ("host[:port]", or a URL):
+ * its API host and the key its credentials are stored under.  None,
+ * docker.io or index.docker.io mean Docker Hub.  MF_EINVALID.
+ */
+int registry_name(char *host, size_t hsz, char *key, size_t ksz,
+		  const char *arg);
+
 #endif

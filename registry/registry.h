@@ -11,9 +11,14 @@
  * The registry transport: the OCI Distribution API over libcurl, with
  * auth and TLS.  It lives in the module (manifold-net.so), loaded the
  * first time one of these is called; the executable only carries these
- * thin wrappers (registry/client.c), so local commands never load
+ * thin wrappers (endpoint/transport.c), so local commands never load
  * libcurl.  registry/ never sees the store: it takes and returns bytes,
  * digests and media types.
+ *
+ * This header is the contract of both sides: the reg_* calls below are
+ * defined once, in endpoint/transport.c; the module implements each as
+ * the net_* call of the same name (registry/transport-internal.h),
+ * reachable only through the ops table (util/module.h).
  *
  * Errors: 0 or a negative enum mf_error with a one-line message
  * (mf_error_last); MF_ENOTFOUND for 404, MF_EAUTH for refused or
@@ -25,7 +30,7 @@ struct reg;
 
 struct reg_opts {
 	int insecure;		/* plain HTTP or an unverified certificate */
-	int trace;		/* print each request and status on stderr */
+	int trace;		/* each request and status on stderr (fd 2) */
 };
 
 /* Largest manifest accepted from a registry. */
@@ -148,19 +153,11 @@ int reg_check_login(struct reg *r, const char *user, const char *secret);
  * login/logout: store or erase credentials where docker keeps them (its
  * credential helper when one is configured, else config.json "auths"),
  * or in the containers auth file `authfile` (podman's --authfile; NULL:
- * none).  See module/creds.h for the files and their order.
+ * none).  See registry/creds.h for the files and their order.
  */
 int reg_creds_store(const char *cred_key, const char *user, const char *secret,
 		    const char *authfile);
 int reg_creds_erase(const char *cred_key, const char *authfile);
-
-/*
- * A registry as docker names it for login ("host[:port]", or a URL):
- * its API host and the key its credentials are stored under.  None,
- * docker.io or index.docker.io mean Docker Hub.  MF_EINVALID.
- */
-int registry_name(char *host, size_t hsz, char *key, size_t ksz,
-		  const char *arg);
 
 /* How many HTTP requests this connection has sent (for tests, benches). */
 unsigned long reg_request_count(const struct reg *r);

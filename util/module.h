@@ -13,7 +13,8 @@
  * executable (an install tree, wherever it was moved), then in
  * MF_MODULE_DIR (the configured install tree).
  *
- * The module exports one symbol, "mf_module_ops", of this type.  Bump
+ * The module exports one symbol, "mf_module_ops", of this type
+ * (registry/module.c fills it with the transport's net_* calls).  Bump
  * MF_MODULE_ABI on any change: a module of another ABI is refused.
  */
 #define MF_MODULE_ABI 5
@@ -44,7 +45,10 @@ struct mf_module_ops {
 	/* Given the executable's out-of-memory routine on load (wrapper.h). */
 	void (*set_oom_routine)(void (*fn)(size_t n));
 
-	/* The registry transport: see registry/registry.h. */
+	/*
+	 * The registry transport: see registry/registry.h, whose reg_* calls
+	 * (endpoint/transport.c) forward to these.
+	 */
 	int (*reg_open)(struct reg **out, const char *host, const char *cred_key,
 			const struct reg_opts *opts);
 	void (*reg_close)(struct reg *r);

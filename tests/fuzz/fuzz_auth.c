@@ -1,12 +1,12 @@
 /*
- * libFuzzer target for module/auth-parse.c: WWW-Authenticate challenges,
+ * libFuzzer target for registry/auth-parse.c: WWW-Authenticate challenges,
  * token responses and scope strings, all of which come from outside.
  *
  * Build and run (from the top of the tree):
  *
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
  *	-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
- *	tests/fuzz/fuzz_auth.c module/auth-parse.c manifest/json.c \
+ *	tests/fuzz/fuzz_auth.c registry/auth-parse.c manifest/json.c \
  *	util/error.c util/buf.c util/wrapper.c -lyajl -lsodium -o fuzz_auth
  *   ./fuzz_auth -max_len=10000 -dict=tests/fuzz/auth.dict corpus-dir \
  *	tests/fuzz/corpus/auth
@@ -36,7 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module/auth-parse.h"
+#include "registry/auth-parse.h"
 #include "util/buf.h"
 #include "util/error.h"
 

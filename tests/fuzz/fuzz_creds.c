@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "module/creds.h"
+#include "registry/creds.h"
 #include "util/error.h"
 
 static char dir[] = "/tmp/fuzz-creds.XXXXXX";

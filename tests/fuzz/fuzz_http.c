@@ -1,5 +1,5 @@
 /*
- * Fuzz the header parsers of module/http-parse.c: Link targets, the
+ * Fuzz the header parsers of registry/http-parse.c: Link targets, the
  * RFC 3986 resolver behind upload and redirect Locations, and URL hosts.
  * Results must stay within their buffers (each output is a heap buffer
  * of exactly its cap, so ASan sees one byte too many), hold no control
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module/http-parse.h"
+#include "registry/http-parse.h"
 #include "util/error.h"
 
 #define OUT_CAP 512

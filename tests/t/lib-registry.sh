@@ -151,7 +151,7 @@ unset _reg_tool
 mkdir -p "$_reg_root/docker-config" || exit 1
 export DOCKER_CONFIG=$_reg_root/docker-config
 test -f "$DOCKER_CONFIG/config.json" || echo '{}' >"$DOCKER_CONFIG/config.json"
-# podman's credential files (module/creds.h) are read too: keep the
+# podman's credential files (registry/creds.h) are read too: keep the
 # user's own out of the tests.
 export XDG_RUNTIME_DIR=$_reg_root/xdg-runtime XDG_CONFIG_HOME=$_reg_root/xdg-config
 mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" || exit 1

@@ -1,5 +1,5 @@
 /*
- * Unit tests for module/auth-parse.[ch]: WWW-Authenticate challenges,
+ * Unit tests for registry/auth-parse.[ch]: WWW-Authenticate challenges,
  * token responses, request builders and secrets.
  */
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "manifest/json.h"
-#include "module/auth-parse.h"
+#include "registry/auth-parse.h"
 #include "util/buf.h"
 #include "util/error.h"
 

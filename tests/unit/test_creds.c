@@ -1,5 +1,5 @@
 /*
- * Unit tests for module/creds.[ch]: docker's config.json and credential
+ * Unit tests for registry/creds.h (creds-*.c): docker's config.json and credential
  * helpers.
  *
  * Each test runs in a fresh temporary directory with DOCKER_CONFIG
@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "manifest/json.h"
-#include "module/creds.h"
+#include "registry/creds.h"
 #include "util/buf.h"
 #include "util/error.h"
 

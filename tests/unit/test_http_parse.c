@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "module/http-parse.h"
+#include "registry/http-parse.h"
 #include "util/error.h"
 
 /* RFC 3986 5.4: the base of every example. */

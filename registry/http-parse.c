@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module/http-parse.h"
+#include "registry/http-parse.h"
 #include "util/error.h"
 
 static int url_chars_ok(const char *s, size_t n)

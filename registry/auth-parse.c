@@ -12,7 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "manifest/json.h"
-#include "module/auth-parse.h"
+#include "registry/auth-parse.h"
 #include "util/age.h"
 #include "util/buf.h"
 #include "util/error.h"

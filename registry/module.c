@@ -1,22 +1,21 @@
 /*
- * manifold-net.so: the part of manifold that links OpenSSL (and, with
- * the registry transport, libcurl).  Loaded on demand by util/module.c.
- * Its copy of util/ is its own: errors cross back through last_error().
+ * manifold-net.so: the part of manifold that links OpenSSL and libcurl,
+ * loaded on first use by util/module.c.  This file is its entry: the
+ * one exported symbol, the ops table through which the executable
+ * (endpoint/transport.c, util/digest.c) reaches the transport's net_*
+ * calls, and the streaming OpenSSL hash.  Its copy of util/ is its
+ * own: errors cross back through last_error().
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <sodium.h>
-#include <curl/curl.h>
 
-#include "module/auth-parse.h"
-#include "module/creds.h"
-
+#include "registry/creds.h"
+#include "registry/transport-internal.h"
 #include "util/digest.h"
 #include "util/wrapper.h"
-#include "module/net.h"
-#include "registry/registry.h"
 #include "util/error.h"
 #include "util/module.h"
 
@@ -93,23 +92,23 @@ const struct mf_module_ops mf_module_ops = {
 	.hash_free = net_hash_free,
 	.last_error = mf_error_last,
 	.set_oom_routine = set_oom_routine,
-	.reg_open = reg_open,
-	.reg_close = reg_close,
-	.reg_manifest_get = reg_manifest_get,
-	.reg_manifest_head = reg_manifest_head,
-	.reg_manifest_put = reg_manifest_put,
-	.reg_manifest_delete = reg_manifest_delete,
-	.reg_blob_head = reg_blob_head,
-	.reg_blob_get = reg_blob_get,
-	.reg_blob_upload = reg_blob_upload,
-	.reg_upload_start = reg_upload_start,
-	.reg_upload_chunk = reg_upload_chunk,
-	.reg_upload_finish = reg_upload_finish,
-	.reg_upload_cancel = reg_upload_cancel,
-	.reg_blob_mount = reg_blob_mount,
-	.reg_tags_list = reg_tags_list,
-	.reg_check_login = reg_check_login,
-	.reg_request_count = reg_request_count,
+	.reg_open = net_open,
+	.reg_close = net_close,
+	.reg_manifest_get = net_manifest_get,
+	.reg_manifest_head = net_manifest_head,
+	.reg_manifest_put = net_manifest_put,
+	.reg_manifest_delete = net_manifest_delete,
+	.reg_blob_head = net_blob_head,
+	.reg_blob_get = net_blob_get,
+	.reg_blob_upload = net_blob_upload,
+	.reg_upload_start = net_upload_start,
+	.reg_upload_chunk = net_upload_chunk,
+	.reg_upload_finish = net_upload_finish,
+	.reg_upload_cancel = net_upload_cancel,
+	.reg_blob_mount = net_blob_mount,
+	.reg_tags_list = net_tags_list,
+	.reg_check_login = net_check_login,
+	.reg_request_count = net_request_count,
 	.creds_store = net_creds_store,
 	.creds_erase = net_creds_erase,
 };

@@ -1,7 +1,7 @@
 #ifndef MF_MODULE_CREDS_H
 #define MF_MODULE_CREDS_H
 
-#include "module/auth-parse.h"
+#include "registry/auth-parse.h"
 
 /*
  * Docker's credential store, read and written the way docker/cli does it,
