@@ -203,6 +203,12 @@ struct descriptor {
 	const struct platform *platform;	/* NULL when absent */
 };
 
+/*
+ * A copy of `d` that outlives the callback: one malloc'd block holding
+ * every string and array it points at, released with free().
+ */
+struct descriptor *descriptor_dup(const struct descriptor *d);
+
 /* The value of annotation `key` on `d`, or NULL. */
 const char *descriptor_annotation(const struct descriptor *d, const char *key);
 
