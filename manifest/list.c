@@ -8,6 +8,7 @@
 #include "manifest/json.h"
 #include "manifest/list.h"
 #include "manifest/manifest.h"
+#include "manifest/platform.h"
 #include "util/digest.h"
 #include "util/error.h"
 #include "util/wrapper.h"
@@ -714,6 +715,18 @@ int list_set_annotation(struct list *l, const char *key, const char *value)
 const char *list_entry_annotation(const struct list_entry *e, const char *key)
 {
 	return get_annotation(e->ann_keys, e->ann_values, e->ann_nr, key);
+}
+
+int list_entry_is_attestation(const struct list_entry *e)
+{
+	return reference_type_is_attestation(
+		list_entry_annotation(e, ANNOTATION_REFERENCE_TYPE));
+}
+
+int list_entry_platform(struct platform_spec *out, const struct list_entry *e)
+{
+	return platform_of_entry(out, list_entry_is_attestation(e),
+				 e->has_platform ? e->os : NULL, e->arch, e->variant);
 }
 
 static int set_artifact_type(char **slot, const char *mt)

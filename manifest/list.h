@@ -195,6 +195,13 @@ int list_set_annotation(struct list *l, const char *key, const char *value);
 /* The value of annotation `key`, or NULL. */
 const char *list_entry_annotation(const struct list_entry *e, const char *key);
 
+/* 1 if entry e is a BuildKit attestation manifest (the attestation rule). */
+int list_entry_is_attestation(const struct list_entry *e);
+
+/* The platform entry e is for (platform_of_entry()): 1 or 0. */
+struct platform_spec;
+int list_entry_platform(struct platform_spec *out, const struct list_entry *e);
+
 /*
  * Set (or, with NULL or "", clear) the artifactType of an entry or of the
  * index.  MF_EINVALID when it is not a valid media type.

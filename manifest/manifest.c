@@ -7,6 +7,7 @@
 
 #include "manifest/json.h"
 #include "manifest/manifest.h"
+#include "manifest/platform.h"
 #include "util/digest.h"
 #include "util/error.h"
 #include "util/wrapper.h"
@@ -779,11 +780,24 @@ const char *descriptor_annotation(const struct descriptor *d, const char *key)
 	return NULL;
 }
 
+int reference_type_is_attestation(const char *reference_type)
+{
+	return reference_type && !strcmp(reference_type, REFERENCE_TYPE_ATTESTATION);
+}
+
 int descriptor_is_attestation(const struct descriptor *d)
 {
-	const char *t = descriptor_annotation(d, ANNOTATION_REFERENCE_TYPE);
+	return reference_type_is_attestation(
+		descriptor_annotation(d, ANNOTATION_REFERENCE_TYPE));
+}
 
-	return t && !strcmp(t, REFERENCE_TYPE_ATTESTATION);
+int descriptor_platform(struct platform_spec *out, const struct descriptor *d)
+{
+	const struct platform *p = d->platform;
+
+	return platform_of_entry(out, descriptor_is_attestation(d),
+				 p ? p->os : NULL, p ? p->architecture : NULL,
+				 p ? p->variant : NULL);
 }
 
 /* The strings of a validated string array (NULL/0 when absent). */

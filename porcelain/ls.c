@@ -113,7 +113,7 @@ static void describe(struct row *r, struct odb_txn *tx)
 		char p[256];
 		size_t k;
 
-		if (eng_entry_is_attestation(&l.e[i])) {
+		if (list_entry_is_attestation(&l.e[i])) {
 			r->attestations++;
 			continue;
 		}
