@@ -11,44 +11,8 @@
 #include "manifest/platform.h"
 #include "util/digest.h"
 #include "util/error.h"
+#include "util/utf8.h"
 #include "util/wrapper.h"
-
-/*
- * UTF-8, the way Go's unicode/utf8 sees it: the length of the valid
- * sequence at s (n bytes available), or 0 when the first byte does not
- * start one (overlong forms, surrogates, code points past U+10FFFF and
- * truncated sequences included).  Go then takes one byte as U+FFFD.
- */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
 
 /* A copy of s with every invalid UTF-8 byte replaced by U+FFFD. */
 static char *dup_utf8(const char *s)
@@ -58,7 +22,7 @@ static char *dup_utf8(const char *s)
 	char *out = xmalloc(n * 3 + 1);
 
 	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
+		size_t k = utf8_seq(p + i, n - i, NULL);
 
 		if (!k) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
@@ -110,7 +74,7 @@ static int go_string(struct buf *out, const char *s)
 			elen = json_escape_char(esc, c);
 			k = 1;
 		} else {
-			k = utf8_seq(p + i, n - i);
+			k = utf8_seq(p + i, n - i, NULL);
 			if (k == 3 && c == 0xe2 && p[i + 1] == 0x80 &&
 			    (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
 				memcpy(esc, p[i + 2] == 0xa8 ? "\\u2028" :

@@ -13,6 +13,7 @@
 #include "util/error.h"
 #include "util/escape.h"
 #include "util/module.h"
+#include "util/utf8.h"
 
 /* FIPS 180-2 known answers. */
 static const char abc256[] =
@@ -252,6 +253,45 @@ static void test_escape__terminal(void **state)
 	assert_string_equal(b, "\\x1b2");
 }
 
+/* The one UTF-8 check: Go's decoder, byte for byte. */
+static void test_utf8__seq(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n, len;
+		uint32_t cp;
+	} cases[] = {
+		{ "A", 1, 1, 'A' },
+		{ "\xc3\xa9", 2, 2, 0xe9 },
+		{ "\xe2\x82\xac", 3, 3, 0x20ac },
+		{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff },
+		{ "\x80", 1, 0, 0 },			/* stray continuation */
+		{ "\xc0\xaf", 2, 0, 0 },		/* overlong */
+		{ "\xc1\xbf", 2, 0, 0 },
+		{ "\xe0\x9f\xbf", 3, 0, 0 },		/* overlong */
+		{ "\xed\xa0\x80", 3, 0, 0 },		/* surrogate */
+		{ "\xf0\x8f\xbf\xbf", 4, 0, 0 },	/* overlong */
+		{ "\xf4\x90\x80\x80", 4, 0, 0 },	/* past U+10FFFF */
+		{ "\xf5\x80\x80\x80", 4, 0, 0 },
+		{ "\xe2\x82\xac", 2, 0, 0 },		/* cut short */
+		{ "\xe2\x28\xac", 3, 0, 0 },		/* not a continuation */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t cp = 0;
+		size_t len = utf8_seq((const unsigned char *)cases[i].s,
+				      cases[i].n, &cp);
+
+		assert_int_equal(len, cases[i].len);
+		if (len)
+			assert_int_equal(cp, cases[i].cp);
+		assert_int_equal(utf8_seq((const unsigned char *)cases[i].s,
+					  cases[i].n, NULL), cases[i].len);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_buf__addf_and_detach),
 		cmocka_unit_test(test_error__wrap_keeps_message),
 		cmocka_unit_test(test_escape__terminal),
+		cmocka_unit_test(test_utf8__seq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
