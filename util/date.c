@@ -1,43 +1,45 @@
 /*
- * Dates for ls and log (history-util.h).
+ * Dates (date.h).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "engine/history.h"
+#include "util/date.h"
 
-static void local_tm(struct tm *tm, int64_t t, int tz)
+void date_zone(char *out, int tz)
 {
-	time_t local = (time_t)(t + (int64_t)tz * 60);
-
-	gmtime_r(&local, tm);
+	snprintf(out, DATE_ZONE_MAX, "%c%02d%02d", tz < 0 ? '-' : '+', abs(tz) / 60,
+		 abs(tz) % 60);
 }
 
-void hu_date_iso(char *out, int64_t t, int tz)
+/* "%Y-%m-%d<sep>%H:%M:%S", the wall-clock time in zone tz. */
+static void wall_clock(char *out, size_t cap, int64_t t, int tz, char sep)
 {
+	time_t local = (time_t)(t + (int64_t)tz * 60);
 	struct tm tm;
-	char when[40];
 
-	local_tm(&tm, t, tz);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, HU_DATE_MAX, "%s%c%02d:%02d", when, tz < 0 ? '-' : '+',
-		 abs(tz) / 60, abs(tz) % 60);
+	gmtime_r(&local, &tm);
+	if (sep == 'T')
+		strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	else
+		strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 static void ago(char *out, int64_t n, const char *unit)
 {
-	snprintf(out, HU_DATE_MAX, "%lld %s%s ago", (long long)n, unit,
+	snprintf(out, DATE_MAX, "%lld %s%s ago", (long long)n, unit,
 		 n == 1 ? "" : "s");
 }
 
 /* git's show_date_relative() thresholds. */
-void hu_date_relative(char *out, int64_t t, int64_t now)
+static void relative(char *out, int64_t t, int64_t now)
 {
 	int64_t d = now - t;
 
 	if (d < 0) {
-		snprintf(out, HU_DATE_MAX, "in the future");
+		snprintf(out, DATE_MAX, "in the future");
 		return;
 	}
 	if (d < 90) {
@@ -72,7 +74,7 @@ void hu_date_relative(char *out, int64_t t, int64_t now)
 		int64_t years = total / 12, months = total % 12;
 
 		if (months) {
-			snprintf(out, HU_DATE_MAX, "%lld year%s, %lld month%s ago",
+			snprintf(out, DATE_MAX, "%lld year%s, %lld month%s ago",
 				 (long long)years, years == 1 ? "" : "s",
 				 (long long)months, months == 1 ? "" : "s");
 			return;
@@ -81,4 +83,41 @@ void hu_date_relative(char *out, int64_t t, int64_t now)
 		return;
 	}
 	ago(out, (d + 183) / 365, "year");
+}
+
+void date_show(char *out, int64_t t, int tz, enum date_mode mode, int64_t now)
+{
+	char when[40], zone[DATE_ZONE_MAX];
+
+	date_zone(zone, tz);
+	switch (mode) {
+	case DATE_ISO_STRICT:
+		wall_clock(when, sizeof(when), t, tz, 'T');
+		snprintf(out, DATE_MAX, "%s%c%02d:%02d", when, tz < 0 ? '-' : '+',
+			 abs(tz) / 60, abs(tz) % 60);
+		break;
+	case DATE_ISO:
+		wall_clock(when, sizeof(when), t, tz, ' ');
+		snprintf(out, DATE_MAX, "%s %s", when, zone);
+		break;
+	case DATE_RAW:
+		snprintf(out, DATE_MAX, "%" PRId64 " %s", t, zone);
+		break;
+	case DATE_UNIX:
+		snprintf(out, DATE_MAX, "%" PRId64, t);
+		break;
+	case DATE_RELATIVE:
+		relative(out, t, now);
+		break;
+	}
+}
+
+void date_now(int64_t *t, int *tz)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	*t = (int64_t)now;
+	localtime_r(&now, &tm);
+	*tz = (int)(tm.tm_gmtoff / 60);
 }

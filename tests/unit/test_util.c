@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "util/buf.h"
+#include "util/date.h"
 #include "util/digest.h"
 #include "util/error.h"
 #include "util/escape.h"
@@ -292,6 +293,37 @@ static void test_utf8__seq(void **state)
 	}
 }
 
+/* The one date formatter, in each of its modes. */
+static void test_date__show(void **state)
+{
+	char out[DATE_MAX], zone[DATE_ZONE_MAX];
+	int64_t t = 1764190350;	/* 2025-11-26 20:52:30 UTC */
+
+	(void)state;
+	date_show(out, t, 60, DATE_ISO_STRICT, 0);
+	assert_string_equal(out, "2025-11-26T21:52:30+01:00");
+	date_show(out, t, -330, DATE_ISO_STRICT, 0);
+	assert_string_equal(out, "2025-11-26T15:22:30-05:30");
+	date_show(out, t, 60, DATE_ISO, 0);
+	assert_string_equal(out, "2025-11-26 21:52:30 +0100");
+	date_show(out, t, -330, DATE_RAW, 0);
+	assert_string_equal(out, "1764190350 -0530");
+	date_show(out, t, 60, DATE_UNIX, 0);
+	assert_string_equal(out, "1764190350");
+	date_show(out, t, 0, DATE_RELATIVE, t + 89);
+	assert_string_equal(out, "89 seconds ago");
+	date_show(out, t, 0, DATE_RELATIVE, t + 60 * 60);
+	assert_string_equal(out, "60 minutes ago");
+	date_show(out, t, 0, DATE_RELATIVE, t + 400 * 86400);
+	assert_string_equal(out, "1 year, 1 month ago");
+	date_show(out, t, 0, DATE_RELATIVE, t + 2 * 365 * 86400);
+	assert_string_equal(out, "2 years ago");
+	date_show(out, t, 0, DATE_RELATIVE, t - 1);
+	assert_string_equal(out, "in the future");
+	date_zone(zone, 0);
+	assert_string_equal(zone, "+0000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_error__wrap_keeps_message),
 		cmocka_unit_test(test_escape__terminal),
 		cmocka_unit_test(test_utf8__seq),
+		cmocka_unit_test(test_date__show),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
