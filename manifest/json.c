@@ -456,68 +456,6 @@ int json_is_string_array(yajl_val v)
 	return 1;
 }
 
-size_t json_escape_char(char *esc, unsigned char c)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	esc[0] = '\\';
-	switch (c) {
-	case '"':
-	case '\\':
-		esc[1] = (char)c;
-		return 2;
-	case '\b':
-		esc[1] = 'b';
-		return 2;
-	case '\f':
-		esc[1] = 'f';
-		return 2;
-	case '\n':
-		esc[1] = 'n';
-		return 2;
-	case '\r':
-		esc[1] = 'r';
-		return 2;
-	case '\t':
-		esc[1] = 't';
-		return 2;
-	default:
-		memcpy(esc + 1, "u00", 3);
-		esc[4] = hex[c >> 4];
-		esc[5] = hex[c & 0xf];
-		return 6;
-	}
-}
-
-int json_add_string(struct buf *out, const char *s, size_t len)
-{
-	size_t i, start = 0;
-	int ret;
-
-	ret = buf_addch(out, '"');
-	if (ret)
-		return ret;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7];
-		size_t n = 2;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		n = json_escape_char(esc, c);
-		ret = buf_add(out, s + start, i - start);
-		if (!ret)
-			ret = buf_add(out, esc, n);
-		if (ret)
-			return ret;
-		start = i + 1;
-	}
-	ret = buf_add(out, s + start, len - start);
-	if (!ret)
-		ret = buf_addch(out, '"');
-	return ret;
-}
-
 static int add_indent(struct buf *out, size_t level, const char *unit)
 {
 	static const char spaces[] = "                                ";
