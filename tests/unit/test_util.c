@@ -13,6 +13,7 @@
 #include "util/digest.h"
 #include "util/error.h"
 #include "util/escape.h"
+#include "util/json-write.h"
 #include "util/module.h"
 #include "util/utf8.h"
 
@@ -324,6 +325,45 @@ static void test_date__show(void **state)
 	assert_string_equal(zone, "+0000");
 }
 
+/* The one JSON writer: Go's MarshalIndent layout, or one line deeper down. */
+static void test_json_write__layouts(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct jw w;
+	char *v[] = { "a<b", "\xff" };
+
+	(void)state;
+	jw_init(&w, &out, "   ", 0, JW_GO);
+	jw_open(&w, '{');
+	jw_int(&w, "n", 2);
+	jw_strings(&w, "s", v, 2);
+	jw_strings(&w, "none", v, 0);
+	jw_next(&w, "e");
+	jw_open(&w, '[');
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	assert_int_equal(w.ret, 0);
+	buf_addch(&out, '\0');
+	assert_string_equal(out.ptr, "{\n   \"n\": 2,\n   \"s\": [\n      \"a\\u003cb\",\n"
+			    "      \"\\ufffd\"\n   ],\n   \"e\": []\n}");
+	buf_release(&out);
+
+	jw_init(&w, &out, "  ", 2, JW_PLAIN);
+	jw_open(&w, '[');
+	for (int i = 0; i < 2; i++) {
+		jw_next(&w, NULL);
+		jw_open(&w, '{');
+		jw_string(&w, "k", "a<b");
+		jw_string_or_null(&w, "v", i ? "x" : NULL);
+		jw_close(&w, '}');
+	}
+	jw_close(&w, ']');
+	buf_addch(&out, '\0');
+	assert_string_equal(out.ptr, "[\n  {\"k\": \"a<b\", \"v\": null},\n"
+			    "  {\"k\": \"a<b\", \"v\": \"x\"}\n]");
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_error__wrap_keeps_message),
 		cmocka_unit_test(test_escape__terminal),
 		cmocka_unit_test(test_utf8__seq),
+		cmocka_unit_test(test_json_write__layouts),
 		cmocka_unit_test(test_date__show),
 	};
 
