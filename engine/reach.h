@@ -18,9 +18,11 @@
  * parent that names a missing child is told), and records it cannot
  * read.
  *
- * The walk reads the store only; it never prints, never fails on what it
- * finds (a missing or malformed object is the visitor's to judge), and
- * holds no recursion: the depth of a chain costs heap, not stack.
+ * The walk reads the store only (the visitor must not write to it while
+ * the walk runs: what it is handed points into the store's map); it
+ * never prints, fails on what it finds only with REACH_STRICT (else a
+ * missing or malformed object is the visitor's to judge), and holds no
+ * recursion: the depth of a chain costs heap, not stack.
  */
 #include "manifest/manifest.h"
 #include "odb/odb.h"
