@@ -99,27 +99,17 @@ void eng_entry_ref(char *out, struct odb_txn *tx, const char *digest)
 	(void)odb_source_for_each(tx, &s.want, source_first, &s);
 }
 
-int eng_entry_is_attestation(const struct list_entry *e)
-{
-	const char *t = NULL;
-
-	for (size_t i = 0; i < e->ann_nr; i++)
-		if (!strcmp(e->ann_keys[i], ANNOTATION_REFERENCE_TYPE))
-			t = e->ann_values[i];
-	return t && !strcmp(t, REFERENCE_TYPE_ATTESTATION);
-}
-
 void eng_prune_attestations(struct list *l)
 {
 	for (size_t i = l->nr; i-- > 0;) {
 		const char *ref;
 		int keep = 0;
 
-		if (!eng_entry_is_attestation(&l->e[i]))
+		if (!list_entry_is_attestation(&l->e[i]))
 			continue;
 		ref = list_entry_annotation(&l->e[i], ANNOTATION_REFERENCE_DIGEST);
 		for (size_t j = 0; ref && j < l->nr; j++)
-			if (!eng_entry_is_attestation(&l->e[j]) &&
+			if (!list_entry_is_attestation(&l->e[j]) &&
 			    !strcmp(l->e[j].digest, ref))
 				keep = 1;
 		if (!keep)
@@ -131,7 +121,7 @@ void eng_entry_platform(char *out, size_t cap, const struct list_entry *e)
 {
 	int n;
 
-	if (eng_entry_is_attestation(e)) {
+	if (list_entry_is_attestation(e)) {
 		snprintf(out, cap, "attestation");
 		return;
 	}
@@ -220,9 +210,7 @@ int eng_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 		const struct list_entry *e = &l->e[i];
 		struct platform_spec p;
 
-		if (eng_entry_is_attestation(e) || !e->has_platform ||
-		    platform_from_parts(&p, e->os, e->arch, e->variant) ||
-		    !platform_match(&p, &want))
+		if (!list_entry_platform(&p, e) || !platform_match(&p, &want))
 			continue;
 		if (hits && strcmp(l->e[*idx].digest, e->digest))
 			return mf_error(MF_EAMBIGUOUS, "several entries are %s; "

@@ -44,9 +44,6 @@ void eng_entry_ref(char *out, struct odb_txn *tx, const char *digest);
 int eng_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 		  const char *spec);
 
-/* 1 if entry e is a BuildKit attestation manifest. */
-int eng_entry_is_attestation(const struct list_entry *e);
-
 /*
  * Drop every attestation that describes no image of l (its
  * vnd.docker.reference.digest names no other entry, or it has none):

@@ -152,9 +152,7 @@ static int child_cb(const struct descriptor *d, void *payload)
 	if (f->want) {
 		struct platform_spec p;
 
-		if (descriptor_is_attestation(d) || !d->platform ||
-		    platform_from_parts(&p, d->platform->os, d->platform->architecture,
-					d->platform->variant))
+		if (!descriptor_platform(&p, d))
 			return 0;
 		f->candidates++;
 		if (!f->chosen[0] && platform_match(&p, f->want))

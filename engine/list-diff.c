@@ -6,7 +6,7 @@
 
 #include "engine/entries.h"
 #include "list-diff.h"
-#include "manifest/json.h"
+#include "util/json-write.h"
 #include "engine/entries.h"
 #include "util/wrapper.h"
 #include "util/escape.h"
@@ -353,44 +353,44 @@ static const char *const kind_names[] = {
 	[LD_ORDER] = "order",
 };
 
-static void json_member(struct buf *out, const char *key, const char *value)
-{
-	buf_addf(out, ", \"%s\": ", key);
-	if (value)
-		json_add_string(out, value, strlen(value));
-	else
-		buf_adds(out, "null");
-}
-
+/*
+ * One change per line, each an object on that line:
+ * [\n  {"change": "added", "platform": ..., "digest": ...},\n  ...\n]
+ */
 void list_diff_json(struct buf *out, const struct list_diff *d)
 {
-	buf_addch(out, '[');
+	struct jw w;
+
+	jw_init(&w, out, "  ", 2, JW_PLAIN);
+	jw_open(&w, '[');
 	for (size_t i = 0; i < d->nr; i++) {
 		const struct ld_change *c = &d->c[i];
 
-		buf_adds(out, i ? ",\n  {" : "\n  {");
-		buf_addf(out, "\"change\": \"%s\"", kind_names[c->kind]);
+		jw_next(&w, NULL);
+		jw_open(&w, '{');
+		jw_string(&w, "change", kind_names[c->kind]);
 		if (c->platform)
-			json_member(out, "platform", c->platform);
+			jw_string(&w, "platform", c->platform);
 		if (c->digest)
-			json_member(out, "digest", c->digest);
+			jw_string(&w, "digest", c->digest);
 		if (c->old || c->new) {
-			json_member(out, "old", c->old);
-			json_member(out, "new", c->new);
+			jw_string_or_null(&w, "old", c->old);
+			jw_string_or_null(&w, "new", c->new);
 		}
 		if (c->kind == LD_ANNOTATIONS || c->kind == LD_INDEX_ANNOTATIONS) {
-			buf_adds(out, ", \"annotations\": [");
+			jw_next(&w, "annotations");
+			jw_open(&w, '[');
 			for (size_t k = 0; k < c->ann_nr; k++) {
-				buf_adds(out, k ? ", {\"key\": " : "{\"key\": ");
-				json_add_string(out, c->ann[k].key,
-						strlen(c->ann[k].key));
-				json_member(out, "old", c->ann[k].old);
-				json_member(out, "new", c->ann[k].new);
-				buf_addch(out, '}');
+				jw_next(&w, NULL);
+				jw_open(&w, '{');
+				jw_string(&w, "key", c->ann[k].key);
+				jw_string_or_null(&w, "old", c->ann[k].old);
+				jw_string_or_null(&w, "new", c->ann[k].new);
+				jw_close(&w, '}');
 			}
-			buf_addch(out, ']');
+			jw_close(&w, ']');
 		}
-		buf_addch(out, '}');
+		jw_close(&w, '}');
 	}
-	buf_adds(out, d->nr ? "\n]" : "]");
+	jw_close(&w, ']');
 }

@@ -135,10 +135,7 @@ static int pick_cb(const struct descriptor *d, void *payload)
 	struct pick *p = payload;
 	struct platform_spec got;
 
-	if (descriptor_is_attestation(d) || !d->platform ||
-	    platform_from_parts(&got, d->platform->os, d->platform->architecture,
-				d->platform->variant) ||
-	    !platform_match(&got, &p->want))
+	if (!descriptor_platform(&got, d) || !platform_match(&got, &p->want))
 		return 0;
 	if (digest_parse(&p->found, d->digest))
 		return 0;

@@ -9,6 +9,7 @@
 #include "manifest/json.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/utf8.h"
 #include "util/wrapper.h"
 
 /* Objects with more keys than this are checked for duplicates by sorting. */
@@ -51,44 +52,6 @@ void json_msg_str(char *out, size_t outsz, const char *s)
 		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
 	out[o] = '\0';
-}
-
-/*
- * Length of the UTF-8 sequence at s (at most `left` bytes), or 0 when it is
- * not a well-formed sequence in the sense of RFC 3629 (no overlong forms,
- * no surrogates, nothing above U+10FFFF).  s[0] is >= 0x80.
- */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (left < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
 }
 
 /* Value of 4 hex digits at s, or -1. */
@@ -172,7 +135,7 @@ static int prescan(const unsigned char *s, size_t len)
 			return mf_error(MF_EINVALID,
 					"invalid JSON: NUL byte at offset %zu", i);
 		if (c >= 0x80) {
-			size_t n = utf8_seq_len(s + i, len - i);
+			size_t n = utf8_seq(s + i, len - i, NULL);
 
 			if (!n)
 				return mf_error(MF_EINVALID,
@@ -491,68 +454,6 @@ int json_is_string_array(yajl_val v)
 		if (!YAJL_IS_STRING(v->u.array.values[i]))
 			return 0;
 	return 1;
-}
-
-size_t json_escape_char(char *esc, unsigned char c)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	esc[0] = '\\';
-	switch (c) {
-	case '"':
-	case '\\':
-		esc[1] = (char)c;
-		return 2;
-	case '\b':
-		esc[1] = 'b';
-		return 2;
-	case '\f':
-		esc[1] = 'f';
-		return 2;
-	case '\n':
-		esc[1] = 'n';
-		return 2;
-	case '\r':
-		esc[1] = 'r';
-		return 2;
-	case '\t':
-		esc[1] = 't';
-		return 2;
-	default:
-		memcpy(esc + 1, "u00", 3);
-		esc[4] = hex[c >> 4];
-		esc[5] = hex[c & 0xf];
-		return 6;
-	}
-}
-
-int json_add_string(struct buf *out, const char *s, size_t len)
-{
-	size_t i, start = 0;
-	int ret;
-
-	ret = buf_addch(out, '"');
-	if (ret)
-		return ret;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7];
-		size_t n = 2;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		n = json_escape_char(esc, c);
-		ret = buf_add(out, s + start, i - start);
-		if (!ret)
-			ret = buf_add(out, esc, n);
-		if (ret)
-			return ret;
-		start = i + 1;
-	}
-	ret = buf_add(out, s + start, len - start);
-	if (!ret)
-		ret = buf_addch(out, '"');
-	return ret;
 }
 
 static int add_indent(struct buf *out, size_t level, const char *unit)

@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "util/buf.h"
+#include "util/json-write.h"
 
 /*
  * Safe JSON parsing on top of yajl_tree, for bytes that come from outside
@@ -79,23 +80,6 @@ int json_get_int64(int64_t *out, yajl_val obj, const char *key);
 
 /* 1 if `v` is an array whose elements are all strings. */
 int json_is_string_array(yajl_val v);
-
-/*
- * Append `s` (`len` bytes) to `out` as a quoted JSON string: `"` and `\`
- * are escaped, \b \f \n \r \t use their short forms, other control
- * characters become \u00xx (lower-case hex); everything else, UTF-8
- * included, is copied as is, so `s` should be valid UTF-8.  Returns 0,
- * or MF_ETOOBIG when `out`'s cap is reached (`out` then holds a prefix).
- */
-int json_add_string(struct buf *out, const char *s, size_t len);
-
-/*
- * The escape for one ASCII byte (a quote, a backslash or a control
- * character) into esc (at least 6 bytes): the short forms \" \\ \b \f
- * \n \r \t, else \u00XX in lower-case hex.  Returns its length.  Shared
- * by the plain JSON writer here and the Go-style one in manifest/list.c.
- */
-size_t json_escape_char(char *esc, unsigned char c);
 
 /*
  * Re-indent the JSON document in `bytes` for humans and append it to

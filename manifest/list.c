@@ -8,46 +8,11 @@
 #include "manifest/json.h"
 #include "manifest/list.h"
 #include "manifest/manifest.h"
+#include "manifest/platform.h"
 #include "util/digest.h"
 #include "util/error.h"
+#include "util/utf8.h"
 #include "util/wrapper.h"
-
-/*
- * UTF-8, the way Go's unicode/utf8 sees it: the length of the valid
- * sequence at s (n bytes available), or 0 when the first byte does not
- * start one (overlong forms, surrogates, code points past U+10FFFF and
- * truncated sequences included).  Go then takes one byte as U+FFFD.
- */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
 
 /* A copy of s with every invalid UTF-8 byte replaced by U+FFFD. */
 static char *dup_utf8(const char *s)
@@ -57,7 +22,7 @@ static char *dup_utf8(const char *s)
 	char *out = xmalloc(n * 3 + 1);
 
 	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
+		size_t k = utf8_seq(p + i, n - i, NULL);
 
 		if (!k) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
@@ -83,244 +48,6 @@ static void replace(char **slot, char *value)
 {
 	free(*slot);
 	*slot = value;
-}
-
-/*
- * Strings as Go's encoding/json writes them (encodeState.string with
- * HTML escaping on, Go 1.22 and later for \b and \f).
- */
-static int go_string(struct buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, start = 0;
-	int ret = buf_addch(out, '"');
-
-	while (!ret && i < n) {
-		unsigned char c = p[i];
-		char esc[7];
-		size_t k, elen = 2;
-
-		if (c < 0x80) {
-			if (c >= 0x20 && c != '"' && c != '\\' && c != '<' &&
-			    c != '>' && c != '&') {
-				i++;
-				continue;
-			}
-			elen = json_escape_char(esc, c);
-			k = 1;
-		} else {
-			k = utf8_seq(p + i, n - i);
-			if (k == 3 && c == 0xe2 && p[i + 1] == 0x80 &&
-			    (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
-				memcpy(esc, p[i + 2] == 0xa8 ? "\\u2028" :
-				       "\\u2029", 6);
-				elen = 6;
-			} else if (!k) {
-				memcpy(esc, "\\ufffd", 6);
-				elen = 6;
-				k = 1;
-			} else {
-				i += k;
-				continue;
-			}
-		}
-		ret = buf_add(out, s + start, i - start);
-		if (!ret)
-			ret = buf_add(out, esc, elen);
-		i += k;
-		start = i;
-	}
-	if (!ret)
-		ret = buf_add(out, s + start, n - start);
-	if (!ret)
-		ret = buf_addch(out, '"');
-	return ret;
-}
-
-/*
- * A writer for json.MarshalIndent(v, "", "   ") output.  Errors stick:
- * after the first one every call does nothing, and jw.ret says what it
- * was.
- */
-#define JW_DEPTH 8
-
-struct jw {
-	struct buf *out;
-	int level;
-	size_t members[JW_DEPTH];	/* written so far at each level */
-	int ret;
-};
-
-static void jw_newline(struct jw *w)
-{
-	int i;
-
-	if (!w->ret)
-		w->ret = buf_addch(w->out, '\n');
-	for (i = 0; !w->ret && i < w->level; i++)
-		w->ret = buf_add(w->out, "   ", 3);
-}
-
-/* Start a member (key != NULL) or an array element. */
-static void jw_next(struct jw *w, const char *key)
-{
-	if (!w->ret && w->members[w->level]++)
-		w->ret = buf_addch(w->out, ',');
-	jw_newline(w);
-	if (key && !w->ret)
-		w->ret = go_string(w->out, key);
-	if (key && !w->ret)
-		w->ret = buf_add(w->out, ": ", 2);
-}
-
-static void jw_open(struct jw *w, char c)
-{
-	if (!w->ret)
-		w->ret = buf_addch(w->out, c);
-	w->level++;
-	w->members[w->level] = 0;
-}
-
-/* Empty containers stay "{}" / "[]", as Go writes them. */
-static void jw_close(struct jw *w, char c)
-{
-	size_t n = w->members[w->level];
-
-	w->level--;
-	if (n)
-		jw_newline(w);
-	if (!w->ret)
-		w->ret = buf_addch(w->out, c);
-}
-
-static void jw_string(struct jw *w, const char *key, const char *value)
-{
-	jw_next(w, key);
-	if (!w->ret)
-		w->ret = go_string(w->out, value ? value : "");
-}
-
-static void jw_int(struct jw *w, const char *key, int64_t v)
-{
-	jw_next(w, key);
-	if (!w->ret)
-		w->ret = buf_addf(w->out, "%" PRId64, v);
-}
-
-static void jw_opt_string(struct jw *w, const char *key, const char *value)
-{
-	if (value && *value)
-		jw_string(w, key, value);
-}
-
-static void jw_strings(struct jw *w, const char *key, char *const *v,
-		       size_t nr)
-{
-	size_t i;
-
-	if (!nr)
-		return;
-	jw_next(w, key);
-	jw_open(w, '[');
-	for (i = 0; i < nr; i++)
-		jw_string(w, NULL, v[i]);
-	jw_close(w, ']');
-}
-
-/* Annotations as a Go map: keys sorted bytewise (strcmp is unsigned). */
-static void jw_annotations(struct jw *w, char *const *keys,
-			   char *const *values, size_t nr)
-{
-	size_t *order, i, j;
-
-	if (!nr)
-		return;
-	/* insertion sort of indexes: annotations are few, and C11 has no
-	 * qsort with a context pointer */
-	order = xmalloc(nr * sizeof(*order));
-	for (i = 0; i < nr; i++) {
-		for (j = i; j > 0 && strcmp(keys[order[j - 1]], keys[i]) > 0; j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-	}
-	jw_next(w, "annotations");
-	jw_open(w, '{');
-	for (i = 0; i < nr; i++)
-		jw_string(w, keys[order[i]], values[order[i]]);
-	jw_close(w, '}');
-	free(order);
-}
-
-static void jw_platform(struct jw *w, const struct list_entry *e)
-{
-	jw_next(w, "platform");
-	jw_open(w, '{');
-	jw_string(w, "architecture", e->arch);
-	jw_string(w, "os", e->os);
-	jw_opt_string(w, "os.version", e->os_version);
-	jw_strings(w, "os.features", e->os_features, e->os_features_nr);
-	jw_opt_string(w, "variant", e->variant);
-	jw_strings(w, "features", e->features, e->features_nr);
-	jw_close(w, '}');
-}
-
-/*
- * One descriptor in docker's order (distribution.Descriptor embedded in
- * manifestlist.ManifestDescriptor): mediaType, size, digest, urls,
- * annotations, platform; then image-spec's artifactType.  A Docker entry
- * always has a platform (no omitempty in Go).
- */
-static void jw_entry(struct jw *w, const char *key, const struct list_entry *e,
-		     int oci)
-{
-	jw_next(w, key);
-	jw_open(w, '{');
-	jw_string(w, "mediaType", e->media_type);
-	jw_int(w, "size", e->size);
-	jw_string(w, "digest", e->digest);
-	jw_strings(w, "urls", e->urls, e->urls_nr);
-	jw_annotations(w, e->ann_keys, e->ann_values, e->ann_nr);
-	if (!oci || e->has_platform)
-		jw_platform(w, e);
-	if (oci)
-		jw_opt_string(w, "artifactType", e->artifact_type);
-	jw_close(w, '}');
-}
-
-const char *list_media_type(const struct list *l)
-{
-	return l->oci ? MT_OCI_INDEX : MT_DOCKER_LIST;
-}
-
-int list_serialise(struct buf *out, const struct list *l)
-{
-	struct jw w = { out, 0, { 0 }, 0 };
-	size_t saved = out->len, i;
-	int ret = list_check_format(l, l->oci);
-
-	if (ret)
-		return ret;
-	jw_open(&w, '{');
-	jw_int(&w, "schemaVersion", 2);
-	jw_string(&w, "mediaType", list_media_type(l));
-	if (l->oci)
-		jw_opt_string(&w, "artifactType", l->artifact_type);
-	jw_next(&w, "manifests");
-	jw_open(&w, '[');
-	for (i = 0; i < l->nr; i++)
-		jw_entry(&w, NULL, &l->e[i], l->oci);
-	jw_close(&w, ']');
-	if (l->oci && l->subject)
-		jw_entry(&w, "subject", l->subject, 1);
-	if (l->oci)
-		jw_annotations(&w, l->ann_keys, l->ann_values, l->ann_nr);
-	jw_close(&w, '}');
-	if (w.ret) {
-		buf_setlen(out, saved);
-		return mf_error(w.ret, "serialised list is over %zu bytes",
-				out->max);
-	}
-	return 0;
 }
 
 /* Checks shared by list_add() and list_check_format(). */
@@ -714,6 +441,18 @@ int list_set_annotation(struct list *l, const char *key, const char *value)
 const char *list_entry_annotation(const struct list_entry *e, const char *key)
 {
 	return get_annotation(e->ann_keys, e->ann_values, e->ann_nr, key);
+}
+
+int list_entry_is_attestation(const struct list_entry *e)
+{
+	return reference_type_is_attestation(
+		list_entry_annotation(e, ANNOTATION_REFERENCE_TYPE));
+}
+
+int list_entry_platform(struct platform_spec *out, const struct list_entry *e)
+{
+	return platform_of_entry(out, list_entry_is_attestation(e),
+				 e->has_platform ? e->os : NULL, e->arch, e->variant);
 }
 
 static int set_artifact_type(char **slot, const char *mt)

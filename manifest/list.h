@@ -9,7 +9,8 @@
 
 /*
  * Manifest lists and indexes that we write ourselves: an editable model
- * (struct list) and the one deterministic serialiser for it.
+ * (struct list, and list_parse() reading one: list.c) and the one
+ * deterministic serialiser for it (list-write.c).
  *
  * A Docker manifest list comes out byte for byte as `docker manifest
  * push` sends it for the same entries in the same order: Go's
@@ -194,6 +195,13 @@ int list_set_annotation(struct list *l, const char *key, const char *value);
 
 /* The value of annotation `key`, or NULL. */
 const char *list_entry_annotation(const struct list_entry *e, const char *key);
+
+/* 1 if entry e is a BuildKit attestation manifest (the attestation rule). */
+int list_entry_is_attestation(const struct list_entry *e);
+
+/* The platform entry e is for (platform_of_entry()): 1 or 0. */
+struct platform_spec;
+int list_entry_platform(struct platform_spec *out, const struct list_entry *e);
 
 /*
  * Set (or, with NULL or "", clear) the artifactType of an entry or of the

@@ -678,23 +678,6 @@ int manifest_sniff(const char **out_media_type, const char *bytes,
 	return ret;
 }
 
-const char *descriptor_annotation(const struct descriptor *d, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < d->annotations_nr; i++)
-		if (!strcmp(d->annotation_keys[i], key))
-			return d->annotation_values[i];
-	return NULL;
-}
-
-int descriptor_is_attestation(const struct descriptor *d)
-{
-	const char *t = descriptor_annotation(d, ANNOTATION_REFERENCE_TYPE);
-
-	return t && !strcmp(t, REFERENCE_TYPE_ATTESTATION);
-}
-
 /* The strings of a validated string array (NULL/0 when absent). */
 static const char **string_array(size_t *nr, yajl_val v)
 {

@@ -203,15 +203,30 @@ struct descriptor {
 	const struct platform *platform;	/* NULL when absent */
 };
 
+/*
+ * A copy of `d` that outlives the callback: one malloc'd block holding
+ * every string and array it points at, released with free().
+ */
+struct descriptor *descriptor_dup(const struct descriptor *d);
+
 /* The value of annotation `key` on `d`, or NULL. */
 const char *descriptor_annotation(const struct descriptor *d, const char *key);
 
 /*
- * 1 if `d` is a BuildKit attestation entry of an index (annotation
- * vnd.docker.reference.type = attestation-manifest).  Keep these entries,
- * but skip them when choosing a platform.
+ * The attestation rule: 1 if an entry whose vnd.docker.reference.type
+ * annotation is `reference_type` (NULL when it has none) is a BuildKit
+ * attestation manifest.  Keep these entries, but skip them when choosing
+ * a platform.  Callers: descriptor_is_attestation(),
+ * list_entry_is_attestation().
  */
+int reference_type_is_attestation(const char *reference_type);
+
+/* 1 if `d` is a BuildKit attestation entry of an index. */
 int descriptor_is_attestation(const struct descriptor *d);
+
+/* The platform index entry `d` is for (platform_of_entry()): 1 or 0. */
+struct platform_spec;
+int descriptor_platform(struct platform_spec *out, const struct descriptor *d);
 
 /*
  * Called once per child; return 0 to go on.  Anything else stops the walk

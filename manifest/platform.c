@@ -125,6 +125,21 @@ int platform_match(const struct platform_spec *a, const struct platform_spec *b)
 	       !strcmp(a->variant, b->variant);
 }
 
+int platform_match_any(const struct platform_spec *p,
+		       const struct platform_spec *want, size_t nwant)
+{
+	for (size_t i = 0; i < nwant; i++)
+		if (platform_match(p, &want[i]))
+			return 1;
+	return 0;
+}
+
+int platform_of_entry(struct platform_spec *out, int attestation,
+		      const char *os, const char *arch, const char *variant)
+{
+	return !attestation && os && !platform_from_parts(out, os, arch, variant);
+}
+
 void platform_format(char *out, size_t cap, const struct platform_spec *p)
 {
 	snprintf(out, cap, "%s/%s%s%s", p->os, p->arch, p->variant[0] ? "/" : "",

@@ -33,6 +33,20 @@ int platform_from_parts(struct platform_spec *out, const char *os,
 /* 1 if a and b (both normalised) name the same platform. */
 int platform_match(const struct platform_spec *a, const struct platform_spec *b);
 
+/* 1 if p matches one of want[0..nwant). */
+int platform_match_any(const struct platform_spec *p,
+		       const struct platform_spec *want, size_t nwant);
+
+/*
+ * The platform an entry of an index is for: the one rule every command
+ * chooses entries by.  An attestation manifest is for no platform (it
+ * describes an image; DESIGN.md "Formats"), nor is an entry without a
+ * platform (os NULL) or with one that is not valid.  1 with *out
+ * normalised, else 0.  Callers: descriptor_platform(), list_entry_platform().
+ */
+int platform_of_entry(struct platform_spec *out, int attestation,
+		      const char *os, const char *arch, const char *variant);
+
 /* "os/arch[/variant]" into out. */
 void platform_format(char *out, size_t cap, const struct platform_spec *p);
 

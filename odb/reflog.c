@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "odb-internal.h"
+#include "util/date.h"
 #include "util/ident.h"
 #include "util/wrapper.h"
 
@@ -67,7 +68,7 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 		       const struct digest *new_id, const char *msg)
 {
 	unsigned char key[ODB_REF_MAX + 9];
-	char o[DIGEST_MAX_STR], n[DIGEST_MAX_STR];
+	char o[DIGEST_MAX_STR], n[DIGEST_MAX_STR], zone[DATE_ZONE_MAX];
 	struct buf line = BUF_INIT;
 	MDB_cursor *cur;
 	MDB_val k, v;
@@ -88,9 +89,9 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 		return ret;
 
 	mf_ident_time(&t, &tz);
-	buf_addf(&line, "%s %s %s %" PRId64 " %c%02d%02d\t",
-		 digest_fmt(o, old_id), digest_fmt(n, new_id), mf_ident(), t,
-		 tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
+	date_zone(zone, tz);
+	buf_addf(&line, "%s %s %s %" PRId64 " %s\t",
+		 digest_fmt(o, old_id), digest_fmt(n, new_id), mf_ident(), t, zone);
 	/* One line: control characters become spaces; capped. */
 	for (size_t i = 0; msg && msg[i] && i < REFLOG_MSG_MAX; i++)
 		buf_addch(&line, (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ?

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "manifest/manifest.h"
 #include "engine/engine.h"
+#include "engine/reach.h"
 #include "util/buf.h"
 #include "util/escape.h"
 #include "cli/parse-options.h"
@@ -28,9 +29,7 @@ static const char *const usage_str[] = {
 
 struct fsck {
 	struct odb_txn *tx;
-	struct digest *seen;	/* reachable objects already walked: */
-				/* a hash set, empty slots DIGEST_NONE */
-	size_t seen_nr, seen_alloc;
+	struct reach reach;	/* one walk for every ref and reflog */
 	unsigned long objects, refs, reflogs, entries, problems, remote_only;
 	int verbose;
 	int full;		/* every child must be in the store */
@@ -98,67 +97,9 @@ static int check_object(const struct digest *id, const struct odb_object *obj,
  * Connectivity: from every ref and reflog value, an index's children
  * and an image's config must be in the store.  Layers never are (they
  * stay in registries).  Objects no ref reaches are drafts: not checked.
+ * Absence and bad records of the roots are reported by the callers'
+ * passes, malformed objects by the object pass.
  */
-struct walk {
-	struct fsck *f;
-	struct digest parent_id;
-	char parent[DIGEST_MAX_STR];
-	const char *from;	/* the ref that reaches it */
-	int depth;		/* of the parent below the ref */
-};
-
-static int walk(struct fsck *f, const struct digest *id, const char *from,
-		int depth);
-
-/*
- * The reachable objects already walked: an open-addressing hash set
- * keyed by the digest's own first bytes (uniformly distributed), kept
- * at most half full.  A linear scan made fsck quadratic in the number
- * of reachable objects.
- */
-static size_t seen_slot(const struct digest *id, size_t mask)
-{
-	uint64_t h;
-
-	memcpy(&h, id->raw, sizeof(h));
-	return (size_t)(h ^ (uint64_t)id->algo) & mask;
-}
-
-static void seen_grow(struct fsck *f)
-{
-	struct digest *old = f->seen;
-	size_t old_alloc = f->seen_alloc;
-
-	f->seen_alloc = old_alloc ? 2 * old_alloc : 1024;
-	f->seen = xcalloc(f->seen_alloc, sizeof(*f->seen));
-	for (size_t i = 0; i < old_alloc; i++) {
-		size_t j;
-
-		if (old[i].algo == DIGEST_NONE)
-			continue;
-		for (j = seen_slot(&old[i], f->seen_alloc - 1);
-		     f->seen[j].algo != DIGEST_NONE; j = (j + 1) & (f->seen_alloc - 1))
-			;
-		f->seen[j] = old[i];
-	}
-	free(old);
-}
-
-static int was_seen(struct fsck *f, const struct digest *id)
-{
-	size_t j;
-
-	if (2 * (f->seen_nr + 1) > f->seen_alloc)
-		seen_grow(f);
-	for (j = seen_slot(id, f->seen_alloc - 1); f->seen[j].algo != DIGEST_NONE;
-	     j = (j + 1) & (f->seen_alloc - 1))
-		if (digest_eq(&f->seen[j], id))
-			return 1;
-	f->seen[j] = *id;
-	f->seen_nr++;
-	return 0;
-}
-
 static int any_source(const char *where, void *payload)
 {
 	(void)where;
@@ -175,71 +116,34 @@ static int known_source(struct odb_txn *tx, const struct digest *id)
 	return yes;
 }
 
-static int child_cb(const struct descriptor *d, void *payload)
+static int reached_cb(const struct reach_visit *v, void *payload)
 {
-	struct walk *w = payload;
-	struct digest child;
-	char s[DIGEST_MAX_STR];
-	int ret;
+	struct fsck *f = payload;
+	char s[DIGEST_MAX_STR], parent[DIGEST_MAX_STR];
+	const char *what;
 
-	if (d->role == DESCRIPTOR_LAYER)
-		return 0;
-	if (digest_parse(&child, d->digest))
-		return 0;	/* an algorithm we cannot verify: opaque */
-	ret = odb_object_exists(w->f->tx, &child);
-	if (ret < 0)
-		return ret;
-	if (!ret && !w->f->full && known_source(w->f->tx, &w->parent_id)) {
-		/* Fetched without its children: the registry has them. */
-		w->f->remote_only++;
-		if (w->f->verbose)
-			fprintf(stderr, "remote-only %s %s of %s\n",
-				d->role == DESCRIPTOR_CONFIG ? "config" : "child",
-				digest_fmt(s, &child), w->parent);
-		return 0;
-	}
-	if (!ret) {
-		problem(w->f, "missing %s %s of %s (reached from '%s')",
-			d->role == DESCRIPTOR_CONFIG ? "config" : "child",
-			digest_fmt(s, &child), w->parent, w->from);
-		return 0;
-	}
-	return walk(w->f, &child, w->from, w->depth + 1);
-}
-
-static int walk(struct fsck *f, const struct digest *id, const char *from,
-		int depth)
-{
-	struct odb_object obj;
-	struct walk w;
-	char mt[ODB_MEDIA_TYPE_MAX + 1];
-
-	/* Absence and bad records are reported by the callers' passes. */
-	if (eng_object_peek(&obj, mt, f->tx, id))
-		return 0;
-	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
-	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
-		return 0;
 	/* A manifest deeper than fetch, create and push go is a problem:
-	 * reported, not walked (which also bounds the recursion). */
-	if (depth > MANIFEST_MAX_DEPTH) {
-		char s[DIGEST_MAX_STR];
-
+	 * reported, not walked. */
+	if (v->state == REACH_TOO_DEEP) {
 		problem(f, "too deep: %s (reached from '%s') is nested more than "
-			"%d indexes deep", digest_fmt(s, id), from, MANIFEST_MAX_DEPTH);
+			"%d indexes deep", digest_fmt(s, v->id), v->root,
+			MANIFEST_MAX_DEPTH);
 		return 0;
 	}
-	if (was_seen(f, id))
+	if (v->state != REACH_ABSENT || !v->via)
 		return 0;
-	w.f = f;
-	w.from = from;
-	w.depth = depth;
-	w.parent_id = *id;
-	digest_fmt(w.parent, id);
-	/* Malformed objects were reported by the object pass. */
-	if (manifest_for_each_child((const char *)obj.data, obj.size, mt,
-				    child_cb, &w) < 0 && mf_error_code() != MF_EINVALID)
-		return mf_error_code();
+	what = v->via->role == DESCRIPTOR_CONFIG ? "config" : "child";
+	digest_fmt(parent, v->parent);
+	if (!f->full && known_source(f->tx, v->parent)) {
+		/* Fetched without its children: the registry has them. */
+		f->remote_only++;
+		if (f->verbose)
+			fprintf(stderr, "remote-only %s %s of %s\n", what,
+				digest_fmt(s, v->id), parent);
+		return 0;
+	}
+	problem(f, "missing %s %s of %s (reached from '%s')", what,
+		digest_fmt(s, v->id), parent, v->root);
 	return 0;
 }
 
@@ -259,7 +163,7 @@ static int check_ref(const char *name, const struct digest *id, void *payload)
 		problem(f, "broken ref '%s': object %s is missing", name,
 			digest_fmt(s, id));
 	else
-		return walk(f, id, name, 0);
+		return reach_from(&f->reach, id, name);
 	return 0;
 }
 
@@ -279,7 +183,7 @@ static int check_entry(const struct reflog_entry *e, void *payload)
 		problem(f, "broken reflog of '%s': object %s is missing", f->ref,
 			digest_fmt(s, &e->new_id));
 	else
-		return walk(f, &e->new_id, f->ref, 0);
+		return reach_from(&f->reach, &e->new_id, f->ref);
 	return 0;
 }
 
@@ -319,6 +223,7 @@ int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx)
 		die("no store at '%s'", ctx->store_dir);
 	if (odb_read_begin(&f.tx, db))
 		die_last();
+	reach_init(&f.reach, f.tx, REACH_BOUNDED, reached_cb, &f);
 	/* Each pass runs even when another fails, so one bad record
 	 * does not hide the rest. */
 	if (odb_object_for_each(f.tx, check_object, &f))
@@ -328,7 +233,7 @@ int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx)
 	if (odb_reflog_for_each_ref(f.tx, check_reflog, &f))
 		problem(&f, "cannot walk reflogs: %s", mf_error_last());
 	odb_txn_end(f.tx);
-	free(f.seen);
+	reach_release(&f.reach);
 	fprintf(stderr, "checked objects: %lu, refs: %lu, reflogs: %lu (entries: %lu); "
 		"remote-only: %lu; problems: %lu\n", f.objects, f.refs, f.reflogs,
 		f.entries, f.remote_only, f.problems);

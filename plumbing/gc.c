@@ -7,7 +7,7 @@
  * grace period: an object `hash-object -w` has just stored is not yet
  * referenced, and must survive until the `update-ref` that follows).
  * From each of those, an index reaches its manifests and a manifest its
- * config; layers are never stored.  Objects are timed by the `otime`
+ * config (engine/reach.h); layers are never stored.  Objects are timed by the `otime`
  * table (odb/prune.h); one with no time is given one now, as if it had
  * just been written.
  */
@@ -21,6 +21,7 @@
 #include "odb/prune.h"
 #include "odb/reflog-expire.h"
 #include "engine/engine.h"
+#include "engine/reach.h"
 #include "util/age.h"
 #include "util/ident.h"
 #include "cli/parse-options.h"
@@ -49,8 +50,7 @@ struct gc {
 	int dry_run;
 	struct obj *objs;
 	size_t nr, alloc;
-	size_t *stack;		/* marked objects whose children are not walked */
-	size_t stack_nr, stack_alloc;
+	struct reach reach;
 	struct strvec reflogs;
 	uint64_t entries;	/* reflog entries expired */
 	size_t removed, bytes;
@@ -86,21 +86,6 @@ static struct obj *find(struct gc *g, const struct digest *id)
 	return NULL;
 }
 
-/* Mark id reachable (if it is in the store) and queue it for the walk. */
-static void mark(struct gc *g, const struct digest *id)
-{
-	struct obj *o = find(g, id);
-
-	if (!o || o->marked)
-		return;
-	o->marked = 1;
-	if (g->stack_nr == g->stack_alloc) {
-		g->stack_alloc = g->stack_alloc ? 2 * g->stack_alloc : 64;
-		g->stack = xrealloc(g->stack, g->stack_alloc * sizeof(*g->stack));
-	}
-	g->stack[g->stack_nr++] = (size_t)(o - g->objs);
-}
-
 static int collect_cb(const struct digest *id, const struct odb_object *obj,
 		      void *payload)
 {
@@ -123,13 +108,6 @@ static int collect_cb(const struct digest *id, const struct odb_object *obj,
 	return 0;
 }
 
-static int ref_cb(const char *name, const struct digest *id, void *payload)
-{
-	(void)name;
-	mark(payload, id);
-	return 0;
-}
-
 static int reflog_name_cb(const char *name, const struct digest *id, void *payload)
 {
 	(void)id;
@@ -137,41 +115,16 @@ static int reflog_name_cb(const char *name, const struct digest *id, void *paylo
 	return 0;
 }
 
-static int entry_cb(const struct reflog_entry *e, void *payload)
+/* What the walk reaches stays; a record it cannot read is fsck's business,
+ * never touched, as in the sweep. */
+static int reached_cb(const struct reach_visit *v, void *payload)
 {
-	mark(payload, &e->old_id);
-	mark(payload, &e->new_id);
-	return 0;
-}
+	struct obj *o;
 
-static int child_cb(const struct descriptor *d, void *payload)
-{
-	struct digest id;
-
-	if (d->role != DESCRIPTOR_LAYER && !digest_parse(&id, d->digest))
-		mark(payload, &id);
-	return 0;
-}
-
-/* Walk the children of every marked object, index -> manifests -> config. */
-static int walk(struct gc *g)
-{
-	while (g->stack_nr) {
-		struct obj *o = &g->objs[g->stack[--g->stack_nr]];
-		enum manifest_kind kind = manifest_kind_of(o->media_type);
-		struct odb_object obj;
-		int ret;
-
-		if (kind != MANIFEST_KIND_IMAGE && kind != MANIFEST_KIND_INDEX)
-			continue;
-		if ((ret = odb_object_peek(&obj, g->tx, &o->id)))
-			return ret;
-		/* A malformed manifest reaches nothing we can name. */
-		ret = manifest_for_each_child((const char *)obj.data, obj.size,
-					      o->media_type, child_cb, g);
-		if (ret < 0 && ret != MF_EINVALID)
-			return ret;
-	}
+	if (v->state != REACH_FOUND && v->state != REACH_UNREADABLE)
+		return 0;
+	if ((o = find(payload, v->id)))
+		o->marked = 1;
 	return 0;
 }
 
@@ -189,8 +142,9 @@ static int mark_recent(struct gc *g)
 		}
 		if (ret)
 			return ret;
-		if (t >= g->prune_cutoff)
-			mark(g, &g->objs[i].id);
+		if (t >= g->prune_cutoff &&
+		    (ret = reach_from(&g->reach, &g->objs[i].id, NULL)))
+			return ret;
 	}
 	return 0;
 }
@@ -202,7 +156,7 @@ static int gc_fn(struct odb_txn *tx, void *payload)
 
 	/* May run again when the map grows: start from nothing. */
 	g->tx = tx;
-	g->nr = g->stack_nr = g->removed = g->bytes = 0;
+	g->nr = g->removed = g->bytes = 0;
 	g->entries = 0;
 	strvec_clear(&g->reflogs);
 
@@ -219,14 +173,9 @@ static int gc_fn(struct odb_txn *tx, void *payload)
 		return ret;
 	if (g->nr)
 		qsort(g->objs, g->nr, sizeof(*g->objs), cmp_obj);
-	if ((ret = odb_ref_for_each(tx, NULL, ref_cb, g)))
-		return ret;
-	for (size_t i = 0; i < g->reflogs.nr; i++) {
-		ret = odb_reflog_for_each(tx, g->reflogs.v[i], 0, entry_cb, g);
-		if (ret && ret != MF_ENOTFOUND)	/* all of it expired */
-			return ret;
-	}
-	if ((ret = mark_recent(g)) || (ret = walk(g)))
+	reach_release(&g->reach);
+	reach_init(&g->reach, tx, 0, reached_cb, g);
+	if ((ret = reach_all(&g->reach)) || (ret = mark_recent(g)))
 		return ret;
 
 	/* 3. Sweep. */
@@ -289,7 +238,7 @@ int cmd_gc(int argc, const char **argv, struct cmd_ctx *ctx)
 		       g.dry_run ? "would remove" : "removed", g.removed, g.bytes,
 		       g.entries);
 	free(g.objs);
-	free(g.stack);
+	reach_release(&g.reach);
 	strvec_clear(&g.reflogs);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "odb/reflog-expire.h"
 #include "engine/engine.h"
 #include "util/age.h"
+#include "util/date.h"
 #include "util/ident.h"
 #include "cli/parse-options.h"
 #include "util/strvec.h"
@@ -37,25 +38,11 @@ struct show {
 	int oldest_first;
 };
 
-static void fmt_date(char *out, size_t n, const char *fmt, int64_t t, int tz)
+/* --date=iso|raw|unix (checked by cmd_reflog) as git shows it. */
+static void fmt_date(char *out, const char *fmt, int64_t t, int tz)
 {
-	time_t local = (time_t)(t + (int64_t)tz * 60);
-	struct tm tm;
-	char zone[16];
-
-	snprintf(zone, sizeof(zone), "%c%02d%02d", tz < 0 ? '-' : '+',
-		 abs(tz) / 60, abs(tz) % 60);
-	gmtime_r(&local, &tm);
-	if (!strcmp(fmt, "unix")) {
-		snprintf(out, n, "%" PRId64, t);
-	} else if (!strcmp(fmt, "raw")) {
-		snprintf(out, n, "%" PRId64 " %s", t, zone);
-	} else {
-		char when[40];
-
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		snprintf(out, n, "%s %s", when, zone);
-	}
+	date_show(out, t, tz, !strcmp(fmt, "unix") ? DATE_UNIX :
+		  !strcmp(fmt, "raw") ? DATE_RAW : DATE_ISO, 0);
 }
 
 static int show_cb(const struct reflog_entry *e, void *payload)
@@ -75,9 +62,9 @@ static int show_cb(const struct reflog_entry *e, void *payload)
 			hex[7 + 12] = '\0';
 	}
 	if (s->date) {
-		char when[64];
+		char when[DATE_MAX];
 
-		fmt_date(when, sizeof(when), s->date, e->time, e->tz);
+		fmt_date(when, s->date, e->time, e->tz);
 		printf("%s %s@{%s}: %s\n", hex, s->name, when, e->msg);
 	} else {
 		printf("%s %s@{%" PRIu64 "}: %s\n", hex, s->name, idx, e->msg);

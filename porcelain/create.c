@@ -84,14 +84,8 @@ static int wanted(const struct list_entry *e, const struct index_walk *w)
 {
 	struct platform_spec p;
 
-	if (!w->nwant)
-		return 1;
-	if (!e->has_platform || platform_from_parts(&p, e->os, e->arch, e->variant))
-		return 0;
-	for (size_t i = 0; i < w->nwant; i++)
-		if (platform_match(&p, &w->want[i]))
-			return 1;
-	return 0;
+	return !w->nwant || (list_entry_platform(&p, e) &&
+			     platform_match_any(&p, w->want, w->nwant));
 }
 
 /* Entries of a source index: images (filtered), then their attestations. */
@@ -104,11 +98,11 @@ static int index_child(const struct descriptor *d, void *payload)
 
 	if (list_add_descriptor(&e, w->out, d))
 		die("%s: %s", w->what, mf_error_last());
-	if (!e->has_platform && !eng_entry_is_attestation(e) &&
+	if (!e->has_platform && !list_entry_is_attestation(e) &&
 	    (bytes = fetched(&len, &mt, w->f, d->digest)) &&
 	    manifest_kind_of(mt) == MANIFEST_KIND_IMAGE)
 		platform_from_config(e, w->f, bytes, len, mt, w->what);
-	if (!eng_entry_is_attestation(e) && !wanted(e, w))
+	if (!list_entry_is_attestation(e) && !wanted(e, w))
 		list_remove(w->out, w->out->nr - 1);
 	return 0;
 }

@@ -51,13 +51,7 @@ static int entry_matches(const struct list_entry *e,
 {
 	struct platform_spec p;
 
-	if (eng_entry_is_attestation(e) || !e->has_platform ||
-	    platform_from_parts(&p, e->os, e->arch, e->variant))
-		return 0;
-	for (size_t i = 0; i < nwant; i++)
-		if (platform_match(&p, &want[i]))
-			return 1;
-	return 0;
+	return list_entry_platform(&p, e) && platform_match_any(&p, want, nwant);
 }
 
 /*
@@ -83,7 +77,7 @@ static int filter_platforms(struct list *l, const struct platform_spec *want,
 	}
 	/* Attestations are not matched: they follow their images. */
 	for (size_t i = l->nr; i-- > 0;)
-		if (!keep[i] && !eng_entry_is_attestation(&l->e[i]))
+		if (!keep[i] && !list_entry_is_attestation(&l->e[i]))
 			list_remove(l, i);
 	eng_prune_attestations(l);
 	free(keep);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/history.h"
+#include "util/date.h"
 #include "engine/list-diff.h"
 #include "engine/list-read.h"
 #include "cli/porcelain.h"
@@ -121,7 +121,7 @@ static void show_full(const char *name, size_t n, const struct version *v,
 		      struct odb_txn *tx, int patch, int64_t now)
 {
 	struct list_diff d = LIST_DIFF_INIT;
-	char hex[DIGEST_MAX_STR], iso[HU_DATE_MAX], rel[HU_DATE_MAX];
+	char hex[DIGEST_MAX_STR], iso[DATE_MAX], rel[DATE_MAX];
 	struct buf line = BUF_INIT;
 
 	if (n)
@@ -130,8 +130,8 @@ static void show_full(const char *name, size_t n, const struct version *v,
 		printf("%s@{%zu} (deleted)\n", term_str(name), n);
 	else
 		printf("%s@{%zu} %s\n", term_str(name), n, digest_fmt(hex, &v->new_id));
-	hu_date_iso(iso, v->time, v->tz);
-	hu_date_relative(rel, v->time, now);
+	date_show(iso, v->time, v->tz, DATE_ISO_STRICT, now);
+	date_show(rel, v->time, v->tz, DATE_RELATIVE, now);
 	printf("Date:    %s (%s)\n", iso, rel);
 	printf("By:      %s\n", term_str(v->who));
 	printf("Command: %s\n\n", term_str(v->msg));

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "engine/entries.h"
-#include "engine/history.h"
 #include "engine/list-read.h"
+#include "util/date.h"
 #include "manifest/json.h"
 #include "manifest/manifest.h"
 #include "cli/porcelain.h"
@@ -104,7 +104,7 @@ static void describe(struct row *r, struct odb_txn *tx)
 		char p[256];
 		size_t k;
 
-		if (eng_entry_is_attestation(&l.e[i])) {
+		if (list_entry_is_attestation(&l.e[i])) {
 			r->attestations++;
 			continue;
 		}
@@ -131,7 +131,7 @@ static void row_release(struct row *r)
 /* The table cells of one row (caller frees each). */
 static void cells(char **out, const struct row *r, int no_trunc, int64_t now)
 {
-	char hex[DIGEST_MAX_STR], when[HU_DATE_MAX];
+	char hex[DIGEST_MAX_STR], when[DATE_MAX];
 	const char *colon;
 	struct buf b = BUF_INIT;
 
@@ -158,7 +158,7 @@ static void cells(char **out, const struct row *r, int no_trunc, int64_t now)
 		buf_addch(&b, '-');
 	out[4] = buf_detach(&b, NULL);
 	if (r->has_time)
-		hu_date_relative(when, r->time, now);
+		date_show(when, r->time, r->tz, DATE_RELATIVE, now);
 	else
 		snprintf(when, sizeof(when), "-");
 	out[5] = xstrdup(when);
@@ -212,7 +212,7 @@ static void print_json(const struct rows *rs)
 	buf_addch(&b, '[');
 	for (size_t i = 0; i < rs->nr; i++) {
 		const struct row *r = &rs->r[i];
-		char hex[DIGEST_MAX_STR], when[HU_DATE_MAX];
+		char hex[DIGEST_MAX_STR], when[DATE_MAX];
 		char ref[ODB_REF_MAX + 1];
 
 		buf_adds(&b, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
@@ -239,7 +239,7 @@ static void print_json(const struct rows *rs)
 		}
 		buf_addf(&b, "], \"attestations\": %zu", r->attestations);
 		if (r->has_time) {
-			hu_date_iso(when, r->time, r->tz);
+			date_show(when, r->time, r->tz, DATE_ISO_STRICT, 0);
 			buf_addf(&b, ", \"changed\": \"%s\"}", when);
 		} else {
 			buf_adds(&b, ", \"changed\": null}");

@@ -109,7 +109,7 @@ static void check_platforms(struct list *l0, struct odb_txn *tx,
 		const struct list_entry *e = &l.e[i];
 		char ref[ENG_NAME_MAX];
 
-		if (!e->has_platform || eng_entry_is_attestation(e))
+		if (!e->has_platform || list_entry_is_attestation(e))
 			continue;
 		if (e->os && *e->os && e->arch && *e->arch)
 			continue;

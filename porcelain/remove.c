@@ -24,7 +24,7 @@ static const char *const usage_str[] = {
 static int has_image(const struct list *l, const char *d)
 {
 	for (size_t i = 0; i < l->nr; i++)
-		if (!eng_entry_is_attestation(&l->e[i]) && !strcmp(l->e[i].digest, d))
+		if (!list_entry_is_attestation(&l->e[i]) && !strcmp(l->e[i].digest, d))
 			return 1;
 	return 0;
 }
@@ -79,7 +79,7 @@ static int remove_entries(struct list *l, struct odb_txn *tx,
 		const char *ref = list_entry_annotation(&l->e[i],
 						ANNOTATION_REFERENCE_DIGEST);
 
-		if (eng_entry_is_attestation(&l->e[i]) && ref && in(&gone, ref) &&
+		if (list_entry_is_attestation(&l->e[i]) && ref && in(&gone, ref) &&
 		    !has_image(l, ref))
 			list_remove(l, i);
 	}

@@ -5,6 +5,7 @@
 #include "registry/reference.h"
 #include "util/digest.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 /*
  * Each matcher below is an anchored, hand-rolled equivalent of one of
@@ -365,35 +366,12 @@ static int not_lower(const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 
 	for (size_t i = 0; i < n;) {
-		unsigned c = u[i], need;
-		uint32_t min, cp;
+		uint32_t cp;
+		size_t len = utf8_seq(u + i, n - i, &cp);
 
-		if (c < 0x80) {
-			if (c >= 'A' && c <= 'Z')
-				return 1;
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			need = 1, min = 0x80, cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2, min = 0x800, cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3, min = 0x10000, cp = c & 0x07;
-		} else {
+		if (!len || (cp < 0x80 ? cp >= 'A' && cp <= 'Z' : is_upper_rune(cp)))
 			return 1;
-		}
-		if (n - i <= need)
-			return 1;
-		for (unsigned k = 1; k <= need; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				return 1;
-			cp = cp << 6 | (u[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 1;
-		if (is_upper_rune(cp))
-			return 1;
-		i += need + 1;
+		i += len;
 	}
 	return 0;
 }

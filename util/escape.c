@@ -7,44 +7,10 @@
 
 #include "escape.h"
 #include "wrapper.h"
-
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), with its
- * code point in *cp; 0 if it is not one (overlong, surrogate, > U+10FFFF
- * or cut short).
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0], min;
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, min = 0x80, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, min = 0x800, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, min = 0x10000, c &= 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
+#include "util/utf8.h"
 
 /* 1 if the code point must be shown escaped. */
-static int unsafe_cp(unsigned cp)
+static int unsafe_cp(uint32_t cp)
 {
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
 	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
@@ -56,7 +22,7 @@ int term_safe(const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned cp;
+		uint32_t cp;
 		size_t n = utf8_seq(p + i, len - i, &cp);
 
 		if (!n || unsafe_cp(cp))
@@ -73,7 +39,7 @@ int term_escape(struct buf *out, const char *s, size_t len)
 	int ret = 0;
 
 	while (i < len && !ret) {
-		unsigned cp;
+		uint32_t cp;
 		size_t n = utf8_seq(p + i, len - i, &cp);
 
 		if (!n) {
@@ -90,9 +56,9 @@ int term_escape(struct buf *out, const char *s, size_t len)
 		else if (cp == '\t')
 			ret = buf_adds(out, "\\t");
 		else if (cp < 0x80)
-			ret = buf_addf(out, "\\x%02x", cp);
+			ret = buf_addf(out, "\\x%02x", (unsigned)cp);
 		else
-			ret = buf_addf(out, "\\u%04x", cp);
+			ret = buf_addf(out, "\\u%04x", (unsigned)cp);
 		i += n;
 	}
 	return ret;

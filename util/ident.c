@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ident.h"
+#include "util/date.h"
 
 static void clean(char *dst, size_t cap, const char *src)
 {
@@ -47,8 +47,6 @@ const char *mf_ident(void)
 void mf_ident_time(int64_t *t, int *tz_minutes)
 {
 	const char *d = getenv("MANIFOLD_COMMITTER_DATE");
-	time_t now;
-	struct tm tm;
 
 	if (d && *d) {
 		char *end;
@@ -64,8 +62,5 @@ void mf_ident_time(int64_t *t, int *tz_minutes)
 		}
 		return;
 	}
-	now = time(NULL);
-	*t = (int64_t)now;
-	localtime_r(&now, &tm);
-	*tz_minutes = (int)(tm.tm_gmtoff / 60);
+	date_now(t, tz_minutes);
 }

@@ -4,7 +4,7 @@ test_description="the list serialiser writes what docker manifest push sends"
 # Seeds single-platform images into a plain registry on 127.0.0.1, lets
 # the real docker CLI create, annotate and push lists of them, fetches the
 # pushed bytes back, and compares them byte for byte with what
-# manifest/list.c writes for the same entries in the same order (driven
+# manifest/list-write.c writes for the same entries in the same order (driven
 # through tests/registry/listtool).
 #
 # docker's entry order is not its argument order: it is the bytewise

@@ -17,6 +17,7 @@
 
 #include "manifest/json.h"
 #include "manifest/manifest.h"
+#include "manifest/platform.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -834,6 +835,73 @@ static void test_manifest__descriptor_platform(void **state)
 #undef PE
 }
 
+/* A copy of a descriptor outlives the walk that handed it over. */
+static int dup_cb(const struct descriptor *d, void *payload)
+{
+	struct descriptor **out = payload;
+
+	if (d->index == 1)
+		*out = descriptor_dup(d);
+	return 0;
+}
+
+static void test_manifest__descriptor_dup(void **state)
+{
+	static const char doc[] = "{\"schemaVersion\":2,\"mediaType\":"
+		"\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"digest\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\",\"size\":1},"
+		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"digest\":\"sha256:2222222222222222222222222222222222222222222222222222222222222222\",\"size\":7,"
+		"\"urls\":[\"https://a\",\"https://b\"],"
+		"\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\",\"k\":\"v\"},"
+		"\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\","
+		"\"os.features\":[\"f\"],\"features\":[\"sse4\"]}}]}";
+	struct descriptor *d = NULL;
+	struct platform_spec p;
+
+	(void)state;
+	assert_int_equal(manifest_for_each_child(doc, sizeof(doc) - 1,
+		"application/vnd.oci.image.index.v1+json", dup_cb, &d), 0);
+	assert_non_null(d);
+	assert_int_equal(d->role, DESCRIPTOR_MANIFEST);
+	assert_int_equal(d->index, 1);
+	assert_int_equal(d->size, 7);
+	assert_string_equal(d->digest, "sha256:2222222222222222222222222222222222222222222222222222222222222222");
+	assert_int_equal(d->urls_nr, 2);
+	assert_string_equal(d->urls[1], "https://b");
+	assert_string_equal(descriptor_annotation(d, "k"), "v");
+	assert_null(d->artifact_type);
+	assert_non_null(d->platform);
+	assert_string_equal(d->platform->variant, "v7");
+	assert_null(d->platform->os_version);
+	assert_string_equal(d->platform->os_features[0], "f");
+	assert_string_equal(d->platform->features[0], "sse4");
+	/* the attestation rule: no platform, whatever it says */
+	assert_int_equal(descriptor_is_attestation(d), 1);
+	assert_int_equal(descriptor_platform(&p, d), 0);
+	free(d);
+}
+
+/* The platform rule for entries, in one place. */
+static void test_manifest__platform_of_entry(void **state)
+{
+	struct platform_spec p, want[2];
+
+	(void)state;
+	assert_int_equal(platform_parse(&want[0], "linux/amd64"), 0);
+	assert_int_equal(platform_parse(&want[1], "linux/arm64/v8"), 0);
+	assert_int_equal(platform_of_entry(&p, 0, "linux", "aarch64", NULL), 1);
+	assert_int_equal(platform_match_any(&p, want, 2), 1);
+	assert_int_equal(platform_match_any(&p, want, 1), 0);
+	assert_int_equal(platform_of_entry(&p, 1, "linux", "amd64", NULL), 0);
+	assert_int_equal(platform_of_entry(&p, 0, NULL, "amd64", NULL), 0);
+	assert_int_equal(platform_of_entry(&p, 0, "linux", "am d64", NULL), 0);
+	assert_int_equal(reference_type_is_attestation("attestation-manifest"), 1);
+	assert_int_equal(reference_type_is_attestation("other"), 0);
+	assert_int_equal(reference_type_is_attestation(NULL), 0);
+}
+
 static void test_manifest__validate_config(void **state)
 {
 	(void)state;
@@ -1292,6 +1360,8 @@ int main(void)
 		cmocka_unit_test(test_manifest__descriptor_urls_annotations),
 		cmocka_unit_test(test_manifest__descriptor_data),
 		cmocka_unit_test(test_manifest__descriptor_platform),
+		cmocka_unit_test(test_manifest__descriptor_dup),
+		cmocka_unit_test(test_manifest__platform_of_entry),
 		cmocka_unit_test(test_manifest__validate_config),
 		cmocka_unit_test(test_manifest__validate_opaque),
 		cmocka_unit_test(test_manifest__json_depth_bomb),

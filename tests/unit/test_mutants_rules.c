@@ -85,9 +85,9 @@ static void test_mutants__attestation_is_one_reference_type(void **state)
 						   "sha256:4444444444444444444444444444444444444444444444444444444444444444"), 0);
 	assert_int_equal(list_entry_set_annotation(other, ANNOTATION_REFERENCE_TYPE,
 						   "signature"), 0);
-	assert_false(eng_entry_is_attestation(img));
-	assert_true(eng_entry_is_attestation(att));
-	assert_false(eng_entry_is_attestation(other));
+	assert_false(list_entry_is_attestation(img));
+	assert_true(list_entry_is_attestation(att));
+	assert_false(list_entry_is_attestation(other));
 	/* The attestation describes no entry: it goes; the others stay. */
 	eng_prune_attestations(&l);
 	assert_int_equal(l.nr, 2);

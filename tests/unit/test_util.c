@@ -9,10 +9,13 @@
 #include <cmocka.h>
 
 #include "util/buf.h"
+#include "util/date.h"
 #include "util/digest.h"
 #include "util/error.h"
 #include "util/escape.h"
+#include "util/json-write.h"
 #include "util/module.h"
+#include "util/utf8.h"
 
 /* FIPS 180-2 known answers. */
 static const char abc256[] =
@@ -252,6 +255,115 @@ static void test_escape__terminal(void **state)
 	assert_string_equal(b, "\\x1b2");
 }
 
+/* The one UTF-8 check: Go's decoder, byte for byte. */
+static void test_utf8__seq(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n, len;
+		uint32_t cp;
+	} cases[] = {
+		{ "A", 1, 1, 'A' },
+		{ "\xc3\xa9", 2, 2, 0xe9 },
+		{ "\xe2\x82\xac", 3, 3, 0x20ac },
+		{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff },
+		{ "\x80", 1, 0, 0 },			/* stray continuation */
+		{ "\xc0\xaf", 2, 0, 0 },		/* overlong */
+		{ "\xc1\xbf", 2, 0, 0 },
+		{ "\xe0\x9f\xbf", 3, 0, 0 },		/* overlong */
+		{ "\xed\xa0\x80", 3, 0, 0 },		/* surrogate */
+		{ "\xf0\x8f\xbf\xbf", 4, 0, 0 },	/* overlong */
+		{ "\xf4\x90\x80\x80", 4, 0, 0 },	/* past U+10FFFF */
+		{ "\xf5\x80\x80\x80", 4, 0, 0 },
+		{ "\xe2\x82\xac", 2, 0, 0 },		/* cut short */
+		{ "\xe2\x28\xac", 3, 0, 0 },		/* not a continuation */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t cp = 0;
+		size_t len = utf8_seq((const unsigned char *)cases[i].s,
+				      cases[i].n, &cp);
+
+		assert_int_equal(len, cases[i].len);
+		if (len)
+			assert_int_equal(cp, cases[i].cp);
+		assert_int_equal(utf8_seq((const unsigned char *)cases[i].s,
+					  cases[i].n, NULL), cases[i].len);
+	}
+}
+
+/* The one date formatter, in each of its modes. */
+static void test_date__show(void **state)
+{
+	char out[DATE_MAX], zone[DATE_ZONE_MAX];
+	int64_t t = 1764190350;	/* 2025-11-26 20:52:30 UTC */
+
+	(void)state;
+	date_show(out, t, 60, DATE_ISO_STRICT, 0);
+	assert_string_equal(out, "2025-11-26T21:52:30+01:00");
+	date_show(out, t, -330, DATE_ISO_STRICT, 0);
+	assert_string_equal(out, "2025-11-26T15:22:30-05:30");
+	date_show(out, t, 60, DATE_ISO, 0);
+	assert_string_equal(out, "2025-11-26 21:52:30 +0100");
+	date_show(out, t, -330, DATE_RAW, 0);
+	assert_string_equal(out, "1764190350 -0530");
+	date_show(out, t, 60, DATE_UNIX, 0);
+	assert_string_equal(out, "1764190350");
+	date_show(out, t, 0, DATE_RELATIVE, t + 89);
+	assert_string_equal(out, "89 seconds ago");
+	date_show(out, t, 0, DATE_RELATIVE, t + 60 * 60);
+	assert_string_equal(out, "60 minutes ago");
+	date_show(out, t, 0, DATE_RELATIVE, t + 400 * 86400);
+	assert_string_equal(out, "1 year, 1 month ago");
+	date_show(out, t, 0, DATE_RELATIVE, t + 2 * 365 * 86400);
+	assert_string_equal(out, "2 years ago");
+	date_show(out, t, 0, DATE_RELATIVE, t - 1);
+	assert_string_equal(out, "in the future");
+	date_zone(zone, 0);
+	assert_string_equal(zone, "+0000");
+}
+
+/* The one JSON writer: Go's MarshalIndent layout, or one line deeper down. */
+static void test_json_write__layouts(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct jw w;
+	char *v[] = { "a<b", "\xff" };
+
+	(void)state;
+	jw_init(&w, &out, "   ", 0, JW_GO);
+	jw_open(&w, '{');
+	jw_int(&w, "n", 2);
+	jw_strings(&w, "s", v, 2);
+	jw_strings(&w, "none", v, 0);
+	jw_next(&w, "e");
+	jw_open(&w, '[');
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	assert_int_equal(w.ret, 0);
+	buf_addch(&out, '\0');
+	assert_string_equal(out.ptr, "{\n   \"n\": 2,\n   \"s\": [\n      \"a\\u003cb\",\n"
+			    "      \"\\ufffd\"\n   ],\n   \"e\": []\n}");
+	buf_release(&out);
+
+	jw_init(&w, &out, "  ", 2, JW_PLAIN);
+	jw_open(&w, '[');
+	for (int i = 0; i < 2; i++) {
+		jw_next(&w, NULL);
+		jw_open(&w, '{');
+		jw_string(&w, "k", "a<b");
+		jw_string_or_null(&w, "v", i ? "x" : NULL);
+		jw_close(&w, '}');
+	}
+	jw_close(&w, ']');
+	buf_addch(&out, '\0');
+	assert_string_equal(out.ptr, "[\n  {\"k\": \"a<b\", \"v\": null},\n"
+			    "  {\"k\": \"a<b\", \"v\": \"x\"}\n]");
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +377,9 @@ int main(void)
 		cmocka_unit_test(test_buf__addf_and_detach),
 		cmocka_unit_test(test_error__wrap_keeps_message),
 		cmocka_unit_test(test_escape__terminal),
+		cmocka_unit_test(test_utf8__seq),
+		cmocka_unit_test(test_json_write__layouts),
+		cmocka_unit_test(test_date__show),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,281 @@
+/*
+ * The reachability walk (engine/reach.h): depth first, children in
+ * document order, on an explicit stack of frames (one per manifest
+ * being walked, holding copies of its children's descriptors), so a
+ * chain of any length costs heap, not stack.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "engine/reach.h"
+#include "util/error.h"
+#include "util/wrapper.h"
+
+void reach_init(struct reach *r, struct odb_txn *tx, unsigned flags,
+		reach_fn fn, void *payload)
+{
+	memset(r, 0, sizeof(*r));
+	r->tx = tx;
+	r->flags = flags;
+	r->fn = fn;
+	r->payload = payload;
+}
+
+void reach_release(struct reach *r)
+{
+	free(r->seen);
+	r->seen = NULL;
+	r->seen_nr = r->seen_alloc = 0;
+}
+
+/*
+ * The manifests visited: an open-addressing hash set keyed by the
+ * digest's own first bytes (uniformly distributed), kept at most half
+ * full.  A linear scan made a walk quadratic in the number of objects.
+ */
+static size_t seen_slot(const struct digest *id, size_t mask)
+{
+	uint64_t h;
+
+	memcpy(&h, id->raw, sizeof(h));
+	return (size_t)(h ^ (uint64_t)id->algo) & mask;
+}
+
+static void seen_grow(struct reach *r)
+{
+	struct digest *old = r->seen;
+	size_t old_alloc = r->seen_alloc;
+
+	r->seen_alloc = old_alloc ? 2 * old_alloc : 1024;
+	r->seen = xcalloc(r->seen_alloc, sizeof(*r->seen));
+	for (size_t i = 0; i < old_alloc; i++) {
+		size_t j;
+
+		if (old[i].algo == DIGEST_NONE)
+			continue;
+		for (j = seen_slot(&old[i], r->seen_alloc - 1);
+		     r->seen[j].algo != DIGEST_NONE; j = (j + 1) & (r->seen_alloc - 1))
+			;
+		r->seen[j] = old[i];
+	}
+	free(old);
+}
+
+/* 1 if id was in the set; else 0, and it is now. */
+static int was_seen(struct reach *r, const struct digest *id)
+{
+	size_t j;
+
+	if (2 * (r->seen_nr + 1) > r->seen_alloc)
+		seen_grow(r);
+	for (j = seen_slot(id, r->seen_alloc - 1); r->seen[j].algo != DIGEST_NONE;
+	     j = (j + 1) & (r->seen_alloc - 1))
+		if (digest_eq(&r->seen[j], id))
+			return 1;
+	r->seen[j] = *id;
+	r->seen_nr++;
+	return 0;
+}
+
+/* A manifest being walked: its children, the next one to visit. */
+struct frame {
+	struct digest id;
+	int depth;
+	struct descriptor **kids;
+	size_t nr, alloc, next;
+	int err;		/* from reading the children: after them */
+};
+
+struct walk {
+	struct reach *r;
+	const char *root;
+	struct frame *stack;
+	size_t nr, alloc;
+};
+
+static int collect_cb(const struct descriptor *d, void *payload)
+{
+	struct frame *f = payload;
+
+	if (f->nr == f->alloc) {
+		f->alloc = f->alloc ? 2 * f->alloc : 8;
+		f->kids = xrealloc(f->kids, f->alloc * sizeof(*f->kids));
+	}
+	f->kids[f->nr++] = descriptor_dup(d);
+	return 0;
+}
+
+static void frame_release(struct frame *f)
+{
+	for (size_t i = 0; i < f->nr; i++)
+		free(f->kids[i]);
+	free(f->kids);
+}
+
+/* Push a frame for the children of the manifest id (obj, mt). */
+static void push_frame(struct walk *w, const struct digest *id, int depth,
+		       const struct odb_object *obj, const char *mt)
+{
+	struct frame *f;
+	int ret;
+
+	if (w->nr == w->alloc) {
+		w->alloc = w->alloc ? 2 * w->alloc : 16;
+		w->stack = xrealloc(w->stack, w->alloc * sizeof(*w->stack));
+	}
+	f = &w->stack[w->nr++];
+	memset(f, 0, sizeof(*f));
+	f->id = *id;
+	f->depth = depth;
+	/* Validation fails before any child is yielded: all or none. */
+	ret = manifest_for_each_child((const char *)obj->data, obj->size, mt,
+				      collect_cb, f);
+	if (ret < 0 && (ret != MF_EINVALID || (w->r->flags & REACH_STRICT)))
+		f->err = ret;
+}
+
+static int is_manifest(const char *mt)
+{
+	enum manifest_kind kind = manifest_kind_of(mt);
+
+	return kind == MANIFEST_KIND_IMAGE || kind == MANIFEST_KIND_INDEX;
+}
+
+/*
+ * Visit id (reached by via from parent, or a root) and, when it is a
+ * manifest to walk, push the frame of its children.
+ */
+static int visit(struct walk *w, const struct digest *id,
+		 const struct descriptor *via, const struct digest *parent,
+		 int depth)
+{
+	struct reach *r = w->r;
+	struct reach_visit v = { 0 };
+	struct odb_object obj;
+	char mt[ODB_MEDIA_TYPE_MAX + 1];
+	int ret, walk = 0;
+
+	v.id = id;
+	v.via = via;
+	v.parent = parent;
+	v.root = w->root;
+	v.depth = depth;
+	if (via && via->role == DESCRIPTOR_LAYER) {
+		if (!(r->flags & REACH_LAYERS))
+			return 0;
+		v.state = REACH_LAYER;
+		return r->fn(&v, r->payload);
+	}
+	ret = eng_object_peek(&obj, mt, r->tx, id);
+	if (ret == MF_ENOTFOUND) {
+		v.state = REACH_ABSENT;
+	} else if (ret == MF_ECORRUPT) {
+		v.state = REACH_UNREADABLE;
+	} else if (ret) {
+		return ret;
+	} else {
+		v.state = REACH_FOUND;
+		v.obj = &obj;
+		v.media_type = mt;
+		if (is_manifest(mt)) {
+			if ((r->flags & REACH_BOUNDED) && depth > MANIFEST_MAX_DEPTH)
+				v.state = REACH_TOO_DEEP;
+			else if (was_seen(r, id))
+				return 0;
+			else
+				walk = 1;
+		}
+	}
+	ret = r->fn(&v, r->payload);
+	if (ret == REACH_PRUNE)
+		return 0;
+	if (ret)
+		return ret;
+	if (walk)
+		push_frame(w, id, depth, &obj, mt);
+	return 0;
+}
+
+int reach_from(struct reach *r, const struct digest *id, const char *root)
+{
+	struct walk w = { r, root, NULL, 0, 0 };
+	int ret = visit(&w, id, NULL, NULL, 0);
+
+	while (!ret && w.nr) {
+		struct frame *f = &w.stack[w.nr - 1];
+		const struct descriptor *d;
+		struct digest child, parent;
+
+		if (f->next == f->nr) {
+			ret = f->err;
+			frame_release(f);
+			w.nr--;
+			continue;
+		}
+		d = f->kids[f->next++];
+		if (digest_parse(&child, d->digest)) {
+			/* An algorithm we cannot verify: opaque. */
+			if (r->flags & REACH_STRICT)
+				ret = mf_error(MF_EINVALID, "invalid digest %s", d->digest);
+			continue;
+		}
+		/* visit() may move the stack: copy what it reads. */
+		parent = f->id;
+		ret = visit(&w, &child, d, &parent, f->depth + 1);
+	}
+	while (w.nr)
+		frame_release(&w.stack[--w.nr]);
+	free(w.stack);
+	return ret;
+}
+
+struct all {
+	struct reach *r;
+	const char *name;
+	int ret;
+};
+
+static int all_ref_cb(const char *name, const struct digest *id, void *payload)
+{
+	struct all *a = payload;
+
+	return a->ret = reach_from(a->r, id, name);
+}
+
+static int all_entry_cb(const struct reflog_entry *e, void *payload)
+{
+	struct all *a = payload;
+
+	if (!digest_is_zero(&e->old_id) &&
+	    (a->ret = reach_from(a->r, &e->old_id, a->name)))
+		return a->ret;
+	if (!digest_is_zero(&e->new_id))
+		a->ret = reach_from(a->r, &e->new_id, a->name);
+	return a->ret;
+}
+
+static int all_reflog_cb(const char *name, const struct digest *id, void *payload)
+{
+	struct all *a = payload;
+	int ret;
+
+	(void)id;
+	a->name = name;
+	ret = odb_reflog_for_each(a->r->tx, name, 0, all_entry_cb, a);
+	if (ret == MF_ENOTFOUND && !a->ret)	/* every entry expired */
+		ret = 0;
+	return ret;
+}
+
+int reach_all(struct reach *r)
+{
+	struct all a = { r, NULL, 0 };
+	int ret = odb_ref_for_each(r->tx, NULL, all_ref_cb, &a);
+
+	if (!ret)
+		ret = odb_reflog_for_each_ref(r->tx, all_reflog_cb, &a);
+	/* REACH_STOP comes back through the store's walk as itself. */
+	return ret;
+}
