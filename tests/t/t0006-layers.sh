@@ -137,16 +137,16 @@ test_expect_success 'plumbing calling the transport or its loader is caught' '
 '
 
 test_expect_success 'the transport using the store, the engine or LMDB is caught' '
-	probe transport module/probe.c <<-\EOF &&
+	probe transport registry/probe.c <<-\EOF &&
 	int odb_ref_read(void);
 	int eng_resolve(void);
 	int mdb_txn_begin(void);
 	int probe(void) { return odb_ref_read() + eng_resolve() + mdb_txn_begin(); }
 	EOF
 	caught transport \
-		"module/probe\.c\.o: odb_ref_read \(odb/refs\.c\.o\): the transport never sees the store" \
-		"module/probe\.c\.o: eng_resolve \(engine/resolve\.c\.o\): the transport never sees the store" \
-		"module/probe\.c\.o: mdb_txn_begin: only odb/ calls LMDB"
+		"registry/probe\.c\.o: odb_ref_read \(odb/refs\.c\.o\): the transport never sees the store" \
+		"registry/probe\.c\.o: eng_resolve \(engine/resolve\.c\.o\): the transport never sees the store" \
+		"registry/probe\.c\.o: mdb_txn_begin: only odb/ calls LMDB"
 '
 
 test_expect_success 'a layer calling one above it is caught' '
@@ -191,16 +191,16 @@ test_expect_success 'an object in a folder no layer names is caught' '
 '
 
 test_expect_success 'the exceptions are narrow: _exit in a credential helper child only' '
-	probe excepted module/creds-probe.c <<-\EOF &&
+	probe excepted registry/creds-probe.c <<-\EOF &&
 	#include <unistd.h>
 	void probe(void) { _exit(127); }
 	EOF
 	clean excepted &&
-	probe notexcepted module/probe.c <<-\EOF &&
+	probe notexcepted registry/probe.c <<-\EOF &&
 	#include <unistd.h>
 	void probe(void) { _exit(127); }
 	EOF
-	caught notexcepted "module/probe\.c\.o: _exit: nothing below the command layer exits"
+	caught notexcepted "registry/probe\.c\.o: _exit: nothing below the command layer exits"
 '
 
 test_expect_success 'what the rules allow is not reported' '
