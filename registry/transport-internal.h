@@ -17,7 +17,8 @@
  * Inside the module (manifold-net.so) only: what the files of the
  * transport share.  A file per subject:
  *
- *   module.c       the exported ops table, the streaming hash
+ *   module.c       the exported ops table: calls everyone, called by no one
+ *   hash.c         the streaming hash (OpenSSL)
  *   http.c         requests and responses: capture, retries, redirects,
  *                  status errors, trace; opening and closing a struct reg
  *   tls.c          scheme (https or plain HTTP), certs.d, verification,
@@ -131,7 +132,7 @@ struct call {
 	struct resp rs;
 };
 
-/* ---- module.c: the streaming OpenSSL hash ---- */
+/* ---- hash.c: the streaming OpenSSL hash ---- */
 
 struct mf_hash_ctx;
 struct mf_hash_ctx *net_hash_new(int algo);
