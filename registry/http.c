@@ -3,9 +3,8 @@
  * registry/registry.h for the contract, transport-internal.h for the
  * files): a struct reg and its libcurl handle, one request sent with
  * retries, auth and redirects, the response captured, a status made an
- * error, and the MANIFOLD_TRACE lines.
+ * error (trace.c writes the MANIFOLD_TRACE lines).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,31 +121,6 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		rs->content_length = strtoll(colon, NULL, 10);
 #undef IS
 	return len;
-}
-
-void http_trace(struct reg *r, const char *fmt, ...)
-{
-	static const char prefix[] = "manifold: ";
-	char line[HEADER_MAX + 512];
-	size_t p = sizeof(prefix) - 1, cap = sizeof(line) - p - 1;
-	va_list ap;
-	int n;
-
-	if (!r->trace)
-		return;
-	memcpy(line, prefix, p);
-	va_start(ap, fmt);
-	n = vsnprintf(line + p, cap, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	p += (size_t)n < cap ? (size_t)n : cap - 1;
-	line[p++] = '\n';
-	/*
-	 * A debug trace, the one output below the command layer: one line
-	 * straight to fd 2 with write(2), never stdio; best effort.
-	 */
-	write_full(2, line, p);
 }
 
 void http_error_detail(char *out, size_t cap, const struct resp *rs)

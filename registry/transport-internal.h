@@ -20,7 +20,8 @@
  *   module.c       the exported ops table: calls everyone, called by no one
  *   hash.c         the streaming hash (OpenSSL)
  *   http.c         requests and responses: capture, retries, redirects,
- *                  status errors, trace; opening and closing a struct reg
+ *                  status errors; opening and closing a struct reg
+ *   trace.c        the MANIFOLD_TRACE lines, below http, tls and auth
  *   tls.c          scheme (https or plain HTTP), certs.d, verification,
  *                  --insecure
  *   auth.c         the challenge -> token/Basic flow, token cache, which
@@ -141,18 +142,20 @@ int net_hash_update(struct mf_hash_ctx *ctx, const void *data, size_t len);
 int net_hash_final(struct mf_hash_ctx *ctx, unsigned char *out);
 void net_hash_free(struct mf_hash_ctx *ctx);
 
-/* ---- http.c ---- */
-
-int net_open(struct reg **out, const char *host, const char *cred_key,
-	     const struct reg_opts *opts);
-void net_close(struct reg *r);
-unsigned long net_request_count(const struct reg *r);
+/* ---- trace.c ---- */
 
 /*
  * MANIFOLD_TRACE: one line on stderr, written with write(2) to fd 2 (a
  * debug trace, the one output below the command layer).
  */
 void http_trace(struct reg *r, const char *fmt, ...) MF_PRINTF(2, 3);
+
+/* ---- http.c ---- */
+
+int net_open(struct reg **out, const char *host, const char *cred_key,
+	     const struct reg_opts *opts);
+void net_close(struct reg *r);
+unsigned long net_request_count(const struct reg *r);
 
 void resp_init(struct resp *rs, size_t cap);
 /* The first line of a registry error body, for messages: its "message". */
