@@ -1,8 +1,9 @@
 /*
  * The OCI distribution API over the registry transport (part of
  * manifold-net.so): manifests (GET, HEAD, PUT, DELETE), blobs (HEAD,
- * GET verified as it streams) and tags with pagination.  Uploads are
- * upload.c's.  See registry/registry.h for the contract.
+ * GET verified as it streams), tags with pagination, and the login
+ * check (GET /v2/).  Uploads are upload.c's.  See registry/registry.h
+ * for the contract.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "registry/http-parse.h"
 #include "registry/transport-internal.h"
 #include "manifest/json.h"
+#include "util/wrapper.h"
 
 #define MT_ACCEPT \
 	"application/vnd.oci.image.index.v1+json, " \
@@ -305,5 +307,34 @@ int net_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 			yajl_tree_free(tree);
 		buf_release(&rs.body);
 	}
+	return ret;
+}
+
+int net_check_login(struct reg *r, const char *user, const char *secret)
+{
+	struct resp rs;
+	struct req q;
+	char what[400];
+	int ret;
+
+	snprintf(what, sizeof(what), "login to %s", r->host);
+	if (user && secret) {
+		if (r->cred_state > 0)
+			mf_cred_release(&r->cred);
+		memset(&r->cred, 0, sizeof(r->cred));
+		r->cred.username = xstrdup(user);
+		if (mf_secret_set(&r->cred.secret, secret, strlen(secret)))
+			return mf_error_code();
+		r->cred_state = 1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.method = "GET";
+	q.url = "/v2/";
+	q.idempotent = 1;
+	resp_init(&rs, ERROR_BODY_MAX);
+	ret = http_request(r, &q, &rs, what);
+	if (!ret && rs.status != 200)
+		ret = http_status_error(r, &rs, what);
+	buf_release(&rs.body);
 	return ret;
 }

@@ -1,10 +1,9 @@
 /*
  * Auth for the registry transport (part of manifold-net.so): the answer
- * to a 401's challenge (Bearer tokens from the realm, or Basic), the
- * token cache, and which credentials may go where (never to another
- * host, never over plain HTTP except to loopback or with --insecure).
- * auth-parse.c parses the headers and bodies; creds.h finds the stored
- * credentials.
+ * to a 401's challenge (Bearer tokens from the realm, or Basic), sent
+ * through http.c.  auth-attach.c keeps the token cache and decides which
+ * credentials may go where; auth-parse.c parses the headers and bodies;
+ * creds.h finds the stored credentials.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,16 +35,6 @@ static int load_creds(struct reg *r)
 	return ret;
 }
 
-/*
- * Secrets may cross plain HTTP to a loopback registry (the traffic never
- * leaves the machine; docker sends them too), or anywhere with
- * --insecure.
- */
-static int creds_allowed(struct reg *r)
-{
-	return r->scheme == SCHEME_HTTPS || r->loopback || r->insecure;
-}
-
 /* 1 if the host of absolute URL `url` is a loopback one. */
 static int url_is_loopback(const char *url)
 {
@@ -53,19 +42,6 @@ static int url_is_loopback(const char *url)
 
 	return !http_url_host(host, sizeof(host), url) &&
 	       tls_is_loopback_host(host);
-}
-
-struct token_slot *auth_cached_token(struct reg *r, const char *scope)
-{
-	time_t now = time(NULL);
-
-	for (int i = 0; i < MAX_TOKENS; i++) {
-		struct token_slot *t = &r->tokens[i];
-
-		if (t->scope && !strcmp(t->scope, scope) && t->expires > now + 5)
-			return t;
-	}
-	return NULL;
 }
 
 static void token_put(struct reg *r, const char *scope, struct mf_secret *tok,
@@ -87,50 +63,6 @@ static void token_put(struct reg *r, const char *scope, struct mf_secret *tok,
 	slot->token = *tok;
 	memset(tok, 0, sizeof(*tok));
 	slot->expires = time(NULL) + lifetime;
-}
-
-/* ---- auth ---- */
-
-/*
- * Credentials go to the registry's own host only: an absolute upload
- * Location or a redirect elsewhere gets none.  A token request carries
- * the Basic credentials meant for its realm, and nothing else.
- */
-void auth_attach(struct reg *r, const struct req *q, CURL *h, int same_host)
-{
-	if (q->token_request) {
-		if (q->basic_user) {
-			curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-			curl_easy_setopt(h, CURLOPT_USERNAME, q->basic_user);
-			curl_easy_setopt(h, CURLOPT_PASSWORD, q->basic_pass->ptr);
-		}
-	} else if (!same_host) {
-		http_trace(r, "%s is not %s: no credentials sent", q->url, r->host);
-	} else if (r->auth == AUTH_BEARER && q->scope) {
-		struct token_slot *t = auth_cached_token(r, q->scope);
-
-		if (t) {
-			curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
-			curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, t->token.ptr);
-		}
-	} else if (r->auth == AUTH_BASIC && r->cred_state > 0 && creds_allowed(r) &&
-		   !r->cred.identity_token) {
-		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(h, CURLOPT_USERNAME, r->cred.username);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, r->cred.secret.ptr);
-	}
-}
-
-void auth_release(struct reg *r)
-{
-	for (int i = 0; i < MAX_TOKENS; i++) {
-		free(r->tokens[i].scope);
-		mf_secret_free(&r->tokens[i].token);
-	}
-	if (r->cred_state > 0)
-		mf_cred_release(&r->cred);
-	free(r->realm);
-	free(r->service);
 }
 
 static int realm_allowed(struct reg *r, const char *realm)
@@ -203,7 +135,7 @@ int auth_answer_challenge(struct reg *r, CURL *h, const char *header,
 			ret = mf_error(MF_EAUTH, "%s: %s requires authentication "
 				       "(no credentials: run 'manifold login %s')",
 				       what, r->host, r->host);
-		} else if (!creds_allowed(r)) {
+		} else if (!auth_creds_allowed(r)) {
 			ret = mf_error(MF_EAUTH, "%s: refusing to send credentials to %s "
 				       "over plain HTTP (use --insecure to allow it)",
 				       what, r->host);
@@ -335,7 +267,7 @@ int auth_fetch_token(struct reg *r, CURL *h, const char *scope)
 			q.basic_pass = &cred->secret;
 		}
 	}
-	ret = http_request(r, &q, &rs, "token request");
+	ret = http_send(r, &q, &rs, "token request");
 	if (ret)
 		goto done;
 	if (rs.status == 401 || rs.status == 403) {
@@ -374,58 +306,8 @@ done:
 	return ret;
 }
 
-/* ---- the API ---- */
-
-int auth_insufficient_scope(const char *header)
-{
-	struct auth_challenge ch[4];
-	size_t n = 0;
-	int yes = 0;
-
-	if (!header[0] || auth_parse_challenges(ch, 4, &n, header))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *e = auth_challenge_param(&ch[i], "error");
-
-		if (!strcmp(ch[i].scheme, "bearer") && e &&
-		    !strcmp(e, "insufficient_scope"))
-			yes = 1;
-		auth_challenge_release(&ch[i]);
-	}
-	return yes;
-}
-
 void auth_repo_scope(char *out, size_t cap, const char *repo,
 		     const char *actions)
 {
 	snprintf(out, cap, "repository:%s:%s", repo, actions);
-}
-
-int net_check_login(struct reg *r, const char *user, const char *secret)
-{
-	struct resp rs;
-	struct req q;
-	char what[400];
-	int ret;
-
-	snprintf(what, sizeof(what), "login to %s", r->host);
-	if (user && secret) {
-		if (r->cred_state > 0)
-			mf_cred_release(&r->cred);
-		memset(&r->cred, 0, sizeof(r->cred));
-		r->cred.username = xstrdup(user);
-		if (mf_secret_set(&r->cred.secret, secret, strlen(secret)))
-			return mf_error_code();
-		r->cred_state = 1;
-	}
-	memset(&q, 0, sizeof(q));
-	q.method = "GET";
-	q.url = "/v2/";
-	q.idempotent = 1;
-	resp_init(&rs, ERROR_BODY_MAX);
-	ret = http_request(r, &q, &rs, what);
-	if (!ret && rs.status != 200)
-		ret = http_status_error(r, &rs, what);
-	buf_release(&rs.body);
-	return ret;
 }

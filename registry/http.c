@@ -3,9 +3,8 @@
  * registry/registry.h for the contract, transport-internal.h for the
  * files): a struct reg and its libcurl handle, one request sent with
  * retries, auth and redirects, the response captured, a status made an
- * error, and the MANIFOLD_TRACE lines.
+ * error (trace.c writes the MANIFOLD_TRACE lines).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,6 @@
 
 #define MAX_RETRIES 3
 #define RETRY_AFTER_MAX 10	/* seconds */
-#define MAX_REDIRECTS 5		/* hops a GET or HEAD follows */
 
 void resp_init(struct resp *rs, size_t cap)
 {
@@ -124,31 +122,6 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
-void http_trace(struct reg *r, const char *fmt, ...)
-{
-	static const char prefix[] = "manifold: ";
-	char line[HEADER_MAX + 512];
-	size_t p = sizeof(prefix) - 1, cap = sizeof(line) - p - 1;
-	va_list ap;
-	int n;
-
-	if (!r->trace)
-		return;
-	memcpy(line, prefix, p);
-	va_start(ap, fmt);
-	n = vsnprintf(line + p, cap, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	p += (size_t)n < cap ? (size_t)n : cap - 1;
-	line[p++] = '\n';
-	/*
-	 * A debug trace, the one output below the command layer: one line
-	 * straight to fd 2 with write(2), never stdio; best effort.
-	 */
-	write_full(2, line, p);
-}
-
 void http_error_detail(char *out, size_t cap, const struct resp *rs)
 {
 	const char *m = rs->body.len ? strstr(rs->body.ptr, "\"message\"") : NULL;
@@ -194,7 +167,7 @@ static void sleep_backoff(int attempt, long retry_after)
  * other host, even another port of the same machine, gets none, and its
  * challenges are not answered.  A URL relative to the registry is on it.
  */
-static int on_registry(struct reg *r, const char *url)
+int http_on_registry(struct reg *r, const char *url)
 {
 	char uh[320];
 
@@ -205,7 +178,7 @@ static int on_registry(struct reg *r, const char *url)
 
 /*
  * Send one request once.  Authorization is attached per r->auth, on the
- * registry's own host only (on_registry()); curl follows no redirect.
+ * registry's own host only (http_on_registry()); curl follows no redirect.
  */
 static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 			char *errbuf)
@@ -228,7 +201,7 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
 			 r->scheme == SCHEME_HTTP ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
-	/* http_request() follows redirects hop by hop: see follow_redirect(). */
+	/* http_round() follows redirects hop by hop: see follow_redirect(). */
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, rs);
@@ -265,7 +238,7 @@ static CURLcode perform(struct reg *r, const struct req *q, struct resp *rs,
 	 * Location or a redirect elsewhere gets none.
 	 */
 	if (!q->token_request)
-		same_host = on_registry(r, q->url);
+		same_host = http_on_registry(r, q->url);
 	auth_attach(r, q, h, same_host);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 
@@ -345,124 +318,120 @@ static int follow_redirect(struct reg *r, char *next, size_t cap,
 	return 0;
 }
 
-/*
- * Send a request with scheme settling, auth (one retry after a 401
- * challenge), redirects for a request that follows them (q->follow),
- * and, for idempotent requests, retries of transient failures.  A
- * request whose body streams to a sink is idempotent until the sink has
- * seen a byte: a 5xx, or a connection lost before the body, is retried;
- * a body cut halfway is not.  rs holds the final response, and in
- * rs->url the URL that gave it.  Only transport failures (and bad
- * redirects) are errors here; HTTP statuses are for the caller.
- */
-int http_request(struct reg *r, const struct req *q0, struct resp *rs,
-		   const char *what)
+int http_begin(struct http_exchange *x, const struct req *q0,
+	       const struct resp *rs, const char *what)
 {
-	char errbuf[CURL_ERROR_SIZE];
-	struct req q = *q0;
-	const char *target = q0->url;	/* maybe registry-relative */
-	char url[REQUEST_URL_MAX], hop[REQUEST_URL_MAX];
-	unsigned char seen[MAX_REDIRECTS + 2][16];
-	char scope[1024];
-	int attempt = 0, authed = 0, hops = 0;
-	size_t cap = rs->body.max;
-
+	x->q = *q0;
+	x->target = q0->url;
+	x->attempt = 0;
+	x->hops = 0;
+	x->cap = rs->body.max;
 	/*
 	 * Values from outside (a media type from a manifest, a URL from a
 	 * Location or a realm) never end a header line early.
 	 */
-	if ((q.accept && !auth_header_value_valid(q.accept)) ||
-	    (q.content_type && !auth_header_value_valid(q.content_type)) ||
-	    (q.content_range && !auth_header_value_valid(q.content_range)) ||
-	    !auth_header_value_valid(q.url) || strpbrk(q.url, " \t"))
+	if ((x->q.accept && !auth_header_value_valid(x->q.accept)) ||
+	    (x->q.content_type && !auth_header_value_valid(x->q.content_type)) ||
+	    (x->q.content_range && !auth_header_value_valid(x->q.content_range)) ||
+	    !auth_header_value_valid(x->q.url) || strpbrk(x->q.url, " \t"))
 		return mf_error(MF_EINVALID, "%s: refusing to send a request with "
 				"spaces or control characters in its URL or headers",
 				what);
+	return 0;
+}
 
-	for (;;) {
-		CURLcode c;
-		int ret, replay;
-
-		/* Fill in the scheme of registry-relative URLs ("/v2/..."). */
-		if (target[0] == '/') {
-			if (r->scheme == SCHEME_UNKNOWN && (r->loopback || r->insecure))
-				tls_probe_scheme(r);
-			if (r->scheme == SCHEME_UNKNOWN)
-				r->scheme = SCHEME_HTTPS;
-			if (snprintf(url, sizeof(url), "%s://%s%s", scheme_str(r),
-				     r->host, target) >= (int)sizeof(url))
-				return mf_error(MF_ETOOBIG, "%s: URL too long", what);
-			q.url = url;
-		} else {
-			q.url = target;
-		}
-		if (strlen(q.url) >= sizeof(rs->url))
+int http_address(struct reg *r, struct http_exchange *x,
+		 const struct resp *rs, const char *what)
+{
+	/* Fill in the scheme of registry-relative URLs ("/v2/..."). */
+	if (x->target[0] == '/') {
+		if (r->scheme == SCHEME_UNKNOWN && (r->loopback || r->insecure))
+			tls_probe_scheme(r);
+		if (r->scheme == SCHEME_UNKNOWN)
+			r->scheme = SCHEME_HTTPS;
+		if (snprintf(x->url, sizeof(x->url), "%s://%s%s", scheme_str(r),
+			     r->host, x->target) >= (int)sizeof(x->url))
 			return mf_error(MF_ETOOBIG, "%s: URL too long", what);
-		if (!hops)
-			crypto_generichash(seen[0], 16, (const unsigned char *)q.url,
-					   strlen(q.url), NULL, 0);
-		/* A known Bearer realm: get the token before asking. */
-		if (r->auth == AUTH_BEARER && q.scope && !auth_cached_token(r, q.scope)) {
-			ret = auth_fetch_token(r, q.h, q.scope);
-			if (ret)
-				return ret;
+		x->q.url = x->url;
+	} else {
+		x->q.url = x->target;
+	}
+	if (strlen(x->q.url) >= sizeof(rs->url))
+		return mf_error(MF_ETOOBIG, "%s: URL too long", what);
+	if (!x->hops)
+		crypto_generichash(x->seen[0], 16, (const unsigned char *)x->q.url,
+				   strlen(x->q.url), NULL, 0);
+	return 0;
+}
+
+int http_round(struct reg *r, struct http_exchange *x, struct resp *rs,
+	       const char *what, int *again)
+{
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode c;
+	int ret, replay;
+
+	*again = 0;
+	buf_release(&rs->body);
+	buf_init(&rs->body, x->cap);
+	resp_reset_headers(rs);
+	snprintf(rs->url, sizeof(rs->url), "%s", x->q.url);
+	rs->status = 0;
+	rs->too_big = 0;
+	errbuf[0] = '\0';
+	c = perform(r, &x->q, rs, errbuf);
+	replay = x->q.idempotent || (rs->sink && !rs->sunk);
+	if (c != CURLE_OK) {
+		if (rs->sink_failed)
+			return mf_error_code() ? mf_error_code() : MF_ERROR;
+		if (c == CURLE_WRITE_ERROR && rs->too_big)
+			return mf_error(MF_ETOOBIG,
+					"%s: response larger than %zu bytes",
+					what, rs->body.max);
+		if (x->target[0] == '/' && tls_settle_scheme(r, c)) {
+			*again = 1;
+			return 0;
 		}
-		buf_release(&rs->body);
-		buf_init(&rs->body, cap);
-		resp_reset_headers(rs);
-		snprintf(rs->url, sizeof(rs->url), "%s", q.url);
-		rs->status = 0;
-		rs->too_big = 0;
-		errbuf[0] = '\0';
-		c = perform(r, &q, rs, errbuf);
-		replay = q.idempotent || (rs->sink && !rs->sunk);
-		if (c != CURLE_OK) {
-			if (rs->sink_failed)
-				return mf_error_code() ? mf_error_code() : MF_ERROR;
-			if (c == CURLE_WRITE_ERROR && rs->too_big)
-				return mf_error(MF_ETOOBIG,
-						"%s: response larger than %zu bytes",
-						what, rs->body.max);
-			if (target[0] == '/' && tls_settle_scheme(r, c))
-				continue;
-			if (replay && is_transient_curl(c) &&
-			    attempt < MAX_RETRIES) {
-				http_trace(r, "retrying in %ld ms", backoff_ms(attempt, 0));
-				sleep_backoff(attempt++, 0);
-				continue;
-			}
-			return curl_failure(r, c, errbuf, what);
+		if (replay && is_transient_curl(c) &&
+		    x->attempt < MAX_RETRIES) {
+			http_trace(r, "retrying in %ld ms", backoff_ms(x->attempt, 0));
+			sleep_backoff(x->attempt++, 0);
+			*again = 1;
+			return 0;
 		}
-		/* Another host's challenge is not ours to answer. */
-		if (rs->status == 401 && !authed && rs->www_auth[0] &&
-		    !q.token_request && on_registry(r, q.url)) {
-			authed = 1;
-			ret = auth_answer_challenge(r, q.h, rs->www_auth, q.scope, what);
-			if (ret)
-				return ret;
-			/* A request without a scope takes the challenge's. */
-			if (!q.scope) {
-				snprintf(scope, sizeof(scope), "%s", r->last_scope);
-				q.scope = scope;
-			}
-			continue;
-		}
-		if (replay && attempt < MAX_RETRIES &&
-		    (rs->status == 429 || rs->status >= 500)) {
-			http_trace(r, "retrying after %ld in %ld ms", rs->status,
-			      backoff_ms(attempt, rs->retry_after));
-			sleep_backoff(attempt++, rs->retry_after);
-			continue;
-		}
-		if (q.follow && is_redirect(rs->status)) {
-			ret = follow_redirect(r, hop, sizeof(hop), rs, seen, &hops, what);
-			if (ret)
-				return ret;
-			target = hop;
-			continue;
-		}
+		return curl_failure(r, c, errbuf, what);
+	}
+	if (replay && x->attempt < MAX_RETRIES &&
+	    (rs->status == 429 || rs->status >= 500)) {
+		http_trace(r, "retrying after %ld in %ld ms", rs->status,
+		      backoff_ms(x->attempt, rs->retry_after));
+		sleep_backoff(x->attempt++, rs->retry_after);
+		*again = 1;
 		return 0;
 	}
+	if (x->q.follow && is_redirect(rs->status)) {
+		ret = follow_redirect(r, x->hop, sizeof(x->hop), rs, x->seen,
+				      &x->hops, what);
+		if (ret)
+			return ret;
+		x->target = x->hop;
+		*again = 1;
+	}
+	return 0;
+}
+
+int http_send(struct reg *r, const struct req *q, struct resp *rs,
+	      const char *what)
+{
+	struct http_exchange x;
+	int again = 1, ret = http_begin(&x, q, rs, what);
+
+	while (!ret && again) {
+		ret = http_address(r, &x, rs, what);
+		if (!ret)
+			ret = http_round(r, &x, rs, what, &again);
+	}
+	return ret;
 }
 
 int http_status_error(struct reg *r, const struct resp *rs, const char *what)
@@ -486,32 +455,6 @@ int http_status_error(struct reg *r, const struct resp *rs, const char *what)
 				detail[0] ? ": " : "", detail);
 	return mf_error(MF_ENET, "%s: %s answered %ld%s%s", what, r->host,
 			rs->status, detail[0] ? ": " : "", detail);
-}
-
-void call_init(struct call *c, const char *method, const char *repo,
-		      const char *actions, size_t cap)
-{
-	memset(&c->q, 0, sizeof(c->q));
-	c->q.method = method;
-	c->q.url = c->url;
-	c->q.scope = c->scope;
-	c->q.idempotent = strcmp(method, "POST") != 0;
-	auth_repo_scope(c->scope, sizeof(c->scope), repo, actions);
-	resp_init(&c->rs, cap);
-}
-
-int call_run(struct reg *r, struct call *c, long ok1, long ok2)
-{
-	int ret = http_request(r, &c->q, &c->rs, c->what);
-
-	if (!ret && c->rs.status != ok1 && c->rs.status != ok2)
-		ret = http_status_error(r, &c->rs, c->what);
-	return ret;
-}
-
-void call_release(struct call *c)
-{
-	buf_release(&c->rs.body);
 }
 
 int resp_resolve(char *out, size_t cap, const struct resp *rs, const char *loc)

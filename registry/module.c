@@ -3,13 +3,11 @@
  * loaded on first use by util/module.c.  This file is its entry: the
  * one exported symbol, the ops table through which the executable
  * (endpoint/transport.c, util/digest.c) reaches the transport's net_*
- * calls, and the streaming OpenSSL hash.  Its copy of util/ is its
- * own: errors cross back through last_error().
+ * calls (the streaming OpenSSL hash of hash.c among them).  Its copy
+ * of util/ is its own: errors cross back through last_error().
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "registry/creds.h"
@@ -18,48 +16,6 @@
 #include "util/wrapper.h"
 #include "util/error.h"
 #include "util/module.h"
-
-struct mf_hash_ctx {
-	EVP_MD_CTX *md;
-};
-
-struct mf_hash_ctx *net_hash_new(int algo)
-{
-	const EVP_MD *type = algo == DIGEST_SHA512 ? EVP_sha512() : EVP_sha256();
-	struct mf_hash_ctx *ctx = calloc(1, sizeof(*ctx));
-
-	if (!ctx)
-		return NULL;
-	ctx->md = EVP_MD_CTX_new();
-	if (!ctx->md || EVP_DigestInit_ex(ctx->md, type, NULL) != 1) {
-		EVP_MD_CTX_free(ctx->md);
-		free(ctx);
-		return NULL;
-	}
-	return ctx;
-}
-
-int net_hash_update(struct mf_hash_ctx *ctx, const void *data, size_t len)
-{
-	return EVP_DigestUpdate(ctx->md, data, len) == 1 ? 0 : -1;
-}
-
-void net_hash_free(struct mf_hash_ctx *ctx)
-{
-	if (!ctx)
-		return;
-	EVP_MD_CTX_free(ctx->md);
-	free(ctx);
-}
-
-int net_hash_final(struct mf_hash_ctx *ctx, unsigned char *out)
-{
-	unsigned int n = 0;
-	int ok = EVP_DigestFinal_ex(ctx->md, out, &n) == 1;
-
-	net_hash_free(ctx);
-	return ok ? 0 : -1;
-}
 
 /* login/logout: plain strings in, secrets wiped here. */
 static int net_creds_store(const char *key, const char *user, const char *secret,

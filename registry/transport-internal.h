@@ -17,14 +17,21 @@
  * Inside the module (manifold-net.so) only: what the files of the
  * transport share.  A file per subject:
  *
- *   module.c       the exported ops table, the streaming hash
+ *   module.c       the exported ops table: calls everyone, called by no one
+ *   hash.c         the streaming hash (OpenSSL)
+ *   request.c      a request with auth (http.c's exchange, auth.c's
+ *                  answers to challenges) and the calls built on it
  *   http.c         requests and responses: capture, retries, redirects,
- *                  status errors, trace; opening and closing a struct reg
+ *                  status errors; opening and closing a struct reg
+ *   trace.c        the MANIFOLD_TRACE lines, below http, tls and auth
  *   tls.c          scheme (https or plain HTTP), certs.d, verification,
  *                  --insecure
- *   auth.c         the challenge -> token/Basic flow, token cache, which
- *                  credentials go where (auth-parse.c parses the headers)
- *   api.c          the distribution API: manifests, blobs, tags
+ *   auth.c         the challenge -> token/Basic flow, its token requests
+ *                  sent through http.c (auth-parse.c parses the headers)
+ *   auth-attach.c  the token cache, which credentials go where (below
+ *                  http.c, which attaches them to each request)
+ *   api.c          the distribution API: manifests, blobs, tags, the
+ *                  login check
  *   upload.c       blob uploads: monolithic, sessions, mounts
  *   creds-*.c      stored credentials (creds.h)
  *
@@ -41,6 +48,7 @@
 #define MAX_TOKENS 16
 #define UPLOAD_URL_MAX 8192	/* an upload Location, resolved */
 #define REQUEST_URL_MAX (UPLOAD_URL_MAX + 256)	/* with ?digest=... */
+#define MAX_REDIRECTS 5		/* hops a GET or HEAD follows */
 
 /* A Bearer token cached for one scope (auth.c). */
 struct token_slot {
@@ -100,7 +108,7 @@ struct resp {
 	char url[REQUEST_URL_MAX];	/* the URL that answered: the base of Locations */
 };
 
-/* A request, as http_request() sends it. */
+/* A request, as http_request() and http_send() send it. */
 struct req {
 	CURL *h;			/* the handle to send it on; NULL: r->h */
 	const char *method;		/* GET HEAD PUT POST PATCH DELETE */
@@ -131,7 +139,7 @@ struct call {
 	struct resp rs;
 };
 
-/* ---- module.c: the streaming OpenSSL hash ---- */
+/* ---- hash.c: the streaming OpenSSL hash ---- */
 
 struct mf_hash_ctx;
 struct mf_hash_ctx *net_hash_new(int algo);
@@ -140,12 +148,7 @@ int net_hash_update(struct mf_hash_ctx *ctx, const void *data, size_t len);
 int net_hash_final(struct mf_hash_ctx *ctx, unsigned char *out);
 void net_hash_free(struct mf_hash_ctx *ctx);
 
-/* ---- http.c ---- */
-
-int net_open(struct reg **out, const char *host, const char *cred_key,
-	     const struct reg_opts *opts);
-void net_close(struct reg *r);
-unsigned long net_request_count(const struct reg *r);
+/* ---- trace.c ---- */
 
 /*
  * MANIFOLD_TRACE: one line on stderr, written with write(2) to fd 2 (a
@@ -153,9 +156,66 @@ unsigned long net_request_count(const struct reg *r);
  */
 void http_trace(struct reg *r, const char *fmt, ...) MF_PRINTF(2, 3);
 
+/* ---- http.c ---- */
+
+int net_open(struct reg **out, const char *host, const char *cred_key,
+	     const struct reg_opts *opts);
+void net_close(struct reg *r);
+unsigned long net_request_count(const struct reg *r);
+
 void resp_init(struct resp *rs, size_t cap);
 /* The first line of a registry error body, for messages: its "message". */
 void http_error_detail(char *out, size_t cap, const struct resp *rs);
+
+/*
+ * One request's exchange with the server, round by round: a round
+ * sends it once to the URL http_address() made; scheme settling,
+ * retries of transient failures and redirects ask for another round.
+ * http_send() runs the rounds; http_request() (request.c) runs them
+ * with auth.c's answers between them.
+ */
+struct http_exchange {
+	struct req q;			/* the request, with the URL of this round */
+	const char *target;		/* the URL asked for, maybe registry-relative */
+	char url[REQUEST_URL_MAX];	/* target made absolute */
+	char hop[REQUEST_URL_MAX];	/* the last redirect's URL */
+	unsigned char seen[MAX_REDIRECTS + 2][16];	/* hashes of URLs visited */
+	int attempt, hops;
+	size_t cap;			/* the cap of rs->body */
+};
+
+/* Start an exchange of q: refuses a URL or header that would end a line. */
+int http_begin(struct http_exchange *x, const struct req *q,
+	       const struct resp *rs, const char *what);
+/* The absolute URL of the next round (the scheme settled first). */
+int http_address(struct reg *r, struct http_exchange *x,
+		 const struct resp *rs, const char *what);
+/*
+ * Send the request once; *again is 1 when the scheme was settled, a
+ * transient failure or a 429/5xx is to be retried, or a redirect is to
+ * be followed (q->follow).  Only transport failures (and bad redirects)
+ * are errors here; HTTP statuses are for the caller.
+ */
+int http_round(struct reg *r, struct http_exchange *x, struct resp *rs,
+	       const char *what, int *again);
+/* All the rounds of q, without answering challenges: token requests. */
+int http_send(struct reg *r, const struct req *q, struct resp *rs,
+	      const char *what);
+/*
+ * Is url on the registry's own host (and port)?  Only there do
+ * credentials go and challenges get answers.
+ */
+int http_on_registry(struct reg *r, const char *url);
+/* The error for an unexpected status: MF_ENOTFOUND, MF_EPERM, MF_EAUTH, MF_ENET. */
+int http_status_error(struct reg *r, const struct resp *rs, const char *what);
+
+/*
+ * Resolve a Location or Link (opaque, maybe relative) to a full URL:
+ * relative to the URL that answered (rs->url), as RFC 3986 says.
+ */
+int resp_resolve(char *out, size_t cap, const struct resp *rs, const char *loc);
+
+/* ---- request.c ---- */
 
 /*
  * Send a request with scheme settling, auth (one retry after a 401
@@ -167,8 +227,6 @@ void http_error_detail(char *out, size_t cap, const struct resp *rs);
  */
 int http_request(struct reg *r, const struct req *q, struct resp *rs,
 		 const char *what);
-/* The error for an unexpected status: MF_ENOTFOUND, MF_EPERM, MF_EAUTH, MF_ENET. */
-int http_status_error(struct reg *r, const struct resp *rs, const char *what);
 
 /* A call: method on repo with token actions, its error bodies up to cap. */
 void call_init(struct call *c, const char *method, const char *repo,
@@ -176,12 +234,6 @@ void call_init(struct call *c, const char *method, const char *repo,
 /* Send it; 0 when the status is ok1 or ok2, else the error. */
 int call_run(struct reg *r, struct call *c, long ok1, long ok2);
 void call_release(struct call *c);
-
-/*
- * Resolve a Location or Link (opaque, maybe relative) to a full URL:
- * relative to the URL that answered (rs->url), as RFC 3986 says.
- */
-int resp_resolve(char *out, size_t cap, const struct resp *rs, const char *loc);
 
 /* ---- tls.c ---- */
 
@@ -197,24 +249,28 @@ void tls_probe_scheme(struct reg *r);
 /* 1 if a first request that failed with c is to be sent again. */
 int tls_settle_scheme(struct reg *r, CURLcode c);
 
+/* ---- auth-attach.c ---- */
+
+/* 1 if credentials may go to r: https, loopback, or --insecure. */
+int auth_creds_allowed(const struct reg *r);
+/* The credentials q carries on h; same_host: q's URL is on the registry. */
+void auth_attach(struct reg *r, const struct req *q, CURL *h, int same_host);
+/* A cached token for scope that is still valid, or NULL. */
+struct token_slot *auth_cached_token(struct reg *r, const char *scope);
+/* 1 if a Bearer challenge says error="insufficient_scope". */
+int auth_insufficient_scope(const char *header);
+void auth_release(struct reg *r);
+
 /* ---- auth.c ---- */
 
 /* The token scope "repository:<repo>:<actions>". */
 void auth_repo_scope(char *out, size_t cap, const char *repo,
 		     const char *actions);
-/* The credentials q carries on h; same_host: q's URL is on the registry. */
-void auth_attach(struct reg *r, const struct req *q, CURL *h, int same_host);
-/* A cached token for scope that is still valid, or NULL. */
-struct token_slot *auth_cached_token(struct reg *r, const char *scope);
 /* Token requests go on h (the asking request's handle; NULL: r->h). */
 int auth_fetch_token(struct reg *r, CURL *h, const char *scope);
 /* Answer a 401's WWW-Authenticate header: learn the scheme, get a token. */
 int auth_answer_challenge(struct reg *r, CURL *h, const char *header,
 			  const char *scope, const char *what);
-/* 1 if a Bearer challenge says error="insufficient_scope". */
-int auth_insufficient_scope(const char *header);
-void auth_release(struct reg *r);
-int net_check_login(struct reg *r, const char *user, const char *secret);
 
 /* ---- api.c ---- */
 
@@ -234,6 +290,7 @@ int net_blob_get(struct reg *r, const char *repo, const struct digest *d,
 		 reg_sink_fn sink, void *payload);
 int net_tags_list(struct reg *r, const char *repo, reg_tag_fn cb,
 		  void *payload);
+int net_check_login(struct reg *r, const char *user, const char *secret);
 
 /* ---- upload.c ---- */
 
