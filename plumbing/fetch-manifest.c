@@ -10,8 +10,6 @@
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "engine/engine.h"
-#include "registry/reference.h"
-#include "registry/registry.h"
 #include "cli/parse-options.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
@@ -37,7 +35,6 @@ int cmd_fetch_manifest(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct eng_fetch *f;
 	struct digest *top;
 	char s[DIGEST_MAX_STR];
-	struct reference ref;
 	int ret = 0;
 
 	argc = parse_options(argc, argv, opts, usage_str);
@@ -50,7 +47,7 @@ int cmd_fetch_manifest(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_with_options_error(usage_str, opts, "%s", mf_error_last());
 	/* A malformed reference is refused before anything is sent. */
 	for (int i = 0; i < argc; i++)
-		if (reference_parse(&ref, argv[i], REF_DEFAULT_TAG))
+		if (eng_name(NULL, NULL, NULL, NULL, argv[i]))
 			die("%s", mf_error_last());
 
 	top = xcalloc((size_t)argc, sizeof(*top));

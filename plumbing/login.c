@@ -14,8 +14,7 @@
 #include <sodium.h>
 
 #include "commands.h"
-#include "registry/reference.h"
-#include "registry/registry.h"
+#include "engine/remote.h"
 #include "cli/parse-options.h"
 #include "cli/usage.h"
 
@@ -75,9 +74,8 @@ int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx)
 			   "store the credentials in this containers auth file"),
 		OPT_END()
 	};
-	char host[300], key[300], name[256];
-	struct reg_opts ro = { 0, 0 };
-	struct reg *r;
+	struct eng_registry reg;
+	char name[256];
 	char *secret;
 	int ret;
 
@@ -85,7 +83,7 @@ int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx)
 	argc = parse_options(argc, argv, opts, usage_str);
 	if (argc > 1)
 		usage_with_options_error(usage_str, opts, "name one registry");
-	if (registry_name(host, sizeof(host), key, sizeof(key), argc ? argv[0] : NULL)) {
+	if (eng_registry_name(&reg, argc ? argv[0] : NULL)) {
 		fprintf(stderr, "%s\n", mf_error_last());
 		return 1;
 	}
@@ -125,13 +123,7 @@ int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx)
 		fprintf(stderr, "Error: Password Required\n");
 		return 1;
 	}
-	ro.insecure = insecure;
-	ret = reg_open(&r, host, key, &ro);
-	if (!ret)
-		ret = reg_check_login(r, user, secret);
-	reg_close(r);
-	if (!ret)
-		ret = reg_creds_store(key, user, secret, authfile);
+	ret = eng_login(&reg, user, secret, authfile, insecure);
 	sodium_free(secret);	/* wiped */
 	if (ret) {
 		fprintf(stderr, "Error response from daemon: %s\n", mf_error_last());

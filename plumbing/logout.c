@@ -6,9 +6,9 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "registry/reference.h"
-#include "registry/registry.h"
+#include "engine/remote.h"
 #include "cli/parse-options.h"
+#include "util/error.h"
 
 static const char *const usage_str[] = {
 	"manifold logout [--authfile <file>] [<registry>]",
@@ -23,14 +23,14 @@ int cmd_logout(int argc, const char **argv, struct cmd_ctx *ctx)
 			   "remove the credentials from this containers auth file only"),
 		OPT_END()
 	};
-	char host[300], key[300];
+	struct eng_registry reg;
 	int ret;
 
 	(void)ctx;
 	argc = parse_options(argc, argv, opts, usage_str);
 	if (argc > 1)
 		usage_with_options_error(usage_str, opts, "name one registry");
-	if (registry_name(host, sizeof(host), key, sizeof(key), argc ? argv[0] : NULL)) {
+	if (eng_registry_name(&reg, argc ? argv[0] : NULL)) {
 		fprintf(stderr, "%s\n", mf_error_last());
 		return 1;
 	}
@@ -38,15 +38,15 @@ int cmd_logout(int argc, const char **argv, struct cmd_ctx *ctx)
 		fprintf(stderr, "Error: --authfile needs a file name\n");
 		return 1;
 	}
-	ret = reg_creds_erase(key, authfile);
+	ret = eng_logout(&reg, authfile);
 	if (ret == MF_ENOTFOUND) {
-		printf("Not logged in to %s\n", key);
+		printf("Not logged in to %s\n", reg.key);
 		return 0;
 	}
 	if (ret) {
 		fprintf(stderr, "Error: %s\n", mf_error_last());
 		return 1;
 	}
-	printf("Removing login credentials for %s\n", key);
+	printf("Removing login credentials for %s\n", reg.key);
 	return 0;
 }

@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "registry/reference.h"
-#include "registry/registry.h"
+#include "engine/remote.h"
 #include "util/escape.h"
 #include "cli/parse-options.h"
 #include "util/strvec.h"
@@ -52,23 +51,16 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "allow plain HTTP or an unverified certificate"),
 		OPT_END()
 	};
-	struct reg_opts ro = { 0, 0 };
 	struct strvec tags = STRVEC_INIT;
-	struct reference ref;
-	struct reg *r;
+	struct eng_remote *r;
 	int shown = 0;
 
 	(void)ctx;
 	argc = parse_options(argc, argv, opts, usage_str);
 	if (argc < 1)
 		usage_with_options_error(usage_str, opts, "name a repository");
-	if (reference_parse(&ref, argv[0], 0))
-		die("%s", mf_error_last());
-	if (ref.tag[0] || ref.digest[0])
-		die("'%s' names a manifest; ls-remote takes a repository", argv[0]);
-	ro.insecure = insecure;
-	if (reg_open(&r, reference_api_host(&ref), reference_credential_key(&ref), &ro) ||
-	    reg_tags_list(r, ref.path, collect, &tags))
+	if (eng_remote_open(&r, argv[0], insecure) ||
+	    eng_remote_tags(r, collect, &tags))
 		die_last();
 	/* Registries list tags in any order: plumbing prints them sorted. */
 	qsort(tags.v, tags.nr, sizeof(*tags.v), cmp_str);
@@ -84,7 +76,7 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 			continue;
 		}
 		/* A tag deleted since the listing is skipped, not an error. */
-		if (reg_manifest_head(&d, NULL, 0, NULL, r, ref.path, tags.v[i])) {
+		if (eng_remote_tag_digest(&d, r, tags.v[i])) {
 			if (mf_error_code() == MF_ENOTFOUND) {
 				shown--;
 				continue;
@@ -93,7 +85,7 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 		}
 		printf("%s\t%s\n", digest_fmt(s, &d), term_str(tags.v[i]));
 	}
-	reg_close(r);
+	eng_remote_close(r);
 	strvec_clear(&tags);
 	return !shown && exit_code ? 2 : 0;
 }
