@@ -137,3 +137,10 @@ int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 {
 	return e->ops->sources ? e->ops->sources(e, id, cb, payload) : 0;
 }
+
+int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload)
+{
+	if (!e->ops->tags)
+		return unsupported(e, "list tags");
+	return e->ops->tags(e, cb, payload);
+}

@@ -18,8 +18,8 @@
  * transaction of the caller's) and a repository of a registry
  * (endpoint/registry.c).  Adding one (an OCI layout) is a file that
  * fills a struct endpoint_ops, plus its prefix in ep_open().  Listing
- * tags and referrers, and a commit for a kind that needs one, are added
- * with their first caller.
+ * referrers, and a commit for a kind that needs one, are added with
+ * their first caller (signatures that travel; an OCI layout written).
  *
  * Every call returns 0 or a negative enum mf_error with a message; the
  * caller decides on the code:
@@ -103,6 +103,13 @@ struct endpoint_ops {
 	int (*is)(struct endpoint *e, const char *location);
 
 	/*
+	 * Every tag of the place, in the order it gives them (a registry:
+	 * page after page); cb may stop the listing with a non-zero return,
+	 * which is returned.
+	 */
+	int (*tags)(struct endpoint *e, ep_name_fn cb, void *payload);
+
+	/*
 	 * The locations (ep_open() can open them) known to hold the object
 	 * id and what it names: where its blobs can be read from.
 	 */
@@ -154,6 +161,7 @@ void ep_blob_put_cancel(struct endpoint *e, struct ep_upload *u);
 int ep_can_mount(struct endpoint *e, const char *from);
 int ep_mount(struct endpoint *e, const struct digest *d, const char *from);
 int ep_is(struct endpoint *e, const char *location);
+int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload);
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload);
 

@@ -142,6 +142,13 @@ static int is(struct endpoint *e, const char *location)
 	       !strcmp(ref.path, r->repo);
 }
 
+static int tags(struct endpoint *e, ep_name_fn cb, void *payload)
+{
+	struct reg_endpoint *r = reg_ep(e);
+
+	return reg_tags_list(r->reg, r->repo, cb, payload);
+}
+
 /* What a repository has, it has itself. */
 static int sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 		   void *payload)
@@ -181,6 +188,7 @@ static const struct endpoint_ops registry_ops = {
 	.can_mount = can_mount,
 	.mount = mount,
 	.is = is,
+	.tags = tags,
 	.sources = sources,
 	.close = reg_ep_close,
 };

@@ -3,8 +3,11 @@
  * (engine/remote.h): the transport's calls behind the names the user
  * typed.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "endpoint/conns.h"
+#include "endpoint/endpoint.h"
 #include "engine/remote.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
@@ -12,8 +15,8 @@
 #include "util/wrapper.h"
 
 struct eng_remote {
-	struct reg *reg;
-	struct reference ref;
+	struct ep_conns conns;
+	struct endpoint *ep;
 };
 
 int eng_registry_name(struct eng_registry *out, const char *arg)
@@ -47,28 +50,30 @@ int eng_logout(const struct eng_registry *reg, const char *authfile)
 int eng_remote_open(struct eng_remote **out, const char *repository,
 		    int insecure)
 {
-	struct reg_opts ro = { 0, 0 };
+	struct ep_open_opts oo = { insecure, NULL };
+	char location[REF_DOMAIN_MAX + 1 + REF_PATH_MAX + 1];
+	struct reference ref;
 	struct eng_remote *r;
 	int ret;
 
 	*out = NULL;
 	r = xcalloc(1, sizeof(*r));
-	if ((ret = reference_parse(&r->ref, repository, 0)))
+	if ((ret = reference_parse(&ref, repository, 0)))
 		goto fail;
-	if (r->ref.tag[0] || r->ref.digest[0]) {
+	if (ref.tag[0] || ref.digest[0]) {
 		ret = mf_error(MF_EINVALID,
 			       "'%s' names a manifest; ls-remote takes a repository",
 			       repository);
 		goto fail;
 	}
-	ro.insecure = insecure;
-	ret = reg_open(&r->reg, reference_api_host(&r->ref),
-		       reference_credential_key(&r->ref), &ro);
-	if (ret)
+	snprintf(location, sizeof(location), "%s/%s", ref.domain, ref.path);
+	oo.conns = &r->conns;
+	if ((ret = ep_open(&r->ep, location, &oo)))
 		goto fail;
 	*out = r;
 	return 0;
 fail:
+	ep_conns_close(&r->conns);
 	free(r);
 	return ret;
 }
@@ -77,17 +82,18 @@ void eng_remote_close(struct eng_remote *r)
 {
 	if (!r)
 		return;
-	reg_close(r->reg);
+	ep_close(r->ep);
+	ep_conns_close(&r->conns);
 	free(r);
 }
 
 int eng_remote_tags(struct eng_remote *r, eng_remote_tag_fn cb, void *payload)
 {
-	return reg_tags_list(r->reg, r->ref.path, cb, payload);
+	return ep_tags(r->ep, cb, payload);
 }
 
 int eng_remote_tag_digest(struct digest *out, struct eng_remote *r,
 			  const char *tag)
 {
-	return reg_manifest_head(out, NULL, 0, NULL, r->reg, r->ref.path, tag);
+	return ep_manifest_has(r->ep, out, tag);
 }
