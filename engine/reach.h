@@ -2,9 +2,12 @@
 #define ENGINE_REACH_H
 
 /*
- * What the store reaches: the one walk of the graph below a list, used
- * by gc (what to keep), fsck (what must be there) and push (what to
- * send).  DESIGN.md "Copying a graph".
+ * What the store reaches: the one walk of the graph below a list in the
+ * store, used by gc (what to keep) and fsck (what must be there).
+ * DESIGN.md "Copying a graph".  The graph copy (engine/copy.c) loads
+ * its graph through an endpoint instead, so that any kind can be its
+ * source; walking the store's graph through the store endpoint here
+ * too, one walk for all three, is still to do.
  *
  * From each root, an index reaches its manifests and an image manifest
  * its config and (with REACH_LAYERS) its layers, depth first, children
