@@ -4,38 +4,11 @@
  * The model it writes, and the reading of lists, are in list.c.
  */
 #include <inttypes.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "manifest/list.h"
 #include "manifest/manifest.h"
 #include "util/error.h"
 #include "util/json-write.h"
-#include "util/wrapper.h"
-
-/* Annotations as a Go map: keys sorted bytewise (strcmp is unsigned). */
-static void put_annotations(struct jw *w, char *const *keys,
-			   char *const *values, size_t nr)
-{
-	size_t *order, i, j;
-
-	if (!nr)
-		return;
-	/* insertion sort of indexes: annotations are few, and C11 has no
-	 * qsort with a context pointer */
-	order = xmalloc(nr * sizeof(*order));
-	for (i = 0; i < nr; i++) {
-		for (j = i; j > 0 && strcmp(keys[order[j - 1]], keys[i]) > 0; j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-	}
-	jw_next(w, "annotations");
-	jw_open(w, '{');
-	for (i = 0; i < nr; i++)
-		jw_string(w, keys[order[i]], values[order[i]]);
-	jw_close(w, '}');
-	free(order);
-}
 
 static void put_platform(struct jw *w, const struct list_entry *e)
 {
@@ -65,7 +38,7 @@ static void put_entry(struct jw *w, const char *key, const struct list_entry *e,
 	jw_int(w, "size", e->size);
 	jw_string(w, "digest", e->digest);
 	jw_strings(w, "urls", e->urls, e->urls_nr);
-	put_annotations(w, e->ann_keys, e->ann_values, e->ann_nr);
+	jw_string_map(w, "annotations", e->ann_keys, e->ann_values, e->ann_nr);
 	if (!oci || e->has_platform)
 		put_platform(w, e);
 	if (oci)
@@ -100,7 +73,7 @@ int list_serialise(struct buf *out, const struct list *l)
 	if (l->oci && l->subject)
 		put_entry(&w, "subject", l->subject, 1);
 	if (l->oci)
-		put_annotations(&w, l->ann_keys, l->ann_values, l->ann_nr);
+		jw_string_map(&w, "annotations", l->ann_keys, l->ann_values, l->ann_nr);
 	jw_close(&w, '}');
 	if (w.ret) {
 		buf_setlen(out, saved);

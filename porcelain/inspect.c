@@ -14,6 +14,7 @@
 #include "manifest/manifest.h"
 #include "cli/porcelain.h"
 #include "util/buf.h"
+#include "util/json-write.h"
 #include "cli/parse-options.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
@@ -50,114 +51,46 @@ static int get_object(const char **data, size_t *len, const char **mt,
 	return 0;
 }
 
-static void out(const struct buf *b)
+/* `b` and a newline; ret: how writing `b` went. */
+static void out(struct buf *b, int ret)
 {
+	if (ret || buf_addch(b, '\n'))
+		die_last();
 	fwrite(b->ptr, 1, b->len, stdout);
 }
 
-static void ind(struct buf *b, int level)
+/* An OCI descriptor as Go's ocispec.Descriptor marshals it. */
+static void descriptor(struct jw *w, const char *key, const struct list_entry *e)
 {
-	for (int i = 0; i < level; i++)
-		buf_addch(b, '\t');
-}
-
-static void key(struct buf *b, int level, const char *k)
-{
-	ind(b, level);
-	json_add_string(b, k, strlen(k));
-	buf_adds(b, ": ");
-}
-
-static void str_member(struct buf *b, int level, const char *k, const char *v,
-		       int last)
-{
-	key(b, level, k);
-	json_add_string(b, v, strlen(v));
-	buf_adds(b, last ? "\n" : ",\n");
-}
-
-static void str_array(struct buf *b, int level, char **v, size_t n)
-{
-	buf_adds(b, "[\n");
-	for (size_t i = 0; i < n; i++) {
-		ind(b, level + 1);
-		json_add_string(b, v[i], strlen(v[i]));
-		buf_adds(b, i + 1 < n ? ",\n" : "\n");
-	}
-	ind(b, level);
-	buf_addch(b, ']');
-}
-
-/* An OCI descriptor as Go's ocispec.Descriptor marshals it, tab-indented. */
-static void descriptor(struct buf *b, int level, const struct list_entry *e)
-{
-	int has_os_version = e->os_version && *e->os_version;
-	int has_variant = e->variant && *e->variant;
-
-	buf_adds(b, "{\n");
-	str_member(b, level + 1, "mediaType", e->media_type, 0);
-	str_member(b, level + 1, "digest", e->digest, 0);
-	key(b, level + 1, "size");
-	buf_addf(b, "%lld%s\n", (long long)e->size,
-		 e->urls_nr || e->ann_nr || e->has_platform ? "," : "");
-	if (e->urls_nr) {
-		key(b, level + 1, "urls");
-		str_array(b, level + 1, e->urls, e->urls_nr);
-		buf_adds(b, e->ann_nr || e->has_platform ? ",\n" : "\n");
-	}
-	if (e->ann_nr) {
-		/* Go sorts map keys. */
-		size_t *order = xcalloc(e->ann_nr, sizeof(*order));
-
-		for (size_t i = 0; i < e->ann_nr; i++) {
-			size_t j = i;
-
-			while (j && strcmp(e->ann_keys[order[j - 1]], e->ann_keys[i]) > 0) {
-				order[j] = order[j - 1];
-				j--;
-			}
-			order[j] = i;
-		}
-		key(b, level + 1, "annotations");
-		buf_adds(b, "{\n");
-		for (size_t i = 0; i < e->ann_nr; i++)
-			str_member(b, level + 2, e->ann_keys[order[i]],
-				   e->ann_values[order[i]], i + 1 == e->ann_nr);
-		ind(b, level + 1);
-		buf_adds(b, e->has_platform ? "},\n" : "}\n");
-		free(order);
-	}
+	jw_next(w, key);
+	jw_open(w, '{');
+	jw_string(w, "mediaType", e->media_type);
+	jw_string(w, "digest", e->digest);
+	jw_int(w, "size", e->size);
+	jw_strings(w, "urls", e->urls, e->urls_nr);
+	jw_string_map(w, "annotations", e->ann_keys, e->ann_values, e->ann_nr);
 	if (e->has_platform) {
-		key(b, level + 1, "platform");
-		buf_adds(b, "{\n");
-		str_member(b, level + 2, "architecture", e->arch ? e->arch : "", 0);
-		str_member(b, level + 2, "os", e->os ? e->os : "",
-			   !has_os_version && !e->os_features_nr && !has_variant);
-		if (has_os_version)
-			str_member(b, level + 2, "os.version", e->os_version,
-				   !e->os_features_nr && !has_variant);
-		if (e->os_features_nr) {
-			key(b, level + 2, "os.features");
-			str_array(b, level + 2, e->os_features, e->os_features_nr);
-			buf_adds(b, has_variant ? ",\n" : "\n");
-		}
-		if (has_variant)
-			str_member(b, level + 2, "variant", e->variant, 1);
-		ind(b, level + 1);
-		buf_adds(b, "}\n");
+		jw_next(w, "platform");
+		jw_open(w, '{');
+		jw_string(w, "architecture", e->arch);
+		jw_string(w, "os", e->os);
+		jw_opt_string(w, "os.version", e->os_version);
+		jw_strings(w, "os.features", e->os_features, e->os_features_nr);
+		jw_opt_string(w, "variant", e->variant);
+		jw_close(w, '}');
 	}
-	ind(b, level);
-	buf_addch(b, '}');
+	jw_close(w, '}');
 }
 
 /*
  * docker's verbose record of one image: Ref, Descriptor, Raw (base64 of
  * the bytes) and the manifest itself under SchemaV2Manifest or
- * OCIManifest, tab-indented from `level`.
+ * OCIManifest, tab-indented.
  */
-static void verbose_record(struct buf *b, int level, const char *ref,
+static void verbose_record(struct jw *w, const char *ref,
 			   const struct list_entry *e, struct objects *o)
 {
+	struct buf v = BUF_INIT_MAX((size_t)256 << 20);
 	const char *data = NULL, *mt = NULL;
 	const char *name = NULL;
 	size_t len = 0;
@@ -167,26 +100,23 @@ static void verbose_record(struct buf *b, int level, const char *ref,
 		name = "SchemaV2Manifest";
 	else if (have && !strcmp(mt, MT_OCI_MANIFEST))
 		name = "OCIManifest";
-	ind(b, level);
-	buf_adds(b, "{\n");
-	str_member(b, level + 1, "Ref", ref, 0);
-	key(b, level + 1, "Descriptor");
-	descriptor(b, level + 1, e);
-	buf_adds(b, have ? ",\n" : "\n");
+	jw_open(w, '{');
+	jw_string(w, "Ref", ref);
+	descriptor(w, "Descriptor", e);
 	if (have) {
-		key(b, level + 1, "Raw");
-		buf_addch(b, '"');
-		buf_add_base64(b, data, len);
-		buf_adds(b, name ? "\",\n" : "\"\n");
+		if (buf_addch(&v, '"') || buf_add_base64(&v, data, len) ||
+		    buf_addch(&v, '"'))
+			die_last();
+		jw_raw(w, "Raw", v.ptr, v.len);
 	}
 	if (name) {
-		key(b, level + 1, name);
-		if (json_pretty_indent(b, data, len, "\t", (size_t)level + 1))
+		buf_reset(&v);
+		if (json_pretty_indent(&v, data, len, "\t", (size_t)w->level))
 			die("%s: %s", e->digest, mf_error_last());
-		buf_addch(b, '\n');
+		jw_raw(w, name, v.ptr, v.len);
 	}
-	ind(b, level);
-	buf_addch(b, '}');
+	jw_close(w, '}');
+	buf_release(&v);
 }
 
 static int config_digest(const struct descriptor *d, void *payload)
@@ -323,7 +253,10 @@ static void show_list(const struct shown *s, int verbose, enum shape shape)
 	if (shape == SHAPE_TABLE) {
 		print_list_table(s->name, s->digest, s->mt, &l);
 	} else if (verbose) {
-		buf_adds(&b, "[\n");
+		struct jw w;
+
+		jw_init(&w, &b, "\t", 0, JW_PLAIN);
+		jw_open(&w, '[');
 		for (size_t i = 0; i < l.nr; i++) {
 			char ref[ENG_NAME_MAX + DIGEST_MAX_STR + 1];
 
@@ -331,17 +264,21 @@ static void show_list(const struct shown *s, int verbose, enum shape shape)
 				snprintf(ref, sizeof(ref), "%s@%s", s->name, l.e[i].digest);
 			else
 				eng_entry_ref(ref, s->o->tx, l.e[i].digest);
-			verbose_record(&b, 1, ref, &l.e[i], s->o);
-			buf_adds(&b, i + 1 < l.nr ? ",\n" : "\n");
+			jw_next(&w, NULL);
+			verbose_record(&w, ref, &l.e[i], s->o);
 		}
-		buf_adds(&b, "]\n");
-		out(&b);
+		jw_close(&w, ']');
+		/* An empty list has always been "[\n]" here (Go writes "[]"). */
+		if (!l.nr && !w.ret) {
+			buf_reset(&b);
+			w.ret = buf_adds(&b, "[\n]");
+		}
+		out(&b, w.ret);
 	} else if (s->remote) {
 		docker_view(&l);
 		if (list_serialise(&b, &l))
 			die("%s: %s", s->name, mf_error_last());
-		buf_addch(&b, '\n');
-		out(&b);
+		out(&b, 0);
 	} else {
 		/* Exactly what push will send, and a newline (F8). */
 		fwrite(s->data, 1, s->len, stdout);
@@ -371,16 +308,17 @@ static void show_image(const struct shown *s, const struct list_entry *e,
 		       "Platform: %s\n", term_str(s->name), term_str(s->digest),
 		       term_str(s->mt), s->len, term_str(p));
 	} else if (verbose) {
-		verbose_record(&b, 0, ref ? ref : s->name, e, s->o);
-		buf_addch(&b, '\n');
-		out(&b);
+		struct jw w;
+
+		jw_init(&w, &b, "\t", 0, JW_PLAIN);
+		verbose_record(&w, ref ? ref : s->name, e, s->o);
+		out(&b, w.ret);
 	} else if (manifest_kind_of(s->mt) == MANIFEST_KIND_OTHER ||
 		   json_pretty_indent(&b, s->data, s->len, "\t", 0)) {
 		fwrite(s->data, 1, s->len, stdout);
 	} else {
 		/* docker re-indents a single manifest with tabs. */
-		buf_addch(&b, '\n');
-		out(&b);
+		out(&b, 0);
 	}
 	buf_release(&b);
 	list_release(&tmp);

@@ -10,11 +10,11 @@
 #include "engine/entries.h"
 #include "engine/list-read.h"
 #include "util/date.h"
-#include "manifest/json.h"
 #include "manifest/manifest.h"
 #include "cli/porcelain.h"
 #include "util/buf.h"
 #include "util/ident.h"
+#include "util/json-write.h"
 #include "cli/parse-options.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
@@ -200,52 +200,45 @@ static void print_table(const struct rows *rs, int no_trunc)
 	free(c);
 }
 
-static void json_str(struct buf *b, const char *s)
-{
-	json_add_string(b, s, strlen(s));
-}
-
+/* One list per line, each an object on that line (as diff --format json). */
 static void print_json(const struct rows *rs)
 {
 	struct buf b = BUF_INIT;
+	struct jw w;
 
-	buf_addch(&b, '[');
+	jw_init(&w, &b, "  ", 2, JW_PLAIN);
+	jw_open(&w, '[');
 	for (size_t i = 0; i < rs->nr; i++) {
 		const struct row *r = &rs->r[i];
 		char hex[DIGEST_MAX_STR], when[DATE_MAX];
 		char ref[ODB_REF_MAX + 1];
 
-		buf_adds(&b, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
-		json_str(&b, r->name);
 		snprintf(ref, sizeof(ref), "lists/%s", r->name);
-		buf_adds(&b, ", \"ref\": ");
-		json_str(&b, ref);
-		buf_addf(&b, ", \"digest\": \"%s\"", digest_fmt(hex, &r->id));
-		buf_adds(&b, ", \"mediaType\": ");
-		if (r->media_type)
-			json_str(&b, r->media_type);
-		else
-			buf_adds(&b, "null");
-		buf_addf(&b, ", \"format\": \"%s\"", r->format);
+		jw_next(&w, NULL);
+		jw_open(&w, '{');
+		jw_string(&w, "name", r->name);
+		jw_string(&w, "ref", ref);
+		jw_string(&w, "digest", digest_fmt(hex, &r->id));
+		jw_string_or_null(&w, "mediaType", r->media_type);
+		jw_string(&w, "format", r->format);
 		if (r->entries < 0)
-			buf_adds(&b, ", \"entries\": null");
+			jw_null(&w, "entries");
 		else
-			buf_addf(&b, ", \"entries\": %ld", r->entries);
-		buf_adds(&b, ", \"platforms\": [");
-		for (size_t k = 0; k < r->plats_nr; k++) {
-			if (k)
-				buf_adds(&b, ", ");
-			json_str(&b, r->plats[k]);
-		}
-		buf_addf(&b, "], \"attestations\": %zu", r->attestations);
-		if (r->has_time) {
+			jw_int(&w, "entries", r->entries);
+		jw_next(&w, "platforms");
+		jw_open(&w, '[');
+		for (size_t k = 0; k < r->plats_nr; k++)
+			jw_string(&w, NULL, r->plats[k]);
+		jw_close(&w, ']');
+		jw_int(&w, "attestations", (int64_t)r->attestations);
+		if (r->has_time)
 			date_show(when, r->time, r->tz, DATE_ISO_STRICT, 0);
-			buf_addf(&b, ", \"changed\": \"%s\"}", when);
-		} else {
-			buf_adds(&b, ", \"changed\": null}");
-		}
+		jw_string_or_null(&w, "changed", r->has_time ? when : NULL);
+		jw_close(&w, '}');
 	}
-	buf_adds(&b, rs->nr ? "\n]\n" : "]\n");
+	jw_close(&w, ']');
+	if (w.ret || buf_addch(&b, '\n'))
+		die_last();
 	fwrite(b.ptr, 1, b.len, stdout);
 	buf_release(&b);
 }

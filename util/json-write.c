@@ -2,11 +2,13 @@
  * Writing JSON (json-write.h).
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/error.h"
 #include "util/json-write.h"
 #include "util/utf8.h"
+#include "util/wrapper.h"
 
 size_t json_escape_char(char *esc, unsigned char c)
 {
@@ -210,11 +212,22 @@ void jw_opt_string(struct jw *w, const char *key, const char *value)
 
 void jw_string_or_null(struct jw *w, const char *key, const char *value)
 {
-	jw_next(w, key);
 	if (value)
-		add_string(w, value);
-	else if (!w->ret)
-		w->ret = buf_add(w->out, "null", 4);
+		jw_string(w, key, value);
+	else
+		jw_null(w, key);
+}
+
+void jw_null(struct jw *w, const char *key)
+{
+	jw_raw(w, key, "null", 4);
+}
+
+void jw_raw(struct jw *w, const char *key, const char *json, size_t len)
+{
+	jw_next(w, key);
+	if (!w->ret)
+		w->ret = buf_add(w->out, json, len);
 }
 
 void jw_int(struct jw *w, const char *key, int64_t v)
@@ -233,4 +246,27 @@ void jw_strings(struct jw *w, const char *key, char *const *v, size_t nr)
 	for (size_t i = 0; i < nr; i++)
 		jw_string(w, NULL, v[i]);
 	jw_close(w, ']');
+}
+
+/* Annotations are few, and C11 has no qsort with a context pointer:
+ * an insertion sort of indexes (strcmp compares bytes unsigned). */
+void jw_string_map(struct jw *w, const char *key, char *const *keys,
+		   char *const *values, size_t nr)
+{
+	size_t *order, i, j;
+
+	if (!nr || w->ret)
+		return;
+	order = xmalloc(nr * sizeof(*order));
+	for (i = 0; i < nr; i++) {
+		for (j = i; j > 0 && strcmp(keys[order[j - 1]], keys[i]) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	jw_next(w, key);
+	jw_open(w, '{');
+	for (i = 0; i < nr; i++)
+		jw_string(w, keys[order[i]], values[order[i]]);
+	jw_close(w, '}');
+	free(order);
 }

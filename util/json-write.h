@@ -80,7 +80,21 @@ void jw_opt_string(struct jw *w, const char *key, const char *value);
 /* The same, null when value is NULL. */
 void jw_string_or_null(struct jw *w, const char *key, const char *value);
 void jw_int(struct jw *w, const char *key, int64_t v);
+/* A member or element whose value is null. */
+void jw_null(struct jw *w, const char *key);
+/*
+ * A member or element whose value is `json` (`len` bytes), already JSON
+ * text, copied as is: the caller lays it out for w->level.
+ */
+void jw_raw(struct jw *w, const char *key, const char *json, size_t len);
 /* An array of nr strings; left out when empty (omitempty). */
 void jw_strings(struct jw *w, const char *key, char *const *v, size_t nr);
+/*
+ * An object of nr string members, keys[i]: values[i], written as Go
+ * writes a map[string]string: keys sorted bytewise; left out when empty
+ * (omitempty).
+ */
+void jw_string_map(struct jw *w, const char *key, char *const *keys,
+		   char *const *values, size_t nr);
 
 #endif
