@@ -10,7 +10,8 @@
 #include "util/error.h"
 #include "util/json-write.h"
 
-static void put_platform(struct jw *w, const struct list_entry *e)
+void list_write_platform(struct jw *w, const struct list_entry *e,
+			 int with_features)
 {
 	jw_next(w, "platform");
 	jw_open(w, '{');
@@ -19,7 +20,8 @@ static void put_platform(struct jw *w, const struct list_entry *e)
 	jw_opt_string(w, "os.version", e->os_version);
 	jw_strings(w, "os.features", e->os_features, e->os_features_nr);
 	jw_opt_string(w, "variant", e->variant);
-	jw_strings(w, "features", e->features, e->features_nr);
+	if (with_features)
+		jw_strings(w, "features", e->features, e->features_nr);
 	jw_close(w, '}');
 }
 
@@ -40,7 +42,7 @@ static void put_entry(struct jw *w, const char *key, const struct list_entry *e,
 	jw_strings(w, "urls", e->urls, e->urls_nr);
 	jw_string_map(w, "annotations", e->ann_keys, e->ann_values, e->ann_nr);
 	if (!oci || e->has_platform)
-		put_platform(w, e);
+		list_write_platform(w, e, 1);
 	if (oci)
 		jw_opt_string(w, "artifactType", e->artifact_type);
 	jw_close(w, '}');

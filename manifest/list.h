@@ -116,6 +116,16 @@ int list_parse(struct list *out, const char *bytes, size_t len,
  */
 int list_serialise(struct buf *out, const struct list *l);
 
+/*
+ * An entry's "platform" member as the serialiser writes it (docker's
+ * field order), into w; with_features adds the list-only "features"
+ * (docker's manifest list PlatformSpec; OCI's Platform, which inspect
+ * -v shows, has none).
+ */
+struct jw;
+void list_write_platform(struct jw *w, const struct list_entry *e,
+			 int with_features);
+
 /* MT_OCI_INDEX or MT_DOCKER_LIST, following l->oci. */
 const char *list_media_type(const struct list *l);
 

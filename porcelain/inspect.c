@@ -69,16 +69,8 @@ static void descriptor(struct jw *w, const char *key, const struct list_entry *e
 	jw_int(w, "size", e->size);
 	jw_strings(w, "urls", e->urls, e->urls_nr);
 	jw_string_map(w, "annotations", e->ann_keys, e->ann_values, e->ann_nr);
-	if (e->has_platform) {
-		jw_next(w, "platform");
-		jw_open(w, '{');
-		jw_string(w, "architecture", e->arch);
-		jw_string(w, "os", e->os);
-		jw_opt_string(w, "os.version", e->os_version);
-		jw_strings(w, "os.features", e->os_features, e->os_features_nr);
-		jw_opt_string(w, "variant", e->variant);
-		jw_close(w, '}');
-	}
+	if (e->has_platform)
+		list_write_platform(w, e, 0);
 	jw_close(w, '}');
 }
 
