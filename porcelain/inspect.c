@@ -247,7 +247,7 @@ static void show_list(const struct shown *s, int verbose, enum shape shape)
 	} else if (verbose) {
 		struct jw w;
 
-		jw_init(&w, &b, "\t", 0, JW_PLAIN);
+		jw_init(&w, &b, "\t", 0, JW_GO);
 		jw_open(&w, '[');
 		for (size_t i = 0; i < l.nr; i++) {
 			char ref[ENG_NAME_MAX + DIGEST_MAX_STR + 1];
@@ -302,7 +302,7 @@ static void show_image(const struct shown *s, const struct list_entry *e,
 	} else if (verbose) {
 		struct jw w;
 
-		jw_init(&w, &b, "\t", 0, JW_PLAIN);
+		jw_init(&w, &b, "\t", 0, JW_GO);
 		verbose_record(&w, ref ? ref : s->name, e, s->o);
 		out(&b, w.ret);
 	} else if (manifest_kind_of(s->mt) == MANIFEST_KIND_OTHER ||

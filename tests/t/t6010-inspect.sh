@@ -111,6 +111,19 @@ test_expect_success '-v without remotes/ refs: each entry'\''s own repository' '
 	test_cmp expect refs
 '
 
+test_expect_success '-v: an entry'\''s annotations in Go'\''s key order, escaped as Go does' '
+	manifold create --insecure "$APP:ann" "$APP:amd64-oci" "$APP:arm64-oci" >/dev/null &&
+	manifold annotate --annotation "z.last=3" --annotation "a.first=<&>" \
+		--annotation "m.middle=tab	quote\"" "$APP:ann" "$APP:amd64-oci" &&
+	manifold inspect -v "$APP:ann" >out &&
+	grep -n "\"[amz]\.[a-z]*\":" out >keys &&
+	sed "s/^\([0-9]*\):.*\"\([amz]\.[a-z]*\)\".*/\2/" keys >order &&
+	printf "%s\n" a.first m.middle z.last >expect &&
+	test_cmp expect order &&
+	grep -F "\"a.first\": \"\\u003c\\u0026\\u003e\"" out &&
+	grep -F "\"m.middle\": \"tab\\tquote\\\"\"" out
+'
+
 test_expect_success 'a revision that does not resolve says why (no registry is asked)' '
 	test_must_fail --code=1 manifold inspect "$APP:multi@{99}" 2>err &&
 	test_grep "has only" err &&
