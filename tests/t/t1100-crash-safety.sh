@@ -59,8 +59,17 @@ test_expect_success "$KILLS kills during batch writes, ref transactions and map 
 				<batch.$k >printed.$k 2>/dev/null & } &&
 			pid=$! ;;
 		esac &&
-		# Ref transactions are short: strike sooner.
-		if test $((k % 3)) = 1; then rsleep 6; else rsleep 60; fi &&
+		# Ref transactions are short: strike sooner.  Every other big
+		# batch is struck right after its first commit shows, so that
+		# some batches are surely cut part-way, however fast or slow
+		# the build writes (a random strike under ASan rarely lands
+		# after a commit of 4096 objects).
+		if test $((k % 6)) = 0; then
+			n=0 &&
+			while ! test -s printed.$k && test $n -lt 2000; do
+				sleep 0.005 && n=$((n + 1)) || return 1
+			done
+		elif test $((k % 3)) = 1; then rsleep 6; else rsleep 60; fi &&
 		# Count the kills that hit a process still at work.
 		if kill -9 $pid 2>/dev/null; then
 			live=$((live + 1))
