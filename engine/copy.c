@@ -278,6 +278,13 @@ static int load_cb(const struct reach_visit *v, void *payload)
 		add_child(p, (size_t)parent, (size_t)have);
 		return 0;
 	case REACH_TOO_DEEP:
+		if (l->filter && l->filter->where) {
+			char what[1024];
+
+			snprintf(what, sizeof(what), "%s@%s", l->filter->where,
+				 v->via ? v->via->digest : "");
+			return manifest_depth_error(what);
+		}
 		return manifest_depth_error(NULL);
 	case REACH_ABSENT:
 		return MF_ENOTFOUND;	/* the endpoint said why */
@@ -311,15 +318,10 @@ static int load_filter(const struct descriptor *d, const struct digest *parent,
 	return l->filter->child(d, parent, depth, l->filter->payload);
 }
 
-int eng_copy_load(struct eng_copy **out, struct endpoint *src,
-		  const struct digest *root)
-{
-	return eng_copy_load_filtered(out, src, root, 0, NULL);
-}
-
-int eng_copy_load_filtered(struct eng_copy **out, struct endpoint *src,
-			   const struct digest *root, int depth,
-			   const struct eng_copy_filter *filter)
+/* Load from the root id, or else the one ref names at src. */
+static int load(struct eng_copy **out, struct endpoint *src,
+		const struct digest *id, const char *ref, int depth,
+		const struct eng_copy_filter *filter)
 {
 	struct eng_copy *p = xcalloc(1, sizeof(*p));
 	struct load l = { p, src, filter };
@@ -333,8 +335,10 @@ int eng_copy_load_filtered(struct eng_copy **out, struct endpoint *src,
 	if (filter && filter->child)
 		r.filter = load_filter;
 	r.depth = depth;
-	ret = reach_from(&r, root, NULL);
+	ret = id ? reach_from(&r, id, NULL) : reach_from_ref(&r, ref);
 	reach_release(&r);
+	if (!ret && !p->nr)
+		ret = mf_error(MF_ERROR, "%s: nothing loaded", ref ? ref : "root");
 	if (ret) {
 		eng_copy_free(p);
 		*out = NULL;
@@ -342,6 +346,19 @@ int eng_copy_load_filtered(struct eng_copy **out, struct endpoint *src,
 	}
 	*out = p;
 	return 0;
+}
+
+int eng_copy_load(struct eng_copy **out, struct endpoint *src,
+		  const struct digest *root)
+{
+	return load(out, src, root, NULL, 0, NULL);
+}
+
+int eng_copy_load_filtered(struct eng_copy **out, struct endpoint *src,
+			   const char *root, int depth,
+			   const struct eng_copy_filter *filter)
+{
+	return load(out, src, NULL, root, depth, filter);
 }
 
 size_t eng_copy_blobs(const struct eng_copy *p)
@@ -623,8 +640,9 @@ static int send_blob(struct target *t, const struct node *n,
 					 &side);
 		t->stats.requests += 3;
 		if (ret) {
-			ret = mf_error_wrap(ret, "failed to copy blob %s from %s",
-					    b->hex, n->sources[i]);
+			ret = mf_error_wrap(ret, "failed to copy %s %s from %s",
+					    b->config ? "config" : "blob", b->hex,
+					    n->sources[i]);
 			if (side == ENG_COPY_SOURCE)
 				ret = denied(ret, "read from", src);
 			else

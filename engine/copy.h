@@ -57,7 +57,7 @@ int eng_copy_load(struct eng_copy **out, struct endpoint *src,
  * any request for it): 1 take it, 0 leave it out, or an error, as
  * engine/reach.h's reach_filter_fn.  node (may be NULL) is told each
  * manifest as it is read, before its children: 0, or an error that
- * ends the load.
+ * ends the load.  (The plain eng_copy_load() takes everything.)
  */
 struct eng_copy_filter {
 	int (*child)(const struct descriptor *d, const struct digest *parent,
@@ -65,14 +65,17 @@ struct eng_copy_filter {
 	int (*node)(const struct digest *id, const char *media_type,
 		    const char *data, size_t len, int depth, void *payload);
 	void *payload;
+	const char *where;	/* names the source in messages ("host/repo"),
+				 * or NULL */
 };
 
 /*
- * eng_copy_load() of part of the graph: root is `depth` below the top
- * of its graph (0: it is the top), and filter says what to take.
+ * eng_copy_load() of part of the graph: root is what the name `root` (a
+ * tag or a digest) names at src, `depth` below the top of its graph (0:
+ * it is the top), and filter says what to take.  Node 0 is the root.
  */
 int eng_copy_load_filtered(struct eng_copy **out, struct endpoint *src,
-			   const struct digest *root, int depth,
+			   const char *root, int depth,
 			   const struct eng_copy_filter *filter);
 int eng_copy_run(struct eng_copy *c, const struct eng_copy_target *to,
 		 const struct eng_push_opts *opts, eng_push_step_fn step,

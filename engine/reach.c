@@ -171,7 +171,8 @@ static int is_manifest(const char *mt)
  * 0, MF_ENOTFOUND, MF_ECORRUPT, or another error.
  */
 static int read_object(struct reach *r, struct odb_object *obj, char *mt,
-		       struct ep_manifest *m, const struct digest *id)
+		       struct ep_manifest *m, const struct digest *id,
+		       const char *ref)
 {
 	char hex[DIGEST_MAX_STR];
 	const char *sniffed;
@@ -179,7 +180,7 @@ static int read_object(struct reach *r, struct odb_object *obj, char *mt,
 
 	if (!r->ep)
 		return eng_object_peek(obj, mt, r->tx, id);
-	if ((ret = ep_manifest_get(r->ep, m, digest_fmt(hex, id))))
+	if ((ret = ep_manifest_get(r->ep, m, ref ? ref : digest_fmt(hex, id))))
 		return ret;
 	/* A registry may send a generic Content-Type: the bytes decide. */
 	if (!is_manifest(m->media_type) &&
@@ -203,9 +204,10 @@ static int tell(struct reach *r, const struct reach_visit *v)
 
 /*
  * Visit id (reached by via from parent, or a root) and, when it is a
- * manifest to walk, push the frame of its children.
+ * manifest to walk, push the frame of its children.  A root may be
+ * named by ref instead (walking an endpoint: a tag), id then NULL.
  */
-static int visit(struct walk *w, const struct digest *id,
+static int visit(struct walk *w, const struct digest *id, const char *ref,
 		 const struct descriptor *via, const struct digest *parent,
 		 int depth)
 {
@@ -238,13 +240,21 @@ static int visit(struct walk *w, const struct digest *id,
 		return tell(r, &v);
 	}
 	/* Only manifests enter the set: what is in it is one, read already. */
-	if (!too_deep && seen_has(r, id)) {
+	if (!too_deep && id && seen_has(r, id)) {
 		if (!(r->flags & REACH_EDGES))
 			return 0;
 		v.state = REACH_SEEN;
 		return tell(r, &v);
 	}
-	ret = read_object(r, &obj, mt, &m, id);
+	ret = read_object(r, &obj, mt, &m, id, ref);
+	if (!id) {
+		id = &m.digest;		/* the endpoint verified the bytes */
+		v.id = id;
+		if (!ret && seen_has(r, id)) {
+			ep_manifest_release(&m);
+			return 0;
+		}
+	}
 	if (ret == MF_ENOTFOUND) {
 		v.state = REACH_ABSENT;
 	} else if (ret == MF_ECORRUPT) {
@@ -275,10 +285,11 @@ static int visit(struct walk *w, const struct digest *id,
 	return ret;
 }
 
-int reach_from(struct reach *r, const struct digest *id, const char *root)
+static int walk_from(struct reach *r, const struct digest *id, const char *ref,
+		     const char *root)
 {
 	struct walk w = { r, root, NULL, 0, 0 };
-	int ret = visit(&w, id, NULL, NULL, r->depth);
+	int ret = visit(&w, id, ref, NULL, NULL, r->depth);
 
 	while (!ret && w.nr) {
 		struct frame *f = &w.stack[w.nr - 1];
@@ -305,12 +316,22 @@ int reach_from(struct reach *r, const struct digest *id, const char *root)
 			if (ret <= 0)
 				continue;
 		}
-		ret = visit(&w, &child, d, &parent, f->depth + 1);
+		ret = visit(&w, &child, NULL, d, &parent, f->depth + 1);
 	}
 	while (w.nr)
 		frame_release(&w.stack[--w.nr]);
 	free(w.stack);
 	return ret;
+}
+
+int reach_from(struct reach *r, const struct digest *id, const char *root)
+{
+	return walk_from(r, id, NULL, root);
+}
+
+int reach_from_ref(struct reach *r, const char *ref)
+{
+	return walk_from(r, NULL, ref, ref);
 }
 
 struct all {

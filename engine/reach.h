@@ -142,6 +142,12 @@ void reach_release(struct reach *r);
 int reach_from(struct reach *r, const struct digest *id, const char *root);
 
 /*
+ * reach_from() walking an endpoint, from the manifest ref names there
+ * (a tag, or a digest), also given as the root's name.
+ */
+int reach_from_ref(struct reach *r, const char *ref);
+
+/*
  * Walk from every ref (root: the ref's name), then from both values of
  * every entry left in every reflog (root: the reflog's name; a zero
  * value is no root), in the store's order.  Returns as reach_from().
