@@ -132,6 +132,11 @@ int ep_is(struct endpoint *e, const char *location)
 	return e->ops->is ? e->ops->is(e, location) : 0;
 }
 
+int ep_keeps_layers(const struct endpoint *e)
+{
+	return !(e->ops->flags & EP_NO_LAYERS);
+}
+
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload)
 {

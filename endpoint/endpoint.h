@@ -15,8 +15,8 @@
  * the ep_*() calls below and never asks which kind it has.
  *
  * Kinds today: the local store (endpoint/store.c, read through a
- * transaction of the caller's) and a repository of a registry
- * (endpoint/registry.c).  Adding one (an OCI layout) is a file that
+ * transaction of the caller's; endpoint/stage.c, written through a
+ * staging area) and a repository of a registry (endpoint/registry.c).  Adding one (an OCI layout) is a file that
  * fills a struct endpoint_ops, plus its prefix in ep_open().  Listing
  * referrers, and a commit for a kind that needs one, are added with
  * their first caller (signatures that travel; an OCI layout written).
@@ -52,8 +52,15 @@ void ep_manifest_release(struct ep_manifest *m);
 typedef int (*ep_sink_fn)(const void *data, size_t len, void *payload);
 typedef int (*ep_name_fn)(const char *name, void *payload);
 
+/* What a kind is, for the copy (endpoint_ops.flags). */
+enum ep_flags {
+	EP_NO_LAYERS = 1 << 0,	/* holds manifests and configs, never layers
+				 * (the store): a copy there passes layers by */
+};
+
 struct endpoint_ops {
 	const char *kind;	/* "store", "registry" */
+	unsigned flags;		/* enum ep_flags */
 
 	/*
 	 * Another handle onto the same place, for another thread, whose
@@ -161,6 +168,8 @@ void ep_blob_put_cancel(struct endpoint *e, struct ep_upload *u);
 int ep_can_mount(struct endpoint *e, const char *from);
 int ep_mount(struct endpoint *e, const struct digest *d, const char *from);
 int ep_is(struct endpoint *e, const char *location);
+/* 1 if e keeps layers (a copy must check and send them there). */
+int ep_keeps_layers(const struct endpoint *e);
 int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload);
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload);

@@ -10,8 +10,8 @@ struct odb_txn;
  * an empty store), which the caller keeps open until ep_close().
  * Manifests are named by digest.  The store holds manifests and
  * configs, not layers: where what a manifest names can be read, the
- * sources table says (ep_sources()).  It is read-only for now: writing
- * (fetch as a copy into the store) comes with its first caller.
+ * sources table says (ep_sources()).  It is read-only: a copy into the
+ * store goes to a staging area (endpoint/stage.h).
  */
 int ep_store_new(struct endpoint **out, struct odb_txn *tx);
 

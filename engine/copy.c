@@ -13,6 +13,7 @@
 #include "endpoint/endpoint.h"
 #include "engine/blob-copy.h"
 #include "engine/copy.h"
+#include "engine/reach.h"
 #include "manifest/manifest.h"
 #include "util/wrapper.h"
 
@@ -37,6 +38,7 @@ struct settle {
 struct blob {
 	struct digest id;
 	char hex[DIGEST_MAX_STR];
+	int config;			/* some image names it as its config */
 	struct settle st;
 };
 
@@ -45,6 +47,7 @@ struct blob_ref {
 	char hex[DIGEST_MAX_STR];
 	struct digest id;
 	uint64_t size;
+	int config;			/* an image's config, not a layer */
 	char media_type[EP_MEDIA_TYPE_MAX + 1];
 };
 
@@ -196,117 +199,179 @@ static int add_source(const char *where, void *payload)
 	return 0;
 }
 
-static int load_node(struct eng_copy *p, size_t *out, struct endpoint *src,
-		     const struct digest *id, int depth);
-
-struct walk {
-	struct eng_copy *p;
-	size_t at;
-	struct endpoint *src;
-	int depth;
-};
-
-static int child_cb(const struct descriptor *d, void *payload)
+/* The node the walk is at: a new one for manifest v, its bytes taken. */
+static size_t add_node(struct eng_copy *p, const struct reach_visit *v)
 {
-	struct walk *w = payload;
-	struct digest id;
-	size_t idx;
-	int ret;
-
-	if (digest_parse(&id, d->digest))
-		return mf_error(MF_EINVALID, "invalid digest %s", d->digest);
-	if (d->role == DESCRIPTOR_MANIFEST) {
-		struct node *n;
-
-		if ((ret = load_node(w->p, &idx, w->src, &id, w->depth + 1)))
-			return ret;
-		n = &w->p->nodes[w->at];
-		n->children = xrealloc(n->children, (n->children_nr + 1) * sizeof(size_t));
-		n->children[n->children_nr++] = idx;
-	} else {
-		struct node *n = &w->p->nodes[w->at];
-		struct blob_ref *b;
-
-		for (size_t i = 0; i < n->blobs_nr; i++)
-			if (digest_eq(&n->blobs[i].id, &id))
-				return 0;
-		n->blobs = xrealloc(n->blobs, (n->blobs_nr + 1) * sizeof(*n->blobs));
-		b = &n->blobs[n->blobs_nr++];
-		memset(b, 0, sizeof(*b));
-		b->id = id;
-		b->blob = blob_intern(w->p, &id, d->digest);
-		snprintf(b->hex, sizeof(b->hex), "%s", d->digest);
-		b->size = (uint64_t)d->size;
-		snprintf(b->media_type, sizeof(b->media_type), "%s", d->media_type);
-	}
-	return 0;
-}
-
-static int load_node(struct eng_copy *p, size_t *out, struct endpoint *src,
-		     const struct digest *id, int depth)
-{
-	struct ep_manifest m;
-	char hex[DIGEST_MAX_STR];
-	const char *mt;
-	struct walk w;
 	struct node *n;
-	ssize_t have = find_node(p, id);
-	int ret;
 
-	if (have >= 0) {
-		*out = (size_t)have;
-		return 0;
-	}
-	if (depth > MANIFEST_MAX_DEPTH)
-		return manifest_depth_error(NULL);
-	if ((ret = ep_manifest_get(src, &m, digest_fmt(hex, id))))
-		return ret;
 	if (p->nr == p->alloc) {
 		p->alloc = p->alloc ? 2 * p->alloc : 16;
 		p->nodes = xrealloc(p->nodes, p->alloc * sizeof(*p->nodes));
 	}
 	n = &p->nodes[p->nr];
 	memset(n, 0, sizeof(*n));
-	n->id = *id;
-	digest_fmt(n->hex, id);
-	snprintf(n->media_type, sizeof(n->media_type), "%s", m.media_type);
-	n->data = buf_detach(&m.body, &n->len);
-	*out = p->nr++;
-	mt = n->media_type;
-	if ((ret = ep_sources(src, id, add_source, n)) < 0)
-		return ret;
-	if (manifest_kind_of(mt) != MANIFEST_KIND_IMAGE &&
-	    manifest_kind_of(mt) != MANIFEST_KIND_INDEX)
-		return mf_error(MF_EINVALID, "%s is a %s, not a manifest", n->hex, mt);
-	w = (struct walk){ p, *out, src, depth };
-	/* p->nodes may move while children load: the walk reads by index. */
-	{
-		char *data = p->nodes[*out].data;
-		size_t len = p->nodes[*out].len;
-		char type[EP_MEDIA_TYPE_MAX + 1];
-
-		snprintf(type, sizeof(type), "%s", mt);
-		ret = manifest_for_each_child(data, len, type, child_cb, &w);
-	}
-	return ret < 0 ? ret : 0;
+	n->id = *v->id;
+	digest_fmt(n->hex, v->id);
+	snprintf(n->media_type, sizeof(n->media_type), "%s", v->media_type);
+	n->data = buf_detach(v->body, &n->len);
+	return p->nr++;
 }
 
-int eng_copy_load(struct eng_copy **out, struct endpoint *src,
-		  const struct digest *root)
+static void add_child(struct eng_copy *p, size_t parent, size_t child)
+{
+	struct node *n = &p->nodes[parent];
+
+	n->children = xrealloc(n->children, (n->children_nr + 1) * sizeof(size_t));
+	n->children[n->children_nr++] = child;
+}
+
+static void add_blob(struct eng_copy *p, size_t parent, const struct reach_visit *v)
+{
+	struct node *n = &p->nodes[parent];
+	const struct descriptor *d = v->via;
+	struct blob_ref *b;
+
+	for (size_t i = 0; i < n->blobs_nr; i++)
+		if (digest_eq(&n->blobs[i].id, v->id))
+			return;
+	n->blobs = xrealloc(n->blobs, (n->blobs_nr + 1) * sizeof(*n->blobs));
+	b = &n->blobs[n->blobs_nr++];
+	memset(b, 0, sizeof(*b));
+	b->id = *v->id;
+	b->blob = blob_intern(p, v->id, d->digest);
+	if (d->role == DESCRIPTOR_CONFIG)
+		p->blobs[b->blob].config = 1;
+	snprintf(b->hex, sizeof(b->hex), "%s", d->digest);
+	b->size = (uint64_t)d->size;
+	b->config = d->role == DESCRIPTOR_CONFIG;
+	snprintf(b->media_type, sizeof(b->media_type), "%s", d->media_type);
+}
+
+struct load {
+	struct eng_copy *p;
+	struct endpoint *src;
+	const struct eng_copy_filter *filter;
+};
+
+/*
+ * The visitor of the walk that loads the graph (engine/reach.h, over
+ * the source endpoint, REACH_EDGES): a node per manifest, in the order
+ * the walk finds them (the root first), an edge per descriptor.
+ */
+static int load_cb(const struct reach_visit *v, void *payload)
+{
+	struct load *l = payload;
+	struct eng_copy *p = l->p;
+	ssize_t parent = v->parent ? find_node(p, v->parent) : -1;
+	ssize_t have;
+	size_t idx;
+	int ret, kind;
+
+	switch (v->state) {
+	case REACH_BLOB:
+	case REACH_LAYER:
+		add_blob(p, (size_t)parent, v);
+		return 0;
+	case REACH_SEEN:
+		if ((have = find_node(p, v->id)) < 0)
+			return mf_error(MF_ERROR, "%s: walked, then lost", v->via->digest);
+		add_child(p, (size_t)parent, (size_t)have);
+		return 0;
+	case REACH_TOO_DEEP:
+		if (l->filter && l->filter->where) {
+			char what[1024];
+
+			snprintf(what, sizeof(what), "%s@%s", l->filter->where,
+				 v->via ? v->via->digest : "");
+			return manifest_depth_error(what);
+		}
+		return manifest_depth_error(NULL);
+	case REACH_ABSENT:
+		return MF_ENOTFOUND;	/* the endpoint said why */
+	case REACH_UNREADABLE:
+		return MF_ECORRUPT;
+	case REACH_FOUND:
+		break;
+	}
+	idx = add_node(p, v);
+	if (parent >= 0)
+		add_child(p, (size_t)parent, idx);
+	if ((ret = ep_sources(l->src, v->id, add_source, &p->nodes[idx])) < 0)
+		return ret;
+	kind = manifest_kind_of(v->media_type);
+	if (kind != MANIFEST_KIND_IMAGE && kind != MANIFEST_KIND_INDEX)
+		return mf_error(MF_EINVALID, "%s is a %s, not a manifest",
+				p->nodes[idx].hex, v->media_type);
+	if (l->filter && l->filter->node &&
+	    (ret = l->filter->node(&p->nodes[idx].id, v->media_type,
+				   p->nodes[idx].data, p->nodes[idx].len,
+				   v->depth, l->filter->payload)))
+		return ret;
+	return 0;
+}
+
+static int load_filter(const struct descriptor *d, const struct digest *parent,
+		       int depth, void *payload)
+{
+	struct load *l = payload;
+
+	return l->filter->child(d, parent, depth, l->filter->payload);
+}
+
+/* Load from the root id, or else the one ref names at src. */
+static int load(struct eng_copy **out, struct endpoint *src,
+		const struct digest *id, const char *ref, int depth,
+		const struct eng_copy_filter *filter)
 {
 	struct eng_copy *p = xcalloc(1, sizeof(*p));
-	size_t idx;
+	struct load l = { p, src, filter };
+	struct reach r;
 	int ret;
 
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->settled, NULL);
-	if ((ret = load_node(p, &idx, src, root, 0))) {
+	reach_init_endpoint(&r, src, REACH_LAYERS | REACH_BOUNDED | REACH_STRICT |
+			    REACH_EDGES, load_cb, &l);
+	if (filter && filter->child)
+		r.filter = load_filter;
+	r.depth = depth;
+	ret = id ? reach_from(&r, id, NULL) : reach_from_ref(&r, ref);
+	reach_release(&r);
+	if (!ret && !p->nr)
+		ret = mf_error(MF_ERROR, "%s: nothing loaded", ref ? ref : "root");
+	if (ret) {
 		eng_copy_free(p);
 		*out = NULL;
 		return ret;
 	}
 	*out = p;
 	return 0;
+}
+
+int eng_copy_load(struct eng_copy **out, struct endpoint *src,
+		  const struct digest *root)
+{
+	return load(out, src, root, NULL, 0, NULL);
+}
+
+int eng_copy_load_filtered(struct eng_copy **out, struct endpoint *src,
+			   const char *root, int depth,
+			   const struct eng_copy_filter *filter)
+{
+	return load(out, src, NULL, root, depth, filter);
+}
+
+size_t eng_copy_blobs(const struct eng_copy *p)
+{
+	return p->blobs_nr;
+}
+
+const struct digest *eng_copy_blob(const struct eng_copy *p, size_t i,
+				   int *config)
+{
+	if (config)
+		*config = p->blobs[i].config;
+	return &p->blobs[i].id;
 }
 
 size_t eng_copy_nodes(const struct eng_copy *p)
@@ -372,6 +437,10 @@ struct target {
 	struct eng_push_stats stats;	/* this worker's share */
 	struct endpoint *target;	/* the caller's handle, for ep_dup() */
 	struct endpoint *ep;		/* this worker's, made on first use */
+	struct endpoint *source;	/* the caller's source handle, or NULL */
+	struct endpoint *src;		/* this worker's: the caller's own in the
+					 * caller's thread, else made on first use */
+	int own_src;			/* src was made here: close it */
 	const struct eng_push_opts *o;
 	eng_push_step_fn step;
 	void *payload;
@@ -496,13 +565,36 @@ static int mountable(const struct node *n, const struct target *t)
 }
 
 /*
+ * The endpoint to read a blob from at `location`: the source's handle
+ * when the location names it (on its connection: no new one, no new
+ * login), else one opened on this worker's connections (the caller
+ * closes it unless it is t->src).
+ */
+static int source_for(struct endpoint **out, struct target *t,
+		      const char *location)
+{
+	struct ep_open_opts oo = { t->insecure, &t->cs };
+	int ret;
+
+	if (t->source && ep_is(t->source, location)) {
+		if (!t->src) {
+			if ((ret = ep_dup(&t->src, t->source, &t->cs)))
+				return ret;
+			t->own_src = 1;
+		}
+		*out = t->src;
+		return 0;
+	}
+	return ep_open(out, location, &oo);
+}
+
+/*
  * Send blob b of image n to the target: mount it, or copy it.  checked:
  * the HEAD before was answered 403 (MF_EPERM) rather than 404, or 0.
  */
 static int send_blob(struct target *t, const struct node *n,
 		     const struct blob_ref *b, int checked)
 {
-	struct ep_open_opts oo = { t->insecure, &t->cs };
 	enum eng_copy_side side;
 	int ret;
 
@@ -542,22 +634,24 @@ static int send_blob(struct target *t, const struct node *n,
 		if (t->o->dry_run)
 			return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size,
 				      n->sources[i]);
-		if ((ret = ep_open(&src, n->sources[i], &oo)))
+		if ((ret = source_for(&src, t, n->sources[i])))
 			return ret;
 		ret = eng_blob_copy_side(src, t->ep, &b->id, b->size, &copied,
 					 &side);
 		t->stats.requests += 3;
 		if (ret) {
-			ret = mf_error_wrap(ret, "failed to copy blob %s from %s",
-					    b->hex, n->sources[i]);
+			ret = mf_error_wrap(ret, "failed to copy %s %s from %s",
+					    b->config ? "config" : "blob", b->hex,
+					    n->sources[i]);
 			if (side == ENG_COPY_SOURCE)
 				ret = denied(ret, "read from", src);
 			else
 				ret = target_denied(t, ret);
-			ep_close(src);
-			return ret;
 		}
-		ep_close(src);
+		if (src != t->src)
+			ep_close(src);
+		if (ret)
+			return ret;
 		t->stats.copied++;
 		t->stats.bytes_copied += copied;
 		return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size,
@@ -630,6 +724,8 @@ static int push_below(struct eng_copy *p, struct target *t, size_t idx)
 		const struct blob_ref *b = &n->blobs[i];
 		struct settle *st = &p->blobs[b->blob].st;
 
+		if (!b->config && !ep_keeps_layers(t->ep))
+			continue;
 		if (claim(p, st))
 			ret = settle(p, st, push_blob(t, n, b));
 		else
@@ -774,6 +870,9 @@ static int push_children(struct eng_copy *p, const struct target *proto,
 		w[i].pool = &pool;
 		w[i].t = *proto;
 		w[i].t.ep = NULL;
+		/* One worker is the caller's thread: it reads on its handle. */
+		w[i].t.src = nw <= 1 ? proto->src : NULL;
+		w[i].t.own_src = 0;
 		memset(&w[i].t.cs, 0, sizeof(w[i].t.cs));
 		memset(&w[i].t.stats, 0, sizeof(w[i].t.stats));
 	}
@@ -793,6 +892,8 @@ static int push_children(struct eng_copy *p, const struct target *proto,
 	}
 	for (size_t i = 0; i < (nw ? nw : 1); i++) {
 		stats_add(&p->stats, &w[i].t.stats);
+		if (w[i].t.own_src)
+			ep_close(w[i].t.src);
 		ep_close(w[i].t.ep);
 		ep_conns_close(&w[i].t.cs);
 	}
@@ -807,24 +908,32 @@ static int push_children(struct eng_copy *p, const struct target *proto,
 	return ret;
 }
 
-int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
-		 const struct eng_push_opts *o, eng_push_step_fn step,
-		 void *payload)
+/* The root's own blobs (an image's), in this thread, after its children. */
+static int push_root_blobs(struct eng_copy *p, struct target *t)
 {
-	struct target t = { 0 };
+	const struct node *root = &p->nodes[0];
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < root->blobs_nr; i++) {
+		const struct blob_ref *b = &root->blobs[i];
+		struct settle *st = &p->blobs[b->blob].st;
+
+		if (!b->config && !ep_keeps_layers(t->ep))
+			continue;
+		if (claim(p, st))
+			ret = settle(p, st, push_blob(t, root, b));
+		else
+			ret = wait_settled(p, st);
+	}
+	return ret;
+}
+
+static int run(struct eng_copy *p, struct target *t,
+	       const struct eng_copy_target *to, const struct eng_push_opts *o)
+{
 	struct node *root = &p->nodes[0];
 	struct digest got;
 	int ret;
-
-	memset(&p->stats, 0, sizeof(p->stats));
-	forget_target(p);
-	t.p = p;
-	t.insecure = o->insecure;
-	t.target = to->ep;
-	t.ep = to->ep;
-	t.o = o;
-	t.step = step;
-	t.payload = payload;
 
 	/*
 	 * When the caller knows the target's ref already names this root
@@ -833,29 +942,53 @@ int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 	 */
 	if (!o->force && o->expect_present) {
 		p->stats.requests++;
-		ret = ep_manifest_has(t.ep, &got, to->ref);
+		ret = ep_manifest_has(t->ep, &got, to->ref);
 		if (!ret && digest_eq(&got, &root->id)) {
 			p->stats.present++;
 			p->stats.up_to_date = 1;
-			return report(&t, ENG_PUSH_PRESENT, "list", root->hex,
+			return report(t, ENG_PUSH_PRESENT, "list", root->hex,
 				      root->len, NULL);
 		}
 		if (ret && !absent(ret))
-			return target_denied(&t, mf_error_wrap(ret, "failed to check %s",
+			return target_denied(t, mf_error_wrap(ret, "failed to check %s",
 							       to->name));
 	}
 	/* Children first; the list is never visible before them. */
 	claim(p, &root->st);
-	if ((ret = push_children(p, &t, o->jobs ? o->jobs : ENG_PUSH_JOBS)))
+	if ((ret = push_children(p, t, o->jobs ? o->jobs : ENG_PUSH_JOBS)) ||
+	    (ret = push_root_blobs(p, t)))
 		return ret;
 	if (!o->dry_run) {
 		p->stats.requests++;
-		ret = ep_manifest_put(t.ep, to->ref, root->media_type, root->data,
+		ret = ep_manifest_put(t->ep, to->ref, root->media_type, root->data,
 				      root->len);
 		if (ret)
-			return target_denied(&t, mf_error_wrap(ret,
+			return target_denied(t, mf_error_wrap(ret,
 					     "failed to put manifest %s", to->name));
 		p->stats.put++;
 	}
-	return report(&t, ENG_PUSH_PUT, "list", root->hex, root->len, NULL);
+	return report(t, ENG_PUSH_PUT, "list", root->hex, root->len, NULL);
+}
+
+int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
+		 const struct eng_push_opts *o, eng_push_step_fn step,
+		 void *payload)
+{
+	struct target t = { 0 };
+	int ret;
+
+	memset(&p->stats, 0, sizeof(p->stats));
+	forget_target(p);
+	t.p = p;
+	t.insecure = o->insecure;
+	t.target = to->ep;
+	t.ep = to->ep;
+	t.source = to->src;
+	t.src = to->src;
+	t.o = o;
+	t.step = step;
+	t.payload = payload;
+	ret = run(p, &t, to, o);
+	ep_conns_close(&t.cs);
+	return ret;
 }

@@ -58,11 +58,12 @@ int eng_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
 
 /*
  * Fetching from registries: a set of manifests and configs, each
- * verified against its digest as it arrived (read through the
- * registry's endpoint, endpoint/registry.h), held in memory until the
+ * verified against its digest as it arrived, held in memory until the
  * caller writes them (with whatever else it writes) in one transaction,
- * so that a failed fetch leaves the store as it was.  Connections are
- * kept open per registry for the life of the set.
+ * so that a failed fetch leaves the store as it was.  Each fetch is the
+ * graph copy (engine/copy.h) from the registry's endpoint into a staging
+ * area of the store (endpoint/stage.h) of the part of the graph asked
+ * for.  Connections are kept open per registry for the life of the set.
  */
 struct eng_fetch;
 

@@ -53,7 +53,7 @@ int eng_push_run(struct eng_push *p, const char *target,
 	char location[REF_DOMAIN_MAX + REF_PATH_MAX + 2], hex[DIGEST_MAX_STR];
 	struct ep_conns cs = { 0 };
 	struct ep_open_opts oo = { o->insecure, &cs };
-	struct eng_copy_target to;
+	struct eng_copy_target to = { 0 };
 	struct reference ref;
 	int ret;
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint/endpoint.h"
 #include "engine/engine.h"
 #include "engine/reach.h"
 #include "util/error.h"
@@ -21,6 +22,13 @@ void reach_init(struct reach *r, struct odb_txn *tx, unsigned flags,
 	r->flags = flags;
 	r->fn = fn;
 	r->payload = payload;
+}
+
+void reach_init_endpoint(struct reach *r, struct endpoint *ep, unsigned flags,
+			 reach_fn fn, void *payload)
+{
+	reach_init(r, NULL, flags, fn, payload);
+	r->ep = ep;
 }
 
 void reach_release(struct reach *r)
@@ -63,20 +71,34 @@ static void seen_grow(struct reach *r)
 	free(old);
 }
 
-/* 1 if id was in the set; else 0, and it is now. */
-static int was_seen(struct reach *r, const struct digest *id)
+/* The slot of id in the set: where it is, or the free one it would take. */
+static size_t seen_find(const struct reach *r, const struct digest *id)
+{
+	size_t j;
+
+	for (j = seen_slot(id, r->seen_alloc - 1); r->seen[j].algo != DIGEST_NONE;
+	     j = (j + 1) & (r->seen_alloc - 1))
+		if (digest_eq(&r->seen[j], id))
+			break;
+	return j;
+}
+
+static int seen_has(const struct reach *r, const struct digest *id)
+{
+	return r->seen_nr && r->seen[seen_find(r, id)].algo != DIGEST_NONE;
+}
+
+static void seen_add(struct reach *r, const struct digest *id)
 {
 	size_t j;
 
 	if (2 * (r->seen_nr + 1) > r->seen_alloc)
 		seen_grow(r);
-	for (j = seen_slot(id, r->seen_alloc - 1); r->seen[j].algo != DIGEST_NONE;
-	     j = (j + 1) & (r->seen_alloc - 1))
-		if (digest_eq(&r->seen[j], id))
-			return 1;
-	r->seen[j] = *id;
-	r->seen_nr++;
-	return 0;
+	j = seen_find(r, id);
+	if (r->seen[j].algo == DIGEST_NONE) {
+		r->seen[j] = *id;
+		r->seen_nr++;
+	}
 }
 
 /* A manifest being walked: its children, the next one to visit. */
@@ -144,18 +166,58 @@ static int is_manifest(const char *mt)
 }
 
 /*
- * Visit id (reached by via from parent, or a root) and, when it is a
- * manifest to walk, push the frame of its children.
+ * Read the object id where the walk reads: the store (obj points into
+ * its map) or the endpoint (into m's body, which the caller releases).
+ * 0, MF_ENOTFOUND, MF_ECORRUPT, or another error.
  */
-static int visit(struct walk *w, const struct digest *id,
+static int read_object(struct reach *r, struct odb_object *obj, char *mt,
+		       struct ep_manifest *m, const struct digest *id,
+		       const char *ref)
+{
+	char hex[DIGEST_MAX_STR];
+	const char *sniffed;
+	int ret;
+
+	if (!r->ep)
+		return eng_object_peek(obj, mt, r->tx, id);
+	if ((ret = ep_manifest_get(r->ep, m, ref ? ref : digest_fmt(hex, id))))
+		return ret;
+	/* A registry may send a generic Content-Type: the bytes decide. */
+	if (!is_manifest(m->media_type) &&
+	    !manifest_sniff(&sniffed, m->body.ptr, m->body.len))
+		snprintf(m->media_type, sizeof(m->media_type), "%s", sniffed);
+	snprintf(mt, ODB_MEDIA_TYPE_MAX + 1, "%s", m->media_type);
+	obj->media_type = mt;
+	obj->media_type_len = strlen(mt);
+	obj->data = (const unsigned char *)m->body.ptr;
+	obj->size = m->body.len;
+	return 0;
+}
+
+/* Tell the visitor v; REACH_PRUNE is 0 here (nothing to walk). */
+static int tell(struct reach *r, const struct reach_visit *v)
+{
+	int ret = r->fn(v, r->payload);
+
+	return ret == REACH_PRUNE ? 0 : ret;
+}
+
+/*
+ * Visit id (reached by via from parent, or a root) and, when it is a
+ * manifest to walk, push the frame of its children.  A root may be
+ * named by ref instead (walking an endpoint: a tag), id then NULL.
+ */
+static int visit(struct walk *w, const struct digest *id, const char *ref,
 		 const struct descriptor *via, const struct digest *parent,
 		 int depth)
 {
 	struct reach *r = w->r;
 	struct reach_visit v = { 0 };
 	struct odb_object obj;
+	struct ep_manifest m = { BUF_INIT_MAX(0), "", { 0 } };
 	char mt[ODB_MEDIA_TYPE_MAX + 1];
 	int ret, walk = 0;
+	int too_deep = (r->flags & REACH_BOUNDED) && depth > MANIFEST_MAX_DEPTH;
 
 	v.id = id;
 	v.via = via;
@@ -168,7 +230,31 @@ static int visit(struct walk *w, const struct digest *id,
 		v.state = REACH_LAYER;
 		return r->fn(&v, r->payload);
 	}
-	ret = eng_object_peek(&obj, mt, r->tx, id);
+	if (r->ep && via && via->role == DESCRIPTOR_CONFIG) {
+		v.state = REACH_BLOB;
+		return tell(r, &v);
+	}
+	/* Walking an endpoint, a manifest too deep costs no request. */
+	if (too_deep && r->ep) {
+		v.state = REACH_TOO_DEEP;
+		return tell(r, &v);
+	}
+	/* Only manifests enter the set: what is in it is one, read already. */
+	if (!too_deep && id && seen_has(r, id)) {
+		if (!(r->flags & REACH_EDGES))
+			return 0;
+		v.state = REACH_SEEN;
+		return tell(r, &v);
+	}
+	ret = read_object(r, &obj, mt, &m, id, ref);
+	if (!id) {
+		id = &m.digest;		/* the endpoint verified the bytes */
+		v.id = id;
+		if (!ret && seen_has(r, id)) {
+			ep_manifest_release(&m);
+			return 0;
+		}
+	}
 	if (ret == MF_ENOTFOUND) {
 		v.state = REACH_ABSENT;
 	} else if (ret == MF_ECORRUPT) {
@@ -179,29 +265,31 @@ static int visit(struct walk *w, const struct digest *id,
 		v.state = REACH_FOUND;
 		v.obj = &obj;
 		v.media_type = mt;
+		v.body = r->ep ? &m.body : NULL;
 		if (is_manifest(mt)) {
-			if ((r->flags & REACH_BOUNDED) && depth > MANIFEST_MAX_DEPTH)
+			if (too_deep) {
 				v.state = REACH_TOO_DEEP;
-			else if (was_seen(r, id))
-				return 0;
-			else
+			} else {
+				seen_add(r, id);
 				walk = 1;
+			}
 		}
 	}
 	ret = r->fn(&v, r->payload);
 	if (ret == REACH_PRUNE)
-		return 0;
-	if (ret)
-		return ret;
-	if (walk)
+		ret = 0;
+	else if (!ret && walk)
 		push_frame(w, id, depth, &obj, mt);
-	return 0;
+	/* The children are copies: the bytes may go (unless taken). */
+	ep_manifest_release(&m);
+	return ret;
 }
 
-int reach_from(struct reach *r, const struct digest *id, const char *root)
+static int walk_from(struct reach *r, const struct digest *id, const char *ref,
+		     const char *root)
 {
 	struct walk w = { r, root, NULL, 0, 0 };
-	int ret = visit(&w, id, NULL, NULL, 0);
+	int ret = visit(&w, id, ref, NULL, NULL, r->depth);
 
 	while (!ret && w.nr) {
 		struct frame *f = &w.stack[w.nr - 1];
@@ -223,12 +311,27 @@ int reach_from(struct reach *r, const struct digest *id, const char *root)
 		}
 		/* visit() may move the stack: copy what it reads. */
 		parent = f->id;
-		ret = visit(&w, &child, d, &parent, f->depth + 1);
+		if (r->filter) {
+			ret = r->filter(d, &parent, f->depth + 1, r->payload);
+			if (ret <= 0)
+				continue;
+		}
+		ret = visit(&w, &child, NULL, d, &parent, f->depth + 1);
 	}
 	while (w.nr)
 		frame_release(&w.stack[--w.nr]);
 	free(w.stack);
 	return ret;
+}
+
+int reach_from(struct reach *r, const struct digest *id, const char *root)
+{
+	return walk_from(r, id, NULL, root);
+}
+
+int reach_from_ref(struct reach *r, const char *ref)
+{
+	return walk_from(r, NULL, ref, ref);
 }
 
 struct all {

@@ -2,12 +2,10 @@
 #define ENGINE_REACH_H
 
 /*
- * What the store reaches: the one walk of the graph below a list in the
- * store, used by gc (what to keep) and fsck (what must be there).
- * DESIGN.md "Copying a graph".  The graph copy (engine/copy.c) loads
- * its graph through an endpoint instead, so that any kind can be its
- * source; walking the store's graph through the store endpoint here
- * too, one walk for all three, is still to do.
+ * What a list reaches: the one walk of the graph below a list, used by
+ * gc (what to keep) and fsck (what must be there) over the store, and by
+ * the graph copy (engine/copy.c: push, fetch) over an endpoint of any
+ * kind (reach_init_endpoint()).  DESIGN.md "Copying a graph".
  *
  * From each root, an index reaches its manifests and an image manifest
  * its config and (with REACH_LAYERS) its layers, depth first, children
@@ -29,6 +27,9 @@
  */
 #include "manifest/manifest.h"
 #include "odb/odb.h"
+#include "util/buf.h"
+
+struct endpoint;
 
 enum reach_state {
 	REACH_FOUND = 1,	/* in the store: obj and media_type are set */
@@ -40,20 +41,30 @@ enum reach_state {
 	REACH_TOO_DEEP,		/* a manifest in the store, nested deeper than
 				 * MANIFEST_MAX_DEPTH below its root (REACH_BOUNDED
 				 * only): obj and media_type set, not walked, not
-				 * marked as visited */
+				 * marked as visited; walking an endpoint, not
+				 * read (obj NULL), whatever it is */
+	REACH_SEEN,		/* a manifest visited already, reached again by
+				 * another descriptor (REACH_EDGES only): not
+				 * read again, not walked again */
+	REACH_BLOB,		/* a config, walking an endpoint: a blob there,
+				 * never read by the walk */
 };
 
 struct reach_visit {
 	enum reach_state state;
 	const struct digest *id;
 	const struct odb_object *obj;		/* REACH_FOUND, REACH_TOO_DEEP */
+	struct buf *body;			/* walking an endpoint: obj's
+						 * bytes, which the visitor may
+						 * take (buf_detach()) */
 	const char *media_type;			/* of obj, NUL-terminated */
 	const struct descriptor *via;		/* the descriptor it was reached
 						 * by; NULL for a root */
 	const struct digest *parent;		/* the manifest holding via;
 						 * NULL for a root */
 	const char *root;			/* the name given with the root */
-	int depth;				/* 0 for a root, then parent's + 1 */
+	int depth;				/* a root's is reach.depth (0),
+						 * then its parent's + 1 */
 };
 
 /*
@@ -67,6 +78,16 @@ struct reach_visit {
 #define REACH_STOP 2
 typedef int (*reach_fn)(const struct reach_visit *v, void *payload);
 
+/*
+ * Asked before each child descriptor of the manifest `parent` is
+ * visited (and, walking an endpoint, before it is read there): 1 to
+ * visit it, 0 to pass it by as if it were not named, or a negative
+ * mf_error code (which ends the walk).
+ */
+typedef int (*reach_filter_fn)(const struct descriptor *d,
+			       const struct digest *parent, int depth,
+			       void *payload);
+
 enum reach_flags {
 	REACH_LAYERS = 1 << 0,	/* visit layers too (REACH_LAYER) */
 	REACH_BOUNDED = 1 << 1,	/* do not walk below MANIFEST_MAX_DEPTH: a
@@ -78,12 +99,19 @@ enum reach_flags {
 				 * MF_EINVALID (after the children before it);
 				 * without: a malformed manifest reaches nothing,
 				 * such a descriptor is skipped (opaque) */
+	REACH_EDGES = 1 << 3,	/* tell every further descriptor naming a
+				 * manifest visited already (REACH_SEEN): the
+				 * visitor learns every edge of the graph */
 };
 
 struct reach {
-	struct odb_txn *tx;
+	struct odb_txn *tx;	/* the store walked, or */
+	struct endpoint *ep;	/* the endpoint walked */
 	unsigned flags;
 	reach_fn fn;
+	reach_filter_fn filter;	/* NULL: visit every child */
+	int depth;		/* of the roots (0 unless a walk starts below
+				 * a list, as a fetch of one of its children) */
 	void *payload;
 	struct digest *seen;	/* the manifests visited: a hash set, */
 	size_t seen_nr, seen_alloc;	/* empty slots DIGEST_NONE */
@@ -92,6 +120,17 @@ struct reach {
 /* Start a walk of the store tx reads (or writes); nothing is visited yet. */
 void reach_init(struct reach *r, struct odb_txn *tx, unsigned flags,
 		reach_fn fn, void *payload);
+/*
+ * Start a walk of the manifests endpoint ep holds (ep_manifest_get(),
+ * each read once); configs are told as REACH_BLOB, never read.  A
+ * manifest the endpoint does not have is REACH_ABSENT, one it hands out
+ * damaged REACH_UNREADABLE, each with mf_error_last() saying why; any
+ * other failure to read ends the walk with its code.  A media type that
+ * is not a manifest's is settled by the bytes (manifest_sniff()).  No
+ * reach_all() on an endpoint.
+ */
+void reach_init_endpoint(struct reach *r, struct endpoint *ep, unsigned flags,
+			 reach_fn fn, void *payload);
 void reach_release(struct reach *r);
 
 /*
@@ -101,6 +140,12 @@ void reach_release(struct reach *r);
  * error from the store or the visitor.
  */
 int reach_from(struct reach *r, const struct digest *id, const char *root);
+
+/*
+ * reach_from() walking an endpoint, from the manifest ref names there
+ * (a tag, or a digest), also given as the root's name.
+ */
+int reach_from_ref(struct reach *r, const char *ref);
 
 /*
  * Walk from every ref (root: the ref's name), then from both values of
