@@ -137,6 +137,11 @@ int ep_keeps_layers(const struct endpoint *e)
 	return !(e->ops->flags & EP_NO_LAYERS);
 }
 
+int ep_is_local(const struct endpoint *e)
+{
+	return !!(e->ops->flags & EP_LOCAL);
+}
+
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload)
 {
