@@ -144,3 +144,8 @@ int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload)
 		return unsupported(e, "list tags");
 	return e->ops->tags(e, cb, payload);
 }
+
+int ep_finish(struct endpoint *e)
+{
+	return e->ops->finish ? e->ops->finish(e) : 0;
+}
