@@ -211,11 +211,14 @@ int digest_stream_update(struct digest_stream *s, const void *data, size_t len)
 
 		if (want < DIGEST_LARGE_INPUT) {
 			/* Undecided: hold what came, in a buffer that doubles. */
-			size_t sz = 4096;
+			if (want > s->held_alloc) {
+				size_t sz = s->held_alloc ? s->held_alloc : 4096;
 
-			while (sz < want)
-				sz *= 2;
-			s->held = xrealloc(s->held, sz);
+				while (sz < want)
+					sz *= 2;
+				s->held = xrealloc(s->held, sz);
+				s->held_alloc = sz;
+			}
 			if (len)
 				memcpy(s->held + s->held_len, data, len);
 			s->held_len = want;
@@ -225,7 +228,7 @@ int digest_stream_update(struct digest_stream *s, const void *data, size_t len)
 		ret = s->held_len ? stream_feed(s, s->held, s->held_len) : 0;
 		free(s->held);
 		s->held = NULL;
-		s->held_len = 0;
+		s->held_len = s->held_alloc = 0;
 		if (ret)
 			return ret;
 	}
@@ -269,7 +272,7 @@ void digest_stream_release(struct digest_stream *s)
 	s->sodium = NULL;
 	free(s->held);
 	s->held = NULL;
-	s->held_len = 0;
+	s->held_len = s->held_alloc = 0;
 }
 
 int digest_fd(struct digest *out, enum digest_algo algo, int fd,

@@ -90,7 +90,7 @@ struct digest_stream {
 	struct mf_hash_ctx *ctx;		/* OpenSSL's, or NULL */
 	void *sodium;				/* libsodium's state, or NULL */
 	unsigned char *held;			/* the first bytes, undecided */
-	size_t held_len;
+	size_t held_len, held_alloc;
 };
 
 void digest_stream_begin(struct digest_stream *s, enum digest_algo algo);
