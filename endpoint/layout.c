@@ -951,13 +951,9 @@ static int put_entry(struct buf *b, const char *mt, const char *ds,
 	return ret ? ret : buf_adds(b, "}}");
 }
 
-/*
- * index.json with tag moved to (mt, ds, size), as layout.h says.
- * *unchanged when the tag already names exactly that.
- */
-static int index_with_tag(struct buf *b, const struct ep_layout_index *ix,
-			  const char *tag, const char *mt, const char *ds,
-			  size_t size, int *unchanged)
+int ep_layout_index_tag(struct buf *b, const struct ep_layout_index *ix,
+			const char *tag, const char *mt, const char *ds,
+			size_t size, int *unchanged)
 {
 	yajl_val top = ix->tree;
 	size_t reuse = ix->nr;
@@ -1023,7 +1019,7 @@ static int index_with_tag(struct buf *b, const struct ep_layout_index *ix,
 		ret = buf_addch(b, '}');
 	if (ret == MF_ETOOBIG)
 		ret = mf_error(MF_ETOOBIG, "index.json would be larger than %zu "
-			       "bytes", EP_LAYOUT_INDEX_MAX);
+			       "bytes", b->max);
 	return ret;
 }
 
@@ -1043,7 +1039,7 @@ static int tag_manifest(struct layout_endpoint *l, const char *tag,
 		close(afd);
 	}
 	if (!(ret = load_index(l, &ix))) {
-		ret = index_with_tag(&b, &ix, tag, mt, digest_fmt(ds, d), size,
+		ret = ep_layout_index_tag(&b, &ix, tag, mt, digest_fmt(ds, d), size,
 				     &unchanged);
 		ep_layout_index_release(&ix);
 	}

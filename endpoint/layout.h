@@ -131,4 +131,18 @@ void ep_layout_index_release(struct ep_layout_index *ix);
 int ep_layout_index_find(const struct ep_layout_entry **out,
 			 const struct ep_layout_index *ix, const char *name);
 
+/*
+ * Append to b the index ix with `tag` moved to the manifest (mt, ds,
+ * size), as the top of this file says, written compactly: members and
+ * other entries as they were, strings re-escaped (json_add_string()),
+ * numbers as written.  mt and tag are taken as given (the caller
+ * checked them).  *unchanged, with nothing appended, when exactly one
+ * entry has the tag and it already names that manifest.  MF_ETOOBIG
+ * past b's cap.
+ */
+struct buf;
+int ep_layout_index_tag(struct buf *b, const struct ep_layout_index *ix,
+			const char *tag, const char *mt, const char *ds,
+			size_t size, int *unchanged);
+
 #endif
