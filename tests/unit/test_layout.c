@@ -704,6 +704,17 @@ static void test_write_read_back(void **state)
 	assert_null(strstr(b.ptr, im2.manifest_d));
 	buf_release(&b);
 
+	/* a damaged copy of the same size is replaced, not trusted */
+	snprintf(path, sizeof(path), "blobs/sha256/%s", im.manifest_d + 7);
+	im.manifest[3] ^= 1;
+	write_file(dir, path, im.manifest, strlen(im.manifest));
+	im.manifest[3] ^= 1;
+	assert_int_equal(ep_manifest_get(e, &m, "v0"), MF_ECORRUPT);
+	assert_int_equal(ep_manifest_put(e, "v0", MT_OCI_MANIFEST, im.manifest,
+					 strlen(im.manifest)), 0);
+	assert_int_equal(ep_manifest_get(e, &m, "v0"), 0);
+	ep_manifest_release(&m);
+
 	/* a bad tag is refused */
 	assert_int_equal(ep_manifest_put(e, "bad tag", MT_OCI_MANIFEST,
 					 im.manifest, strlen(im.manifest)),
