@@ -359,17 +359,32 @@ static int dir_is_empty(int dfd)
 	return empty;
 }
 
-/* The directory is there and its oci-layout is good. */
-static int check_layout(struct layout_endpoint *l)
+/*
+ * The directory is there and its oci-layout is good.  A writer makes a
+ * layout under the lock, oci-layout last (ensure_layout()), so a reader
+ * that finds no oci-layout where a lock file is waits for the lock
+ * (shared) and looks again: it sees the layout whole, or nothing.  The
+ * writer itself, holding the lock, says so (locked).
+ */
+static int check_layout_as(struct layout_endpoint *l, int locked)
 {
 	struct buf b;
-	int ret;
+	int ret, fd;
 
 	if (l->checked)
 		return 0;
 	if ((ret = open_dir(l, 0)))
 		return ret;
 	ret = read_top(l, &b, MARKER_FILE, EP_LAYOUT_MARKER_MAX);
+	if (ret == MF_ENOTFOUND && !locked &&
+	    (fd = openat(l->dirfd, LOCK_FILE, O_RDONLY | O_NOFOLLOW |
+			 O_CLOEXEC)) >= 0) {
+		while (flock(fd, LOCK_SH) && errno == EINTR)
+			;
+		buf_release(&b);
+		ret = read_top(l, &b, MARKER_FILE, EP_LAYOUT_MARKER_MAX);
+		close(fd);
+	}
 	if (ret == MF_ENOTFOUND) {
 		buf_release(&b);
 		if (dir_is_empty(l->dirfd))
@@ -384,6 +399,11 @@ static int check_layout(struct layout_endpoint *l)
 	if (!ret)
 		l->checked = 1;
 	return ret;
+}
+
+static int check_layout(struct layout_endpoint *l)
+{
+	return check_layout_as(l, 0);
 }
 
 static int load_index(struct layout_endpoint *l, struct ep_layout_index *ix)
@@ -715,7 +735,7 @@ static int ensure_layout(struct layout_endpoint *l)
 		return 0;
 	if ((ret = lock_index(l, &lock)))
 		return ret;
-	ret = check_layout(l);
+	ret = check_layout_as(l, 1);
 	if (ret == MF_ENOTFOUND) {
 		if (mkdirat(l->dirfd, "blobs", 0755) && errno != EEXIST)
 			ret = mf_error_errno(MF_EIO, "cannot create '%s/blobs'",

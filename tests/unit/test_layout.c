@@ -31,6 +31,7 @@
 
 #include "endpoint/endpoint.h"
 #include "endpoint/layout.h"
+#include "engine/copy.h"
 #include "manifest/manifest.h"
 #include "util/buf.h"
 #include "util/digest.h"
@@ -891,6 +892,73 @@ static void test_is(void **state)
 	ep_close(e);
 }
 
+/* The graph copy (engine/copy.c) from one layout to another. */
+static void test_copy_between_layouts(void **state)
+{
+	struct eng_push_opts opts = { .jobs = 4 };
+	struct image im, im2;
+	struct endpoint *src, *dst;
+	struct eng_copy *c;
+	struct ep_manifest m;
+	struct digest top, d;
+	struct buf b = BUF_INIT;
+	char sdir[300], ddir[300], list[2048], ld[DIGEST_MAX_STR];
+	const char *blobs[] = { im.layer_d, im.config_d, im2.layer_d,
+				im2.config_d, im.manifest_d, im2.manifest_d };
+	uint64_t size;
+
+	(void)state;
+	make_image(&im, "copy amd64");
+	make_image(&im2, "copy arm64");
+	src = open_at(fresh(sdir, sizeof(sdir)));
+	write_image(src, &im, "a");
+	write_image(src, &im2, "b");
+	snprintf(list, sizeof(list),
+		 "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_INDEX "\","
+		 "\"manifests\":[{\"mediaType\":\"" MT_OCI_MANIFEST "\","
+		 "\"digest\":\"%s\",\"size\":%zu,\"platform\":{"
+		 "\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+		 "{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"%s\","
+		 "\"size\":%zu,\"platform\":{\"architecture\":\"arm64\","
+		 "\"os\":\"linux\"}}]}", im.manifest_d, strlen(im.manifest),
+		 im2.manifest_d, strlen(im2.manifest));
+	assert_int_equal(ep_manifest_put(src, "list", MT_OCI_INDEX, list,
+					 strlen(list)), 0);
+	assert_int_equal(digest_parse(&top, dig(ld, list, strlen(list))), 0);
+
+	dst = open_at(fresh(ddir, sizeof(ddir)));
+	{
+		struct eng_copy_target to = { dst, "v1", "dst" };
+
+		assert_int_equal(eng_copy_load(&c, src, &top), 0);
+		assert_int_equal(eng_copy_run(c, &to, &opts, NULL, NULL), 0);
+		assert_int_equal(eng_copy_stats(c)->copied, 4);
+		assert_int_equal(eng_copy_stats(c)->put, 3);
+		/* again: the target has it all */
+		assert_int_equal(eng_copy_run(c, &to, &opts, NULL, NULL), 0);
+		assert_int_equal(eng_copy_stats(c)->copied, 0);
+		assert_int_equal(eng_copy_stats(c)->put, 1);	/* the root */
+		/* the tag is checked first when the caller expects it there */
+		opts.expect_present = 1;
+		assert_int_equal(eng_copy_run(c, &to, &opts, NULL, NULL), 0);
+		assert_true(eng_copy_stats(c)->up_to_date);
+		eng_copy_free(c);
+	}
+	assert_int_equal(ep_manifest_get(dst, &m, "v1"), 0);
+	assert_true(digest_eq(&m.digest, &top));
+	assert_string_equal(m.media_type, MT_OCI_INDEX);
+	ep_manifest_release(&m);
+	for (size_t i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++) {
+		assert_int_equal(digest_parse(&d, blobs[i]), 0);
+		assert_int_equal(ep_blob_has(dst, &size, &d), 0);
+	}
+	assert_int_equal(ep_tags(dst, collect_name, &b), 0);
+	assert_string_equal(b.ptr, "v1\n");
+	buf_release(&b);
+	ep_close(src);
+	ep_close(dst);
+}
+
 /* ---- interoperability hooks (see the top) ---- */
 
 static int read_child(const struct descriptor *desc, void *payload)
@@ -1003,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(test_write_refuses_other_dirs),
 		cmocka_unit_test(test_concurrent_writers),
 		cmocka_unit_test(test_is),
+		cmocka_unit_test(test_copy_between_layouts),
 	};
 	/* Only when asked: by hand, never a skip in the suite. */
 	const struct CMUnitTest interop[] = {
