@@ -124,6 +124,13 @@ struct endpoint_ops {
 	 */
 	int (*sources)(struct endpoint *e, const struct digest *id,
 		       ep_name_fn cb, void *payload);
+	/*
+	 * Make what was written final, once the copy is done (an archive
+	 * is written out and renamed into place); a kind that writes
+	 * everything in place at once has nothing to do.  Not called after
+	 * a failed copy: close() then drops what is pending.
+	 */
+	int (*finish)(struct endpoint *e);
 	void (*close)(struct endpoint *e);
 };
 
@@ -177,5 +184,7 @@ int ep_is_local(const struct endpoint *e);
 int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload);
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload);
+/* The kind's finish(); 0 for a kind without one. */
+int ep_finish(struct endpoint *e);
 
 #endif
