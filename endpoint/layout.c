@@ -543,7 +543,15 @@ static int resolve(struct layout_endpoint *l, struct digest *id, int64_t *size,
 		return digest_parse(id, ref);
 	if ((ret = load_index(l, &ix)))
 		return ret;
-	ret = ep_layout_index_find(&e, &ix, ref);
+	/* Named without a tag: the one entry, as skopeo takes it. */
+	if (!ref[0] && ix.nr != 1)
+		ret = mf_error(MF_EINVALID, "'%s' holds %zu images: name one "
+			       "(%s:TAG or %s@DIGEST)", l->dir, ix.nr,
+			       l->e.where, l->e.where);
+	else if (!ref[0])
+		e = &ix.entries[0];
+	else
+		ret = ep_layout_index_find(&e, &ix, ref);
 	if (ret)
 		ret = mf_error_wrap(ret, "'%s'", l->dir);
 	else if ((ret = digest_parse(id, e->digest)))
@@ -1161,6 +1169,7 @@ static int layout_dup(struct endpoint **out, struct endpoint *e, struct ep_conns
 
 static const struct endpoint_ops layout_ops = {
 	.kind = "layout",
+	.flags = EP_LOCAL,
 	.dup = layout_dup,
 	.manifest_has = manifest_has,
 	.manifest_get = manifest_get,
