@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "endpoint/endpoint.h"
+#include "endpoint/layout.h"
 #include "endpoint/registry.h"
 #include "registry/reference.h"
 #include "util/error.h"
@@ -26,14 +27,28 @@ static int unsupported(struct endpoint *e, const char *what)
 int ep_open(struct endpoint **out, const char *location,
 	    const struct ep_open_opts *opts)
 {
+	struct ep_layout_ref lr;
+	int ret;
+
 	*out = NULL;
+	if ((ret = ep_layout_ref_parse(&lr, location)) < 0)
+		return ret;
+	if (ret)
+		return ep_layout_open(out, location);
 	return ep_registry_open(out, location, opts);
 }
 
 int ep_location_check(const char *location)
 {
+	struct ep_layout_ref lr;
 	struct reference ref;
+	int ret;
 
+	if ((ret = ep_layout_ref_parse(&lr, location)) < 0)
+		return ret;
+	if (ret)
+		return lr.ref[0] ? mf_error(MF_EINVALID, "'%.200s': a location "
+					    "names the layout only", location) : 0;
 	return reference_parse(&ref, location, 0) ? MF_EINVALID : 0;
 }
 
@@ -137,6 +152,11 @@ int ep_keeps_layers(const struct endpoint *e)
 	return !(e->ops->flags & EP_NO_LAYERS);
 }
 
+int ep_is_local(const struct endpoint *e)
+{
+	return !!(e->ops->flags & EP_LOCAL);
+}
+
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload)
 {
@@ -148,4 +168,9 @@ int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload)
 	if (!e->ops->tags)
 		return unsupported(e, "list tags");
 	return e->ops->tags(e, cb, payload);
+}
+
+int ep_finish(struct endpoint *e)
+{
+	return e->ops->finish ? e->ops->finish(e) : 0;
 }

@@ -56,6 +56,8 @@ typedef int (*ep_name_fn)(const char *name, void *payload);
 enum ep_flags {
 	EP_NO_LAYERS = 1 << 0,	/* holds manifests and configs, never layers
 				 * (the store): a copy there passes layers by */
+	EP_LOCAL = 1 << 1,	/* answers without a request (the store, a
+				 * layout): a copy asks it first for a blob */
 };
 
 struct endpoint_ops {
@@ -122,6 +124,13 @@ struct endpoint_ops {
 	 */
 	int (*sources)(struct endpoint *e, const struct digest *id,
 		       ep_name_fn cb, void *payload);
+	/*
+	 * Make what was written final, once the copy is done (an archive
+	 * is written out and renamed into place); a kind that writes
+	 * everything in place at once has nothing to do.  Not called after
+	 * a failed copy: close() then drops what is pending.
+	 */
+	int (*finish)(struct endpoint *e);
 	void (*close)(struct endpoint *e);
 };
 
@@ -170,8 +179,12 @@ int ep_mount(struct endpoint *e, const struct digest *d, const char *from);
 int ep_is(struct endpoint *e, const char *location);
 /* 1 if e keeps layers (a copy must check and send them there). */
 int ep_keeps_layers(const struct endpoint *e);
+/* 1 if e answers without a request (EP_LOCAL). */
+int ep_is_local(const struct endpoint *e);
 int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload);
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload);
+/* The kind's finish(); 0 for a kind without one. */
+int ep_finish(struct endpoint *e);
 
 #endif

@@ -13,7 +13,8 @@
 
 struct store_endpoint {
 	struct endpoint e;
-	struct odb_txn *tx;		/* the caller's */
+	struct odb_txn *tx;		/* the caller's, or our own: */
+	struct odb *db;			/* ep_store_open(): tx is ours */
 };
 
 static struct odb_txn *txn(struct endpoint *e)
@@ -64,6 +65,33 @@ static int manifest_get(struct endpoint *e, struct ep_manifest *out,
 	return 0;
 }
 
+/* The store keeps configs, and any object, as blobs too; never layers. */
+static int blob_has(struct endpoint *e, uint64_t *size, const struct digest *d)
+{
+	struct odb_object obj;
+	char hex[DIGEST_MAX_STR];
+	int ret = odb_object_peek(&obj, txn(e), d);
+
+	if (ret == MF_ENOTFOUND)
+		return not_in_store(digest_fmt(hex, d));
+	if (!ret)
+		*size = obj.size;
+	return ret;
+}
+
+static int blob_open(struct endpoint *e, const struct digest *d,
+		     ep_sink_fn sink, void *payload)
+{
+	struct odb_object obj;
+	char hex[DIGEST_MAX_STR];
+	int ret = odb_object_peek(&obj, txn(e), d);
+
+	if (ret == MF_ENOTFOUND)
+		return not_in_store(digest_fmt(hex, d));
+	/* Stored bytes were verified against their digest when stored. */
+	return ret ? ret : sink(obj.data, obj.size, payload);
+}
+
 static int sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 		   void *payload)
 {
@@ -72,14 +100,34 @@ static int sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	return ret == MF_ENOTFOUND ? 0 : ret;
 }
 
+static int store_dup(struct endpoint **out, struct endpoint *e,
+		     struct ep_conns *cs)
+{
+	struct store_endpoint *s = (struct store_endpoint *)e;
+
+	(void)cs;
+	if (!s->db)
+		return mf_error(MF_ENOTSUP, "the store: a transaction of the "
+				"caller's cannot be shared");
+	return ep_store_open(out, s->db);
+}
+
 static void store_close(struct endpoint *e)
 {
+	struct store_endpoint *s = (struct store_endpoint *)e;
+
+	if (s->db)
+		odb_txn_end(s->tx);
 	free(e);
 }
 
 static const struct endpoint_ops store_ops = {
 	.kind = "store",
+	.flags = EP_NO_LAYERS | EP_LOCAL,
+	.dup = store_dup,
 	.manifest_get = manifest_get,
+	.blob_has = blob_has,
+	.blob_open = blob_open,
 	.sources = sources,
 	.close = store_close,
 };
@@ -93,5 +141,18 @@ int ep_store_new(struct endpoint **out, struct odb_txn *tx)
 	snprintf(s->e.name, sizeof(s->e.name), "the store");
 	s->tx = tx;
 	*out = &s->e;
+	return 0;
+}
+
+int ep_store_open(struct endpoint **out, struct odb *db)
+{
+	struct odb_txn *tx;
+	int ret;
+
+	*out = NULL;
+	if ((ret = odb_read_begin(&tx, db)))
+		return ret;
+	ep_store_new(out, tx);
+	((struct store_endpoint *)*out)->db = db;
 	return 0;
 }

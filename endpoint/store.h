@@ -15,4 +15,12 @@ struct odb_txn;
  */
 int ep_store_new(struct endpoint **out, struct odb_txn *tx);
 
+/*
+ * The store as an endpoint read through a read transaction of its own,
+ * begun here and ended by ep_close(); ep_dup() gives another thread its
+ * own (the store is opened without thread-local read slots).
+ */
+struct odb;
+int ep_store_open(struct endpoint **out, struct odb *db);
+
 #endif

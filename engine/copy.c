@@ -566,9 +566,9 @@ static int mountable(const struct node *n, const struct target *t)
 
 /*
  * The endpoint to read a blob from at `location`: the source's handle
- * when the location names it (on its connection: no new one, no new
- * login), else one opened on this worker's connections (the caller
- * closes it unless it is t->src).
+ * when the location names it or is NULL (on its connection: no new
+ * one, no new login), else one opened on this worker's connections (the
+ * caller closes it unless it is t->src).
  */
 static int source_for(struct endpoint **out, struct target *t,
 		      const char *location)
@@ -576,7 +576,7 @@ static int source_for(struct endpoint **out, struct target *t,
 	struct ep_open_opts oo = { t->insecure, &t->cs };
 	int ret;
 
-	if (t->source && ep_is(t->source, location)) {
+	if (t->source && (!location || ep_is(t->source, location))) {
 		if (!t->src) {
 			if ((ret = ep_dup(&t->src, t->source, &t->cs)))
 				return ret;
@@ -588,6 +588,29 @@ static int source_for(struct endpoint **out, struct target *t,
 	return ep_open(out, location, &oo);
 }
 
+/* Copy blob b from src (named `from` in messages) to the target. */
+static int copy_from(struct target *t, struct endpoint *src, const char *from,
+		     const struct blob_ref *b)
+{
+	enum eng_copy_side side;
+	uint64_t copied = 0;
+	int ret;
+
+	if (t->o->dry_run)
+		return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size, from);
+	ret = eng_blob_copy_side(src, t->ep, &b->id, b->size, &copied, &side);
+	t->stats.requests += 3;
+	if (ret) {
+		ret = mf_error_wrap(ret, "failed to copy %s %s from %s",
+				    b->config ? "config" : "blob", b->hex, from);
+		return side == ENG_COPY_SOURCE ? denied(ret, "read from", src) :
+			target_denied(t, ret);
+	}
+	t->stats.copied++;
+	t->stats.bytes_copied += copied;
+	return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size, from);
+}
+
 /*
  * Send blob b of image n to the target: mount it, or copy it.  checked:
  * the HEAD before was answered 403 (MF_EPERM) rather than 404, or 0.
@@ -595,7 +618,6 @@ static int source_for(struct endpoint **out, struct target *t,
 static int send_blob(struct target *t, const struct node *n,
 		     const struct blob_ref *b, int checked)
 {
-	enum eng_copy_side side;
 	int ret;
 
 	/* Mount from a place the target can mount from that has it. */
@@ -624,10 +646,22 @@ static int send_blob(struct target *t, const struct node *n,
 		/* Not mounted (the registry offered an upload, or refused): copy. */
 		break;
 	}
+	/*
+	 * A local source (the store, a layout) that has it is read first:
+	 * asking costs no request.
+	 */
+	if (t->source && ep_is_local(t->source)) {
+		struct endpoint *src;
+		uint64_t size;
+
+		if ((ret = source_for(&src, t, NULL)))
+			return ret;
+		if (!ep_blob_has(src, &size, &b->id))
+			return copy_from(t, src, src->where, b);
+	}
 	/* Copy from any place known to have it. */
 	for (size_t i = 0; i < n->sources_nr; i++) {
 		struct endpoint *src;
-		uint64_t copied = 0;
 
 		if (ep_location_check(n->sources[i]) || ep_is(t->ep, n->sources[i]))
 			continue;
@@ -636,26 +670,10 @@ static int send_blob(struct target *t, const struct node *n,
 				      n->sources[i]);
 		if ((ret = source_for(&src, t, n->sources[i])))
 			return ret;
-		ret = eng_blob_copy_side(src, t->ep, &b->id, b->size, &copied,
-					 &side);
-		t->stats.requests += 3;
-		if (ret) {
-			ret = mf_error_wrap(ret, "failed to copy %s %s from %s",
-					    b->config ? "config" : "blob", b->hex,
-					    n->sources[i]);
-			if (side == ENG_COPY_SOURCE)
-				ret = denied(ret, "read from", src);
-			else
-				ret = target_denied(t, ret);
-		}
+		ret = copy_from(t, src, n->sources[i], b);
 		if (src != t->src)
 			ep_close(src);
-		if (ret)
-			return ret;
-		t->stats.copied++;
-		t->stats.bytes_copied += copied;
-		return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size,
-			      n->sources[i]);
+		return ret;
 	}
 	/* Forbidden to look, and nowhere to copy from: that is the error. */
 	if (checked)

@@ -170,6 +170,9 @@ struct list;
  * into refname (ODB_REF_MAX + 1 bytes; checked as a ref name).  Either
  * may be NULL.  repo, if not NULL, gets "host/path" (ENG_NAME_MAX bytes),
  * the form the sources table uses.  MF_EINVALID with docker's wording.
+ * An OCI layout ("oci:DIR:TAG", endpoint/location.h) is named by its
+ * absolute location ("oci:/abs/DIR:TAG"; repo "oci:/abs/DIR"), and no
+ * ref names one: asked for refname, it is MF_ENOTSUP.
  */
 #define ENG_NAME_MAX 1024
 int eng_name(char *display, char *refname, const char *prefix, char *repo,

@@ -55,6 +55,9 @@ int eng_record_remote(struct odb_txn *tx, const char *name,
 	char ref[ODB_REF_MAX + 1];
 	int ret = eng_name(NULL, ref, "remotes/", NULL, name);
 
+	/* An OCI layout has no remote-tracking ref (its sources are kept). */
+	if (ret == MF_ENOTSUP)
+		return 0;
 	if (ret)
 		return ret;
 	return odb_ref_update(tx, ref, id, NULL, msg);

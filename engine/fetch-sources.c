@@ -9,6 +9,7 @@
 
 #include "endpoint/conns.h"
 #include "endpoint/endpoint.h"
+#include "endpoint/location.h"
 #include "manifest/manifest.h"
 #include "engine/engine.h"
 #include "registry/reference.h"
@@ -24,7 +25,7 @@ struct child_walk {
 static int fetch_child(const struct descriptor *d, void *payload)
 {
 	struct child_walk *w = payload;
-	char ref[2 * REF_STR_MAX];
+	char ref[EP_LOCATION_MAX + DIGEST_MAX_STR + 2];
 
 	if (d->role != DESCRIPTOR_MANIFEST)
 		return 0;
@@ -39,8 +40,8 @@ int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
 {
 	struct eng_fetch_opts o = { NULL, 0, opts ? opts->insecure : 0,
 				   opts ? opts->depth : 0 };
-	char mt[ODB_MEDIA_TYPE_MAX + 1], repo[2 * REF_STR_MAX];
-	struct reference ref;
+	char mt[ODB_MEDIA_TYPE_MAX + 1];
+	struct ep_ref ref;
 	const char *data, *m;
 	struct child_walk w;
 	size_t len;
@@ -50,9 +51,8 @@ int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
 		*top_missing = 0;
 	if (nchildren)
 		*nchildren = 0;
-	if ((ret = reference_parse(&ref, reference, REF_DEFAULT_TAG)))
+	if ((ret = ep_ref_parse(&ref, reference)))
 		return ret;
-	snprintf(repo, sizeof(repo), "%s/%s", ref.domain, ref.path);
 	ret = eng_fetch_add(f, top, reference, &o);
 	if (ret) {
 		/* A 404 for the image's config is not a missing manifest. */
@@ -68,7 +68,7 @@ int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
 	snprintf(mt, sizeof(mt), "%s", m);
 	o.recursive = 1;
 	o.depth++;		/* the children are one level down */
-	w = (struct child_walk){ f, repo, &o, 0 };
+	w = (struct child_walk){ f, ref.location, &o, 0 };
 	ret = manifest_for_each_child(data, len, mt, fetch_child, &w);
 	if (nchildren)
 		*nchildren = w.nr;
@@ -149,14 +149,10 @@ int eng_fetch_sources(struct eng_fetch *f, struct digest *tops,
 	{
 		struct ep_conns cs = { 0 };
 		struct ep_open_opts oo = { 0, &cs };
-		char where[2 * REF_STR_MAX];
-		struct reference ref;
+		struct ep_ref ref;
 
-		if (!reference_parse(&ref, refs[0], REF_DEFAULT_TAG)) {
-			snprintf(where, sizeof(where), "%s/%s", ref.domain, ref.path);
-			if (!ep_open(&probe, where, &oo))
-				ep_close(probe);
-		}
+		if (!ep_ref_parse(&ref, refs[0]) && !ep_open(&probe, ref.location, &oo))
+			ep_close(probe);
 		ep_conns_close(&cs);
 	}
 	p.out = xcalloc(n, sizeof(*p.out));

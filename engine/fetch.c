@@ -11,6 +11,7 @@
 
 #include "endpoint/conns.h"
 #include "endpoint/endpoint.h"
+#include "endpoint/location.h"
 #include "endpoint/stage.h"
 #include "engine/copy.h"
 #include "engine/engine.h"
@@ -84,7 +85,8 @@ static int check_node(const struct digest *id, const char *media_type,
 		w->top_read = 1;
 	if (depth == w->top_depth)
 		snprintf(what, sizeof(what), "%s%s%s", w->where,
-			 strchr(w->named, ':') ? "@" : ":", w->named);
+			 !w->named[0] ? "" : strchr(w->named, ':') ? "@" : ":",
+			 w->named);
 	else
 		snprintf(what, sizeof(what), "%s@%s", w->where, digest_fmt(hex, id));
 	ret = manifest_validate(media_type, data, len);
@@ -134,10 +136,10 @@ int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference
 		 const struct eng_fetch_opts *o)
 {
 	struct ep_open_opts oo = { o->insecure, &f->conns };
-	char where[ODB_SOURCE_MAX + 1], pf[3 * PLATFORM_PART_MAX];
+	char pf[3 * PLATFORM_PART_MAX];
 	struct fetch_walk w = { 0 };
 	struct platform_spec want;
-	struct reference ref;
+	struct ep_ref ref;
 	struct endpoint *src;
 	struct digest root, chosen;
 	const char *data, *mt;
@@ -145,18 +147,18 @@ int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference
 	int ret;
 
 	f->top_missing = 0;
-	if ((ret = reference_parse(&ref, reference, REF_DEFAULT_TAG)))
+	if ((ret = ep_ref_parse(&ref, reference)))
 		return ret;
 	if (o->platform && (ret = platform_parse(&want, o->platform)))
 		return ret;
-	if (snprintf(where, sizeof(where), "%s/%s", ref.domain, ref.path) >=
-	    (int)sizeof(where))
+	/* Where it came from is recorded with what it names. */
+	if (strlen(ref.location) > ODB_SOURCE_MAX)
 		return mf_error(MF_EINVALID, "reference too long: %.100s", reference);
-	if ((ret = ep_open(&src, where, &oo)))
+	if ((ret = ep_open(&src, ref.location, &oo)))
 		return ret;
 	w.f = f;
-	w.where = where;
-	w.named = ref.digest[0] ? ref.digest : ref.tag;
+	w.where = ref.location;
+	w.named = ref.ref;
 	w.top_depth = o->depth;
 	w.recursive = o->recursive;
 	w.want = o->platform ? &want : NULL;

@@ -8,14 +8,35 @@
 #include "manifest/list.h"
 #include "manifest/manifest.h"
 #include "engine/engine.h"
+#include "endpoint/location.h"
 #include "registry/reference.h"
+
+/* eng_name() of an OCI layout: no ref names it in the store. */
+static int layout_name(char *display, char *refname, const char *prefix,
+		       char *repo, const char *name, const struct ep_ref *r)
+{
+	if (display && snprintf(display, ENG_NAME_MAX, "%s%s%s", r->location,
+				!r->ref[0] ? "" : r->by_digest ? "@" : ":",
+				r->ref) >= ENG_NAME_MAX)
+		return mf_error(MF_EINVALID, "name too long: %.80s...", name);
+	if (repo && snprintf(repo, ENG_NAME_MAX, "%s", r->location) >= ENG_NAME_MAX)
+		return mf_error(MF_EINVALID, "name too long: %.80s...", name);
+	if (refname)
+		return mf_error(MF_ENOTSUP, "%s is an OCI layout, which no %s "
+				"ref names", name, prefix ? prefix : "");
+	return 0;
+}
 
 int eng_name(char *display, char *refname, const char *prefix, char *repo,
 	    const char *name)
 {
 	struct reference ref;
-	int ret = reference_parse(&ref, name, REF_DEFAULT_TAG);
+	struct ep_ref layout;
+	int ret = ep_ref_parse(&layout, name);
 
+	if (!ret && layout.layout)
+		return layout_name(display, refname, prefix, repo, name, &layout);
+	ret = reference_parse(&ref, name, REF_DEFAULT_TAG);
 	if (ret)
 		return ret;
 	if (display && reference_format(display, ENG_NAME_MAX, &ref, REF_FMT_FULL))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "endpoint/conns.h"
+#include "endpoint/location.h"
 #include "endpoint/store.h"
 #include "engine/copy.h"
 #include "engine/engine.h"
@@ -50,25 +51,31 @@ int eng_push_run(struct eng_push *p, const char *target,
 		 const struct eng_push_opts *o, eng_push_step_fn step,
 		 void *payload)
 {
-	char location[REF_DOMAIN_MAX + REF_PATH_MAX + 2], hex[DIGEST_MAX_STR];
+	char hex[DIGEST_MAX_STR];
 	struct ep_conns cs = { 0 };
 	struct ep_open_opts oo = { o->insecure, &cs };
 	struct eng_copy_target to = { 0 };
-	struct reference ref;
+	struct ep_ref ref;
 	int ret;
 
-	if ((ret = reference_parse(&ref, target, REF_DEFAULT_TAG)))
+	if ((ret = ep_ref_parse(&ref, target)))
 		return ret;
 	digest_fmt(hex, eng_copy_node(p->graph, 0, NULL));
-	if (ref.digest[0] && strcmp(ref.digest, hex))
+	if (ref.by_digest && strcmp(ref.ref, hex))
 		return mf_error(MF_EINVALID, "cannot push %s to %s: the digest "
 				"differs", hex, target);
-	snprintf(location, sizeof(location), "%s/%s", ref.domain, ref.path);
-	if ((ret = ep_open(&to.ep, location, &oo)))
+	if (!ref.ref[0])
+		return mf_error(MF_EINVALID, "cannot push to %s: name a tag "
+				"(%s:TAG), which index.json will carry", target,
+				target);
+	if ((ret = ep_open(&to.ep, ref.location, &oo)))
 		return ret;
-	to.ref = ref.digest[0] ? ref.digest : ref.tag;
+	to.ref = ref.ref;
 	to.name = target;
 	ret = eng_copy_run(p->graph, &to, o, step, payload);
+	/* A kind that must make its writes final (an archive) does so now. */
+	if (!ret && !o->dry_run)
+		ret = ep_finish(to.ep);
 	ep_close(to.ep);
 	ep_conns_close(&cs);
 	return ret;
@@ -83,11 +90,17 @@ int eng_push_record(struct odb_txn *tx, const struct eng_push *p,
 		    const char *target, const char *msg)
 {
 	char ref[ODB_REF_MAX + 1], where[ENG_NAME_MAX];
-	int ret = eng_name(NULL, ref, "remotes/", where, target);
+	int ret = eng_name(NULL, NULL, NULL, where, target);
 
 	if (ret)
 		return ret;
-	ret = odb_ref_update(tx, ref, eng_copy_node(p->graph, 0, NULL), NULL, msg);
+	/* A layout has no remotes/ ref; that it holds the graph is kept. */
+	ret = eng_name(NULL, ref, "remotes/", NULL, target);
+	if (!ret)
+		ret = odb_ref_update(tx, ref, eng_copy_node(p->graph, 0, NULL), NULL,
+				     msg);
+	else if (ret == MF_ENOTSUP)
+		ret = 0;
 	for (size_t i = 0; !ret && i < eng_copy_nodes(p->graph); i++)
 		ret = odb_source_add(tx, eng_copy_node(p->graph, i, NULL), where);
 	return ret;

@@ -9,6 +9,7 @@
 #include "endpoint/conns.h"
 #include "endpoint/endpoint.h"
 #include "engine/remote.h"
+#include "endpoint/location.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
 #include "util/error.h"
@@ -51,24 +52,22 @@ int eng_remote_open(struct eng_remote **out, const char *repository,
 		    int insecure)
 {
 	struct ep_open_opts oo = { insecure, NULL };
-	char location[REF_DOMAIN_MAX + 1 + REF_PATH_MAX + 1];
-	struct reference ref;
+	struct ep_ref ref;
 	struct eng_remote *r;
 	int ret;
 
 	*out = NULL;
 	r = xcalloc(1, sizeof(*r));
-	if ((ret = reference_parse(&ref, repository, 0)))
+	if ((ret = ep_ref_parse(&ref, repository)))
 		goto fail;
-	if (ref.tag[0] || ref.digest[0]) {
+	if (ref.named) {
 		ret = mf_error(MF_EINVALID,
 			       "'%s' names a manifest; ls-remote takes a repository",
 			       repository);
 		goto fail;
 	}
-	snprintf(location, sizeof(location), "%s/%s", ref.domain, ref.path);
 	oo.conns = &r->conns;
-	if ((ret = ep_open(&r->ep, location, &oo)))
+	if ((ret = ep_open(&r->ep, ref.location, &oo)))
 		goto fail;
 	*out = r;
 	return 0;

@@ -169,14 +169,118 @@ static void sodium_update(union sodium_state *st, enum digest_algo algo,
 		crypto_hash_sha256_update(&st->s256, p, n);
 }
 
+/* Pick the hasher: the module's for a large input when it loads. */
+static void stream_decide(struct digest_stream *s, int large)
+{
+	union sodium_state *st;
+
+	if (large && (s->ops = mf_module_load()) &&
+	    (s->ctx = s->ops->hash_new(s->algo)))
+		return;
+	s->ops = NULL;
+	st = xmalloc(sizeof(*st));
+	if (s->algo == DIGEST_SHA512)
+		crypto_hash_sha512_init(&st->s512);
+	else
+		crypto_hash_sha256_init(&st->s256);
+	s->sodium = st;
+}
+
+static int stream_feed(struct digest_stream *s, const void *p, size_t n)
+{
+	if (!s->ctx) {
+		sodium_update(s->sodium, s->algo, p, n);
+		return 0;
+	}
+	if (s->ops->hash_update(s->ctx, p, n))
+		return mf_error(MF_ERROR, "the OpenSSL hasher failed");
+	return 0;
+}
+
+void digest_stream_begin(struct digest_stream *s, enum digest_algo algo)
+{
+	memset(s, 0, sizeof(*s));
+	s->algo = algo;
+}
+
+int digest_stream_update(struct digest_stream *s, const void *data, size_t len)
+{
+	if (!s->ctx && !s->sodium) {
+		size_t want = s->held_len + len;
+		int ret;
+
+		if (want < DIGEST_LARGE_INPUT) {
+			/* Undecided: hold what came, in a buffer that doubles. */
+			if (want > s->held_alloc) {
+				size_t sz = s->held_alloc ? s->held_alloc : 4096;
+
+				while (sz < want)
+					sz *= 2;
+				s->held = xrealloc(s->held, sz);
+				s->held_alloc = sz;
+			}
+			if (len)
+				memcpy(s->held + s->held_len, data, len);
+			s->held_len = want;
+			return 0;
+		}
+		stream_decide(s, 1);
+		ret = s->held_len ? stream_feed(s, s->held, s->held_len) : 0;
+		free(s->held);
+		s->held = NULL;
+		s->held_len = s->held_alloc = 0;
+		if (ret)
+			return ret;
+	}
+	return stream_feed(s, data, len);
+}
+
+int digest_stream_finish(struct digest_stream *s, struct digest *out)
+{
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->algo = s->algo;
+	if (!s->ctx && !s->sodium) {
+		stream_decide(s, 0);
+		if (s->held_len)
+			sodium_update(s->sodium, s->algo, s->held,
+				      s->held_len);
+	}
+	if (s->ctx) {
+		if (s->ops->hash_final(s->ctx, out->raw))
+			ret = mf_error(MF_ERROR, "the OpenSSL hasher failed");
+		s->ctx = NULL;	/* hash_final freed it */
+	} else if (s->algo == DIGEST_SHA512) {
+		crypto_hash_sha512_final(&((union sodium_state *)s->sodium)->s512,
+					 out->raw);
+	} else {
+		crypto_hash_sha256_final(&((union sodium_state *)s->sodium)->s256,
+					 out->raw);
+	}
+	digest_stream_release(s);
+	return ret;
+}
+
+void digest_stream_release(struct digest_stream *s)
+{
+	if (s->ctx)
+		s->ops->hash_free(s->ctx);
+	s->ctx = NULL;
+	s->ops = NULL;
+	free(s->sodium);
+	s->sodium = NULL;
+	free(s->held);
+	s->held = NULL;
+	s->held_len = s->held_alloc = 0;
+}
+
 int digest_fd(struct digest *out, enum digest_algo algo, int fd,
 	      const char *what)
 {
 	enum { CHUNK = 1 << 20 };
 	unsigned char *chunk;
-	const struct mf_module_ops *ops;
-	struct mf_hash_ctx *ctx = NULL;
-	union sodium_state st;
+	struct digest_stream s;
 	ssize_t n;
 	int ret = 0;
 
@@ -191,53 +295,24 @@ int digest_fd(struct digest *out, enum digest_algo algo, int fd,
 	out->algo = algo;
 
 	/*
-	 * The first chunk decides: an input that ends within it is small
-	 * and hashed by libsodium; a longer one goes to OpenSSL, which is
-	 * several times faster on large data (SHA-NI), if it can be loaded.
+	 * The stream decides on the first chunk: an input that ends within
+	 * it is small and hashed by libsodium; a longer one goes to
+	 * OpenSSL (a full first chunk is handed over without a copy).
 	 */
-	n = read_full(fd, chunk, CHUNK);
-	if (n < 0) {
-		ret = mf_error_errno(MF_EIO, "cannot read %s", what);
-		goto done;
-	}
-	if ((size_t)n == CHUNK && (ops = mf_module_load()) &&
-	    (ctx = ops->hash_new(algo))) {
-		do {
-			if (ops->hash_update(ctx, chunk, (size_t)n)) {
-				ret = mf_error(MF_ERROR, "hashing %s failed", what);
-				goto done;
-			}
-			n = read_full(fd, chunk, CHUNK);
-		} while (n > 0);
-		if (n < 0) {
-			ret = mf_error_errno(MF_EIO, "cannot read %s", what);
+	digest_stream_begin(&s, algo);
+	while ((n = read_full(fd, chunk, CHUNK)) > 0)
+		if (digest_stream_update(&s, chunk, (size_t)n)) {
+			ret = mf_error(MF_ERROR, "hashing %s failed", what);
 			goto done;
 		}
-		ret = ops->hash_final(ctx, out->raw) ?
-			mf_error(MF_ERROR, "hashing %s failed", what) : 0;
-		ctx = NULL;
-		goto done;
-	}
-
-	if (algo == DIGEST_SHA512)
-		crypto_hash_sha512_init(&st.s512);
-	else
-		crypto_hash_sha256_init(&st.s256);
-	while (n > 0) {
-		sodium_update(&st, algo, chunk, (size_t)n);
-		n = read_full(fd, chunk, CHUNK);
-	}
 	if (n < 0) {
 		ret = mf_error_errno(MF_EIO, "cannot read %s", what);
 		goto done;
 	}
-	if (algo == DIGEST_SHA512)
-		crypto_hash_sha512_final(&st.s512, out->raw);
-	else
-		crypto_hash_sha256_final(&st.s256, out->raw);
+	if (digest_stream_finish(&s, out))
+		ret = mf_error(MF_ERROR, "hashing %s failed", what);
 done:
-	if (ctx)
-		ops->hash_free(ctx);
+	digest_stream_release(&s);
 	free(chunk);
 	return ret;
 }

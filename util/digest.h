@@ -60,6 +60,44 @@ void digest_buf(struct digest *out, enum digest_algo algo, const void *data,
 int digest_fd(struct digest *out, enum digest_algo algo, int fd,
 	      const char *what);
 
+/*
+ * A hash fed in pieces, for data that is never whole in memory (a blob
+ * streamed from one endpoint to another).  The hasher is chosen as
+ * digest_fd() chooses it: an input that ends within its first
+ * DIGEST_LARGE_INPUT bytes is hashed by libsodium; a longer one by the
+ * module's OpenSSL hasher (several times faster on large data), or by
+ * libsodium when the module cannot be loaded.  Until that many bytes
+ * have passed, the stream holds them (an update of DIGEST_LARGE_INPUT
+ * bytes or more decides at once, without a copy).
+ *
+ *	struct digest_stream s;
+ *	digest_stream_begin(&s, DIGEST_SHA256);
+ *	while (...)
+ *		if ((ret = digest_stream_update(&s, p, n)))
+ *			goto fail;	(digest_stream_release(&s) there)
+ *	ret = digest_stream_finish(&s, &d);
+ *
+ * update and finish return 0 or MF_ERROR (the OpenSSL hasher failed);
+ * finish and release free everything, and release after finish (or
+ * twice) does nothing.
+ */
+struct mf_hash_ctx;
+struct mf_module_ops;
+
+struct digest_stream {
+	enum digest_algo algo;
+	const struct mf_module_ops *ops;	/* with ctx, once decided */
+	struct mf_hash_ctx *ctx;		/* OpenSSL's, or NULL */
+	void *sodium;				/* libsodium's state, or NULL */
+	unsigned char *held;			/* the first bytes, undecided */
+	size_t held_len, held_alloc;
+};
+
+void digest_stream_begin(struct digest_stream *s, enum digest_algo algo);
+int digest_stream_update(struct digest_stream *s, const void *data, size_t len);
+int digest_stream_finish(struct digest_stream *s, struct digest *out);
+void digest_stream_release(struct digest_stream *s);
+
 int digest_eq(const struct digest *a, const struct digest *b);
 
 /* The all-zero digest used in reflogs for "no value". */
