@@ -758,7 +758,8 @@ static void test_tar__refuses_truncated(void **state)
 		"archive is truncated");
 	ar_header(&a, &(struct hdr){ .name = "blobs/x", .size = 2000 });
 	ar_add(&a, data, 2000);
-	REFUSED(&a, MF_ECORRUPT, "truncated");
+	REFUSED(&a, MF_ECORRUPT, "\"blobs/x\" (header at byte 0): the archive "
+		"is truncated");
 	/* a header cut short */
 	ar_file(&a, "oci-layout", "{}");
 	ar_zeros(&a, 100);
