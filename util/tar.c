@@ -57,6 +57,22 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+/*
+ * s (len bytes) for a message: escaped (util/escape.h), cut after
+ * SHOW_MAX bytes with "...", in b (reset first).  errno is kept.
+ */
+static const char *show(struct buf *b, const char *s, size_t len)
+{
+	int saved = errno;
+
+	buf_reset(b);
+	if (term_escape(b, s, len < SHOW_MAX ? len : SHOW_MAX) ||
+	    (len > SHOW_MAX && buf_adds(b, "...")))
+		buf_reset(b);
+	errno = saved;
+	return b->ptr;
+}
+
 static uint64_t round_block(uint64_t n)
 {
 	return (n + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
@@ -319,11 +335,8 @@ static int bad(struct scan *s, int code, const char *name, size_t len,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (term_escape(&shown, name, len < SHOW_MAX ? len : SHOW_MAX))
-		buf_reset(&shown);
-	mf_error(code, "%s: member \"%s%s\" (header at byte %ju): %s",
-		 s->what, shown.ptr, len > SHOW_MAX ? "..." : "",
-		 (uintmax_t)off, msg);
+	mf_error(code, "%s: member \"%s\" (header at byte %ju): %s", s->what,
+		 show(&shown, name, len), (uintmax_t)off, msg);
 	buf_release(&shown);
 	return code;
 }
@@ -352,9 +365,10 @@ static int read_at(struct scan *s, void *p, size_t n, uint64_t off)
 }
 
 /*
- * A numeric field: octal digits after optional spaces, ended by a space
- * or NUL (and only those after), or GNU base-256 (first byte 0x80, the
- * rest big-endian).  0 or -1; values past INT64_MAX are refused.
+ * A numeric field of n <= 12 bytes: octal digits after optional spaces,
+ * ended by a space or NUL (and only those after), or GNU base-256
+ * (first byte 0x80, the rest big-endian).  0 or -1; values past
+ * INT64_MAX are refused (12 octal digits are 36 bits: never).
  */
 static int parse_num(const char *f, size_t n, uint64_t *out)
 {
@@ -364,23 +378,18 @@ static int parse_num(const char *f, size_t n, uint64_t *out)
 
 	if (u[0] == 0x80) {
 		for (i = 1; i < n; i++) {
-			if (v >> 55)
+			if (v >> 55)	/* the shift would pass 2^63 - 1 */
 				return -1;
 			v = v << 8 | u[i];
 		}
-		if (v > INT64_MAX)
-			return -1;
 		*out = v;
 		return 0;
 	}
 	while (i < n && f[i] == ' ')
 		i++;
-	for (; i < n && f[i] >= '0' && f[i] <= '7'; i++, digits++) {
-		if (v >> 60)
-			return -1;
+	for (; i < n && f[i] >= '0' && f[i] <= '7'; i++, digits++)
 		v = v << 3 | (uint64_t)(f[i] - '0');
-	}
-	if (!digits || v > INT64_MAX)
+	if (!digits)
 		return -1;
 	for (; i < n; i++)
 		if (f[i] != ' ' && f[i] != '\0')
@@ -929,10 +938,8 @@ static int put_member(struct tar_writer *w, char type, const char *name,
 	if (ret) {
 		struct buf shown = BUF_INIT_MAX(8 * SHOW_MAX);
 
-		if (term_escape(&shown, name, len < SHOW_MAX ? len : SHOW_MAX))
-			buf_reset(&shown);
-		mf_error(ret, "%s: cannot write \"%s%s\": %s", w->what,
-			 shown.ptr, len > SHOW_MAX ? "..." : "", why);
+		mf_error(ret, "%s: cannot write \"%s\": %s", w->what,
+			 show(&shown, name, len), why);
 		buf_release(&shown);
 		return ret;
 	}
@@ -982,6 +989,7 @@ int tar_write_dir(struct tar_writer *w, const char *name)
 int tar_write_file(struct tar_writer *w, const char *name, int src_fd,
 		   uint64_t size)
 {
+	struct buf shown = BUF_INIT_MAX(8 * SHOW_MAX);
 	uint64_t left = size;
 	int ret = put_member(w, '0', name, size);
 
@@ -989,16 +997,20 @@ int tar_write_file(struct tar_writer *w, const char *name, int src_fd,
 		size_t n = left < CHUNK ? (size_t)left : CHUNK;
 		ssize_t r = read_full(src_fd, w->buf, n);
 
-		if (r < 0) {
+		if (r <= 0) {
 			w->failed = 1;
-			return mf_error_errno(MF_EIO, "%s: reading %s", w->what,
-					      name);
-		}
-		if (!r) {
-			w->failed = 1;
-			return mf_error(MF_EIO, "%s: %s ended after %ju of its "
-					"%ju bytes", w->what, name,
-					(uintmax_t)(size - left), (uintmax_t)size);
+			if (r < 0)
+				ret = mf_error_errno(MF_EIO, "%s: reading %s",
+						     w->what, show(&shown, name,
+								   strlen(name)));
+			else
+				ret = mf_error(MF_EIO, "%s: %s ended after %ju "
+					       "of its %ju bytes", w->what,
+					       show(&shown, name, strlen(name)),
+					       (uintmax_t)(size - left),
+					       (uintmax_t)size);
+			buf_release(&shown);
+			return ret;
 		}
 		ret = put(w, w->buf, (size_t)r);
 		left -= (uint64_t)r;
@@ -1033,14 +1045,17 @@ static int cmp_str(const void *a, const void *b)
 static int tree_dir(struct tar_writer *w, int dfd, char *path, size_t plen)
 {
 	struct strvec names = STRVEC_INIT;
+	struct buf sb = BUF_INIT_MAX(8 * SHOW_MAX);
 	DIR *d = fdopendir(dfd);
 	struct dirent *de;
 	int ret = 0;
 
 	if (!d) {
+		ret = mf_error_errno(MF_EIO, "%s: opening directory %s",
+				     w->what, plen ? show(&sb, path, plen) : ".");
 		close(dfd);
-		return mf_error_errno(MF_EIO, "%s: opening directory %s",
-				      w->what, plen ? path : ".");
+		buf_release(&sb);
+		return ret;
 	}
 	errno = 0;
 	while ((de = readdir(d)))
@@ -1048,7 +1063,7 @@ static int tree_dir(struct tar_writer *w, int dfd, char *path, size_t plen)
 			strvec_push(&names, de->d_name);
 	if (errno) {
 		ret = mf_error_errno(MF_EIO, "%s: reading directory %s",
-				     w->what, plen ? path : ".");
+				     w->what, plen ? show(&sb, path, plen) : ".");
 		goto done;
 	}
 	if (names.nr)
@@ -1062,14 +1077,16 @@ static int tree_dir(struct tar_writer *w, int dfd, char *path, size_t plen)
 		if (len > TAR_NAME_MAX) {
 			ret = mf_error(MF_ETOOBIG, "%s: a name under %s is longer "
 				       "than %d bytes", w->what,
-				       plen ? path : ".", TAR_NAME_MAX);
+				       plen ? show(&sb, path, plen) : ".",
+				       TAR_NAME_MAX);
 			break;
 		}
 		if (plen)
 			path[plen] = '/';
 		memcpy(path + plen + !!plen, n, nl + 1);
 		if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			ret = mf_error_errno(MF_EIO, "%s: stat %s", w->what, path);
+			ret = mf_error_errno(MF_EIO, "%s: stat %s", w->what,
+					     show(&sb, path, len));
 		} else if (S_ISDIR(st.st_mode)) {
 			ret = tar_write_dir(w, path);
 			if (ret)
@@ -1078,17 +1095,17 @@ static int tree_dir(struct tar_writer *w, int dfd, char *path, size_t plen)
 				    O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
 				ret = mf_error_errno(MF_EIO, "%s: opening %s",
-						     w->what, path);
+						     w->what, show(&sb, path, len));
 			else
 				ret = tree_dir(w, fd, path, len);
 		} else if (S_ISREG(st.st_mode)) {
 			fd = openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0) {
 				ret = mf_error_errno(MF_EIO, "%s: opening %s",
-						     w->what, path);
+						     w->what, show(&sb, path, len));
 			} else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 				ret = mf_error(MF_EIO, "%s: %s changed while "
-					       "read", w->what, path);
+					       "read", w->what, show(&sb, path, len));
 				close(fd);
 			} else {
 				ret = tar_write_file(w, path, fd,
@@ -1097,13 +1114,15 @@ static int tree_dir(struct tar_writer *w, int dfd, char *path, size_t plen)
 			}
 		} else {
 			ret = mf_error(MF_EINVALID, "%s: %s is %s, not a regular "
-				       "file or a directory", w->what, path,
+				       "file or a directory", w->what,
+				       show(&sb, path, len),
 				       S_ISLNK(st.st_mode) ? "a symbolic link" :
 				       "a special file");
 		}
 		path[plen] = '\0';
 	}
 done:
+	buf_release(&sb);
 	strvec_clear(&names);
 	closedir(d);
 	return ret;

@@ -430,6 +430,12 @@ static void test_tar__refuses_bad_headers(void **state)
 	REFUSED(&a, MF_ECORRUPT, "\"oci-layout\" (header at byte 1024): the "
 		"header checksum does not match");
 
+	/* a checksum field that is no number */
+	ar_header(&a, &(struct hdr){ .name = "a" });
+	memcpy(a.p + 148, "0x1234\0 ", 8);
+	ar_end(&a);
+	REFUSED(&a, MF_ECORRUPT, "\"a\" (header at byte 0): the header checksum");
+
 	/* neither ustar nor GNU (V7 has no magic) */
 	ar_header(&a, &(struct hdr){ .name = "a", .magic = "\0\0\0\0\0\0\0\0" });
 	ar_end(&a);
@@ -1227,6 +1233,30 @@ static void test_tar__writer_refuses_tree(void **state)
 	assert_non_null(strstr(mf_error_last(), "control character"));
 	run("rm '%s/blobs/a\tb'", tree);
 	assert_int_equal(write_tree(out, tree, -5), MF_EINVALID);
+	/* a name past TAR_NAME_MAX (the file system takes it) */
+	{
+		char deep[1400] = "";
+		size_t n = 0;
+
+		for (int i = 0; i < 5; i++)
+			n += (size_t)snprintf(deep + n, sizeof(deep) - n, "/%.250s",
+					      D200 C60);
+		run("mkdir -p '%s/blobs%s'", tree, deep);
+		assert_int_equal(write_tree(out, tree, 0), MF_ETOOBIG);
+		if (!strstr(mf_error_last(), "longer than 1024 bytes"))
+			fail_msg("%s", mf_error_last());
+		run("rm -r '%s/blobs/%.250s'", tree, D200 C60);
+	}
+	/* a write error */
+	{
+		int fd = open("/dev/full", O_WRONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(tar_write_tree(fd, tree, 0, "full.tar"), MF_EIO);
+		assert_string_equal(mf_error_last(), "full.tar: write: No space "
+				    "left on device");
+		close(fd);
+	}
 	assert_int_equal(write_tree(out, tpath("missing"), 0), MF_ENOTFOUND);
 	assert_int_equal(write_tree(out, tree, 0), 0);
 }
