@@ -1261,6 +1261,64 @@ static void test_tar__writer_refuses_tree(void **state)
 	assert_int_equal(write_tree(out, tree, 0), 0);
 }
 
+/* A one-image OCI layout with tag v1, made with the shell tools. */
+static const char make_layout[] =
+	"set -e; mkdir -p \"$1/blobs/sha256\"; cd \"$1\"\n"
+	"printf '{\"imageLayoutVersion\":\"1.0.0\"}' >oci-layout\n"
+	"put() { d=$(sha256sum <\"$1\" | cut -d' ' -f1); "
+	"s=$(stat -c %s \"$1\"); mv \"$1\" blobs/sha256/$d; }\n"
+	"printf 'hello\\n' >hello && tar -cf layer.tar hello && rm hello\n"
+	"diff=$(sha256sum <layer.tar | cut -d' ' -f1)\n"
+	"gzip -n layer.tar && put layer.tar.gz && ld=$d ls=$s\n"
+	"printf '{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":"
+	"{\"type\":\"layers\",\"diff_ids\":[\"sha256:%s\"]},\"config\":{}}' "
+	"$diff >c && put c && cd_=$d cs=$s\n"
+	"printf '{\"schemaVersion\":2,\"mediaType\":"
+	"\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
+	"\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:%s\","
+	"\"size\":%s},\"layers\":[{\"mediaType\":"
+	"\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:%s\","
+	"\"size\":%s}]}' $cd_ $cs $ld $ls >m && cp m ../manifest && put m\n"
+	"printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+	"\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:%s\","
+	"\"size\":%s,\"annotations\":{\"org.opencontainers.image.ref.name\":"
+	"\"v1\"}}]}' $d $s >index.json\n";
+
+/* skopeo (Go's archive/tar) reads what the writer writes, and back. */
+static void test_tar__skopeo_interop(void **state)
+{
+	const char *layout = tpath("layout"), *ours = tpath("ours.tar");
+	const char *theirs = tpath("theirs.tar");
+	struct got g;
+	size_t blobs = 0;
+
+	(void)state;
+	if (system("skopeo --version >/dev/null 2>&1"))
+		skip();
+	write_file(tpath("make-layout.sh"), make_layout, strlen(make_layout));
+	run("sh '%s' '%s'", tpath("make-layout.sh"), layout);
+	assert_int_equal(write_tree(ours, layout, 1700000000), 0);
+	run("skopeo inspect --raw 'oci-archive:%s:v1' | cmp - '%s'", ours,
+	    tpath("manifest"));
+	run("skopeo --insecure-policy copy -q 'oci-archive:%s:v1' "
+	    "'oci-archive:%s:v1'", ours, theirs);
+	/* its archive scans; every blob is the one we gave it */
+	assert_int_equal(scan_with(theirs, &big_limits, &g), 0);
+	assert_non_null(find(&g, "oci-layout"));
+	assert_non_null(find(&g, "index.json"));
+	for (size_t i = 0; i < g.nr; i++) {
+		char file[2048];
+
+		if (strncmp(g.m[i].name, "blobs/sha256/", 13))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", layout, g.m[i].name);
+		check_data(theirs, &g.m[i], file);
+		blobs++;
+	}
+	assert_int_equal(blobs, 3);
+	free(g.m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1278,6 +1336,7 @@ int main(void)
 		cmocka_unit_test(test_tar__writer_gnu_tar_reads),
 		cmocka_unit_test(test_tar__writer_members),
 		cmocka_unit_test(test_tar__writer_refuses_tree),
+		cmocka_unit_test(test_tar__skopeo_interop),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
