@@ -83,9 +83,11 @@ struct tar_member {
  * the caller trusts the result only when tar_scan returns 0, after the
  * whole archive is checked.  `lim` must not be NULL.
  *
- * Memory: the names seen (to refuse duplicates and members under a
- * file), at most about TAR_NAME_MAX + 16 * TAR_DEPTH_MAX bytes per
- * member, so at most 1.5 KiB times lim->max_members.
+ * Memory: one 64 KiB buffer, and the names seen (to refuse duplicates
+ * and members under a file) as a tree of components: a name's new
+ * components and 20 bytes for each, so at worst about 3.5 KiB per
+ * member with the arrays' doubling (an OCI layout's names: under 100
+ * bytes; 20000 blobs scan in 3.5 MiB of resident memory).
  *
  * Returns 0, cb's value, or an error above.
  */
@@ -153,7 +155,8 @@ void tar_writer_abort(struct tar_writer *w);
  * MF_EINVALID; a name or depth past TAR_NAME_MAX or TAR_DEPTH_MAX with
  * MF_ETOOBIG; a directory that cannot be read is MF_EIO (MF_ENOTFOUND if
  * `dir` does not exist).  `mtime` as tar_writer_set_mtime().  Ends the
- * archive (two zero blocks) on success.
+ * archive (two zero blocks) on success.  fd must not be a file under
+ * dir (write to a temporary file beside the target, then rename).
  */
 int tar_write_tree(int fd, const char *dir, int64_t mtime, const char *what);
 
