@@ -210,28 +210,6 @@ done:
 
 /* ---- export ---- */
 
-/* Write bytes to dir/name: a temporary file, fsync'ed, renamed. */
-static int write_file(const char *dir, const char *name, const struct buf *b)
-{
-	char path[EP_LAYOUT_DIR_MAX + 64], tmp[EP_LAYOUT_DIR_MAX + 96];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, name, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return mf_error_errno(MF_EIO, "cannot write %s", path);
-	if (write_full(fd, b->ptr, b->len) || fsync(fd))
-		ret = mf_error_errno(MF_EIO, "cannot write %s", path);
-	if (close(fd) && !ret)
-		ret = mf_error_errno(MF_EIO, "cannot write %s", path);
-	if (!ret && rename(tmp, path))
-		ret = mf_error_errno(MF_EIO, "cannot write %s", path);
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
 static int value_known(const struct digest *const *done, size_t n,
 		       const struct digest *id)
 {
@@ -269,7 +247,7 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
 	       eng_push_step_fn step, void *payload)
 {
 	struct ep_conns cs = { 0 };
-	struct ep_open_opts oo = { o->insecure, &cs };
+	struct ep_open_opts oo = { o->insecure, &cs, 1 };
 	struct eng_push_opts po = { 0 };
 	struct history h = { 0 };
 	struct endpoint *layout = NULL;
@@ -332,7 +310,7 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
 		struct buf b = BUF_INIT_MAX(HISTORY_MAX);
 
 		if (!(ret = history_write(&b, &h)))
-			ret = write_file(where.dir, HISTORY_FILE, &b);
+			ret = ep_file_put(layout, HISTORY_FILE, b.ptr, b.len);
 		buf_release(&b);
 	}
 finish:
@@ -518,30 +496,16 @@ static int write_import(struct odb_txn *tx, void *payload)
 }
 
 /* The layout's history file: 0 read, MF_ENOTFOUND none, or an error. */
-static int read_history(struct history *h, const char *dir)
+static int read_history(struct history *h, struct endpoint *layout,
+			const char *where)
 {
-	char path[EP_LAYOUT_DIR_MAX + 64];
 	struct buf b = BUF_INIT_MAX(HISTORY_MAX);
-	char chunk[65536];
-	ssize_t n;
-	int fd, ret = 0;
+	char name[EP_LOCATION_MAX + 64];
+	int ret = ep_file_get(layout, HISTORY_FILE, &b);
 
-	snprintf(path, sizeof(path), "%s/" HISTORY_FILE, dir);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? MF_ENOTFOUND :
-			mf_error_errno(MF_EIO, "cannot read %s", path);
-	while ((n = read_full(fd, chunk, sizeof(chunk))) > 0)
-		if (buf_add(&b, chunk, (size_t)n)) {
-			ret = mf_error(MF_ETOOBIG, "%s is larger than %zu bytes", path,
-				       HISTORY_MAX);
-			break;
-		}
-	if (n < 0 && !ret)
-		ret = mf_error_errno(MF_EIO, "cannot read %s", path);
-	close(fd);
+	snprintf(name, sizeof(name), "%s/" HISTORY_FILE, where);
 	if (!ret)
-		ret = history_parse(h, b.ptr, b.len, path);
+		ret = history_parse(h, b.ptr, b.len, name);
 	buf_release(&b);
 	return ret;
 }
@@ -618,7 +582,7 @@ int eng_import(struct odb *db, const char *source,
 	if (ret)
 		goto out;
 
-	ret = read_history(&h, where.dir);
+	ret = read_history(&h, layout, where.dir);
 	if (ret == MF_ENOTFOUND)
 		ret = history_of_tags(&h, layout, &tags, tops, w.msg);
 	/* The versions the history names: manifests and configs. */

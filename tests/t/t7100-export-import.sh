@@ -119,6 +119,46 @@ test_expect_success 'a list that diverged is refused, the store unchanged; --for
 	test_grep "99" <(manifold inspect "$L@{1}")
 '
 
+test_expect_success 'an OCI archive: written whole, read by skopeo, imported, pushed from' '
+	export MANIFOLD_DIR=$HOME_STORE &&
+	manifold export --history -o oci-archive:exp.tar "$L" >/dev/null &&
+	! ls exp.tar.* 2>/dev/null &&
+	tar tf exp.tar >members &&
+	test_grep "^manifold-history.json$" members &&
+	! grep lock members &&
+	skopeo inspect --raw "oci-archive:exp.tar:$L" >got &&
+	manifold cat-manifest "$L" >want &&
+	test_cmp want got &&
+	export MANIFOLD_DIR=$TRASH/fromtar &&
+	manifold import oci-archive:exp.tar >out &&
+	test_grep "	created	$L$" out &&
+	MANIFOLD_DIR=$HOME_STORE manifold reflog "$L" >expect &&
+	manifold reflog "$L" >got &&
+	test_cmp expect got &&
+	manifold push "$L" "oci:again:v1" >/dev/null &&
+	blobs_ok again &&
+	test "$(ls again/blobs/sha256 | wc -l)" = 7
+'
+
+test_expect_success 'a bad archive: a path out of the tree, a truncation, a link: refused, nothing imported' '
+	export MANIFOLD_DIR=$TRASH/badtar &&
+	python3 -c "
+import io, tarfile
+with tarfile.open(\"evil1.tar\", \"w\", format=tarfile.USTAR_FORMAT) as t:
+    i = tarfile.TarInfo(\"../x\"); i.size = 1
+    t.addfile(i, io.BytesIO(b\"x\"))
+" &&
+	test_must_fail --code=1 manifold import oci-archive:evil1.tar 2>err &&
+	test_line_count = 1 err &&
+	head -c 5000 exp.tar >cut.tar &&
+	test_must_fail --code=1 manifold import oci-archive:cut.tar 2>err &&
+	test_line_count = 1 err &&
+	mkdir evil && ln -s /etc/passwd evil/link && tar -cf evil2.tar -C evil link &&
+	test_must_fail --code=1 manifold import oci-archive:evil2.tar 2>err &&
+	test_line_count = 1 err &&
+	test_must_fail manifold show-ref
+'
+
 test_expect_success 'push from the imported store to a second registry: no access to the first, every digest unchanged' '
 	MANIFOLD_DIR=$HOME_STORE graph_digests "$L" >home.digests &&
 	test "$(wc -l <home.digests)" = 7 &&
