@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "endpoint/endpoint.h"
+#include "endpoint/archive.h"
 #include "endpoint/layout.h"
 #include "endpoint/registry.h"
 #include "registry/reference.h"
@@ -33,6 +34,8 @@ int ep_open(struct endpoint **out, const char *location,
 	*out = NULL;
 	if ((ret = ep_layout_ref_parse(&lr, location)) < 0)
 		return ret;
+	if (ret && lr.archive)
+		return ep_archive_open(out, location, opts);
 	if (ret)
 		return ep_layout_open(out, location);
 	return ep_registry_open(out, location, opts);
@@ -173,4 +176,19 @@ int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload)
 int ep_finish(struct endpoint *e)
 {
 	return e->ops->finish ? e->ops->finish(e) : 0;
+}
+
+int ep_file_get(struct endpoint *e, const char *name, struct buf *out)
+{
+	if (!e->ops->file_get)
+		return unsupported(e, "keep files of its own");
+	return e->ops->file_get(e, name, out);
+}
+
+int ep_file_put(struct endpoint *e, const char *name, const void *data,
+		size_t len)
+{
+	if (!e->ops->file_put)
+		return unsupported(e, "keep files of its own");
+	return e->ops->file_put(e, name, data, len);
 }

@@ -131,6 +131,15 @@ struct endpoint_ops {
 	 * a failed copy: close() then drops what is pending.
 	 */
 	int (*finish)(struct endpoint *e);
+	/*
+	 * A file of the place's own beside its manifests and blobs, for
+	 * data other tools pass by (a layout's manifold-history.json):
+	 * file_get reads it into out (its cap applies; MF_ENOTFOUND when
+	 * there is none), file_put replaces it whole, atomically.
+	 */
+	int (*file_get)(struct endpoint *e, const char *name, struct buf *out);
+	int (*file_put)(struct endpoint *e, const char *name, const void *data,
+			size_t len);
 	void (*close)(struct endpoint *e);
 };
 
@@ -146,6 +155,8 @@ struct endpoint {
 struct ep_open_opts {
 	int insecure;		/* plain HTTP or an unverified certificate */
 	struct ep_conns *conns;	/* the thread's connections (required) */
+	int write;		/* the target of a copy: a kind written afresh
+				 * (an archive) starts empty */
 };
 
 /*
@@ -184,6 +195,9 @@ int ep_is_local(const struct endpoint *e);
 int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload);
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload);
+int ep_file_get(struct endpoint *e, const char *name, struct buf *out);
+int ep_file_put(struct endpoint *e, const char *name, const void *data,
+		size_t len);
 /* The kind's finish(); 0 for a kind without one. */
 int ep_finish(struct endpoint *e);
 

@@ -33,7 +33,9 @@
 /* A blob is read and written this much at a time. */
 #define CHUNK ((size_t)1 << 20)
 
-static const char *const prefixes[] = { "oci:", "oci-layout://", "ocidir://" };
+static const char *const prefixes[] = { "oci:", "oci-layout://", "ocidir://",
+					"oci-archive:" };
+#define ARCHIVE_PREFIX 3	/* prefixes[] that names an archive */
 
 /* ---- references ---- */
 
@@ -88,6 +90,7 @@ int ep_layout_ref_parse(struct ep_layout_ref *out, const char *s)
 		plen = strlen(prefixes[i]);
 		if (!strncmp(s, prefixes[i], plen)) {
 			rest = s + plen;
+			out->archive = i == ARCHIVE_PREFIX;
 			break;
 		}
 	}
@@ -105,7 +108,7 @@ int ep_layout_ref_parse(struct ep_layout_ref *out, const char *s)
 	colon = memchr(rest, ':', (size_t)(end - rest));
 	dlen = (size_t)((colon ? colon : end) - rest);
 	if (!dlen)
-		return bad_ref(s, "no directory");
+		return bad_ref(s, out->archive ? "no file" : "no directory");
 	if (dlen > EP_LAYOUT_DIR_MAX)
 		return bad_ref(s, "the directory name is too long");
 	if (colon) {
@@ -1165,6 +1168,40 @@ static void layout_close(struct endpoint *e)
 	free(l);
 }
 
+/* A name of the layout's top directory that is not one of the spec's. */
+static int own_file(const char *name, const char *dir)
+{
+	if (!*name || strchr(name, '/') || name[0] == '.' ||
+	    !strcmp(name, INDEX_FILE) || !strcmp(name, MARKER_FILE) ||
+	    !strcmp(name, "blobs"))
+		return mf_error(MF_EINVALID, "'%s' cannot keep a file named '%s'",
+				dir, name);
+	return 0;
+}
+
+static int file_get(struct endpoint *e, const char *name, struct buf *out)
+{
+	struct layout_endpoint *l = lay(e);
+	size_t cap = out->max;
+	int ret;
+
+	if ((ret = own_file(name, l->dir)) || (ret = check_layout(l)))
+		return ret;
+	buf_release(out);
+	return read_top(l, out, name, cap);
+}
+
+static int file_put(struct endpoint *e, const char *name, const void *data,
+		    size_t len)
+{
+	struct layout_endpoint *l = lay(e);
+	int ret;
+
+	if ((ret = own_file(name, l->dir)) || (ret = ensure_layout(l)))
+		return ret;
+	return write_atomic(l->dirfd, l->dir, name, data, len);
+}
+
 static int layout_dup(struct endpoint **out, struct endpoint *e, struct ep_conns *cs);
 
 static const struct endpoint_ops layout_ops = {
@@ -1184,6 +1221,8 @@ static const struct endpoint_ops layout_ops = {
 	.tags = tags,
 	.sources = sources,
 	.finish = finish,
+	.file_get = file_get,
+	.file_put = file_put,
 	.close = layout_close,
 };
 

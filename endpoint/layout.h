@@ -13,7 +13,8 @@
  * org.opencontainers.image.ref.name annotation of its entries.
  *
  * Locations.  "oci:DIR" (skopeo, podman), "oci-layout://DIR" (buildx)
- * and "ocidir://DIR" (regctl) name the directory; a reference adds
+ * and "ocidir://DIR" (regctl) name the directory ("oci-archive:FILE", a
+ * tar of one, is parsed alike: endpoint/archive.h); a reference adds
  * ":TAG" or "@sha256:<hex>" (or "@sha512:<hex>").  DIR is split from
  * TAG at the FIRST ':' after the prefix, as skopeo does
  * (containers/image oci/internal SplitPathAndImage: strings.Cut on
@@ -69,6 +70,9 @@ struct ep_layout_ref {
 	char dir[EP_LAYOUT_DIR_MAX + 1];
 	char ref[EP_LAYOUT_NAME_MAX + 1];	/* the TAG or digest, "" if none */
 	int by_digest;				/* ref is a digest */
+	int archive;				/* "oci-archive:FILE": dir is
+						 * the archive's file
+						 * (endpoint/archive.h) */
 };
 
 /*

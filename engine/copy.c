@@ -717,6 +717,12 @@ static int push_blob(struct target *t, const struct node *n,
 
 static int push_node(struct eng_copy *p, struct target *t, size_t idx);
 
+/* Does this copy send layers: the target keeps them, and they are asked. */
+static int wants_layers(const struct target *t)
+{
+	return ep_keeps_layers(t->ep) && !t->o->no_layers;
+}
+
 /*
  * Make the target have everything node idx points at: first what no
  * other worker has taken (claimed, sent and settled one at a time), then
@@ -742,7 +748,7 @@ static int push_below(struct eng_copy *p, struct target *t, size_t idx)
 		const struct blob_ref *b = &n->blobs[i];
 		struct settle *st = &p->blobs[b->blob].st;
 
-		if (!b->config && !ep_keeps_layers(t->ep))
+		if (!b->config && !wants_layers(t))
 			continue;
 		if (claim(p, st))
 			ret = settle(p, st, push_blob(t, n, b));
@@ -936,7 +942,7 @@ static int push_root_blobs(struct eng_copy *p, struct target *t)
 		const struct blob_ref *b = &root->blobs[i];
 		struct settle *st = &p->blobs[b->blob].st;
 
-		if (!b->config && !ep_keeps_layers(t->ep))
+		if (!b->config && !wants_layers(t))
 			continue;
 		if (claim(p, st))
 			ret = settle(p, st, push_blob(t, root, b));

@@ -244,6 +244,8 @@ struct eng_push_opts {
 	int force;		/* no existence checks: send everything */
 	int expect_present;	/* remotes/<target> says the tag has this list */
 	unsigned jobs;		/* children pushed at once; 0: ENG_PUSH_JOBS */
+	int no_layers;		/* manifests and configs only (the old
+				 * versions a list's history names) */
 };
 
 /*
@@ -269,6 +271,63 @@ struct eng_push_step {
 };
 
 typedef int (*eng_push_step_fn)(const struct eng_push_step *s, void *payload);
+
+/*
+ * Export (engine/transfer.c): the lists, each the graph below it in the
+ * store (configs read from the store, layers from the places the
+ * sources table names), copied into the OCI layout `target` ("oci:DIR")
+ * under their names as tags; with history, their refs and reflogs too,
+ * and the manifests and configs of every version those name.
+ */
+struct eng_export_list {
+	const char *refname;	/* "lists/..." */
+	const char *name;	/* the list's name: its tag in the layout */
+	struct digest id;
+};
+
+struct eng_export_opts {
+	int insecure;
+	int history;
+	unsigned jobs;
+};
+
+struct odb;
+int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
+	       const char *target, const struct eng_export_opts *o,
+	       eng_push_step_fn step, void *payload);
+
+/*
+ * Import: every tagged entry of the OCI layout `source` copied into the
+ * store (manifests and configs; every layer read and verified, and the
+ * layout recorded as where the blobs are), then the refs: from the
+ * layout's history when it has one, else each tagged index whose tag is
+ * a list name.  Nothing is written until everything is verified; then
+ * one transaction moves every ref or none.  A ref that exists is left
+ * as it is when it has the value already, moved when its last reflog
+ * entry is in the imported history (the rest is appended), and else
+ * refused (MF_EMODIFIED, naming both values) unless force.
+ */
+struct eng_import_opts {
+	int force;
+};
+
+enum eng_import_state {
+	ENG_IMPORT_CREATED = 1,
+	ENG_IMPORT_UPDATED,
+	ENG_IMPORT_UNCHANGED,
+	ENG_IMPORT_FORCED,
+};
+
+struct eng_import_result {
+	char ref[ODB_REF_MAX + 1];
+	enum eng_import_state state;
+	struct digest old;		/* UPDATED, FORCED */
+	struct digest value;
+};
+
+int eng_import(struct odb *db, const char *source,
+	       const struct eng_import_opts *o, struct eng_import_result **res,
+	       size_t *nres);
 
 struct eng_push_stats {
 	size_t requests;	/* to the registries, about */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint/location.h"
 #include "engine/entries.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
@@ -186,6 +187,23 @@ static int find_digest(size_t *idx, const struct list *l, const char *spec,
 	return hits ? 0 : MF_ENOTFOUND;
 }
 
+/* The digest an OCI layout reference names (a local read). */
+static int layout_digest(struct digest *out, const char *spec)
+{
+	struct ep_open_opts oo = { 0, NULL };
+	struct endpoint *e;
+	struct ep_ref r;
+	int ret;
+
+	if ((ret = ep_ref_parse(&r, spec)) || !r.layout)
+		return ret ? ret : MF_EINVALID;
+	if ((ret = ep_open(&e, r.location, &oo)))
+		return ret;
+	ret = ep_manifest_has(e, out, r.ref);
+	ep_close(e);
+	return ret;
+}
+
 int eng_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 		  const char *spec)
 {
@@ -199,7 +217,12 @@ int eng_find_entry(size_t *idx, const struct list *l, struct odb_txn *tx,
 	ret = find_digest(idx, l, spec, 1);
 	if (ret != MF_ENOTFOUND)
 		return ret;
-	if (!eng_name(disp, ref, "remotes/", NULL, spec)) {
+	ret = eng_name(disp, ref, "remotes/", NULL, spec);
+	/* An image of an OCI layout: what its tag names there now. */
+	if (ret == MF_ENOTSUP && !layout_digest(&id, spec) &&
+	    !find_digest(idx, l, digest_fmt(hex, &id), 0))
+		return 0;
+	if (!ret) {
 		at = strchr(disp, '@');
 		if (at && !find_digest(idx, l, at + 1, 0))
 			return 0;

@@ -53,7 +53,7 @@ int eng_push_run(struct eng_push *p, const char *target,
 {
 	char hex[DIGEST_MAX_STR];
 	struct ep_conns cs = { 0 };
-	struct ep_open_opts oo = { o->insecure, &cs };
+	struct ep_open_opts oo = { o->insecure, &cs, 1 };
 	struct eng_copy_target to = { 0 };
 	struct ep_ref ref;
 	int ret;

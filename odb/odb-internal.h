@@ -39,6 +39,9 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 		       const struct digest *old_id,
 		       const struct digest *new_id, const char *msg);
 int odb__reflog_delete(struct odb_txn *tx, const char *name, uint64_t seq);
+/* Append e as given (e->who NULL: by whoever runs us, now). */
+int odb__reflog_append_entry(struct odb_txn *tx, const char *name,
+			     const struct reflog_entry *e);
 
 /*
  * Tell the fault guard (odb.c) where db's map is after it may have

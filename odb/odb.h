@@ -186,6 +186,18 @@ int odb_ref_update(struct odb_txn *tx, const char *name,
 		   const struct digest *new_id, const struct digest *old_id,
 		   const char *msg);
 
+struct reflog_entry;
+/*
+ * Carry a ref and its history from another store (import): append the
+ * n entries to its reflog as given (oldest first; who, time and zone
+ * theirs; an entry with no who is by whoever runs us, now), then set the ref to new_id (NULL: leave it as it is) with
+ * odb_ref_update()'s compare-and-swap on old_id, adding no entry of its
+ * own.
+ */
+int odb_ref_import(struct odb_txn *tx, const char *name,
+		   const struct digest *new_id, const struct digest *old_id,
+		   const struct reflog_entry *entries, size_t n);
+
 typedef int (*odb_ref_cb)(const char *name, const struct digest *id,
 			  void *payload);
 /* Refs whose name starts with prefix (NULL: all), in name order. */

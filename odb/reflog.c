@@ -67,6 +67,19 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 		       const struct digest *old_id,
 		       const struct digest *new_id, const char *msg)
 {
+	struct reflog_entry e = { 0 };
+
+	e.old_id = *old_id;
+	e.new_id = *new_id;
+	e.msg = msg;
+	return odb__reflog_append_entry(tx, name, &e);
+}
+
+int odb__reflog_append_entry(struct odb_txn *tx, const char *name,
+			     const struct reflog_entry *e)
+{
+	const struct digest *old_id = &e->old_id, *new_id = &e->new_id;
+	const char *msg = e->msg;
 	unsigned char key[ODB_REF_MAX + 9];
 	char o[DIGEST_MAX_STR], n[DIGEST_MAX_STR], zone[DATE_ZONE_MAX];
 	struct buf line = BUF_INIT;
@@ -88,10 +101,17 @@ int odb__reflog_append(struct odb_txn *tx, const char *name,
 	if (ret)
 		return ret;
 
-	mf_ident_time(&t, &tz);
+	/* Now, by whoever runs us; or as carried from another store. */
+	if (e->who) {
+		t = e->time;
+		tz = e->tz;
+	} else {
+		mf_ident_time(&t, &tz);
+	}
 	date_zone(zone, tz);
 	buf_addf(&line, "%s %s %s %" PRId64 " %s\t",
-		 digest_fmt(o, old_id), digest_fmt(n, new_id), mf_ident(), t, zone);
+		 digest_fmt(o, old_id), digest_fmt(n, new_id),
+		 e->who ? e->who : mf_ident(), t, zone);
 	/* One line: control characters become spaces; capped. */
 	for (size_t i = 0; msg && msg[i] && i < REFLOG_MSG_MAX; i++)
 		buf_addch(&line, (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ?

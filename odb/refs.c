@@ -104,12 +104,16 @@ int odb_ref_read(struct digest *out, struct odb_txn *tx, const char *name)
 	return 0;
 }
 
-int odb_ref_update(struct odb_txn *tx, const char *name,
+/*
+ * Set or delete a ref with compare-and-swap (odb_ref_update()); *cur and
+ * *have get what it was.  No reflog entry.
+ */
+static int ref_set(struct odb_txn *tx, const char *name,
 		   const struct digest *new_id, const struct digest *old_id,
-		   const char *msg)
+		   struct digest *cur_out, int *have_out)
 {
 	char cur_s[DIGEST_MAX_STR], want_s[DIGEST_MAX_STR];
-	struct digest cur, none;
+	struct digest cur;
 	int have, ret, rc;
 	MDB_val k = { strlen(name), (void *)name }, v;
 
@@ -162,10 +166,43 @@ int odb_ref_update(struct odb_txn *tx, const char *name,
 			return odb_txn_error(tx, rc, "cannot delete ref");
 	}
 
+	*cur_out = cur;
+	*have_out = have;
+	return 0;
+}
+
+int odb_ref_update(struct odb_txn *tx, const char *name,
+		   const struct digest *new_id, const struct digest *old_id,
+		   const char *msg)
+{
+	struct digest cur, none;
+	int have, ret = ref_set(tx, name, new_id, old_id, &cur, &have);
+
+	if (ret)
+		return ret;
 	digest_zero(&none, new_id ? new_id->algo : cur.algo);
 	if (!have)
 		digest_zero(&cur, new_id->algo);
 	return odb__reflog_append(tx, name, &cur, new_id ? new_id : &none, msg);
+}
+
+int odb_ref_import(struct odb_txn *tx, const char *name,
+		   const struct digest *new_id, const struct digest *old_id,
+		   const struct reflog_entry *entries, size_t n)
+{
+	struct digest cur;
+	int have, ret;
+
+	if (!tx->rw)
+		return mf_error(MF_ERROR, "write in a read transaction");
+	if ((ret = odb_ref_name_check(name)))
+		return ret;
+	for (size_t i = 0; i < n; i++)
+		if ((ret = odb__reflog_append_entry(tx, name, &entries[i])))
+			return ret;
+	if (!new_id)
+		return 0;
+	return ref_set(tx, name, new_id, old_id, &cur, &have);
 }
 
 int odb_ref_for_each(struct odb_txn *tx, const char *prefix, odb_ref_cb cb,

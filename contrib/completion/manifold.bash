@@ -14,7 +14,7 @@
 # on PATH.  Registry names (login, logout) are the keys of "auths" in
 # docker's config.json ($DOCKER_CONFIG, else ~/.docker), read with grep.
 
-_manifold_commands="annotate cat-manifest create diff fetch fetch-manifest fsck gc hash-object inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
+_manifold_commands="annotate cat-manifest create diff export fetch fetch-manifest fsck gc hash-object import inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
 
 _manifold_platforms="linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64 windows/amd64"
 
@@ -42,7 +42,9 @@ _manifold_options()
 	annotate)	echo "--arch= --os= --os-version= --os-features= --variant= --features= --annotation= --index" ;;
 	create)		echo "-a --amend --insecure --format= --platform= --annotation=" ;;
 	diff)		echo "--format= --exit-code --insecure" ;;
+	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs=" ;;
 	fetch)		echo "-f --force --insecure --platform=" ;;
+	import)		echo "-f --force" ;;
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
@@ -74,6 +76,7 @@ _manifold_takes_value()
 	diff:--format|fetch:--platform|inspect:--format|ls:--format) return 0 ;;
 	log:-n|log:--max-count) return 0 ;;
 	push:-j|push:--jobs) return 0 ;;
+	export:-o|export:--output|export:-j|export:--jobs) return 0 ;;
 	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
 	fetch-manifest:--platform) return 0 ;;
 	login:-u|login:--username|login:--authfile|logout:--authfile) return 0 ;;
@@ -345,7 +348,7 @@ _manifold()
 			_manifold_add "$_manifold_platforms" "$cur" ""
 		fi
 		;;
-	rm | log | ls | restore)
+	rm | log | ls | restore | export)
 		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
 		;;
 	push)

@@ -1,0 +1,637 @@
+/*
+ * Export and import (engine/engine.h, eng_export, eng_import): lists
+ * carried between stores through an OCI image layout, as graph copies
+ * (store -> layout, layout -> store), with their history.
+ *
+ * The history travels in manifold-history.json at the top of the
+ * layout: the refs of the exported lists and their reflogs, oldest
+ * entry first.  Other tools read only oci-layout, index.json and the
+ * blobs index.json reaches, so they pass it by; it is not a blob
+ * because a blob that index.json does not reach is garbage to them
+ * (umoci gc would delete it).  The old versions its reflogs name are
+ * blobs of the layout too (manifests and configs, not layers: an old
+ * version can be inspected and diffed, and restored and pushed where
+ * its layers still are), which no index.json entry names.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "endpoint/conns.h"
+#include "endpoint/layout.h"
+#include "endpoint/location.h"
+#include "endpoint/stage.h"
+#include "endpoint/store.h"
+#include "engine/copy.h"
+#include "engine/engine.h"
+#include "manifest/json.h"
+#include "util/json-write.h"
+#include "util/strvec.h"
+#include "util/wrapper.h"
+
+#define HISTORY_FILE "manifold-history.json"
+#define HISTORY_MAX ((size_t)64 << 20)
+#define HISTORY_VERSION 1
+
+/* ---- the history file ---- */
+
+struct hist_entry {
+	struct digest old_id, new_id;
+	char *who, *msg;
+	int64_t time;
+	int tz;
+};
+
+struct hist_ref {
+	char name[ODB_REF_MAX + 1];
+	struct digest value;
+	struct hist_entry *e;
+	size_t nr, alloc;
+};
+
+struct history {
+	struct hist_ref *refs;
+	size_t nr;
+};
+
+static void history_release(struct history *h)
+{
+	for (size_t i = 0; i < h->nr; i++) {
+		for (size_t j = 0; j < h->refs[i].nr; j++) {
+			free(h->refs[i].e[j].who);
+			free(h->refs[i].e[j].msg);
+		}
+		free(h->refs[i].e);
+	}
+	free(h->refs);
+	memset(h, 0, sizeof(*h));
+}
+
+static int entry_cb(const struct reflog_entry *e, void *payload)
+{
+	struct hist_ref *r = payload;
+	struct hist_entry *h;
+
+	if (r->nr == r->alloc) {
+		r->alloc = r->alloc ? 2 * r->alloc : 8;
+		r->e = xrealloc(r->e, r->alloc * sizeof(*r->e));
+	}
+	h = &r->e[r->nr++];
+	h->old_id = e->old_id;
+	h->new_id = e->new_id;
+	h->who = xstrdup(e->who);
+	h->msg = xstrdup(e->msg ? e->msg : "");
+	h->time = e->time;
+	h->tz = e->tz;
+	return 0;
+}
+
+static int history_write(struct buf *out, const struct history *h)
+{
+	char hex[DIGEST_MAX_STR];
+	struct jw w;
+
+	jw_init(&w, out, "\t", 3, JW_PLAIN);
+	jw_open(&w, '{');
+	jw_int(&w, "manifoldHistory", HISTORY_VERSION);
+	jw_next(&w, "refs");
+	jw_open(&w, '[');
+	for (size_t i = 0; i < h->nr; i++) {
+		const struct hist_ref *r = &h->refs[i];
+
+		jw_next(&w, NULL);
+		jw_open(&w, '{');
+		jw_string(&w, "name", r->name);
+		jw_string(&w, "value", digest_fmt(hex, &r->value));
+		jw_next(&w, "reflog");
+		jw_open(&w, '[');
+		for (size_t j = 0; j < r->nr; j++) {
+			const struct hist_entry *e = &r->e[j];
+
+			jw_next(&w, NULL);
+			jw_open(&w, '{');
+			jw_string(&w, "old", digest_fmt(hex, &e->old_id));
+			jw_string(&w, "new", digest_fmt(hex, &e->new_id));
+			jw_string(&w, "who", e->who);
+			jw_int(&w, "time", e->time);
+			jw_int(&w, "tz", e->tz);
+			jw_string(&w, "msg", e->msg);
+			jw_close(&w, '}');
+		}
+		jw_close(&w, ']');
+		jw_close(&w, '}');
+	}
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	if (!w.ret)
+		w.ret = buf_addch(out, '\n');
+	return w.ret;
+}
+
+static int bad_history(const char *file, const char *what)
+{
+	return mf_error(MF_EINVALID, "%s: %s", file, what);
+}
+
+static int parse_digest(struct digest *out, yajl_val obj, const char *key)
+{
+	const char *s = json_get_string(obj, key);
+
+	return s && !digest_parse(out, s) ? 0 : -1;
+}
+
+static int history_parse(struct history *h, const char *bytes, size_t len,
+			 const char *file)
+{
+	yajl_val root, refs;
+	int64_t version;
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	if ((ret = json_parse(&root, bytes, len)))
+		return mf_error_wrap(ret, "%s", file);
+	ret = 0;
+	if (!json_get_int64(&version, root, "manifoldHistory") ||
+	    version != HISTORY_VERSION) {
+		ret = bad_history(file, "not a manifold history of version 1");
+		goto done;
+	}
+	if (!(refs = json_get_array(root, "refs"))) {
+		ret = bad_history(file, "no refs array");
+		goto done;
+	}
+	h->refs = xcalloc(refs->u.array.len + 1, sizeof(*h->refs));
+	for (size_t i = 0; !ret && i < refs->u.array.len; i++) {
+		yajl_val r = refs->u.array.values[i], log = json_get_array(r, "reflog");
+		const char *name = json_get_string(r, "name");
+		struct hist_ref *hr = &h->refs[h->nr++];
+
+		if (!name || strncmp(name, "lists/", 6) || odb_ref_name_check(name) ||
+		    strlen(name) > ODB_REF_MAX || parse_digest(&hr->value, r, "value") ||
+		    !log) {
+			ret = bad_history(file, "a ref without a list name, a value "
+					  "or a reflog");
+			break;
+		}
+		snprintf(hr->name, sizeof(hr->name), "%s", name);
+		for (size_t j = 0; j < log->u.array.len; j++) {
+			yajl_val e = log->u.array.values[j];
+			struct reflog_entry re = { 0 };
+			int64_t tz;
+
+			re.who = json_get_string(e, "who");
+			re.msg = json_get_string(e, "msg");
+			if (parse_digest(&re.old_id, e, "old") ||
+			    parse_digest(&re.new_id, e, "new") || !re.who || !re.msg ||
+			    !json_get_int64(&re.time, e, "time") ||
+			    !json_get_int64(&tz, e, "tz") || tz < -24 * 60 || tz > 24 * 60) {
+				ret = bad_history(file, "a malformed reflog entry");
+				break;
+			}
+			re.tz = (int)tz;
+			entry_cb(&re, hr);
+		}
+		/* The value is what the last entry made it. */
+		if (!ret && hr->nr && !digest_eq(&hr->e[hr->nr - 1].new_id, &hr->value))
+			ret = bad_history(file, "a ref whose value is not its last "
+					  "reflog entry's");
+	}
+done:
+	yajl_tree_free(root);
+	if (ret)
+		history_release(h);
+	return ret;
+}
+
+/* ---- export ---- */
+
+static int value_known(const struct digest *const *done, size_t n,
+		       const struct digest *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (digest_eq(done[i], id))
+			return 1;
+	return 0;
+}
+
+/* Copy the graph below id in the store to the layout, under ref there. */
+static int export_one(struct odb *db, struct endpoint *layout,
+		      const struct digest *id, const char *ref,
+		      const struct eng_push_opts *po, eng_push_step_fn step,
+		      void *payload)
+{
+	struct eng_copy_target to = { layout, ref, ref, NULL };
+	struct endpoint *store;
+	struct eng_copy *c;
+	int ret;
+
+	if ((ret = ep_store_open(&store, db)))
+		return ret;
+	to.src = store;
+	ret = eng_copy_load(&c, store, id);
+	if (!ret) {
+		ret = eng_copy_run(c, &to, po, step, payload);
+		eng_copy_free(c);
+	}
+	ep_close(store);
+	return ret;
+}
+
+int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
+	       const char *target, const struct eng_export_opts *o,
+	       eng_push_step_fn step, void *payload)
+{
+	struct ep_conns cs = { 0 };
+	struct ep_open_opts oo = { o->insecure, &cs, 1 };
+	struct eng_push_opts po = { 0 };
+	struct history h = { 0 };
+	struct endpoint *layout = NULL;
+	struct ep_layout_ref where;
+	const struct digest **done = NULL;
+	size_t ndone = 0;
+	char hex[DIGEST_MAX_STR];
+	int ret;
+
+	if ((ret = ep_layout_ref_parse(&where, target)) <= 0)
+		return ret ? ret : mf_error(MF_EINVALID, "%s is not an OCI layout",
+					    target);
+	po.insecure = o->insecure;
+	po.jobs = o->jobs;
+	if ((ret = ep_open(&layout, where.location, &oo)))
+		goto out;
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = export_one(db, layout, &lists[i].id, lists[i].name, &po, step,
+				 payload);
+	if (ret || !o->history)
+		goto finish;
+
+	/* The history: every list's reflog, and every version it names. */
+	h.refs = xcalloc(n + 1, sizeof(*h.refs));
+	done = xcalloc(n + 1, sizeof(*done));
+	for (size_t i = 0; i < n; i++)
+		done[ndone++] = &lists[i].id;
+	{
+		struct odb_txn *tx;
+
+		if ((ret = odb_read_begin(&tx, db)))
+			goto finish;
+		for (size_t i = 0; !ret && i < n; i++) {
+			struct hist_ref *r = &h.refs[h.nr++];
+
+			snprintf(r->name, sizeof(r->name), "%s", lists[i].refname);
+			r->value = lists[i].id;
+			ret = odb_reflog_for_each(tx, lists[i].refname, 0, entry_cb, r);
+			if (ret == MF_ENOTFOUND)
+				ret = 0;
+		}
+		odb_txn_end(tx);
+	}
+	po.no_layers = 1;
+	for (size_t i = 0; !ret && i < h.nr; i++)
+		for (size_t j = 0; !ret && j < h.refs[i].nr; j++) {
+			const struct digest *v[2] = { &h.refs[i].e[j].old_id,
+						      &h.refs[i].e[j].new_id };
+
+			for (int k = 0; !ret && k < 2; k++) {
+				if (digest_is_zero(v[k]) || value_known(done, ndone, v[k]))
+					continue;
+				done = xrealloc(done, (ndone + 1) * sizeof(*done));
+				done[ndone++] = v[k];
+				ret = export_one(db, layout, v[k], digest_fmt(hex, v[k]),
+						 &po, step, payload);
+			}
+		}
+	if (!ret) {
+		struct buf b = BUF_INIT_MAX(HISTORY_MAX);
+
+		if (!(ret = history_write(&b, &h)))
+			ret = ep_file_put(layout, HISTORY_FILE, b.ptr, b.len);
+		buf_release(&b);
+	}
+finish:
+	if (!ret)
+		ret = ep_finish(layout);
+out:
+	ep_close(layout);
+	ep_conns_close(&cs);
+	history_release(&h);
+	free(done);
+	return ret;
+}
+
+/* ---- import ---- */
+
+static int tag_cb(const char *name, void *payload)
+{
+	struct strvec *v = payload;
+
+	strvec_push(v, name);
+	return 0;
+}
+
+/* Read every byte of a blob to have it verified; keep nothing. */
+static int discard(const void *data, size_t len, void *payload)
+{
+	(void)data;
+	*(uint64_t *)payload += len;
+	return 0;
+}
+
+/*
+ * Copy the graph `ref` names in the layout into the stage: manifests
+ * and configs, each verified as it passes; with layers, every layer is
+ * read through and verified too (the store keeps none, but nothing is
+ * imported that the layout cannot give whole).  top gets its digest.
+ */
+static int import_graph(struct endpoint *layout, struct endpoint *stage,
+			const char *location, const char *ref, int layers,
+			struct digest *top)
+{
+	struct eng_copy_target to = { stage, NULL, "the store", layout };
+	struct eng_push_opts po = { 0 };
+	char hex[DIGEST_MAX_STR];
+	struct eng_copy *c;
+	int ret;
+
+	if ((ret = eng_copy_load_filtered(&c, layout, ref, 0, NULL)))
+		return ret;
+	*top = *eng_copy_node(c, 0, NULL);
+	to.ref = digest_fmt(hex, top);
+	po.jobs = 1;
+	ret = eng_copy_run(c, &to, &po, NULL, NULL);
+	for (size_t i = 0; !ret && layers && i < eng_copy_blobs(c); i++) {
+		int config;
+		const struct digest *d = eng_copy_blob(c, i, &config);
+		uint64_t got = 0;
+
+		if (!config && (ret = ep_blob_open(layout, d, discard, &got)))
+			ret = mf_error_wrap(ret, "layer %s", digest_fmt(hex, d));
+	}
+	for (size_t i = 0; !ret && i < eng_copy_nodes(c); i++)
+		ep_stage_source(stage, eng_copy_node(c, i, NULL), location);
+	for (size_t i = 0; !ret && i < eng_copy_blobs(c); i++) {
+		int config;
+		const struct digest *d = eng_copy_blob(c, i, &config);
+
+		if (config)
+			ep_stage_source(stage, d, location);
+	}
+	eng_copy_free(c);
+	return ret;
+}
+
+struct import_write {
+	struct endpoint *stage;
+	struct history *h;
+	const char *location;
+	int force;
+	struct eng_import_result *res;	/* h->nr of them */
+	char msg[ODB_SOURCE_MAX + 64];
+};
+
+struct last_entry {
+	struct hist_entry e;
+	int found;
+	char who[512], msg[1024];
+};
+
+static int last_cb(const struct reflog_entry *e, void *payload)
+{
+	struct last_entry *l = payload;
+
+	l->e.old_id = e->old_id;
+	l->e.new_id = e->new_id;
+	l->e.time = e->time;
+	l->e.tz = e->tz;
+	snprintf(l->who, sizeof(l->who), "%s", e->who);
+	snprintf(l->msg, sizeof(l->msg), "%s", e->msg ? e->msg : "");
+	l->found = 1;
+	return 1;	/* newest first: the first is the last */
+}
+
+static int same_entry(const struct hist_entry *a, const struct last_entry *b)
+{
+	return digest_eq(&a->old_id, &b->e.old_id) &&
+	       digest_eq(&a->new_id, &b->e.new_id) && a->time == b->e.time &&
+	       a->tz == b->e.tz && a->who && !strcmp(a->who, b->who) &&
+	       !strcmp(a->msg, b->msg);
+}
+
+static int import_ref(struct odb_txn *tx, struct import_write *w,
+		      const struct hist_ref *r, struct eng_import_result *res)
+{
+	struct reflog_entry *log;
+	struct last_entry last = { 0 };
+	struct digest cur, zero;
+	size_t from = 0;
+	int ret = odb_ref_read(&cur, tx, r->name);
+
+	snprintf(res->ref, sizeof(res->ref), "%s", r->name);
+	res->value = r->value;
+	if (ret == MF_ENOTFOUND) {
+		res->state = ENG_IMPORT_CREATED;
+		digest_zero(&zero, r->value.algo);
+	} else if (ret) {
+		return ret;
+	} else if (digest_eq(&cur, &r->value)) {
+		res->state = ENG_IMPORT_UNCHANGED;
+		return 0;
+	} else {
+		res->old = cur;
+		ret = odb_reflog_for_each(tx, r->name, 1, last_cb, &last);
+		if (ret < 0 && ret != MF_ENOTFOUND)
+			return ret;
+		/* The store's last change is in the history: it follows on. */
+		for (from = 0; last.found && from < r->nr; from++)
+			if (same_entry(&r->e[from], &last))
+				break;
+		if (last.found && from < r->nr) {
+			from++;
+			res->state = ENG_IMPORT_UPDATED;
+		} else if (w->force) {
+			res->state = ENG_IMPORT_FORCED;
+			return odb_ref_update(tx, r->name, &r->value, &cur, w->msg);
+		} else {
+			char a[DIGEST_MAX_STR], b[DIGEST_MAX_STR];
+
+			return mf_error(MF_EMODIFIED, "%s has diverged: the store has "
+					"%s, which the import's history does not "
+					"lead to; the import has %s (take it with "
+					"--force; the store's history is kept)",
+					r->name, digest_fmt(a, &cur),
+					digest_fmt(b, &r->value));
+		}
+	}
+	log = xcalloc(r->nr + 1, sizeof(*log));
+	for (size_t i = from; i < r->nr; i++) {
+		struct reflog_entry *e = &log[i - from];
+
+		e->old_id = r->e[i].old_id;
+		e->new_id = r->e[i].new_id;
+		e->who = r->e[i].who;
+		e->time = r->e[i].time;
+		e->tz = r->e[i].tz;
+		e->msg = r->e[i].msg;
+	}
+	ret = odb_ref_import(tx, r->name, &r->value,
+			     res->state == ENG_IMPORT_CREATED ? &zero : &cur, log,
+			     r->nr - from);
+	free(log);
+	return ret;
+}
+
+static int write_import(struct odb_txn *tx, void *payload)
+{
+	struct import_write *w = payload;
+	int ret = ep_stage_write(w->stage, tx);
+
+	for (size_t i = 0; !ret && i < w->h->nr; i++)
+		ret = import_ref(tx, w, &w->h->refs[i], &w->res[i]);
+	return ret;
+}
+
+/* The layout's history file: 0 read, MF_ENOTFOUND none, or an error. */
+static int read_history(struct history *h, struct endpoint *layout,
+			const char *where)
+{
+	struct buf b = BUF_INIT_MAX(HISTORY_MAX);
+	char name[EP_LOCATION_MAX + 64];
+	int ret = ep_file_get(layout, HISTORY_FILE, &b);
+
+	snprintf(name, sizeof(name), "%s/" HISTORY_FILE, where);
+	if (!ret)
+		ret = history_parse(h, b.ptr, b.len, name);
+	buf_release(&b);
+	return ret;
+}
+
+/* Without a history: each tagged index whose tag names a list, now. */
+static int history_of_tags(struct history *h, struct endpoint *layout,
+			   const struct strvec *tags, const struct digest *tops,
+			   const char *msg)
+{
+	h->refs = xcalloc(tags->nr + 1, sizeof(*h->refs));
+	for (size_t i = 0; i < tags->nr; i++) {
+		struct ep_manifest m;
+		struct hist_ref *r;
+		char ref[ODB_REF_MAX + 1];
+		int kind, ret;
+
+		if (eng_list_ref(ref, sizeof(ref), tags->v[i]))
+			continue;	/* not a list name: the objects only */
+		if ((ret = ep_manifest_get(layout, &m, tags->v[i])))
+			return ret;
+		kind = manifest_kind_of(m.media_type);
+		ep_manifest_release(&m);
+		if (kind != MANIFEST_KIND_INDEX)
+			continue;
+		r = &h->refs[h->nr++];
+		snprintf(r->name, sizeof(r->name), "%s", ref);
+		r->value = tops[i];
+		r->e = xcalloc(1, sizeof(*r->e));
+		r->nr = r->alloc = 1;
+		digest_zero(&r->e[0].old_id, tops[i].algo);
+		r->e[0].new_id = tops[i];
+		r->e[0].msg = xstrdup(msg);
+	}
+	return 0;
+}
+
+int eng_import(struct odb *db, const char *source,
+	       const struct eng_import_opts *o, struct eng_import_result **res,
+	       size_t *nres)
+{
+	struct ep_conns cs = { 0 };
+	struct ep_open_opts oo = { 0, &cs };
+	struct import_write w = { 0 };
+	struct history h = { 0 };
+	struct strvec tags = STRVEC_INIT;
+	struct endpoint *layout = NULL, *stage = NULL;
+	struct ep_layout_ref where;
+	struct digest *tops = NULL, top;
+	char hex[DIGEST_MAX_STR];
+	struct ep_ref loc;
+	int ret;
+
+	*res = NULL;
+	*nres = 0;
+	if ((ret = ep_ref_parse(&loc, source)))
+		return ret;
+	if (!loc.layout || loc.ref[0])
+		return mf_error(MF_EINVALID, "%s: import takes an OCI layout "
+				"(oci:DIR), without a tag", source);
+	if ((ret = ep_layout_ref_parse(&where, loc.location)) < 0)
+		return ret;
+	if ((ret = ep_open(&layout, loc.location, &oo)))
+		goto out;
+	ep_stage_new(&stage);
+	snprintf(w.msg, sizeof(w.msg), "import: from %.*s", ODB_SOURCE_MAX,
+		 loc.location);
+
+	/* Every tagged entry, whole: manifests, configs, layers verified. */
+	if ((ret = ep_tags(layout, tag_cb, &tags)))
+		goto out;
+	tops = xcalloc(tags.nr + 1, sizeof(*tops));
+	for (size_t i = 0; !ret && i < tags.nr; i++)
+		ret = import_graph(layout, stage, loc.location, tags.v[i], 1, &tops[i]);
+	if (ret)
+		goto out;
+
+	ret = read_history(&h, layout, where.dir);
+	if (ret == MF_ENOTFOUND)
+		ret = history_of_tags(&h, layout, &tags, tops, w.msg);
+	/* The versions the history names: manifests and configs. */
+	for (size_t i = 0; !ret && i < h.nr; i++)
+		for (size_t j = 0; !ret && j < h.refs[i].nr; j++) {
+			const struct digest *v[2] = { &h.refs[i].e[j].old_id,
+						      &h.refs[i].e[j].new_id };
+
+			for (int k = 0; !ret && k < 2; k++) {
+				const char *data, *mt;
+				size_t len;
+
+				if (digest_is_zero(v[k]) ||
+				    !ep_stage_object(stage, v[k], &data, &len, &mt))
+					continue;
+				ret = import_graph(layout, stage, loc.location,
+						   digest_fmt(hex, v[k]), 0, &top);
+			}
+		}
+	for (size_t i = 0; !ret && i < h.nr; i++) {
+		const char *data, *mt;
+		size_t len;
+
+		if (ep_stage_object(stage, &h.refs[i].value, &data, &len, &mt))
+			ret = import_graph(layout, stage, loc.location,
+					   digest_fmt(hex, &h.refs[i].value), 0, &top);
+	}
+	if (ret)
+		goto out;
+
+	/* Everything is verified: the refs move, all of them or none. */
+	w.stage = stage;
+	w.h = &h;
+	w.location = loc.location;
+	w.force = o->force;
+	w.res = xcalloc(h.nr + 1, sizeof(*w.res));
+	ret = odb_write(db, write_import, &w);
+	if (ret) {
+		free(w.res);
+	} else {
+		*res = w.res;
+		*nres = h.nr;
+	}
+out:
+	ep_close(stage);
+	ep_close(layout);
+	ep_conns_close(&cs);
+	strvec_clear(&tags);
+	history_release(&h);
+	free(tops);
+	return ret;
+}

@@ -1,0 +1,96 @@
+/*
+ * export: local lists, with every manifest, config and layer below them
+ * (and with --history their refs and reflogs), into an OCI image layout
+ * that other tools read, for an air gap.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/parse-options.h"
+#include "cli/porcelain.h"
+#include "cli/usage.h"
+#include "engine/list-read.h"
+#include "util/wrapper.h"
+
+static const char *const usage_str[] = {
+	"manifold export [OPTIONS] -o oci:DIR MANIFEST_LIST...",
+	"Copy local lists and all they reach into an OCI image layout",
+	NULL
+};
+
+static int on_step(const struct eng_push_step *s, void *payload)
+{
+	int *progress = payload;
+
+	if (*progress && s->action == ENG_PUSH_COPY)
+		fprintf(stderr, "copied %s (%llu bytes) from %s\n", s->digest,
+			(unsigned long long)s->size, s->from);
+	return 0;
+}
+
+int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
+{
+	struct eng_export_opts o = { 0 };
+	const char *out = NULL;
+	int quiet = 0, progress;
+	long jobs = ENG_PUSH_JOBS;
+	const struct option opts[] = {
+		OPT_STRING('o', "output", &out, "oci:DIR",
+			   "The OCI layout to write (created if missing)"),
+		OPT_BOOL(0, "history", &o.history,
+			 "Also carry each list's ref and reflog, and the versions "
+			 "they name"),
+		OPT_BOOL(0, "insecure", &o.insecure,
+			 "Allow reading layers from an insecure registry"),
+		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
+		OPT_INTEGER('j', "jobs", &jobs, "int",
+			    "Copy this many entries at once (default 8)"),
+		OPT_END()
+	};
+	struct eng_export_list *lists;
+	char (*names)[ENG_NAME_MAX], (*refs)[ODB_REF_MAX + 1];
+	struct odb_txn *tx;
+	int ret;
+
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (argc < 1)
+		usage_cobra_args(usage_str, 1, "requires at least 1 argument");
+	if (!out)
+		usage_with_options_error(usage_str, opts,
+					 "required flag \"output\" not set");
+	if (jobs < 1 || jobs > 64)
+		usage_with_options_error(usage_str, opts,
+			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
+			"expected 1 to 64", jobs);
+	o.jobs = (unsigned)jobs;
+	progress = !quiet && isatty(2);
+
+	lists = xcalloc((size_t)argc, sizeof(*lists));
+	names = xcalloc((size_t)argc, sizeof(*names));
+	refs = xcalloc((size_t)argc, sizeof(*refs));
+	tx = pc_read_begin(ctx);
+	for (int i = 0; i < argc; i++) {
+		pc_list_name(names[i], refs[i], argv[i], NULL);
+		if (eng_list_id(&lists[i].id, tx, refs[i]))
+			die("No such manifest: %s", names[i]);
+		lists[i].name = names[i];
+		lists[i].refname = refs[i];
+	}
+	eng_view_end(tx);
+
+	ret = eng_export(cmd_store(ctx), lists, (size_t)argc, out, &o, on_step,
+			 &progress);
+	if (ret)
+		die("export to %s: %s", out, mf_error_last());
+	for (int i = 0; i < argc; i++) {
+		char hex[DIGEST_MAX_STR];
+
+		printf("%s\t%s\n", digest_fmt(hex, &lists[i].id), names[i]);
+	}
+	free(lists);
+	free(names);
+	free(refs);
+	return 0;
+}

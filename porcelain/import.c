@@ -1,0 +1,61 @@
+/*
+ * import: what an OCI image layout holds (written by `manifold export`
+ * or by another tool) into the store, verified whole before any ref
+ * moves, with the lists' history when the layout carries it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/parse-options.h"
+#include "cli/porcelain.h"
+#include "cli/usage.h"
+#include "util/wrapper.h"
+
+static const char *const usage_str[] = {
+	"manifold import [OPTIONS] oci:DIR",
+	"Bring the lists of an OCI image layout into the store",
+	NULL
+};
+
+static const char *state_name(enum eng_import_state s)
+{
+	switch (s) {
+	case ENG_IMPORT_CREATED:
+		return "created";
+	case ENG_IMPORT_UPDATED:
+		return "updated";
+	case ENG_IMPORT_UNCHANGED:
+		return "unchanged";
+	case ENG_IMPORT_FORCED:
+		return "forced";
+	}
+	return "?";
+}
+
+int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
+{
+	struct eng_import_opts o = { 0 };
+	const struct option opts[] = {
+		OPT_BOOL('f', "force", &o.force,
+			 "Move a list that has diverged to the imported version "
+			 "(its own history stays in its reflog)"),
+		OPT_END()
+	};
+	struct eng_import_result *res;
+	size_t n;
+
+	argc = parse_options(argc, argv, opts, usage_str);
+	if (argc != 1)
+		usage_cobra_args(usage_str, 1, "requires exactly 1 argument");
+	if (eng_import(cmd_store(ctx), argv[0], &o, &res, &n))
+		die("import from %s: %s", argv[0], mf_error_last());
+	for (size_t i = 0; i < n; i++) {
+		char hex[DIGEST_MAX_STR];
+
+		printf("%s\t%s\t%s\n", digest_fmt(hex, &res[i].value),
+		       state_name(res[i].state), res[i].ref + strlen("lists/"));
+	}
+	free(res);
+	return 0;
+}
