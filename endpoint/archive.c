@@ -8,7 +8,8 @@
  * writes one: a layout in a temporary directory beside FILE takes every
  * write, and finish() turns it into FILE (a temporary file, synced,
  * renamed over FILE), so that a reader sees the old archive or the new
- * one, never a part.
+ * one, never a part.  The layout is called through its ops table, not
+ * the ep_*() calls of endpoint.c, which open this kind (no cycle).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -238,7 +239,7 @@ static int manifest_has(struct endpoint *e, struct digest *got, const char *ref)
 	int ret;
 
 	if (a->out)
-		return ep_manifest_has(a->out, got, ref);
+		return a->out->ops->manifest_has(a->out, got, ref);
 	if ((ret = need_input(a)) || (ret = resolve(a, got, &size, mt, ref)))
 		return ret;
 	return blob_member(&m, a, got);
@@ -256,7 +257,7 @@ static int manifest_get(struct endpoint *e, struct ep_manifest *out,
 	int ret;
 
 	if (a->out)
-		return ep_manifest_get(a->out, out, ref);
+		return a->out->ops->manifest_get(a->out, out, ref);
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->body, REG_MANIFEST_MAX);
 	if ((ret = need_input(a)) ||
@@ -294,7 +295,7 @@ static int blob_has(struct endpoint *e, uint64_t *size, const struct digest *d)
 	int ret;
 
 	if (a->out)
-		return ep_blob_has(a->out, size, d);
+		return a->out->ops->blob_has(a->out, size, d);
 	if ((ret = need_input(a)) || (ret = blob_member(&m, a, d)))
 		return ret;
 	*size = m->size;
@@ -314,7 +315,7 @@ static int blob_open(struct endpoint *e, const struct digest *d,
 	int ret;
 
 	if (a->out)
-		return ep_blob_open(a->out, d, sink, payload);
+		return a->out->ops->blob_open(a->out, d, sink, payload);
 	if ((ret = need_input(a)) || (ret = blob_member(&m, a, d)))
 		return ret;
 	chunk = xmalloc(CHUNK);
@@ -349,7 +350,7 @@ static int tags(struct endpoint *e, ep_name_fn cb, void *payload)
 	int ret;
 
 	if (a->out)
-		return ep_tags(a->out, cb, payload);
+		return a->out->ops->tags(a->out, cb, payload);
 	if ((ret = need_input(a)))
 		return ret;
 	for (size_t i = 0; i < a->in->ix.nr; i++)
@@ -378,7 +379,7 @@ static int file_get(struct endpoint *e, const char *name, struct buf *out)
 	int ret;
 
 	if (a->out)
-		return ep_file_get(a->out, name, out);
+		return a->out->ops->file_get(a->out, name, out);
 	if ((ret = need_input(a)))
 		return ret;
 	if (!(m = find(a->in, name)))
@@ -395,7 +396,7 @@ static int file_put(struct endpoint *e, const char *name, const void *data,
 
 	if (!a->out)
 		return mf_error(MF_ENOTSUP, "%s is open for reading", a->file);
-	return ep_file_put(a->out, name, data, len);
+	return a->out->ops->file_put(a->out, name, data, len);
 }
 
 static int manifest_put(struct endpoint *e, const char *ref,
@@ -405,7 +406,7 @@ static int manifest_put(struct endpoint *e, const char *ref,
 
 	if (!a->out)
 		return mf_error(MF_ENOTSUP, "%s is open for reading", a->file);
-	return ep_manifest_put(a->out, ref, media_type, data, len);
+	return a->out->ops->manifest_put(a->out, ref, media_type, data, len);
 }
 
 /*
@@ -432,7 +433,7 @@ static int blob_put_start(struct ep_upload **out, struct endpoint *e)
 		return mf_error(MF_ENOTSUP, "%s is open for reading", a->file);
 	au = xcalloc(1, sizeof(*au));
 	au->layout = a->out;
-	if ((ret = ep_blob_put_start(&au->inner, a->out))) {
+	if ((ret = a->out->ops->blob_put_start(&au->inner, a->out))) {
 		free(au);
 		return ret;
 	}
@@ -442,13 +443,13 @@ static int blob_put_start(struct ep_upload **out, struct endpoint *e)
 
 static int blob_put_chunk(struct ep_upload *u, const void *data, size_t len)
 {
-	return ep_blob_put_chunk(au_of(u)->layout, au_of(u)->inner, data, len);
+	return au_of(u)->layout->ops->blob_put_chunk(au_of(u)->inner, data, len);
 }
 
 static int blob_put_finish(struct ep_upload *u, const struct digest *d)
 {
 	struct archive_upload *au = au_of(u);
-	int ret = ep_blob_put_finish(au->layout, au->inner, d);
+	int ret = au->layout->ops->blob_put_finish(au->inner, d);
 
 	free(au);
 	return ret;
@@ -458,7 +459,7 @@ static void blob_put_cancel(struct ep_upload *u)
 {
 	struct archive_upload *au = au_of(u);
 
-	ep_blob_put_cancel(au->layout, au->inner);
+	au->layout->ops->blob_put_cancel(au->inner);
 	free(au);
 }
 
@@ -494,7 +495,7 @@ static int finish(struct endpoint *e)
 
 	if (!a->out)
 		return 0;
-	if ((ret = ep_finish(a->out)))
+	if ((ret = a->out->ops->finish(a->out)))
 		return ret;
 	/* The writers' lock is the directory's business, not the archive's. */
 	snprintf(tmp, sizeof(tmp), "%s/index.json.lock", a->tmpdir);
@@ -520,7 +521,8 @@ static void archive_close(struct endpoint *e)
 	struct archive *a = arc(e);
 
 	scanned_unref(a->in);
-	ep_close(a->out);
+	if (a->out)
+		a->out->ops->close(a->out);
 	if (a->owner)
 		remove_tree(a->tmpdir);
 	free(a);
@@ -572,7 +574,7 @@ static int archive_dup(struct endpoint **out, struct endpoint *e,
 		b->in = a->in;
 		a->in->refs++;
 	}
-	if (a->out && (ret = ep_dup(&b->out, a->out, cs))) {
+	if (a->out && (ret = a->out->ops->dup(&b->out, a->out, cs))) {
 		archive_close(&b->e);
 		return ret;
 	}

@@ -244,7 +244,13 @@ static void test_ref_parse(void **state)
 	assert_int_equal(ep_layout_ref_parse(&r, "docker.io/library/x:1"), 0);
 	assert_int_equal(ep_layout_ref_parse(&r, "127.0.0.1:5000/oci:x"), 0);
 	assert_int_equal(ep_layout_ref_parse(&r, "ocix:d"), 0);
-	assert_int_equal(ep_layout_ref_parse(&r, "oci-archive:f.tar"), 0);
+	/* an archive is parsed alike, and said to be one */
+	assert_int_equal(ep_layout_ref_parse(&r, "oci-archive:f.tar:t"), 1);
+	assert_string_equal(r.dir, "f.tar");
+	assert_string_equal(r.ref, "t");
+	assert_int_equal(r.archive, 1);
+	assert_int_equal(ep_layout_ref_parse(&r, "oci:d"), 1);
+	assert_int_equal(r.archive, 0);
 
 	/* malformed, with a layout prefix */
 	assert_int_equal(ep_layout_ref_parse(&r, "oci:"), MF_EINVALID);
