@@ -80,7 +80,7 @@ static int config_locate(struct config *c)
 }
 
 /* A containers auth file at `path` (its directory is dirname(path)). */
-int creds_config_set_path(struct config *c, const char *path)
+static int config_set_path(struct config *c, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	int ret;
@@ -121,7 +121,7 @@ static int config_invalid(const struct config *c, const char *what)
  * Read and parse c->path.  A missing file leaves c->tree NULL and
  * returns 0; so does an empty (all-whitespace) one.
  */
-int creds_config_read(struct config *c)
+static int config_read(struct config *c)
 {
 	struct stat st;
 	char *data = NULL;
@@ -223,7 +223,14 @@ int creds_config_load(struct config *c)
 {
 	int ret = config_locate(c);
 
-	return ret ? ret : creds_config_read(c);
+	return ret ? ret : config_read(c);
+}
+
+int creds_config_load_path(struct config *c, const char *path)
+{
+	int ret = config_set_path(c, path);
+
+	return ret ? ret : config_read(c);
 }
 
 static int valid_helper_name(const char *s)
@@ -707,9 +714,7 @@ static int lookup_all(struct mf_cred *out, const char *cred_key,
 
 		if (creds_path_repeated(paths, i))
 			continue;
-		ret = creds_config_set_path(&c, paths[i].ptr);
-		if (!ret)
-			ret = creds_config_read(&c);
+		ret = creds_config_load_path(&c, paths[i].ptr);
 		if (!ret)
 			ret = c.tree ? lookup_containers(out, &c, cred_key, repo,
 							 scoped_only) :

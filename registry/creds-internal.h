@@ -65,10 +65,14 @@ struct helper_out {
 /* ---- creds-config.c ---- */
 
 void creds_config_release(struct config *c);
-int creds_config_set_path(struct config *c, const char *path);
 const char *creds_kind_name(const struct config *c);
-int creds_config_read(struct config *c);
+/*
+ * Read a config file into `c` (CONFIG_INIT): docker's config.json, or
+ * the containers auth file at `path`.  A missing or empty file leaves
+ * c->tree NULL and returns 0.
+ */
 int creds_config_load(struct config *c);
+int creds_config_load_path(struct config *c, const char *path);
 int creds_config_helper(const char **out, const struct config *c,
 			const char *key);
 int creds_key_matches(const char *k, const char *key);
