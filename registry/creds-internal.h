@@ -14,7 +14,8 @@
  * What the credential store's files share (creds.h is the API):
  *
  *   creds-config.c   docker's config.json and the containers auth files:
- *                    finding, reading, matching keys, looking up
+ *                    finding, reading, the helper named, matching keys
+ *   creds-lookup.c   looking credentials up in them, in order
  *   creds-helper.c   the docker-credential-* protocol: running a helper,
  *                    reading its answer, the input of "store"
  *   creds-write.c    rewriting a config file (store and erase)
@@ -66,6 +67,8 @@ struct helper_out {
 
 void creds_config_release(struct config *c);
 const char *creds_kind_name(const struct config *c);
+/* MF_EINVALID "invalid docker config|auth file 'PATH': what". */
+int creds_config_invalid(const struct config *c, const char *what);
 /*
  * Read a config file into `c` (CONFIG_INIT): docker's config.json, or
  * the containers auth file at `path`.  A missing or empty file leaves
