@@ -456,91 +456,62 @@ int json_is_string_array(yajl_val v)
 	return 1;
 }
 
-static int add_indent(struct buf *out, size_t level, const char *unit)
+/* The re-indenter nests as deep as json_parse() lets a document. */
+_Static_assert(JW_DEPTH > JSON_MAX_DEPTH + 8,
+	       "jw must nest a parsed document inside a few outer levels");
+
+/*
+ * One member (key) or element (key NULL) of a container being written.
+ * Recursion depth is bounded by JSON_MAX_DEPTH (json_parse).
+ */
+static void pretty_member(struct jw *w, const char *key, yajl_val v);
+
+static void pretty_container(struct jw *w, yajl_val v)
 {
-	static const char spaces[] = "                                ";
-	size_t ul = strlen(unit);
-	int ret = 0;
+	size_t i;
 
-	if (!strcmp(unit, "   ")) {
-		size_t want = 3 * level, max = sizeof(spaces) - 1;
-
-		while (!ret && want) {
-			size_t n = want < max ? want : max;
-
-			ret = buf_add(out, spaces, n);
-			want -= n;
-		}
-		return ret;
+	if (YAJL_IS_OBJECT(v)) {
+		jw_open(w, '{');
+		for (i = 0; i < v->u.object.len; i++)
+			pretty_member(w, v->u.object.keys[i],
+				      v->u.object.values[i]);
+		jw_close(w, '}');
+	} else {
+		jw_open(w, '[');
+		for (i = 0; i < v->u.array.len; i++)
+			pretty_member(w, NULL, v->u.array.values[i]);
+		jw_close(w, ']');
 	}
-	for (size_t i = 0; !ret && i < level; i++)
-		ret = buf_add(out, unit, ul);
-	return ret;
 }
 
-/* Recursion depth is bounded by JSON_MAX_DEPTH (json_parse). */
-static int pretty_value(struct buf *out, yajl_val v, size_t level,
-			const char *unit)
+static void pretty_member(struct jw *w, const char *key, yajl_val v)
 {
-	size_t i, n;
-	int ret;
-
 	switch (v->type) {
 	case yajl_t_string:
-		return json_add_string(out, v->u.string, strlen(v->u.string));
+		jw_string(w, key, v->u.string);
+		break;
 	case yajl_t_number:
-		return buf_adds(out, v->u.number.r);
+		jw_raw(w, key, v->u.number.r, strlen(v->u.number.r));
+		break;
 	case yajl_t_true:
-		return buf_adds(out, "true");
+		jw_raw(w, key, "true", 4);
+		break;
 	case yajl_t_false:
-		return buf_adds(out, "false");
+		jw_raw(w, key, "false", 5);
+		break;
 	case yajl_t_null:
-		return buf_adds(out, "null");
+		jw_null(w, key);
+		break;
 	case yajl_t_object:
-		n = v->u.object.len;
-		if (!n)
-			return buf_adds(out, "{}");
-		ret = buf_adds(out, "{\n");
-		for (i = 0; !ret && i < n; i++) {
-			const char *k = v->u.object.keys[i];
-
-			ret = add_indent(out, level + 1, unit);
-			if (!ret)
-				ret = json_add_string(out, k, strlen(k));
-			if (!ret)
-				ret = buf_adds(out, ": ");
-			if (!ret)
-				ret = pretty_value(out, v->u.object.values[i],
-						   level + 1, unit);
-			if (!ret)
-				ret = buf_adds(out, i + 1 < n ? ",\n" : "\n");
-		}
-		if (!ret)
-			ret = add_indent(out, level, unit);
-		if (!ret)
-			ret = buf_addch(out, '}');
-		return ret;
 	case yajl_t_array:
-		n = v->u.array.len;
-		if (!n)
-			return buf_adds(out, "[]");
-		ret = buf_adds(out, "[\n");
-		for (i = 0; !ret && i < n; i++) {
-			ret = add_indent(out, level + 1, unit);
-			if (!ret)
-				ret = pretty_value(out, v->u.array.values[i],
-						   level + 1, unit);
-			if (!ret)
-				ret = buf_adds(out, i + 1 < n ? ",\n" : "\n");
-		}
-		if (!ret)
-			ret = add_indent(out, level, unit);
-		if (!ret)
-			ret = buf_addch(out, ']');
-		return ret;
+		jw_next(w, key);
+		pretty_container(w, v);
+		break;
 	default:
-		return mf_error(MF_ERROR, "unexpected JSON node type %d",
-				(int)v->type);
+		if (!w->ret)
+			w->ret = mf_error(MF_ERROR, "unexpected JSON node type %d",
+					  (int)v->type);
+		break;
 	}
 }
 
@@ -548,11 +519,25 @@ int json_pretty_indent(struct buf *out, const char *bytes, size_t len,
 		       const char *unit, size_t level)
 {
 	yajl_val tree;
+	struct jw w;
 	int ret = json_parse(&tree, bytes, len);
 
 	if (ret)
 		return ret;
-	ret = pretty_value(out, tree, level, unit);
+	if (YAJL_IS_OBJECT(tree) || YAJL_IS_ARRAY(tree)) {
+		jw_init(&w, out, unit, 0, JW_PLAIN);
+		w.level = level < JW_DEPTH ? (int)level : JW_DEPTH;
+		pretty_container(&w, tree);
+		ret = w.ret;
+	} else if (YAJL_IS_STRING(tree)) {
+		ret = json_add_string(out, tree->u.string,
+				      strlen(tree->u.string));
+	} else {
+		/* a bare number, true, false or null: its text as written */
+		ret = buf_adds(out, YAJL_IS_NUMBER(tree) ? tree->u.number.r :
+			       YAJL_IS_TRUE(tree) ? "true" :
+			       YAJL_IS_FALSE(tree) ? "false" : "null");
+	}
 	yajl_tree_free(tree);
 	return ret;
 }

@@ -1,7 +1,7 @@
 /*
  * The one deterministic serialiser of lists and indexes (list.h): Go's
  * json.MarshalIndent(v, "", "   ") of docker's structs, byte for byte.
- * The model it writes, and the reading of lists, are in list.c.
+ * The model it writes is list.c's; reading lists is list-read.c's.
  */
 #include <inttypes.h>
 

@@ -9,8 +9,8 @@
 
 /*
  * Manifest lists and indexes that we write ourselves: an editable model
- * (struct list, and list_parse() reading one: list.c) and the one
- * deterministic serialiser for it (list-write.c).
+ * (struct list: list.c; list_parse() reading one: list-read.c) and the
+ * one deterministic serialiser for it (list-write.c).
  *
  * A Docker manifest list comes out byte for byte as `docker manifest
  * push` sends it for the same entries in the same order: Go's

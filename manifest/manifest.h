@@ -5,9 +5,10 @@
 #include <stdint.h>
 
 /*
- * The object model: media types, recognising a document from its bytes,
- * validating manifests, indexes and image configs, and walking the
- * descriptors a manifest or index points at.
+ * The object model: media types (media-type.c), recognising a document
+ * from its bytes, validating manifests, indexes and image configs, and
+ * walking the descriptors a manifest or index points at (manifest.c),
+ * and descriptors once parsed (descriptor.c).
  *
  * Everything here reads bytes and never changes them: a digest covers the
  * exact bytes, so a stored manifest is never re-serialised (image-spec

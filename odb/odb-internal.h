@@ -44,9 +44,16 @@ int odb__reflog_append_entry(struct odb_txn *tx, const char *name,
 			     const struct reflog_entry *e);
 
 /*
- * Tell the fault guard (odb.c) where db's map is after it may have
- * moved (an open or a resize), or that it is going away.
+ * A damaged store (damage.c).  At open: 1 if the file at path starts
+ * like an LMDB meta page; and both meta pages of an open environment
+ * checked against the file (MF_ECORRUPT naming the store).  While open:
+ * the fault guard, installed once db's environment exists, and told
+ * where db's map is after it may have moved (an open or a resize), or
+ * that it is going away.
  */
+int odb__looks_like_lmdb(const char *path);
+int odb__check_meta_pages(struct odb *db);
+void odb__guard_install(struct odb *db);
 void odb__note_map(struct odb *db);
 void odb__forget_map(struct odb *db);
 

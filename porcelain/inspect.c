@@ -247,6 +247,9 @@ static void show_list(const struct shown *s, int verbose, enum shape shape)
 	} else if (verbose) {
 		struct jw w;
 
+		/* docker describes a remote entry by its fetch: no urls */
+		if (s->remote)
+			docker_view(&l);
 		jw_init(&w, &b, "\t", 0, JW_GO);
 		jw_open(&w, '[');
 		for (size_t i = 0; i < l.nr; i++) {

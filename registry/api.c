@@ -35,72 +35,79 @@ static int is_digest_ref(const char *ref)
 	return strchr(ref, ':') != NULL;
 }
 
+/*
+ * A call on /v2/REPO/manifests/REF with token actions `actions`, named
+ * "VERB REG/REPO:TAG" (or @DIGEST) in messages; reads (GET, HEAD) accept
+ * every list and manifest type and follow redirects.
+ */
+static void manifest_call(struct call *c, const char *method, struct reg *r,
+			  const char *repo, const char *ref, const char *actions,
+			  const char *verb, size_t cap)
+{
+	int reads = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+
+	call_init(c, method, repo, actions, cap);
+	snprintf(c->what, sizeof(c->what), "%s%s%s/%s%s%s", verb,
+		 *verb ? " " : "", r->host, repo, is_digest_ref(ref) ? "@" : ":",
+		 ref);
+	snprintf(c->url, sizeof(c->url), "/v2/%s/manifests/%s", repo, ref);
+	if (reads) {
+		c->q.accept = MT_ACCEPT;
+		c->q.follow = 1;
+	}
+}
+
 int net_manifest_get(struct reg_manifest *out, struct reg *r,
 		     const char *repo, const char *ref)
 {
-	char url[2048], scope[600], what[700];
-	struct resp rs;
-	struct req q;
+	struct call c;
 	struct digest want;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->body, REG_MANIFEST_MAX);
-	snprintf(what, sizeof(what), "%s/%s%s%s", r->host, repo,
-		 is_digest_ref(ref) ? "@" : ":", ref);
-	if (is_digest_ref(ref) && (ret = digest_parse(&want, ref)))
-		return mf_error_wrap(ret, "%s", what);
-	snprintf(url, sizeof(url), "/v2/%s/manifests/%s", repo, ref);
-	auth_repo_scope(scope, sizeof(scope), repo, "pull");
-	memset(&q, 0, sizeof(q));
-	q.method = "GET";
-	q.url = url;
-	q.scope = scope;
-	q.accept = MT_ACCEPT;
-	q.idempotent = 1;
-	q.follow = 1;
-	resp_init(&rs, REG_MANIFEST_MAX);
-	ret = http_request(r, &q, &rs, what);
-	if (ret)
-		goto done;
-	if (rs.status != 200) {
-		ret = http_status_error(r, &rs, what);
+	manifest_call(&c, "GET", r, repo, ref, "pull", "", REG_MANIFEST_MAX);
+	if (is_digest_ref(ref) && (ret = digest_parse(&want, ref))) {
+		ret = mf_error_wrap(ret, "%s", c.what);
 		goto done;
 	}
+	ret = call_run(r, &c, 200, 200);
+	if (ret)
+		goto done;
 	if (is_digest_ref(ref)) {
-		digest_buf(&out->digest, want.algo, rs.body.ptr, rs.body.len);
+		digest_buf(&out->digest, want.algo, c.rs.body.ptr, c.rs.body.len);
 		if (!digest_eq(&out->digest, &want)) {
 			ret = mf_error(MF_ECORRUPT, "%s: the registry sent bytes that do "
-				       "not match the digest asked for", what);
+				       "not match the digest asked for", c.what);
 			goto done;
 		}
 	} else {
-		digest_buf(&out->digest, DIGEST_SHA256, rs.body.ptr, rs.body.len);
-		if (rs.digest[0]) {
+		digest_buf(&out->digest, DIGEST_SHA256, c.rs.body.ptr, c.rs.body.len);
+		if (c.rs.digest[0]) {
 			struct digest said;
 
-			if (digest_parse(&said, rs.digest)) {
+			if (digest_parse(&said, c.rs.digest)) {
 				ret = mf_error(MF_ECORRUPT, "%s: the registry sent an invalid "
-					       "Docker-Content-Digest", what);
+					       "Docker-Content-Digest", c.what);
 				goto done;
 			}
 			if (said.algo == DIGEST_SHA512)
-				digest_buf(&out->digest, DIGEST_SHA512, rs.body.ptr,
-					   rs.body.len);
+				digest_buf(&out->digest, DIGEST_SHA512, c.rs.body.ptr,
+					   c.rs.body.len);
 			if (!digest_eq(&said, &out->digest)) {
 				ret = mf_error(MF_ECORRUPT, "%s: the registry sent bytes that "
 					       "do not match its Docker-Content-Digest %s",
-					       what, rs.digest);
+					       c.what, c.rs.digest);
 				goto done;
 			}
 		}
 	}
-	snprintf(out->media_type, sizeof(out->media_type), "%s", rs.content_type);
+	snprintf(out->media_type, sizeof(out->media_type), "%s", c.rs.content_type);
 	strip_params(out->media_type);
-	out->body = rs.body;
-	buf_init(&rs.body, REG_MANIFEST_MAX);
+	out->body = c.rs.body;
+	buf_init(&c.rs.body, REG_MANIFEST_MAX);
 done:
-	buf_release(&rs.body);
+	call_release(&c);
 	if (ret)
 		buf_release(&out->body);
 	return ret;
@@ -113,12 +120,7 @@ int net_manifest_head(struct digest *digest, char *media_type, size_t mtsz,
 	struct call c;
 	int ret;
 
-	call_init(&c, "HEAD", repo, "pull", ERROR_BODY_MAX);
-	snprintf(c.what, sizeof(c.what), "%s/%s%s%s", r->host, repo,
-		 is_digest_ref(ref) ? "@" : ":", ref);
-	snprintf(c.url, sizeof(c.url), "/v2/%s/manifests/%s", repo, ref);
-	c.q.accept = MT_ACCEPT;
-	c.q.follow = 1;
+	manifest_call(&c, "HEAD", r, repo, ref, "pull", "", ERROR_BODY_MAX);
 	ret = call_run(r, &c, 200, 200);
 	if (!ret) {
 		if (digest && (!c.rs.digest[0] || digest_parse(digest, c.rs.digest)))
@@ -143,10 +145,8 @@ int net_manifest_put(struct digest *out, struct reg *r, const char *repo,
 	struct call c;
 	int ret;
 
-	call_init(&c, "PUT", repo, "pull,push", ERROR_BODY_MAX);
-	snprintf(c.what, sizeof(c.what), "put %s/%s%s%s", r->host, repo,
-		 is_digest_ref(ref) ? "@" : ":", ref);
-	snprintf(c.url, sizeof(c.url), "/v2/%s/manifests/%s", repo, ref);
+	manifest_call(&c, "PUT", r, repo, ref, "pull,push", "put",
+		      ERROR_BODY_MAX);
 	c.q.content_type = media_type;
 	c.q.data = data;
 	c.q.len = len;		/* the same bytes to the same name: idempotent */
@@ -169,9 +169,8 @@ int net_manifest_delete(struct reg *r, const char *repo, const struct digest *d)
 	int ret;
 
 	digest_fmt(ds, d);
-	call_init(&c, "DELETE", repo, "delete", ERROR_BODY_MAX);
-	snprintf(c.what, sizeof(c.what), "delete %s/%s@%s", r->host, repo, ds);
-	snprintf(c.url, sizeof(c.url), "/v2/%s/manifests/%s", repo, ds);
+	manifest_call(&c, "DELETE", r, repo, ds, "delete", "delete",
+		      ERROR_BODY_MAX);
 	ret = call_run(r, &c, 202, 200);
 	call_release(&c);
 	return ret;

@@ -11,7 +11,9 @@
  * Registry authentication, the parts that need no network: parsers for
  * what registries and token servers send (WWW-Authenticate challenges,
  * token responses), builders for what we send them (token request
- * queries, OAuth2 forms, scope strings), and a home for secrets.
+ * queries, OAuth2 forms, scope strings), and a home for secrets: in
+ * auth-parse.c (challenges), auth-token.c (token responses),
+ * auth-request.c (what we send) and secret.c (secrets).
  *
  * Everything here that reads outside input has a cap and is fuzzed
  * (tests/fuzz/fuzz_auth.c).  Error messages are one line and never

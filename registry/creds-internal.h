@@ -14,7 +14,8 @@
  * What the credential store's files share (creds.h is the API):
  *
  *   creds-config.c   docker's config.json and the containers auth files:
- *                    finding, reading, matching keys, looking up
+ *                    finding, reading, the helper named, matching keys
+ *   creds-lookup.c   looking credentials up in them, in order
  *   creds-helper.c   the docker-credential-* protocol: running a helper,
  *                    reading its answer, the input of "store"
  *   creds-write.c    rewriting a config file (store and erase)
@@ -65,10 +66,16 @@ struct helper_out {
 /* ---- creds-config.c ---- */
 
 void creds_config_release(struct config *c);
-int creds_config_set_path(struct config *c, const char *path);
 const char *creds_kind_name(const struct config *c);
-int creds_config_read(struct config *c);
+/* MF_EINVALID "invalid docker config|auth file 'PATH': what". */
+int creds_config_invalid(const struct config *c, const char *what);
+/*
+ * Read a config file into `c` (CONFIG_INIT): docker's config.json, or
+ * the containers auth file at `path`.  A missing or empty file leaves
+ * c->tree NULL and returns 0.
+ */
 int creds_config_load(struct config *c);
+int creds_config_load_path(struct config *c, const char *path);
 int creds_config_helper(const char **out, const struct config *c,
 			const char *key);
 int creds_key_matches(const char *k, const char *key);

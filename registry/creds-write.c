@@ -469,7 +469,6 @@ done:
 
 /* ---- store and erase ---- */
 
-/* {"ServerURL":..,"Username":..,"Secret":..} in a buffer wiped after. */
 /*
  * The file creds_store() writes: `authfile`, else $REGISTRY_AUTH_FILE,
  * else docker's config.json; read into `c`.  *key becomes the key
@@ -479,7 +478,6 @@ static int store_target(struct config *c, const char **key,
 			const char *cred_key, const char *authfile)
 {
 	const char *env = getenv("REGISTRY_AUTH_FILE");
-	int ret;
 
 	if (!authfile || !*authfile)
 		authfile = env && *env ? env : NULL;
@@ -488,8 +486,7 @@ static int store_target(struct config *c, const char **key,
 		return creds_config_load(c);
 	}
 	*key = creds_containers_host(cred_key);
-	ret = creds_config_set_path(c, authfile);
-	return ret ? ret : creds_config_read(c);
+	return creds_config_load_path(c, authfile);
 }
 
 int creds_store(const char *cred_key, const char *username,
@@ -609,49 +606,43 @@ static int erase_in(struct config *c, const char *cred_key)
 	return 0;
 }
 
+/*
+ * Read the file at `path` (NULL: docker's config.json), erase `cred_key`
+ * there and write it back: erase_in()'s answer.
+ */
+static int erase_from(const char *path, const char *cred_key)
+{
+	struct config c = CONFIG_INIT;
+	int ret = path ? creds_config_load_path(&c, path) :
+		  creds_config_load(&c);
+
+	if (!ret)
+		ret = erase_in(&c, cred_key);
+	creds_config_release(&c);
+	return ret;
+}
+
 int creds_erase(const char *cred_key, const char *authfile)
 {
 	struct buf paths[AUTH_FILES_MAX] = AUTH_PATHS_INIT;
-	struct config c = CONFIG_INIT;
 	size_t n, i;
 	int found = 0, ret;
 
 	if (!cred_key || !*cred_key)
 		return mf_error(MF_EINVALID, "empty credential key");
-	if (authfile && *authfile) {
-		ret = creds_config_set_path(&c, authfile);
-		if (!ret)
-			ret = creds_config_read(&c);
-		if (!ret)
-			ret = erase_in(&c, cred_key);
-		creds_config_release(&c);
-		return ret;
-	}
-	/* every file creds_lookup() reads */
+	if (authfile && *authfile)
+		return erase_from(authfile, cred_key);
+	/* every file creds_lookup() reads, docker's config.json last */
 	n = creds_auth_file_paths(paths);
-	for (i = 0; i < n; i++) {
-		struct config ci = CONFIG_INIT;
-
-		if (creds_path_repeated(paths, i))
+	for (i = 0; i <= n; i++) {
+		if (i < n && creds_path_repeated(paths, i))
 			continue;
-		ret = creds_config_set_path(&ci, paths[i].ptr);
-		if (!ret)
-			ret = creds_config_read(&ci);
-		if (!ret)
-			ret = erase_in(&ci, cred_key);
-		creds_config_release(&ci);
+		ret = erase_from(i < n ? paths[i].ptr : NULL, cred_key);
 		if (!ret)
 			found = 1;
 		else if (ret != MF_ENOTFOUND)
 			goto done;
 	}
-	ret = creds_config_load(&c);
-	if (!ret)
-		ret = erase_in(&c, cred_key);
-	if (!ret)
-		found = 1;
-	else if (ret != MF_ENOTFOUND)
-		goto done;
 	if (found) {
 		ret = 0;
 	} else {
@@ -660,7 +651,6 @@ int creds_erase(const char *cred_key, const char *authfile)
 		ret = mf_error(MF_ENOTFOUND, "no credentials stored for '%s'", k);
 	}
 done:
-	creds_config_release(&c);
 	creds_auth_paths_release(paths);
 	return ret;
 }

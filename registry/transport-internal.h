@@ -237,7 +237,7 @@ void call_release(struct call *c);
 
 /* ---- tls.c ---- */
 
-/* One notion of loopback for the whole program (registry/reference.c). */
+/* One notion of loopback for the whole program (registry/reference-host.c). */
 int tls_is_loopback_host(const char *host);
 /* docker's certs.d for r->host, added to the system CAs. */
 void tls_load_certs(struct reg *r);

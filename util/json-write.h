@@ -45,9 +45,11 @@ size_t json_escape_char(char *esc, unsigned char c);
  * member or element per line, `indent` per level, "key": value, empty
  * containers as {} and [].  Errors stick: after the first one every
  * call does nothing, and ret says what it was (MF_ETOOBIG when out's
- * cap is reached).
+ * cap is reached).  JW_DEPTH - 1 levels at most: enough for
+ * manifest/json.c to re-indent any document json_parse() accepts
+ * (JSON_MAX_DEPTH) inside a few outer levels.
  */
-#define JW_DEPTH 16
+#define JW_DEPTH 80
 
 enum jw_strings {
 	JW_PLAIN,		/* json_add_string() */

@@ -124,6 +124,41 @@ test_expect_success '-v: an entry'\''s annotations in Go'\''s key order, escaped
 	grep -F "\"m.middle\": \"tab\\tquote\\\"\"" out
 '
 
+# An OCI index whose first entry has urls (and a URL that needs Go's
+# escapes), pushed by hand: docker shows them in the entry's Descriptor.
+test_expect_success 'setup: an index whose entry has urls' '
+	OCI=application/vnd.oci.image.manifest.v1+json &&
+	registry_curl -sS -f -H "Accept: $OCI" -o amd.json "$REGISTRY_URL/v2/library/app/manifests/amd64-oci" &&
+	registry_curl -sS -f -H "Accept: $OCI" -o arm.json "$REGISTRY_URL/v2/library/app/manifests/arm64-oci" &&
+	"$REGISTRY_PYTHON" - "$OCI" <<-\PY &&
+	import json, sys, hashlib
+	oci = sys.argv[1]
+	amd = open("amd.json", "rb").read()
+	arm = open("arm.json", "rb").read()
+	d = lambda b: "sha256:" + hashlib.sha256(b).hexdigest()
+	idx = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+	       "manifests": [
+	         {"mediaType": oci, "digest": d(amd), "size": len(amd),
+	          "urls": ["https://mirror.example/a", "https://m.example/b?x=1&y=<2>"],
+	          "platform": {"architecture": "amd64", "os": "linux"}},
+	         {"mediaType": oci, "digest": d(arm), "size": len(arm),
+	          "platform": {"architecture": "arm64", "os": "linux", "variant": "v8"}}]}
+	open("urls.json", "w").write(json.dumps(idx, separators=(",", ":")))
+	PY
+	registry_curl -sS -f -X PUT -H "Content-Type: application/vnd.oci.image.index.v1+json" \
+		--data-binary @urls.json "$REGISTRY_URL/v2/library/app/manifests/urls" >/dev/null
+'
+
+test_expect_success DOCKER 'same as docker: inspect -v of a list whose entry has urls' '
+	docker_compare inspect --insecure -v "$APP:urls"
+'
+
+test_expect_success '-v of a remote list: no urls, as docker (which describes an entry by its fetch)' '
+	manifold inspect --insecure -v "$APP:urls" >out &&
+	test_grep "\"digest\": \"${D[amd64-oci]}\"" out &&
+	! grep -e "\"urls\":" -e "example" out
+'
+
 test_expect_success 'a revision that does not resolve says why (no registry is asked)' '
 	test_must_fail --code=1 manifold inspect "$APP:multi@{99}" 2>err &&
 	test_grep "has only" err &&
