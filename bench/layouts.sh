@@ -31,7 +31,10 @@
 #  memory   the peak resident set (`/usr/bin/time -f %M`) of every manifold
 #           command above, and of an export and an import of a 1-entry list
 #           whose image has a single layer of BENCH_LAYOUTS_BIG bytes (default
-#           128 MiB): memory must not grow with the size of a layer.
+#           128 MiB): memory must not grow with the size of a layer; and of
+#           an export and an import of an 8-entry list with a layer of
+#           BENCH_LAYOUTS_BIG/8 bytes per image, so that all of export's 8
+#           workers (its default --jobs) copy a big layer at once.
 #
 # Every list digest printed must be the seeded one (manifold's output,
 # skopeo's --digestfile), every layer file of manifold's layout must hash to
@@ -137,8 +140,9 @@ want=$(seed_list src/app $N "$LAYER" | tail -n 1) || die "could not seed src/app
 mapfile -t layers <"$tmp/src-app-layers"
 [ ${#layers[@]} = $N ] || die "seeded ${#layers[@]} layers, not $N"
 wantbig=$(seed_list src/big 1 "$BIG" | tail -n 1) || die "could not seed src/big:list"
+wantwide=$(seed_list src/wide 8 $((BIG / 8)) | tail -n 1) || die "could not seed src/wide:list"
 seed_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-LIST=$REGISTRY/src/app:list BIGLIST=$REGISTRY/src/big:list
+LIST=$REGISTRY/src/app:list BIGLIST=$REGISTRY/src/big:list WIDELIST=$REGISTRY/src/wide:list
 
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.3f", s / NR }'; }
@@ -171,6 +175,7 @@ timed "manifold fetch" "$MANIFOLD" fetch "$LIST"
 fetch_s=$last_s fetch_kb=$last_kb
 MKB+=("$last_kb")
 timed "manifold fetch" "$MANIFOLD" fetch "$BIGLIST"
+timed "manifold fetch" "$MANIFOLD" fetch "$WIDELIST"
 
 for ph in export archive import hash; do T[$ph,m]='' T[$ph,s]=''; done
 for ((i = 0; i < RUNS; i++)); do
@@ -249,6 +254,14 @@ grep -q "^$wantbig	" "$tmp/out" || die "manifold import printed '$(cat "$tmp/out
 big_import_s=$last_s big_import_kb=$last_kb
 big_bytes=$(stat -c %s "$tmp/x-big/blobs/sha256/$(cat "$tmp/src-big-layers")")
 rm -rf "$tmp/x-big" "$tmp/imp-big"
+timed "manifold export" "$MANIFOLD" export -q -o "oci:$tmp/x-wide" "$WIDELIST"
+check_m "manifold export" "$wantwide"
+wide_export_s=$last_s wide_export_kb=$last_kb
+MANIFOLD_DIR=$tmp/imp-wide timed "manifold import" "$MANIFOLD" import "oci:$tmp/x-wide"
+grep -q "^$wantwide	" "$tmp/out" || die "manifold import printed '$(cat "$tmp/out")', not the list $wantwide"
+wide_import_s=$last_s wide_import_kb=$last_kb
+wide_bytes=$(stat -c %s "$tmp/x-wide/blobs/sha256/$(head -n 1 "$tmp/src-wide-layers")")
+rm -rf "$tmp/x-wide" "$tmp/imp-wide"
 
 # ---- report
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
@@ -278,6 +291,7 @@ echo "  archive: $archive_bytes bytes ($(mib "$archive_bytes") MiB)"
 echo "  peak RSS, manifold: $(printf '%s\n' "${MKB[@]}" | sort -g | tr '\n' ' ')KiB"
 echo "  peak RSS, skopeo (information): $(printf '%s\n' "${SKB[@]}" | sort -g | tr '\n' ' ')KiB"
 echo "  one layer of $(mib "$big_bytes") MiB: export $big_export_s s, $big_export_kb KiB; import $big_import_s s, $big_import_kb KiB"
+echo "  8 entries, a layer of $(mib "$wide_bytes") MiB each: export $wide_export_s s, $wide_export_kb KiB; import $wide_import_s s, $wide_import_kb KiB"
 
 results=()
 for ph in export archive import; do
@@ -305,9 +319,10 @@ v=$(verdict "$r" $HASH_GOAL)
 echo "  hashing: manifold import $mr MB/s (median $mi s), openssl dgst $or MB/s (median $oh s): manifold/openssl $r (goal >= $HASH_GOAL: $v)"
 results+=("$(printf 'RESULT\tlayouts\timport throughput over the layer bytes, median of %d (ratio = manifold/openssl)\t%s MB/s\topenssl dgst -sha256 %s MB/s\t%s\t>= %s\t%s' \
 	"$RUNS" "$mr" "$or" "$r" "$HASH_GOAL" "$v")")
-peak=$(printf '%s\n' "${MKB[@]}" "$big_export_kb" "$big_import_kb" | sort -g | tail -n 1)
+peak=$(printf '%s\n' "${MKB[@]}" "$big_export_kb" "$big_import_kb" "$wide_export_kb" "$wide_import_kb" | sort -g | tail -n 1)
 v=$([ "$peak" -lt $MEM_GOAL_KB ] && echo meets || echo MISSES)
 echo "  peak memory of manifold, every run: $peak KiB (goal < $MEM_GOAL_KB KiB: $v)"
-results+=("$(printf 'RESULT\tlayouts\tpeak RSS of manifold: fetch, exports, imports; one %s MiB layer: export %s KiB, import %s KiB\t%s KiB\tskopeo max %s KiB\t-\t< 64 MiB\t%s' \
-	"$(mib "$big_bytes")" "$big_export_kb" "$big_import_kb" "$peak" "$(maxof "${SKB[@]}")" "$v")")
+results+=("$(printf 'RESULT\tlayouts\tpeak RSS of manifold, every run; 64 x %s MiB (fetch, exports, imports): max %s KiB; 1 x %s MiB: export %s, import %s KiB; 8 x %s MiB: export %s, import %s KiB\t%s KiB\tskopeo max %s KiB\t-\t< 64 MiB\t%s' \
+	"$(mib "$LAYER")" "$(maxof "${MKB[@]}")" "$(mib "$big_bytes")" "$big_export_kb" "$big_import_kb" \
+	"$(mib "$wide_bytes")" "$wide_export_kb" "$wide_import_kb" "$peak" "$(maxof "${SKB[@]}")" "$v")")
 printf '%s\n' "${results[@]}"
