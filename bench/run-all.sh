@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bench/run-all.sh: run hash.sh, startup.sh, objects.sh, porcelain.sh and push.sh,
-# then print a summary table. Takes the same environment as they do (MANIFOLD,
-# MANIFOLD_BASE, BENCH_HASH_SIZE, BENCH_OBJECTS, ...); with MANIFOLD_BASE the
-# table has two more columns, the base's figure and current/base.
+# bench/run-all.sh: run hash.sh, startup.sh, objects.sh, porcelain.sh, push.sh
+# and layouts.sh, then print a summary table. Takes the same environment as
+# they do (MANIFOLD, MANIFOLD_BASE, BENCH_HASH_SIZE, BENCH_OBJECTS, ...); with
+# MANIFOLD_BASE the table has two more columns, the base's figure and
+# current/base ("-" for layouts.sh, which measures no base).
 # Exit status: 1 if any benchmark failed.
 set -uo pipefail
 export LC_ALL=C
@@ -26,7 +27,7 @@ fi
 echo
 
 failed=()
-for b in hash startup objects porcelain push; do
+for b in hash startup objects porcelain push layouts; do
 	echo "== $b.sh"
 	# Stream the report; keep the RESULT lines for the table.
 	"$here/$b.sh" 2>&1 | tee "$tmp/$b.out" | grep -v '^RESULT	'
@@ -39,13 +40,13 @@ echo "== summary"
 {
 	if [ -n "${MANIFOLD_BASE:-}" ]; then
 		# RESULT lines end with the base's figure and current/base: move
-		# them next to manifold's figure.
+		# them next to manifold's figure (layouts.sh has no base: "-").
 		printf 'bench\tmeasure\tmanifold\tbase\tcurrent/base\tanchor\tratio\tgoal\tverdict\n'
-		cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" 2>/dev/null | grep -h '^RESULT	' |
-			awk -F'\t' -v OFS='\t' '{ print $2, $3, $4, $9, $10, $5, $6, $7, $8 }'
+		cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" "$tmp/layouts.out" 2>/dev/null | grep -h '^RESULT	' |
+			awk -F'\t' -v OFS='\t' '{ print $2, $3, $4, ($9 == "" ? "-" : $9), ($10 == "" ? "-" : $10), $5, $6, $7, $8 }'
 	else
 		printf 'bench\tmeasure\tmanifold\tanchor\tratio\tgoal\tverdict\n'
-		cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" 2>/dev/null | grep -h '^RESULT	' | cut -f2-
+		cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" "$tmp/layouts.out" 2>/dev/null | grep -h '^RESULT	' | cut -f2-
 	fi
 } | column -t -s "$(printf '\t')"
 if [ ${#failed[@]} -gt 0 ]; then

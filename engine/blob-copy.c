@@ -93,7 +93,8 @@ int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
 	c.dst = dst;
 	c.name = digest_fmt(ds, d);
 	c.size = size;
-	c.cap = size < ENG_COPY_CHUNK ? (size_t)size : ENG_COPY_CHUNK;
+	c.cap = ep_is_local(dst) ? ENG_COPY_LOCAL_CHUNK : ENG_COPY_CHUNK;
+	c.cap = size < c.cap ? (size_t)size : c.cap;
 	/* The target first: a refused push costs no download. */
 	ret = ep_blob_put_start(&c.u, dst);
 	if (ret)

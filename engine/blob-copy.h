@@ -7,8 +7,14 @@
 
 struct endpoint;
 
-/* The most a copy holds in memory: one chunk of the upload. */
+/*
+ * The most a copy holds in memory: one chunk of the upload (a registry
+ * takes each in one request, so they are large), or of a write to a
+ * local target (a layout, an archive: no request to save, so small, and
+ * eight copies at once stay far below 64 MiB).
+ */
 #define ENG_COPY_CHUNK ((size_t)8 << 20)
+#define ENG_COPY_LOCAL_CHUNK ((size_t)1 << 20)
 /* Reads of the source, in all, when its connection dies mid-body. */
 #define ENG_COPY_TRIES 3
 
@@ -16,7 +22,8 @@ struct endpoint;
  * Copy blob d (size bytes, as its descriptor says) from endpoint src to
  * endpoint dst: read streamed from the source (ep_blob_open; a registry
  * verifies the digest as it goes and follows redirects), sent in chunks
- * of at most ENG_COPY_CHUNK through an upload (ep_blob_put_*); memory
+ * of at most ENG_COPY_CHUNK (ENG_COPY_LOCAL_CHUNK to a local target)
+ * through an upload (ep_blob_put_*); memory
  * use is bounded by one chunk whatever the size.  src and dst may be
  * repositories of the same registry (even on one connection) or of
  * different registries.

@@ -2,13 +2,18 @@
 """Synthetic images for the end-to-end tests (stdlib only, no container engine).
 
   seed.py image --layout DIR --ref NAME --platform OS/ARCH[/VARIANT]|none
-          [--os-version V] [--format oci|docker] [--layers N] [--seed S]
+          [--os-version V] [--format oci|docker] [--layers N]
+          [--layer-size BYTES] [--seed S]
       Writes (or adds to) the OCI image layout DIR a single-platform image:
       N small random gzip'd tar layers, a config whose architecture, os,
       variant, os.version and rootfs.diff_ids match, and a manifest of the
       given format (an OCI layout may hold a Docker v2s2 manifest; skopeo
       copies it unchanged).  Prints the manifest digest.  --seed makes the
       bytes reproducible; without it each image is different.
+      --layer-size makes each layer's file exactly BYTES random bytes (for
+      the benchmarks), gzip'd without compression (level 0: random bytes
+      do not shrink, and level 6 over hundreds of MiB takes minutes), so
+      that a layer blob is BYTES plus a few KiB of tar and gzip framing.
 
   seed.py config-digests MANIFEST...
       Prints, for each manifest file, its config digest, or "-" for an
@@ -62,9 +67,10 @@ def write_blob(layout, data):
     return d
 
 
-def make_layer(rng, index, platform):
-    """A small tar with one file of random bytes; returns (tar, tar.gz)."""
-    payload = rng.randbytes(rng.randint(64, 512))
+def make_layer(rng, index, platform, size=None):
+    """A tar with one file of random bytes, small unless SIZE is given;
+    returns (tar, tar.gz)."""
+    payload = rng.randbytes(rng.randint(64, 512) if size is None else size)
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         d = tarfile.TarInfo("seed")
@@ -79,7 +85,8 @@ def make_layer(rng, index, platform):
         tar.addfile(info, io.BytesIO(payload))
     raw = buf.getvalue()
     gz = io.BytesIO()
-    with gzip.GzipFile(fileobj=gz, mode="wb", mtime=0, compresslevel=6) as g:
+    level = 6 if size is None else 0
+    with gzip.GzipFile(fileobj=gz, mode="wb", mtime=0, compresslevel=level) as g:
         g.write(raw)
     return raw, gz.getvalue()
 
@@ -100,7 +107,7 @@ def cmd_image(args):
     docker = args.format == "docker"
     layers, diff_ids, history = [], [], []
     for i in range(args.layers):
-        raw, gz = make_layer(rng, i, args.platform)
+        raw, gz = make_layer(rng, i, args.platform, args.layer_size)
         layers.append({"mediaType": DOCKER_LAYER if docker else OCI_LAYER,
                        "size": len(gz), "digest": write_blob(layout, gz)})
         diff_ids.append(digest(raw))
@@ -193,6 +200,7 @@ def main():
     i.add_argument("--os-features")
     i.add_argument("--format", choices=("oci", "docker"), default="oci")
     i.add_argument("--layers", type=int, default=1)
+    i.add_argument("--layer-size", type=int)
     i.add_argument("--seed")
     x = sub.add_parser("index")
     x.add_argument("--format", choices=("oci", "docker"), default="oci")
@@ -203,6 +211,8 @@ def main():
     if args.cmd == "image":
         if args.layers < 0 or args.layers > 64:
             sys.exit("seed.py: --layers wants 0..64")
+        if args.layer_size is not None and not 0 <= args.layer_size <= 1 << 30:
+            sys.exit("seed.py: --layer-size wants 0..1073741824 bytes")
         cmd_image(args)
     elif args.cmd == "config-digests":
         cmd_config_digests(args)
