@@ -188,6 +188,29 @@ test_expect_success 'a Docker list pushed to a layout keeps its bytes and media 
 	fi
 '
 
+test_expect_success 'fetch from a layout: the list, no remotes/ ref; push copies from the layout' '
+	seed_layout flay one --platform linux/amd64 --seed lay-e >/dev/null &&
+	seed_layout flay two --platform linux/s390x --seed lay-f >/dev/null &&
+	manifold create --insecure "$R/fl/app:v1" oci:flay:one oci:flay:two >/dev/null &&
+	# layout -> layout, then the list is fetched back from the copy
+	manifold push "$R/fl/app:v1" oci:fidx:v1 >/dev/null &&
+	manifold rm "$R/fl/app:v1" &&
+	manifold show-ref >refs.before &&
+	manifold fetch oci:fidx:v1 "$R/fetched/app:v1" >out &&
+	test_grep "^Created manifest list $R/fetched/app:v1$" out &&
+	test "$(manifold rev-parse "$R/fetched/app:v1")" = \
+		"$(jq -r ".manifests[0].digest" fidx/index.json)" &&
+	manifold show-ref >refs.after &&
+	! grep -v " lists/$R/fetched/app:v1$" refs.after | grep -vFx -f refs.before &&
+	manifold fetch oci:fidx:v1 "$R/fetched/app:v1" >out &&
+	test_grep "is up to date$" out &&
+	test_must_fail --code=1 manifold fetch oci:fidx:v1 2>err &&
+	test_stderr_line "is an OCI layout, which no lists/ ref names" err &&
+	manifold push "$R/fetched/app:v1" >/dev/null &&
+	manifold cat-manifest "$R/fetched/app:v1" >list &&
+	graph_present fetched/app list fidx
+'
+
 # bad_layout NAME: a copy of the good layout "lay" to damage.
 bad_layout() {
 	rm -rf "$1" && cp -R lay "$1"
@@ -322,6 +345,50 @@ test_expect_success 'two pushes into one layout at once: both tags are there' '
 	umoci ls --layout conc | sort >tags &&
 	printf "%s\n" a1 a2 a3 a4 a5 b1 b2 b3 b4 b5 c1 c2 c3 c4 c5 >expect &&
 	test_cmp expect tags
+'
+
+# The candidates bash completion offers for the command line $1 (the
+# cursor at its end), one per line; as in t0001.
+bash_complete() {
+	"${BASH:-bash}" -c '
+		. "$1" || exit 1
+		COMP_LINE=$2
+		COMP_POINT=${#2}
+		read -r -a COMP_WORDS <<<"$2"
+		case $2 in *" ") COMP_WORDS+=("") ;; esac
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_manifold || exit 1
+		for c in "${COMPREPLY[@]}"; do printf "%s\n" "$c"; done
+	' bash_complete "$MANIFOLD_SOURCE_DIR/contrib/completion/manifold.bash" "$1"
+}
+
+test_expect_success 'bash completion: layout prefixes, directories, then tags' '
+	bash_complete "manifold create $R/x:v1 o" >got &&
+	printf "%s\n" oci: oci-layout:// ocidir:// >expect &&
+	test_cmp expect got &&
+	# after the last ":" (a word break), readline replaces only the rest
+	bash_complete "manifold push $R/x:v1 oci:ol" >got &&
+	echo olay/ >expect &&
+	test_cmp expect got &&
+	bash_complete "manifold inspect ocidir://fi" >got &&
+	echo //fidx/ >expect &&
+	test_cmp expect got &&
+	bash_complete "manifold create $R/x:v1 oci:lay:" | sort >got &&
+	printf "%s\n" img img2 >expect &&
+	test_cmp expect got &&
+	bash_complete "manifold fetch oci-layout://olay:v" | sort >got &&
+	printf "%s\n" v0 v1 >expect &&
+	test_cmp expect got &&
+	# ls-remote takes a layout without a tag
+	bash_complete "manifold ls-remote oci:lay:" >got &&
+	test ! -s got &&
+	# the list name is a local list, never a layout
+	bash_complete "manifold push o" >got &&
+	test ! -s got
+'
+
+test_expect_success ZSH 'the zsh completion is valid zsh' '
+	zsh -n "$MANIFOLD_SOURCE_DIR/contrib/completion/_manifold"
 '
 
 test_done
