@@ -236,20 +236,20 @@ IMG_CONFIG=$(jq -r .config.digest "$IMG_MANIFEST")
 
 test_expect_success 'bad layout: no oci-layout file' '
 	bad_layout bad && rm bad/oci-layout &&
-	refused "no oci-layout file" manifold create --insecure "$R/bad/app:v1" oci:bad:img &&
+	refused "no oci-layout file" manifold create --insecure "$R/refused/app:r1" oci:bad:img &&
 	refused "no oci-layout file" manifold inspect oci:bad:img
 '
 
 test_expect_success 'bad layout: imageLayoutVersion 1.1.0' '
 	bad_layout bad &&
 	echo "{\"imageLayoutVersion\": \"1.1.0\"}" >bad/oci-layout &&
-	refused "oci-layout.: imageLayoutVersion is .1\.1\.0., not 1\.0\.0$" manifold create --insecure "$R/bad/app:v1" oci:bad:img
+	refused "oci-layout.: imageLayoutVersion is .1\.1\.0., not 1\.0\.0$" manifold create --insecure "$R/refused/app:r2" oci:bad:img
 '
 
 test_expect_success 'bad layout: index.json with a duplicate key' '
 	bad_layout bad &&
 	sed "s/^{/{\"schemaVersion\": 2, /" lay/index.json >bad/index.json &&
-	refused "duplicate key" manifold create --insecure "$R/bad/app:v1" oci:bad:img &&
+	refused "duplicate key" manifold create --insecure "$R/refused/app:r3" oci:bad:img &&
 	refused --code=128 "duplicate key" manifold ls-remote oci:bad
 '
 
@@ -258,7 +258,7 @@ test_expect_success 'bad layout: a manifest blob whose bytes do not match its na
 	sed "s/tar+gzip/tar+gzap/" "$IMG_MANIFEST" >m &&
 	test "$(wc -c <m)" = "$(wc -c <"$IMG_MANIFEST")" &&
 	cp m "$(blob bad "${D[lay-img]}")" &&
-	refused "does not match its digest" manifold create --insecure "$R/bad/app:v1" oci:bad:img
+	refused "does not match its digest" manifold create --insecure "$R/refused/app:r4" oci:bad:img
 '
 
 # push_layout DIR SEED: a layout with one image, not yet pushed anywhere
@@ -285,16 +285,16 @@ test_expect_success 'bad layout: an index.json entry whose size lies' '
 	size=$(wc -c <"$IMG_MANIFEST") &&
 	sed "s/\"size\": $size,/\"size\": $((size + 1)),/" lay/index.json >bad/index.json &&
 	! cmp lay/index.json bad/index.json &&
-	refused "index.json says $((size + 1))" manifold create --insecure "$R/bad2/app:v1" oci:bad:img
+	refused "index.json says $((size + 1))" manifold create --insecure "$R/refused/app:r5" oci:bad:img
 '
 
 test_expect_success 'bad layout: a missing manifest, a missing config' '
 	bad_layout bad &&
 	rm "$(blob bad "${D[lay-img]}")" &&
-	refused "no such manifest" manifold create --insecure "$R/bad2/app:v1" oci:bad:img &&
+	refused "no such manifest" manifold create --insecure "$R/refused/app:r6" oci:bad:img &&
 	bad_layout bad &&
 	rm "$(blob bad "$IMG_CONFIG")" &&
-	refused "$IMG_CONFIG" manifold create --insecure "$R/bad2/app:v1" oci:bad:img
+	refused "$IMG_CONFIG" manifold create --insecure "$R/refused/app:r7" oci:bad:img
 '
 
 test_expect_success 'bad layout: a missing layer, on push' '
@@ -306,7 +306,7 @@ test_expect_success 'bad layout: a missing layer, on push' '
 '
 
 test_expect_success 'bad layout: a tag that is not there' '
-	refused "no such manifest: oci:.*/lay:nope$" manifold create --insecure "$R/bad2/app:v1" oci:lay:nope &&
+	refused "no such manifest: oci:.*/lay:nope$" manifold create --insecure "$R/refused/app:r8" oci:lay:nope &&
 	refused "no such manifest: oci:.*/lay:nope$" manifold inspect oci:lay:nope
 '
 
@@ -314,18 +314,18 @@ test_expect_success 'bad layout: two entries with the same tag' '
 	bad_layout bad &&
 	jq -c ".manifests[1].annotations[\"org.opencontainers.image.ref.name\"] = \"img\"" \
 		lay/index.json >bad/index.json &&
-	refused "tag .img. is ambiguous: 2 entries" manifold create --insecure "$R/bad2/app:v1" oci:bad:img
+	refused "tag .img. is ambiguous: 2 entries" manifold create --insecure "$R/refused/app:r9" oci:bad:img
 '
 
 test_expect_success 'bad layout: a symlinked blob is not followed' '
 	bad_layout bad &&
 	f=$(blob bad "${D[lay-img]}") &&
 	cp "$f" elsewhere && rm "$f" && ln -s "$TRASH/elsewhere" "$f" &&
-	refused "is a symbolic link, not a regular file" manifold create --insecure "$R/bad2/app:v1" oci:bad:img
+	refused "is a symbolic link, not a regular file" manifold create --insecure "$R/refused/app:r10" oci:bad:img
 '
 
 test_expect_success 'a layout named without a tag must hold one image' '
-	refused "holds 2 images: name one" manifold create --insecure "$R/bad2/app:v1" oci:lay &&
+	refused "holds 2 images: name one" manifold create --insecure "$R/refused/app:r11" oci:lay &&
 	refused "holds 2 images: name one" manifold inspect oci:lay
 '
 
