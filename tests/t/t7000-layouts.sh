@@ -20,7 +20,6 @@ for spec in amd64-oci:oci:linux/amd64 arm64-oci:oci:linux/arm64/v8 \
 		--platform "$platform" --seed "$tag" --layers 2) || exit 1
 done
 D[index]=$(seed_index library/app:index :amd64-oci :arm64-oci) || exit 1
-D[list]=$(seed_index library/app:list --format docker :amd64 :arm64) || exit 1
 
 # Images never pushed anywhere, in a layout of their own.
 seed_layout() {
@@ -64,8 +63,8 @@ layout_state() {
 	find "$1" -type f -printf '%p %s %T@ %i\n' | sort
 }
 
-# graph_present REPO LIST_FILE: every child, config and layer of the
-# list is served by REPO, the children byte for byte as in LIST_DIR.
+# graph_present REPO LIST_FILE DIR: every child, config and layer of the
+# list is served by REPO, the children byte for byte as in layout DIR.
 graph_present() {
 	local repo=$1 list=$2 dir=$3 c b
 	for c in $(children "$list"); do
@@ -101,7 +100,7 @@ test_expect_success 'images never pushed, from a layout, pushed with their blobs
 	test "$n" = 6
 '
 
-test_expect_success 'the layout entries have no remote-tracking ref; their source is kept' '
+test_expect_success 'no remote-tracking ref for a layout; inspect reads it as the registry' '
 	manifold show-ref >refs &&
 	! grep "remotes/oci:" refs &&
 	manifold inspect oci:lay:img >got &&
