@@ -54,11 +54,11 @@ static int write_fetch(struct odb_txn *tx, void *payload)
 				  s->list_bytes.ptr, s->list_bytes.len)))
 		return ret;
 
-	/* A remote-tracking ref moves only when the remote did. */
-	ret = odb_ref_read(&cur, tx, s->remote_ref);
+	/* A remote-tracking ref moves only when the remote did (a layout has none). */
+	ret = s->remote_ref[0] ? odb_ref_read(&cur, tx, s->remote_ref) : 0;
 	if (ret && ret != MF_ENOTFOUND)
 		return ret;
-	if ((ret || !digest_eq(&cur, &s->top)) &&
+	if (s->remote_ref[0] && (ret || !digest_eq(&cur, &s->top)) &&
 	    (ret = eng_record_remote(tx, s->remote_disp, &s->top, s->msg)))
 		return ret;
 

@@ -29,7 +29,7 @@ struct eng_record_fetch {
 	const char *msg;
 	const char *remote_disp;	/* REMOTE, normalised */
 	const char *list_disp;		/* the local list, normalised */
-	char remote_ref[ODB_REF_MAX + 1];	/* remotes/<REMOTE> */
+	char remote_ref[ODB_REF_MAX + 1];	/* remotes/<REMOTE>; "" for a layout */
 	char list_ref[ODB_REF_MAX + 1];		/* lists/<MANIFEST_LIST> */
 	struct digest top;		/* what REMOTE names */
 	struct digest list_id;		/* what the local list is to be */

@@ -118,7 +118,11 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	s.force = force;
 	s.remote_disp = remote_disp;
 	s.list_disp = list_disp;
-	if (eng_name(remote_disp, s.remote_ref, "remotes/", repo, argv[0]))
+	/* A layout has no remotes/ ref (its sources are kept): none to move. */
+	ret = eng_name(remote_disp, s.remote_ref, "remotes/", repo, argv[0]);
+	if (ret == MF_ENOTSUP)
+		s.remote_ref[0] = '\0';
+	else if (ret)
 		die_last();
 	name = argc > 1 ? argv[1] : argv[0];
 	snprintf(errprefix, sizeof(errprefix),

@@ -13,6 +13,9 @@
 # given with --store or -C earlier on the line, and only when manifold is
 # on PATH.  Registry names (login, logout) are the keys of "auths" in
 # docker's config.json ($DOCKER_CONFIG, else ~/.docker), read with grep.
+# Where a registry reference is taken, an OCI image layout is too: its
+# prefixes (oci:, oci-layout://, ocidir://), then directory names, then
+# after "DIR:" the layout's tags (`manifold ls-remote --tags-only`).
 
 _manifold_commands="annotate cat-manifest create diff export fetch fetch-manifest fsck gc hash-object import inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
 
@@ -198,6 +201,33 @@ _manifold_add_lines()
 	done <<<"$1"
 }
 
+# OCI image layouts, for the word "$1": a prefix; after one, the
+# directories; after "PREFIX DIR:", unless $2 is "notags", the tags
+# of the layout in DIR.
+_manifold_layout_prefixes="oci: oci-layout:// ocidir://"
+
+_manifold_layouts()
+{
+	local p rest dir d bin
+	for p in $_manifold_layout_prefixes; do
+		[[ $1 == "$p"* ]] || continue
+		rest=${1#"$p"}
+		if [[ $rest != *:* ]]; then
+			while IFS= read -r d; do
+				COMPREPLY+=("$p$d/")
+			done < <(compgen -d -- "$rest")
+			return 0
+		fi
+		[[ ${2-} == notags ]] && return 0
+		bin=$(type -P manifold) || return 0
+		dir=${rest%%:*}
+		_manifold_add_lines "$("$bin" ls-remote --tags-only "$p$dir" 2>/dev/null)" \
+			"$1" "$p$dir:"
+		return 0
+	done
+	_manifold_add "$_manifold_layout_prefixes" "$1" ""
+}
+
 _manifold_files()
 {
 	local f
@@ -351,17 +381,26 @@ _manifold()
 	rm | log | ls | restore | export)
 		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
 		;;
-	push)
+	push | create)
+		if ((${#args[@]} == 0)); then
+			_manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		else
+			_manifold_layouts "$cur"
+		fi
+		;;
+	inspect)
 		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		((${#args[@]} == 0)) && _manifold_layouts "$cur"
 		;;
-	create)
-		((${#args[@]} == 0)) && _manifold_add_lines "$(_manifold_lists)" "$cur" ""
-		;;
-	inspect | diff)
+	diff)
 		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
 		;;
 	fetch)
+		((${#args[@]} == 0)) && _manifold_layouts "$cur"
 		((${#args[@]} == 1)) && _manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		;;
+	ls-remote)
+		((${#args[@]} == 0)) && _manifold_layouts "$cur" notags
 		;;
 	hash-object)
 		[[ -z $batch ]] && _manifold_files "$cur"
@@ -400,8 +439,8 @@ _manifold()
 # usually): strip what comes before from the candidates.
 _manifold_finish()
 {
-	# A lone "--option=" waits for its value.
-	if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]]; then
+	# A lone "--option=", layout prefix or directory waits for the rest.
+	if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *[=:/] ]]; then
 		compopt -o nospace 2>/dev/null
 	fi
 	[[ -n $from_line && ${#COMPREPLY[@]} -gt 0 ]] || return 0
