@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,13 @@ struct member {
 	uint64_t offset, size;
 };
 
-/* A scanned archive, shared by the handles of one endpoint. */
+/*
+ * A scanned archive, shared by the handles of one endpoint (each
+ * worker of a copy has its own): read-only once scanned, reads are
+ * pread at offsets, and the handles count themselves atomically.
+ */
 struct scanned {
-	unsigned refs;
+	atomic_uint refs;
 	int fd;
 	struct member *m;		/* sorted by name */
 	size_t nr, alloc;
@@ -93,7 +98,7 @@ static const struct member *find(const struct scanned *s, const char *name)
 
 static void scanned_unref(struct scanned *s)
 {
-	if (!s || --s->refs)
+	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	for (size_t i = 0; i < s->nr; i++)
 		free(s->m[i].name);
@@ -147,7 +152,7 @@ static int scan(struct scanned **out, const char *file)
 	struct buf b = BUF_INIT_MAX(EP_LAYOUT_MARKER_MAX);
 	int ret;
 
-	s->refs = 1;
+	atomic_init(&s->refs, 1);
 	s->fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (s->fd < 0) {
 		ret = errno == ENOENT ?
@@ -572,7 +577,7 @@ static int archive_dup(struct endpoint **out, struct endpoint *e,
 
 	if (a->in) {
 		b->in = a->in;
-		a->in->refs++;
+		atomic_fetch_add(&a->in->refs, 1);
 	}
 	if (a->out && (ret = a->out->ops->dup(&b->out, a->out, cs))) {
 		archive_close(&b->e);
