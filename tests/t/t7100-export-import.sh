@@ -159,7 +159,7 @@ with tarfile.open(\"evil1.tar\", \"w\", format=tarfile.USTAR_FORMAT) as t:
 	test_must_fail manifold show-ref
 '
 
-test_expect_success 'push from the imported store to a second registry: no access to the first, every digest unchanged' '
+test_expect_success 'push from the imported stores (layout, archive) to a second registry: no access to the first, every digest unchanged' '
 	MANIFOLD_DIR=$HOME_STORE graph_digests "$L" >home.digests &&
 	test "$(wc -l <home.digests)" = 7 &&
 	export MANIFOLD_DIR=$AIR &&
@@ -174,6 +174,17 @@ test_expect_success 'push from the imported store to a second registry: no acces
 			-H "Accept: application/vnd.oci.image.manifest.v1+json" \
 			"$REGISTRY_URL/v2/rel/app/manifests/$d" >/dev/null 2>&1 ||
 		registry_curl -sS -f -I "$REGISTRY_URL/v2/rel/app/blobs/$d" >/dev/null 2>&1 ||
+		{ echo "missing $d"; return 1; }
+	done &&
+	# and from the store that imported the archive: its blobs come from it
+	MANIFOLD_DIR=$TRASH/fromtar manifold push --insecure "$L" "$R2/tar/app:v1" >out &&
+	tail -n 1 out >top &&
+	test_cmp expect top &&
+	for d in $(cat home.digests); do
+		registry_curl -sS -f -I -H "Accept: application/vnd.oci.image.index.v1+json" \
+			-H "Accept: application/vnd.oci.image.manifest.v1+json" \
+			"$REGISTRY_URL/v2/tar/app/manifests/$d" >/dev/null 2>&1 ||
+		registry_curl -sS -f -I "$REGISTRY_URL/v2/tar/app/blobs/$d" >/dev/null 2>&1 ||
 		{ echo "missing $d"; return 1; }
 	done
 '
