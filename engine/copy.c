@@ -296,9 +296,7 @@ static int send_blob(struct target *t, const struct node *n,
 
 		if (ep_location_check(n->sources[i]) || ep_is(t->ep, n->sources[i]))
 			continue;
-		if (t->o->dry_run)
-			return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size,
-				      n->sources[i]);
+		/* Opening sends nothing: with --dry-run copy_from() reports. */
 		if ((ret = source_for(&src, t, n->sources[i])))
 			return ret;
 		ret = copy_from(t, src, n->sources[i], b);
