@@ -178,6 +178,14 @@ int ep_finish(struct endpoint *e)
 	return e->ops->finish ? e->ops->finish(e) : 0;
 }
 
+int ep_referrers(struct endpoint *e, const struct digest *subject,
+		 ep_digest_fn cb, void *payload)
+{
+	if (!e->ops->referrers)
+		return unsupported(e, "list referrers");
+	return e->ops->referrers(e, subject, cb, payload);
+}
+
 int ep_file_get(struct endpoint *e, const char *name, struct buf *out)
 {
 	if (!e->ops->file_get)

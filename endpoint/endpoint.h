@@ -14,12 +14,11 @@
  * transports; the graph copy in engine/ talks to every kind through
  * the ep_*() calls below and never asks which kind it has.
  *
- * Kinds today: the local store (endpoint/store.c, read through a
- * transaction of the caller's; endpoint/stage.c, written through a
- * staging area) and a repository of a registry (endpoint/registry.c).  Adding one (an OCI layout) is a file that
- * fills a struct endpoint_ops, plus its prefix in ep_open().  Listing
- * referrers, and a commit for a kind that needs one, are added with
- * their first caller (signatures that travel; an OCI layout written).
+ * Kinds: the local store (endpoint/store.c, read through a transaction;
+ * endpoint/stage.c, written through a staging area), a repository of a
+ * registry (endpoint/registry.c), an OCI layout (endpoint/layout.c) and
+ * an archive of one (endpoint/archive.c).  Adding one is a file that
+ * fills a struct endpoint_ops, plus its prefix in ep_open().
  *
  * Every call returns 0 or a negative enum mf_error with a message; the
  * caller decides on the code:
@@ -51,6 +50,7 @@ void ep_manifest_release(struct ep_manifest *m);
 
 typedef int (*ep_sink_fn)(const void *data, size_t len, void *payload);
 typedef int (*ep_name_fn)(const char *name, void *payload);
+typedef int (*ep_digest_fn)(const struct digest *id, void *payload);
 
 /* What a kind is, for the copy (endpoint_ops.flags). */
 enum ep_flags {
@@ -125,6 +125,15 @@ struct endpoint_ops {
 	int (*sources)(struct endpoint *e, const struct digest *id,
 		       ep_name_fn cb, void *payload);
 	/*
+	 * Every referrer of `subject` the place holds: the manifests whose
+	 * OCI 1.1 `subject` names it (SBOMs, attestations, signatures), in
+	 * no particular order; cb may stop the listing with a non-zero
+	 * return, which is returned.  A kind that cannot list them leaves
+	 * it NULL: ep_referrers() is then MF_ENOTSUP.
+	 */
+	int (*referrers)(struct endpoint *e, const struct digest *subject,
+			 ep_digest_fn cb, void *payload);
+	/*
 	 * Make what was written final, once the copy is done (an archive
 	 * is written out and renamed into place); a kind that writes
 	 * everything in place at once has nothing to do.  Not called after
@@ -195,6 +204,8 @@ int ep_is_local(const struct endpoint *e);
 int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload);
 int ep_sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 	       void *payload);
+int ep_referrers(struct endpoint *e, const struct digest *subject,
+		 ep_digest_fn cb, void *payload);
 int ep_file_get(struct endpoint *e, const char *name, struct buf *out);
 int ep_file_put(struct endpoint *e, const char *name, const void *data,
 		size_t len);

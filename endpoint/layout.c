@@ -232,6 +232,9 @@ struct layout_endpoint {
 	char dir[EP_LAYOUT_DIR_MAX + 1];
 	int dirfd;		/* the directory, -1 until it exists and is open */
 	int checked;		/* its oci-layout was read and is good */
+	struct ep_layout_subject *pairs;	/* the referrers index.json lists, */
+	size_t pairs_nr;		/* read on the first ep_referrers() */
+	int pairs_read;
 };
 
 struct ep_upload {
@@ -967,19 +970,27 @@ static int put_untagged(struct buf *b, yajl_val m)
 	return ret ? ret : buf_addch(b, '}');
 }
 
+/*
+ * A new entry: tagged (tag), or untagged with the artifactType of a
+ * referrer (artifact_type, "" for none) as the image spec suggests.
+ */
 static int put_entry(struct buf *b, const char *mt, const char *ds,
-		     size_t size, const char *tag)
+		     size_t size, const char *tag, const char *artifact_type)
 {
 	int ret = buf_adds(b, "{\"mediaType\":");
 
 	if (!ret)
 		ret = json_add_string(b, mt, strlen(mt));
 	if (!ret)
-		ret = buf_addf(b, ",\"digest\":\"%s\",\"size\":%zu,\"annotations\":"
-			       "{\"" EP_LAYOUT_REF_NAME "\":", ds, size);
-	if (!ret)
-		ret = json_add_string(b, tag, strlen(tag));
-	return ret ? ret : buf_adds(b, "}}");
+		ret = buf_addf(b, ",\"digest\":\"%s\",\"size\":%zu", ds, size);
+	if (!ret && artifact_type && *artifact_type &&
+	    !(ret = buf_adds(b, ",\"artifactType\":")))
+		ret = json_add_string(b, artifact_type, strlen(artifact_type));
+	if (!ret && tag &&
+	    !(ret = buf_adds(b, ",\"annotations\":{\"" EP_LAYOUT_REF_NAME "\":")) &&
+	    !(ret = json_add_string(b, tag, strlen(tag))))
+		ret = buf_addch(b, '}');
+	return ret ? ret : buf_addch(b, '}');
 }
 
 int ep_layout_index_tag(struct buf *b, const struct ep_layout_index *ix,
@@ -1033,7 +1044,7 @@ int ep_layout_index_tag(struct buf *b, const struct ep_layout_index *ix,
 			if (ret)
 				break;
 			if (j == reuse)
-				ret = put_entry(b, mt, ds, size, tag);
+				ret = put_entry(b, mt, ds, size, tag, NULL);
 			else if (e->name && !strcmp(e->name, tag))
 				ret = put_untagged(b, list->u.array.values[j]);
 			else
@@ -1042,7 +1053,7 @@ int ep_layout_index_tag(struct buf *b, const struct ep_layout_index *ix,
 		if (!ret && reuse == ix->nr && ix->nr)
 			ret = buf_addch(b, ',');
 		if (!ret && reuse == ix->nr)
-			ret = put_entry(b, mt, ds, size, tag);
+			ret = put_entry(b, mt, ds, size, tag, NULL);
 		if (!ret)
 			ret = buf_addch(b, ']');
 	}
@@ -1054,8 +1065,76 @@ int ep_layout_index_tag(struct buf *b, const struct ep_layout_index *ix,
 	return ret;
 }
 
-static int tag_manifest(struct layout_endpoint *l, const char *tag,
-			const char *mt, const struct digest *d, size_t size)
+int ep_layout_index_add(struct buf *b, const struct ep_layout_index *ix,
+			const char *mt, const char *ds, size_t size,
+			const char *artifact_type, int *unchanged)
+{
+	yajl_val top = ix->tree;
+	int ret, listed = 0;
+
+	*unchanged = 0;
+	for (size_t i = 0; i < ix->nr; i++)
+		if (!strcmp(ix->entries[i].digest, ds)) {
+			*unchanged = 1;
+			return 0;
+		}
+	ret = buf_addch(b, '{');
+	for (size_t i = 0; !ret && i < top->u.object.len; i++) {
+		const char *k = top->u.object.keys[i];
+		yajl_val v = top->u.object.values[i];
+
+		if (i)
+			ret = buf_addch(b, ',');
+		if (!ret)
+			ret = json_add_string(b, k, strlen(k));
+		if (!ret)
+			ret = buf_addch(b, ':');
+		if (ret || strcmp(k, "manifests")) {
+			ret = ret ? ret : put_value(b, v);
+			continue;
+		}
+		listed = 1;
+		ret = buf_addch(b, '[');
+		for (size_t j = 0; !ret && j < ix->nr; j++)
+			if (!(ret = put_value(b, v->u.array.values[j])))
+				ret = buf_addch(b, ',');
+		if (!ret)
+			ret = put_entry(b, mt, ds, size, NULL, artifact_type);
+		if (!ret)
+			ret = buf_addch(b, ']');
+	}
+	/* index.json without "manifests" (allowed when empty): add it. */
+	if (!ret && !listed) {
+		if (top->u.object.len)
+			ret = buf_addch(b, ',');
+		if (!ret)
+			ret = buf_adds(b, "\"manifests\":[");
+		if (!ret)
+			ret = put_entry(b, mt, ds, size, NULL, artifact_type);
+		if (!ret)
+			ret = buf_addch(b, ']');
+	}
+	if (!ret)
+		ret = buf_addch(b, '}');
+	if (ret == MF_ETOOBIG)
+		ret = mf_error(MF_ETOOBIG, "index.json would be larger than %zu "
+			       "bytes", b->max);
+	return ret;
+}
+
+/*
+ * Change index.json under its lock: edit() appends the new index to b,
+ * or says it is unchanged.  The blob a new entry names reaches the disk
+ * first.
+ */
+struct index_edit {
+	const char *tag;		/* NULL: an untagged referrer entry */
+	const char *mt, *artifact_type;
+	size_t size;
+};
+
+static int edit_index(struct layout_endpoint *l, const struct digest *d,
+		      const struct index_edit *ed)
 {
 	struct buf b = BUF_INIT_MAX(EP_LAYOUT_INDEX_MAX);
 	struct ep_layout_index ix;
@@ -1064,14 +1143,17 @@ static int tag_manifest(struct layout_endpoint *l, const char *tag,
 
 	if ((ret = lock_index(l, &lock)))
 		return ret;
-	/* The blob reaches the disk before the index that names it. */
 	if (!open_algo_dir(&afd, l, d->algo, 0)) {
 		(void)fsync(afd);
 		close(afd);
 	}
 	if (!(ret = load_index(l, &ix))) {
-		ret = ep_layout_index_tag(&b, &ix, tag, mt, digest_fmt(ds, d), size,
-				     &unchanged);
+		digest_fmt(ds, d);
+		ret = ed->tag ?
+			ep_layout_index_tag(&b, &ix, ed->tag, ed->mt, ds,
+					    ed->size, &unchanged) :
+			ep_layout_index_add(&b, &ix, ed->mt, ds, ed->size,
+					    ed->artifact_type, &unchanged);
 		ep_layout_index_release(&ix);
 	}
 	if (!ret && !unchanged)
@@ -1079,6 +1161,33 @@ static int tag_manifest(struct layout_endpoint *l, const char *tag,
 	unlock_index(lock);
 	buf_release(&b);
 	return ret;
+}
+
+static int tag_manifest(struct layout_endpoint *l, const char *tag,
+			const char *mt, const struct digest *d, size_t size)
+{
+	struct index_edit ed = { tag, mt, NULL, size };
+
+	return edit_index(l, d, &ed);
+}
+
+/*
+ * A manifest put by digest is reached from what names it, but a referrer
+ * is named by nothing: it gets an untagged entry in index.json, where
+ * tools look for it.
+ */
+static int list_referrer(struct layout_endpoint *l, const struct digest *d,
+			 const char *mt, const void *data, size_t len)
+{
+	char at[EP_MEDIA_TYPE_MAX + 1];
+	struct digest subject;
+	struct index_edit ed = { NULL, mt, at, len };
+
+	/* Not one it can read a subject from: a child, named by its parent. */
+	if (manifest_subject(&subject, at, sizeof(at), data, len, mt) != 1)
+		return 0;
+	l->pairs_read = 0;	/* read again if asked */
+	return edit_index(l, d, &ed);
 }
 
 static int manifest_put(struct endpoint *e, const char *ref,
@@ -1102,7 +1211,9 @@ static int manifest_put(struct endpoint *e, const char *ref,
 		if (!digest_eq(&actual, &d))
 			return mf_error(MF_ECORRUPT, "manifest %s: its content is %s",
 					ref, digest_fmt(got, &actual));
-		return put_bytes(l, &d, data, len);
+		if ((ret = put_bytes(l, &d, data, len)))
+			return ret;
+		return list_referrer(l, &d, media_type, data, len);
 	}
 	if (strlen(ref) > EP_LAYOUT_NAME_MAX || !ep_layout_name_valid(ref)) {
 		json_msg_str(ds, sizeof(ds), ref);
@@ -1153,6 +1264,89 @@ static int sources(struct endpoint *e, const struct digest *id, ep_name_fn cb,
 }
 
 /* A directory has nothing pending: every write is in place when it returns. */
+int ep_layout_index_subjects(struct ep_layout_subject **out, size_t *nr,
+			     struct endpoint *e, const struct ep_layout_index *ix,
+			     const char *what)
+{
+	char hex[DIGEST_MAX_STR];
+	int ret = 0;
+
+	*out = NULL;
+	*nr = 0;
+	for (size_t i = 0; !ret && i < ix->nr; i++) {
+		const struct ep_layout_entry *en = &ix->entries[i];
+		enum manifest_kind kind = manifest_kind_of(en->media_type);
+		struct ep_layout_subject pair;
+		struct ep_manifest m = { BUF_INIT_MAX(0), "", { 0 } };
+
+		if (kind != MANIFEST_KIND_IMAGE && kind != MANIFEST_KIND_INDEX)
+			continue;
+		if (!(ret = digest_parse(&pair.referrer, en->digest)) &&
+		    !(ret = ep_manifest_get(e, &m, digest_fmt(hex, &pair.referrer)))) {
+			ret = manifest_subject(&pair.subject, NULL, 0, m.body.ptr,
+					       m.body.len, en->media_type);
+			if (ret == 1) {
+				*out = xrealloc(*out, (*nr + 1) * sizeof(**out));
+				(*out)[(*nr)++] = pair;
+			}
+			ret = ret < 0 ? ret : 0;
+		}
+		ep_manifest_release(&m);
+		if (ret && en->name)
+			ret = 0;
+		else if (ret)
+			ret = mf_error_wrap(ret, "%s: index.json: manifests[%zu]",
+					    what, i);
+	}
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*nr = 0;
+	}
+	return ret;
+}
+
+int ep_layout_subjects_each(const struct ep_layout_subject *s, size_t nr,
+			    const struct digest *subject, ep_digest_fn cb,
+			    void *payload)
+{
+	int ret;
+
+	for (size_t i = 0; i < nr; i++)
+		if (digest_eq(&s[i].subject, subject) &&
+		    (ret = cb(&s[i].referrer, payload)))
+			return ret;
+	return 0;
+}
+
+/* The referrers index.json lists, read once per handle. */
+static int referrers(struct endpoint *e, const struct digest *subject,
+		     ep_digest_fn cb, void *payload)
+{
+	struct layout_endpoint *l = lay(e);
+	struct ep_layout_index ix;
+	int ret;
+
+	if (!l->pairs_read) {
+		free(l->pairs);
+		l->pairs = NULL;
+		l->pairs_nr = 0;
+		ret = load_index(l, &ix);
+		if (ret == MF_ENOTFOUND)	/* an empty layout */
+			ret = 0;
+		else if (!ret) {
+			ret = ep_layout_index_subjects(&l->pairs, &l->pairs_nr, e,
+						       &ix, l->dir);
+			ep_layout_index_release(&ix);
+		}
+		if (ret)
+			return ret;
+		l->pairs_read = 1;
+	}
+	return ep_layout_subjects_each(l->pairs, l->pairs_nr, subject, cb,
+				       payload);
+}
+
 static int finish(struct endpoint *e)
 {
 	(void)e;
@@ -1165,6 +1359,7 @@ static void layout_close(struct endpoint *e)
 
 	if (l->dirfd >= 0)
 		close(l->dirfd);
+	free(l->pairs);
 	free(l);
 }
 
@@ -1220,6 +1415,7 @@ static const struct endpoint_ops layout_ops = {
 	.is = is,
 	.tags = tags,
 	.sources = sources,
+	.referrers = referrers,
 	.finish = finish,
 	.file_get = file_get,
 	.file_put = file_put,

@@ -149,4 +149,36 @@ int ep_layout_index_tag(struct buf *b, const struct ep_layout_index *ix,
 			const char *tag, const char *mt, const char *ds,
 			size_t size, int *unchanged);
 
+/*
+ * Append to b the index ix with an untagged entry for the manifest (mt,
+ * ds, size) added at the end, carrying artifact_type ("" for none):
+ * how a referrer (a manifest whose subject is another) is listed, so
+ * that tools find it (image-spec image-layout.md).  *unchanged, with
+ * nothing appended, when some entry already names ds.  MF_ETOOBIG past
+ * b's cap.
+ */
+int ep_layout_index_add(struct buf *b, const struct ep_layout_index *ix,
+			const char *mt, const char *ds, size_t size,
+			const char *artifact_type, int *unchanged);
+
+/*
+ * The referrers an index lists: every entry whose manifest, read through
+ * e (a layout, or an archive of one), names a subject (OCI 1.1), as
+ * (subject, referrer) pairs in *out (*nr of them; free() it).  An entry
+ * that cannot be read fails the listing when it is untagged (it may be a
+ * referrer: dropping it unseen would lose it), naming `what` and the
+ * entry; a tagged one is a root of its own, whose reader says what is
+ * wrong with it.
+ */
+struct ep_layout_subject {
+	struct digest subject, referrer;
+};
+int ep_layout_index_subjects(struct ep_layout_subject **out, size_t *nr,
+			     struct endpoint *e, const struct ep_layout_index *ix,
+			     const char *what);
+/* cb for each referrer of subject in s (as ep_referrers() calls it). */
+int ep_layout_subjects_each(const struct ep_layout_subject *s, size_t nr,
+			    const struct digest *subject, ep_digest_fn cb,
+			    void *payload);
+
 #endif

@@ -375,10 +375,16 @@ int ep_stage_write(struct endpoint *e, struct odb_txn *tx)
 		const char *mt = o->media_type[0] ? o->media_type :
 			"application/octet-stream";
 
+		struct digest subject;
+
 		/* Verified against its digest when it was put. */
 		ret = odb_object_put(tx, &o->id, mt, o->data, o->len);
 		if (!ret && o->where[0])
 			ret = odb_source_add(tx, &o->id, o->where);
+		/* A referrer is found from its subject (odb_referrer_add()). */
+		if (!ret && o->media_type[0] &&
+		    manifest_subject(&subject, NULL, 0, o->data, o->len, mt) == 1)
+			ret = odb_referrer_add(tx, &subject, &o->id);
 	}
 	pthread_mutex_unlock(&set->lock);
 	return ret;

@@ -121,6 +121,29 @@ static void store_close(struct endpoint *e)
 	free(e);
 }
 
+struct held {
+	struct odb_txn *tx;
+	ep_digest_fn cb;
+	void *payload;
+};
+
+/* Only referrers the store holds (a row may outlive its referrer). */
+static int held_cb(const struct digest *id, void *payload)
+{
+	struct held *h = payload;
+	int ret = odb_object_exists(h->tx, id);
+
+	return ret == 1 ? h->cb(id, h->payload) : ret;
+}
+
+static int referrers(struct endpoint *e, const struct digest *subject,
+		     ep_digest_fn cb, void *payload)
+{
+	struct held h = { txn(e), cb, payload };
+
+	return odb_referrer_for_each(txn(e), subject, held_cb, &h);
+}
+
 static const struct endpoint_ops store_ops = {
 	.kind = "store",
 	.flags = EP_NO_LAYERS | EP_LOCAL,
@@ -129,6 +152,7 @@ static const struct endpoint_ops store_ops = {
 	.blob_has = blob_has,
 	.blob_open = blob_open,
 	.sources = sources,
+	.referrers = referrers,
 	.close = store_close,
 };
 

@@ -123,6 +123,14 @@ struct eng_copy {
 	pthread_mutex_t lock;		/* settle states, stats, steps, pool */
 	pthread_cond_t settled;		/* a settle state left ST_IN_FLIGHT */
 	struct eng_push_stats stats;
+	/*
+	 * The referrers of the graph the source holds (manifests whose
+	 * subject is one of its nodes, or a node of another referrer),
+	 * each a graph of its own, copied after this one (copy-load.c).
+	 */
+	struct eng_copy **refs;
+	size_t refs_nr;
+	int is_referrer;		/* this graph is one of those */
 };
 
 #endif

@@ -203,6 +203,92 @@ static int load_filter(const struct descriptor *d, const struct digest *parent,
 	return l->filter->child(d, parent, depth, l->filter->payload);
 }
 
+static int load(struct eng_copy **out, struct endpoint *src,
+		const struct digest *id, const char *ref, int depth,
+		const struct eng_copy_filter *filter);
+
+/* A set of digests, in the order they were added (load_referrers()). */
+struct digests {
+	struct digest *ids;
+	size_t nr, alloc;
+};
+
+static int digests_has(const struct digests *f, const struct digest *id)
+{
+	for (size_t i = 0; i < f->nr; i++)
+		if (digest_eq(&f->ids[i], id))
+			return 1;
+	return 0;
+}
+
+static void digests_add(struct digests *f, const struct digest *id)
+{
+	if (digests_has(f, id))
+		return;
+	if (f->nr == f->alloc) {
+		f->alloc = f->alloc ? 2 * f->alloc : 64;
+		f->ids = xrealloc(f->ids, f->alloc * sizeof(*f->ids));
+	}
+	f->ids[f->nr++] = *id;
+}
+
+static int referrer_cb(const struct digest *id, void *payload)
+{
+	digests_add(payload, id);
+	return 0;
+}
+
+static void add_graph(struct digests *f, const struct eng_copy *g)
+{
+	for (size_t i = 0; i < g->nr; i++)
+		digests_add(f, &g->nodes[i].id);
+}
+
+/*
+ * Load the referrers of p's graph from src: ask for those of each node,
+ * and load the graph of each one that is not a node already, whose
+ * nodes are asked in turn, until every node was asked.  A source that
+ * cannot list referrers has none.
+ */
+static int load_referrers(struct eng_copy *p, struct endpoint *src)
+{
+	static const struct eng_copy_filter alone = { .no_referrers = 1 };
+	struct digests nodes = { 0 }, fresh = { 0 };
+	char hex[DIGEST_MAX_STR];
+	int ret = 0;
+
+	add_graph(&nodes, p);
+	for (size_t asked = 0; !ret && asked < nodes.nr; asked++) {
+		fresh.nr = 0;
+		ret = ep_referrers(src, &nodes.ids[asked], referrer_cb, &fresh);
+		if (ret == MF_ENOTSUP) {
+			ret = 0;
+			break;
+		}
+		for (size_t i = 0; !ret && i < fresh.nr; i++) {
+			struct eng_copy *r;
+
+			if (digests_has(&nodes, &fresh.ids[i]))
+				continue;
+			if (p->refs_nr == ENG_COPY_REFERRERS_MAX)
+				ret = mf_error(MF_ETOOBIG, "%s: more than %d referrers",
+					       p->nodes[0].hex, ENG_COPY_REFERRERS_MAX);
+			else if ((ret = load(&r, src, &fresh.ids[i], NULL, 0, &alone)))
+				ret = mf_error_wrap(ret, "referrer %s",
+						    digest_fmt(hex, &fresh.ids[i]));
+			if (ret)
+				break;
+			r->is_referrer = 1;
+			p->refs = xrealloc(p->refs, (p->refs_nr + 1) * sizeof(*p->refs));
+			p->refs[p->refs_nr++] = r;
+			add_graph(&nodes, r);
+		}
+	}
+	free(nodes.ids);
+	free(fresh.ids);
+	return ret;
+}
+
 /* Load from the root id, or else the one ref names at src. */
 static int load(struct eng_copy **out, struct endpoint *src,
 		const struct digest *id, const char *ref, int depth,
@@ -224,6 +310,8 @@ static int load(struct eng_copy **out, struct endpoint *src,
 	reach_release(&r);
 	if (!ret && !p->nr)
 		ret = mf_error(MF_ERROR, "%s: nothing loaded", ref ? ref : "root");
+	if (!ret && !(filter && filter->no_referrers))
+		ret = load_referrers(p, src);
 	if (ret) {
 		eng_copy_free(p);
 		*out = NULL;
@@ -246,28 +334,52 @@ int eng_copy_load_filtered(struct eng_copy **out, struct endpoint *src,
 	return load(out, src, NULL, root, depth, filter);
 }
 
+/*
+ * The graph's own nodes and blobs, then those of each referrer's graph
+ * (a blob two of them name is listed twice).
+ */
 size_t eng_copy_blobs(const struct eng_copy *p)
 {
-	return p->blobs_nr;
+	size_t n = p->blobs_nr;
+
+	for (size_t i = 0; i < p->refs_nr; i++)
+		n += p->refs[i]->blobs_nr;
+	return n;
 }
 
 const struct digest *eng_copy_blob(const struct eng_copy *p, size_t i,
 				   int *config)
 {
+	const struct eng_copy *g = p;
+
+	for (size_t r = 0; i >= g->blobs_nr && r < p->refs_nr; r++) {
+		i -= g->blobs_nr;
+		g = p->refs[r];
+	}
 	if (config)
-		*config = p->blobs[i].config;
-	return &p->blobs[i].id;
+		*config = g->blobs[i].config;
+	return &g->blobs[i].id;
 }
 
 size_t eng_copy_nodes(const struct eng_copy *p)
 {
-	return p->nr;
+	size_t n = p->nr;
+
+	for (size_t i = 0; i < p->refs_nr; i++)
+		n += p->refs[i]->nr;
+	return n;
 }
 
 const struct digest *eng_copy_node(const struct eng_copy *p, size_t i,
 				   const char **media_type)
 {
+	const struct eng_copy *g = p;
+
+	for (size_t r = 0; i >= g->nr && r < p->refs_nr; r++) {
+		i -= g->nr;
+		g = p->refs[r];
+	}
 	if (media_type)
-		*media_type = p->nodes[i].media_type;
-	return &p->nodes[i].id;
+		*media_type = g->nodes[i].media_type;
+	return &g->nodes[i].id;
 }

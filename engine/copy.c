@@ -53,6 +53,9 @@ void eng_copy_free(struct eng_copy *p)
 		free(n->blobs);
 	}
 	free(p->nodes);
+	for (size_t i = 0; i < p->refs_nr; i++)
+		eng_copy_free(p->refs[i]);
+	free(p->refs);
 	free(p);
 }
 
@@ -581,6 +584,12 @@ static int push_root_blobs(struct eng_copy *p, struct target *t)
 	return ret;
 }
 
+/* What the root is called in a step: the list, or a referrer's graph. */
+static const char *root_what(const struct eng_copy *p)
+{
+	return p->is_referrer ? "referrer" : "list";
+}
+
 static int run(struct eng_copy *p, struct target *t,
 	       const struct eng_copy_target *to, const struct eng_push_opts *o)
 {
@@ -599,7 +608,7 @@ static int run(struct eng_copy *p, struct target *t,
 		if (!ret && digest_eq(&got, &root->id)) {
 			p->stats.present++;
 			p->stats.up_to_date = 1;
-			return report(t, ENG_PUSH_PRESENT, "list", root->hex,
+			return report(t, ENG_PUSH_PRESENT, root_what(p), root->hex,
 				      root->len, NULL);
 		}
 		if (ret && !absent(ret))
@@ -620,7 +629,7 @@ static int run(struct eng_copy *p, struct target *t,
 					     "failed to put manifest %s", to->name));
 		p->stats.put++;
 	}
-	return report(t, ENG_PUSH_PUT, "list", root->hex, root->len, NULL);
+	return report(t, ENG_PUSH_PUT, root_what(p), root->hex, root->len, NULL);
 }
 
 int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
@@ -643,5 +652,20 @@ int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 	t.payload = payload;
 	ret = run(p, &t, to, o);
 	ep_conns_close(&t.cs);
+	/*
+	 * Then the referrers, each after what it refers to, under its
+	 * digest; also when the target had the graph already, since one
+	 * may have come since (each costs a check when it is there).
+	 */
+	for (size_t i = 0; !ret && !o->no_referrers && i < p->refs_nr; i++) {
+		struct eng_copy *r = p->refs[i];
+		struct eng_copy_target rt = *to;
+		struct eng_push_opts ro = *o;
+
+		rt.ref = r->nodes[0].hex;
+		ro.expect_present = 0;
+		ret = eng_copy_run(r, &rt, &ro, step, payload);
+		stats_add(&p->stats, &r->stats);
+	}
 	return ret;
 }

@@ -35,7 +35,16 @@ struct endpoint;
  * children.  A target that keeps no layers (the store, EP_NO_LAYERS) is
  * sent manifests and configs only.  It can be run again, against the
  * same or another target.
+ *
+ * Referrers travel with the graph (OCI 1.1 `subject`: SBOMs,
+ * attestations, signatures): the load asks the source for the referrers
+ * of every manifest (ep_referrers(); a source that cannot list them has
+ * none), and of theirs, and loads each one's graph too, at most
+ * ENG_COPY_REFERRERS_MAX of them; the run copies each after the graph,
+ * under its digest (a layout lists it in index.json).  The nodes and
+ * blobs below count them in, after the graph's own.
  */
+#define ENG_COPY_REFERRERS_MAX 4096
 struct eng_copy;
 
 struct eng_copy_target {
@@ -67,6 +76,7 @@ struct eng_copy_filter {
 	void *payload;
 	const char *where;	/* names the source in messages ("host/repo"),
 				 * or NULL */
+	int no_referrers;	/* leave the graph's referrers out */
 };
 
 /*

@@ -246,6 +246,8 @@ struct eng_push_opts {
 	unsigned jobs;		/* children pushed at once; 0: ENG_PUSH_JOBS */
 	int no_layers;		/* manifests and configs only (the old
 				 * versions a list's history names) */
+	int no_referrers;	/* leave the graph's referrers behind
+				 * (engine/copy.h) */
 };
 
 /*
@@ -289,6 +291,7 @@ struct eng_export_opts {
 	int insecure;
 	int history;
 	unsigned jobs;
+	int no_referrers;	/* leave the lists' referrers behind */
 };
 
 struct odb;
@@ -309,6 +312,8 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
  */
 struct eng_import_opts {
 	int force;
+	int no_referrers;	/* leave the referrers (OCI subject) of what
+				 * is imported behind */
 };
 
 enum eng_import_state {

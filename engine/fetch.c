@@ -56,6 +56,8 @@ static int take_child(const struct descriptor *d, const struct digest *parent,
 		return 1;
 	case DESCRIPTOR_MANIFEST:
 		break;
+	case DESCRIPTOR_REFERRER:
+		return 0;	/* never named by a document */
 	}
 	if (w->want && depth == w->top_depth + 1) {
 		struct platform_spec p;

@@ -129,6 +129,30 @@ static int collect_cb(const struct descriptor *d, void *payload)
 	return 0;
 }
 
+/*
+ * A referrer the store holds, as a child of its subject (a row may
+ * outlive its referrer: odb/referrers.c).
+ */
+struct referrers_of {
+	struct frame *f;
+	struct odb_txn *tx;
+};
+
+static int referrer_cb(const struct digest *id, void *payload)
+{
+	struct referrers_of *r = payload;
+	char hex[DIGEST_MAX_STR];
+	struct descriptor d = { 0 };
+	int ret = odb_object_exists(r->tx, id);
+
+	if (ret != 1)
+		return ret;
+	d.role = DESCRIPTOR_REFERRER;
+	d.digest = digest_fmt(hex, id);
+	d.size = -1;
+	return collect_cb(&d, r->f);
+}
+
 static void frame_release(struct frame *f)
 {
 	for (size_t i = 0; i < f->nr; i++)
@@ -156,6 +180,12 @@ static void push_frame(struct walk *w, const struct digest *id, int depth,
 				      collect_cb, f);
 	if (ret < 0 && (ret != MF_EINVALID || (w->r->flags & REACH_STRICT)))
 		f->err = ret;
+	if (!f->err && !w->r->ep && (w->r->flags & REACH_REFERRERS)) {
+		struct referrers_of r = { f, w->r->tx };
+
+		if ((ret = odb_referrer_for_each(w->r->tx, id, referrer_cb, &r)))
+			f->err = ret;
+	}
 }
 
 static int is_manifest(const char *mt)

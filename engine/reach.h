@@ -102,6 +102,11 @@ enum reach_flags {
 	REACH_EDGES = 1 << 3,	/* tell every further descriptor naming a
 				 * manifest visited already (REACH_SEEN): the
 				 * visitor learns every edge of the graph */
+	REACH_REFERRERS = 1 << 4,	/* walking the store: a manifest also
+				 * reaches its referrers (odb_referrer_for_each(),
+				 * those the store holds), after its children,
+				 * as descriptors of role DESCRIPTOR_REFERRER
+				 * (media type NULL, size -1) */
 };
 
 struct reach {

@@ -90,6 +90,7 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
 					    target);
 	po.insecure = o->insecure;
 	po.jobs = o->jobs;
+	po.no_referrers = o->no_referrers;
 	if ((ret = ep_open(&layout, where.location, &oo)))
 		goto out;
 	for (size_t i = 0; !ret && i < n; i++)
@@ -178,15 +179,17 @@ static int discard(const void *data, size_t len, void *payload)
  */
 static int import_graph(struct endpoint *layout, struct endpoint *stage,
 			const char *location, const char *ref, int layers,
-			struct digest *top)
+			int referrers, struct digest *top)
 {
+	static const struct eng_copy_filter alone = { .no_referrers = 1 };
 	struct eng_copy_target to = { stage, NULL, "the store", layout };
 	struct eng_push_opts po = { 0 };
 	char hex[DIGEST_MAX_STR];
 	struct eng_copy *c;
 	int ret;
 
-	if ((ret = eng_copy_load_filtered(&c, layout, ref, 0, NULL)))
+	if ((ret = eng_copy_load_filtered(&c, layout, ref, 0,
+					  referrers ? NULL : &alone)))
 		return ret;
 	*top = *eng_copy_node(c, 0, NULL);
 	to.ref = digest_fmt(hex, top);
@@ -406,7 +409,8 @@ int eng_import(struct odb *db, const char *source,
 		goto out;
 	tops = xcalloc(tags.nr + 1, sizeof(*tops));
 	for (size_t i = 0; !ret && i < tags.nr; i++)
-		ret = import_graph(layout, stage, loc.location, tags.v[i], 1, &tops[i]);
+		ret = import_graph(layout, stage, loc.location, tags.v[i], 1,
+				   !o->no_referrers, &tops[i]);
 	if (ret)
 		goto out;
 
@@ -427,7 +431,8 @@ int eng_import(struct odb *db, const char *source,
 				    !ep_stage_object(stage, v[k], &data, &len, &mt))
 					continue;
 				ret = import_graph(layout, stage, loc.location,
-						   digest_fmt(hex, v[k]), 0, &top);
+						   digest_fmt(hex, v[k]), 0,
+						   !o->no_referrers, &top);
 			}
 		}
 	for (size_t i = 0; !ret && i < h.nr; i++) {
@@ -436,7 +441,8 @@ int eng_import(struct odb *db, const char *source,
 
 		if (ep_stage_object(stage, &h.refs[i].value, &data, &len, &mt))
 			ret = import_graph(layout, stage, loc.location,
-					   digest_fmt(hex, &h.refs[i].value), 0, &top);
+					   digest_fmt(hex, &h.refs[i].value), 0,
+					   !o->no_referrers, &top);
 	}
 	if (ret)
 		goto out;

@@ -715,6 +715,36 @@ int manifest_for_each_child(const char *bytes, size_t len,
 	return ret;
 }
 
+int manifest_subject(struct digest *subject, char *artifact_type, size_t atsz,
+		     const char *bytes, size_t len, const char *media_type)
+{
+	enum manifest_kind kind = manifest_kind_of(media_type);
+	const char *ds, *at;
+	yajl_val root, sub;
+	int ret;
+
+	if (artifact_type && atsz)
+		*artifact_type = '\0';
+	if (kind != MANIFEST_KIND_IMAGE && kind != MANIFEST_KIND_INDEX)
+		return 0;
+	if ((ret = parse_validated(&root, media_type, bytes, len)))
+		return ret;
+	sub = opt(root, "subject");
+	ds = sub ? json_get_string(sub, "digest") : NULL;
+	if (!ds) {
+		yajl_tree_free(root);
+		return 0;
+	}
+	ret = digest_parse(subject, ds);
+	at = json_get_string(root, "artifactType");
+	if (!at && kind == MANIFEST_KIND_IMAGE)
+		at = json_get_string(json_get(root, "config"), "mediaType");
+	if (artifact_type && atsz)
+		snprintf(artifact_type, atsz, "%s", at ? at : "");
+	yajl_tree_free(root);
+	return ret ? ret : 1;
+}
+
 int manifest_depth_error(const char *what)
 {
 	if (what)

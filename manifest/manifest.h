@@ -57,6 +57,8 @@
 #define ANNOTATION_REFERENCE_DIGEST "vnd.docker.reference.digest"
 #define REFERENCE_TYPE_ATTESTATION "attestation-manifest"
 
+struct digest;
+
 enum manifest_kind {
 	MANIFEST_KIND_OTHER = 0,	/* opaque: layers, artifacts, unknown */
 	MANIFEST_KIND_IMAGE,		/* OCI image manifest, Docker v2s2 */
@@ -161,6 +163,19 @@ int manifest_identifier_ok(const char *s);
 #define MANIFEST_MAX_DEPTH 8
 
 /*
+ * The subject of a referrer (image-spec manifest.md and image-index.md,
+ * "subject"; OCI 1.1): the manifest or index that `bytes` (validated as
+ * `media_type`, as manifest_for_each_child() does) refers to, such as the
+ * image an SBOM, an attestation or a signature is about.  1 with *subject
+ * set when it has one, 0 when it has none (a Docker type never has), or
+ * the validation's error.  artifact_type (atsz bytes, may be NULL) gets
+ * what the referrers API reports as its artifactType: its own
+ * artifactType, else its config's media type, else "".
+ */
+int manifest_subject(struct digest *subject, char *artifact_type, size_t atsz,
+		     const char *bytes, size_t len, const char *media_type);
+
+/*
  * MF_EINVALID, "indexes nested more than MANIFEST_MAX_DEPTH deep", with
  * " (at <what>)" when what is not NULL.
  */
@@ -186,6 +201,9 @@ enum descriptor_role {
 	DESCRIPTOR_CONFIG = 1,		/* an image manifest's config */
 	DESCRIPTOR_LAYER,		/* an image manifest's layers[index] */
 	DESCRIPTOR_MANIFEST,		/* an index's manifests[index] */
+	DESCRIPTOR_REFERRER,		/* not in the document: a manifest
+					 * whose subject names it, as the
+					 * store knows (engine/reach.h) */
 };
 
 struct descriptor {

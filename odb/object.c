@@ -207,6 +207,8 @@ int odb_object_prune(struct odb_txn *tx, const struct digest *id)
 		if (rc && rc != MDB_NOTFOUND)
 			return odb_txn_error(tx, rc, "cannot delete an object's time");
 	}
+	if ((ret = odb_referrer_delete_all(tx, id)))
+		return ret;
 	return odb_source_delete_all(tx, id);
 }
 

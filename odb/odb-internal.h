@@ -12,6 +12,9 @@ struct odb {
 	MDB_dbi meta, objects, refs, reflog, sources;
 	MDB_dbi otime;		/* object write times (odb/prune.h) */
 	int has_otime;		/* 0: a store opened to read, made before it */
+	MDB_dbi referrers;	/* subject -> referrer rows (referrers.c) */
+	int has_referrers;	/* 0: not yet (made before it); created by
+				 * the first write */
 	int readonly;
 	uintptr_t map_addr;	/* where the map is, once open (0: not yet) */
 };
@@ -51,6 +54,9 @@ int odb__reflog_append_entry(struct odb_txn *tx, const char *name,
  * where db's map is after it may have moved (an open or a resize), or
  * that it is going away.
  */
+/* Create the referrers table of a store made before it (referrers.c). */
+int odb__referrers_ensure(struct odb *db);
+
 int odb__looks_like_lmdb(const char *path);
 int odb__check_meta_pages(struct odb *db);
 void odb__guard_install(struct odb *db);

@@ -204,6 +204,10 @@ static int open_dbis(struct odb *db, int create)
 	if (rc && rc != MDB_NOTFOUND)
 		goto mdb_fail;
 	db->has_otime = !rc;
+	rc = mdb_dbi_open(txn, "referrers", flags, &db->referrers);
+	if (rc && rc != MDB_NOTFOUND)
+		goto mdb_fail;
+	db->has_referrers = !rc;
 	rc = mdb_txn_commit(txn);
 	if (rc)
 		return odb_mdb_error(rc, "cannot open the store");
@@ -464,6 +468,32 @@ void odb_txn_end(struct odb_txn *tx)
 	free(tx);
 }
 
+int odb__referrers_ensure(struct odb *db)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (db->has_referrers)
+		return 0;
+	rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+	if (rc == MDB_MAP_RESIZED && !mdb_env_set_mapsize(db->env, 0)) {
+		odb__note_map(db);
+		rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+	}
+	if (rc)
+		return odb_mdb_error(rc, "cannot write to the store");
+	rc = mdb_dbi_open(txn, "referrers", MDB_CREATE, &db->referrers);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return odb_mdb_error(rc, "cannot write to the store");
+	}
+	rc = mdb_txn_commit(txn);
+	if (rc)
+		return odb_mdb_error(rc, "cannot write to the store");
+	db->has_referrers = 1;
+	return 0;
+}
+
 int odb_write(struct odb *db, odb_write_fn fn, void *payload)
 {
 	struct odb_txn tx = { db, NULL, 1, 0 };
@@ -472,6 +502,12 @@ int odb_write(struct odb *db, odb_write_fn fn, void *payload)
 	if (db->readonly)
 		return mf_error(MF_EIO, "cannot write to store '%s': it is on read-only "
 				"media", db->dir);
+	if (!db->has_referrers) {
+		int ret = odb__referrers_ensure(db);
+
+		if (ret)
+			return ret;
+	}
 	for (tries = 0; ; tries++) {
 		int rc = txn_begin(db, 0, &tx.txn);
 		int ret;

@@ -166,6 +166,28 @@ typedef int (*odb_source_cb)(const char *where, void *payload);
 int odb_source_for_each(struct odb_txn *tx, const struct digest *id,
 			odb_source_cb cb, void *payload);
 
+/* ---- referrers: objects whose `subject` names another ---- */
+
+/*
+ * Record that referrer's subject is `subject` (OCI 1.1: an SBOM, an
+ * attestation or a signature about it).  Idempotent.  The caller has
+ * read the subject from the referrer's bytes (manifest_subject()).
+ */
+int odb_referrer_add(struct odb_txn *tx, const struct digest *subject,
+		     const struct digest *referrer);
+
+typedef int (*odb_referrer_cb)(const struct digest *referrer, void *payload);
+/*
+ * Every referrer recorded for subject, in digest order; cb may stop the
+ * listing with a non-zero return, which is returned.  A row may outlive
+ * its referrer (see odb/referrers.c): check that the store holds it.
+ */
+int odb_referrer_for_each(struct odb_txn *tx, const struct digest *subject,
+			  odb_referrer_cb cb, void *payload);
+
+/* Forget every referrer row of subject (gc, as it drops the subject). */
+int odb_referrer_delete_all(struct odb_txn *tx, const struct digest *subject);
+
 /* ---- refs ---- */
 
 /* 0 if name is a valid ref name, else MF_EINVALID naming the problem. */

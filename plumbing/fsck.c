@@ -223,7 +223,7 @@ int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx)
 		die("no store at '%s'", ctx->store_dir);
 	if (odb_read_begin(&f.tx, db))
 		die_last();
-	reach_init(&f.reach, f.tx, REACH_BOUNDED, reached_cb, &f);
+	reach_init(&f.reach, f.tx, REACH_BOUNDED | REACH_REFERRERS, reached_cb, &f);
 	/* Each pass runs even when another fails, so one bad record
 	 * does not hide the rest. */
 	if (odb_object_for_each(f.tx, check_object, &f))

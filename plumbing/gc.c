@@ -174,7 +174,7 @@ static int gc_fn(struct odb_txn *tx, void *payload)
 	if (g->nr)
 		qsort(g->objs, g->nr, sizeof(*g->objs), cmp_obj);
 	reach_release(&g->reach);
-	reach_init(&g->reach, tx, 0, reached_cb, g);
+	reach_init(&g->reach, tx, REACH_REFERRERS, reached_cb, g);
 	if ((ret = reach_all(&g->reach)) || (ret = mark_recent(g)))
 		return ret;
 

@@ -47,6 +47,9 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
 		OPT_INTEGER('j', "jobs", &jobs, "int",
 			    "Copy this many entries at once (default 8)"),
+		OPT_BOOL(0, "no-referrers", &o.no_referrers,
+			 "Leave the referrers (SBOMs, attestations, signatures) "
+			 "behind"),
 		OPT_END()
 	};
 	struct eng_export_list *lists;

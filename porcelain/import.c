@@ -40,6 +40,9 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL('f', "force", &o.force,
 			 "Move a list that has diverged to the imported version "
 			 "(its own history stays in its reflog)"),
+		OPT_BOOL(0, "no-referrers", &o.no_referrers,
+			 "Leave the referrers (SBOMs, attestations, signatures) "
+			 "in the layout"),
 		OPT_END()
 	};
 	struct eng_import_result *res;

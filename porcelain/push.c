@@ -149,6 +149,9 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
 		OPT_INTEGER('j', "jobs", &jobs, "int",
 			    "Push this many entries at once (default 8)"),
+		OPT_BOOL(0, "no-referrers", &o.no_referrers,
+			 "Leave the referrers (SBOMs, attestations, signatures) "
+			 "behind"),
 		OPT_END()
 	};
 	char disp[ENG_NAME_MAX], refname[ODB_REF_MAX + 1];

@@ -45,13 +45,13 @@ _manifold_options()
 	annotate)	echo "--arch= --os= --os-version= --os-features= --variant= --features= --annotation= --index" ;;
 	create)		echo "-a --amend --insecure --format= --platform= --annotation=" ;;
 	diff)		echo "--format= --exit-code --insecure" ;;
-	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs=" ;;
+	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --no-referrers" ;;
 	fetch)		echo "-f --force --insecure --platform=" ;;
-	import)		echo "-f --force" ;;
+	import)		echo "-f --force --no-referrers" ;;
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
-	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs=" ;;
+	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs= --no-referrers" ;;
 	remove | restore | rm) ;;
 	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
 	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;

@@ -19,6 +19,8 @@
  *  - a parsed index hands out entries with a grammatical digest, a
  *    valid media type, a size >= 0 and names without control
  *    characters, and ep_layout_index_find() agrees with counting them;
+ *  - listing a referrer (ep_layout_index_add()) appends one untagged
+ *    entry and keeps every other;
  *  - moving a tag (ep_layout_index_tag()) gives an index that parses,
  *    has the tag on exactly one entry naming what was asked, keeps the
  *    other names, and has the same number of entries or one more;
@@ -120,6 +122,38 @@ static void check_move(const struct ep_layout_index *ix, const char *tag)
 	buf_release(&again);
 }
 
+/* List NEW_DIGEST untagged (a referrer) in ix and check the result. */
+static void check_add(const struct ep_layout_index *ix)
+{
+	struct buf out = BUF_INIT_MAX(EP_LAYOUT_INDEX_MAX);
+	struct ep_layout_index nx;
+	int unchanged, listed = 0, ret;
+
+	for (size_t i = 0; i < ix->nr; i++)
+		listed |= !strcmp(ix->entries[i].digest, NEW_DIGEST);
+	ret = ep_layout_index_add(&out, ix, MT_OCI_MANIFEST, NEW_DIGEST, 42,
+				  "application/vnd.example+json", &unchanged);
+	check(!ret || ret == MF_ETOOBIG, "add code");
+	if (ret || unchanged) {
+		check(ret || (listed && !out.len), "unchanged only when listed");
+		buf_release(&out);
+		return;
+	}
+	check(!listed, "added only when not listed");
+	ret = ep_layout_index_parse(&nx, out.ptr, out.len);
+	check(!ret, "the index with a referrer parses");
+	check(nx.nr == ix->nr + 1, "one entry more");
+	check(!strcmp(nx.entries[ix->nr].digest, NEW_DIGEST) &&
+	      !nx.entries[ix->nr].name && nx.entries[ix->nr].size == 42,
+	      "the new entry is last and untagged");
+	for (size_t i = 0; i < ix->nr; i++)
+		check(!strcmp(nx.entries[i].digest, ix->entries[i].digest) &&
+		      !nx.entries[i].name == !ix->entries[i].name,
+		      "other entries kept");
+	ep_layout_index_release(&nx);
+	buf_release(&out);
+}
+
 static void fuzz_index(const char *bytes, size_t len)
 {
 	struct ep_layout_index ix;
@@ -143,6 +177,7 @@ static void fuzz_index(const char *bytes, size_t len)
 	}
 	check_find(&ix, "fuzz");
 	check_move(&ix, "fuzz");
+	check_add(&ix);
 	if (ix.nr && ix.entries[0].name)
 		check_move(&ix, ix.entries[0].name);
 	ep_layout_index_release(&ix);

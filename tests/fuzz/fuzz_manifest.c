@@ -18,7 +18,9 @@
  *    parses, pretty-prints to itself, and sniffs and validates the same
  *    way as the input (re-indenting changes no meaning);
  *  - a sniffed type validates, and manifest_for_each_child() agrees with
- *    manifest_validate() and hands out well-formed descriptors.
+ *    manifest_validate() and hands out well-formed descriptors;
+ *  - manifest_subject() fails exactly when validation does, and finds a
+ *    subject only in an OCI manifest or index.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -114,6 +116,26 @@ static void classify(int *sniff_ret, const char **sniffed, int valid[NTYPES],
 					       NULL);
 		check(walk == ret, "for_each_child agrees with validate");
 		valid[i] = ret;
+		{
+			struct digest subject;
+			char at[256];
+			int sret = manifest_subject(&subject, at, sizeof(at),
+						    bytes, len, types[i]);
+			int image = manifest_kind_of(types[i]) ==
+				MANIFEST_KIND_IMAGE;
+			int index = manifest_kind_of(types[i]) ==
+				MANIFEST_KIND_INDEX;
+
+			check(sret == 0 || sret == 1 || sret == MF_EINVALID ||
+			      sret == MF_ETOOBIG, "manifest_subject code");
+			if (!image && !index)
+				check(sret == 0, "only manifests have subjects");
+			else if (ret)
+				check(sret == ret, "subject agrees with validate");
+			if (sret == 1)
+				check(!media_type_is_docker(types[i]),
+				      "Docker types never have a subject");
+		}
 	}
 }
 

@@ -1,0 +1,111 @@
+#include <string.h>
+
+#include "odb-internal.h"
+#include "prune.h"
+
+/*
+ * referrers rows: key = "<subject digest>\0<referrer digest>", empty
+ * value: the objects whose `subject` names another (OCI 1.1 referrers:
+ * SBOMs, attestations, signatures), kept beside the subject so that a
+ * copy of a graph finds them without reading every object.  A composite
+ * key, as for sources: the rows of one subject stay together.
+ *
+ * The table came after format 1's first stores: a store opened to read
+ * that lacks it has no referrers; the first write creates it
+ * (odb__referrers_ensure()).  A row can outlive its referrer (gc drops
+ * a referrer whose subject the store never had, and the row stays with
+ * that subject): readers pass over a referrer the store does not hold.
+ */
+static size_t make_key(char *key, const struct digest *subject,
+		       const struct digest *referrer)
+{
+	size_t n;
+
+	digest_fmt(key, subject);
+	n = strlen(key) + 1;
+	if (referrer) {
+		digest_fmt(key + n, referrer);
+		n += strlen(key + n);
+	}
+	return n;
+}
+
+int odb_referrer_add(struct odb_txn *tx, const struct digest *subject,
+		     const struct digest *referrer)
+{
+	char key[2 * DIGEST_MAX_STR];
+	MDB_val k, v = { 0, "" };
+	int rc;
+
+	if (!tx->db->has_referrers)
+		return mf_error(MF_ERROR, "the store has no referrers table");
+	k.mv_size = make_key(key, subject, referrer);
+	k.mv_data = key;
+	rc = mdb_put(tx->txn, tx->db->referrers, &k, &v, 0);
+	return rc ? odb_txn_error(tx, rc, "cannot record a referrer") : 0;
+}
+
+int odb_referrer_for_each(struct odb_txn *tx, const struct digest *subject,
+			  odb_referrer_cb cb, void *payload)
+{
+	char prefix[DIGEST_MAX_STR + 1];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t plen;
+	int rc, ret = 0;
+
+	if (!tx->db->has_referrers)
+		return 0;
+	plen = make_key(prefix, subject, NULL);
+	k.mv_size = plen;
+	k.mv_data = prefix;
+	if ((rc = mdb_cursor_open(tx->txn, tx->db->referrers, &cur)))
+		return odb_txn_error(tx, rc, "cannot read referrers");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct digest id;
+		size_t n;
+
+		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen))
+			break;
+		n = k.mv_size - plen;
+		if (digest_parse_n(&id, (const char *)k.mv_data + plen, n)) {
+			ret = mf_error(MF_ECORRUPT, "malformed referrer row");
+			break;
+		}
+		if ((ret = cb(&id, payload)))
+			break;
+	}
+	if (!ret && rc && rc != MDB_NOTFOUND)
+		ret = odb_txn_error(tx, rc, "cannot read referrers");
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+int odb_referrer_delete_all(struct odb_txn *tx, const struct digest *subject)
+{
+	char prefix[DIGEST_MAX_STR + 1];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t plen;
+	int rc;
+
+	if (!tx->db->has_referrers)
+		return 0;
+	plen = make_key(prefix, subject, NULL);
+	if ((rc = mdb_cursor_open(tx->txn, tx->db->referrers, &cur)))
+		return odb_txn_error(tx, rc, "cannot delete referrers");
+	k.mv_size = plen;
+	k.mv_data = prefix;
+	while (!(rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE))) {
+		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen))
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+		k.mv_size = plen;
+		k.mv_data = prefix;
+	}
+	mdb_cursor_close(cur);
+	return rc && rc != MDB_NOTFOUND ?
+		odb_txn_error(tx, rc, "cannot delete referrers") : 0;
+}
