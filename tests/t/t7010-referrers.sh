@@ -132,6 +132,18 @@ test_expect_success 'push to a layout lists them' '
 	blobs_ok lay3
 '
 
+test_expect_success 'create from a layout takes the referrers of its images, and push carries them' '
+	export MANIFOLD_DIR=$TRASH/fromsrc &&
+	cp -r src src2 &&
+	ATT2=$(add_referrer src2 "$A" application/vnd.in-toto+json "{\"att\":2}") &&
+	manifold create "$R/rel/app:v2" oci:src2:a oci:src2:b >/dev/null &&
+	manifold cat-manifest "$ATT2" >/dev/null &&
+	manifold push "$R/rel/app:v2" oci:lay4:v2 >/dev/null &&
+	test "$(entries lay4 "$ATT2")" = 1 &&
+	test -f "lay4/blobs/sha256/$(layer_of src2 "$ATT2" | cut -d: -f2)" &&
+	blobs_ok lay4
+'
+
 test_expect_success 'gc keeps the referrers of a kept list, and drops them with it' '
 	export MANIFOLD_DIR=$TRASH/gcs &&
 	manifold import oci:lay >/dev/null &&

@@ -13,6 +13,7 @@
 #include <lmdb.h>
 
 #include "odb/odb.h"
+#include "odb/prune.h"
 #include "util/error.h"
 
 #define MT "application/vnd.oci.image.index.v1+json"
@@ -585,10 +586,72 @@ static void test_odb__ref_for_each_prefix(void **state)
 	odb_txn_end(tx);
 }
 
+struct ref_pair {
+	const struct digest *subject, *referrer;
+};
+
+static int add_referrer_cb(struct odb_txn *tx, void *payload)
+{
+	struct ref_pair *p = payload;
+
+	return odb_referrer_add(tx, p->subject, p->referrer);
+}
+
+static int collect_referrer(const struct digest *id, void *payload)
+{
+	struct digest *got = payload;
+
+	for (; !digest_is_zero(got); got++)
+		;
+	*got = *id;
+	return 0;
+}
+
+static int prune_cb(struct odb_txn *tx, void *payload)
+{
+	return odb_object_prune(tx, payload);
+}
+
+static void test_odb__referrers(void **state)
+{
+	struct fixture *f = *state;
+	struct digest s = put(f->db, "S"), t = put(f->db, "T");
+	struct digest r1 = put(f->db, "R1"), r2 = put(f->db, "R2");
+	struct ref_pair p1 = { &s, &r1 }, p2 = { &s, &r2 }, p3 = { &t, &r1 };
+	struct digest got[4];
+	struct odb_txn *tx;
+
+	assert_int_equal(odb_write(f->db, add_referrer_cb, &p1), 0);
+	assert_int_equal(odb_write(f->db, add_referrer_cb, &p2), 0);
+	assert_int_equal(odb_write(f->db, add_referrer_cb, &p1), 0);	/* again */
+	assert_int_equal(odb_write(f->db, add_referrer_cb, &p3), 0);
+
+	memset(got, 0, sizeof(got));
+	assert_int_equal(odb_read_begin(&tx, f->db), 0);
+	assert_int_equal(odb_referrer_for_each(tx, &s, collect_referrer, got), 0);
+	odb_txn_end(tx);
+	/* Each once, in digest order; T's row is not S's. */
+	assert_false(digest_is_zero(&got[1]));
+	assert_true(digest_is_zero(&got[2]));
+	assert_true((digest_eq(&got[0], &r1) && digest_eq(&got[1], &r2)) ||
+		    (digest_eq(&got[0], &r2) && digest_eq(&got[1], &r1)));
+
+	/* Pruning the subject drops its rows, and only its rows. */
+	assert_int_equal(odb_write(f->db, prune_cb, &s), 0);
+	memset(got, 0, sizeof(got));
+	assert_int_equal(odb_read_begin(&tx, f->db), 0);
+	assert_int_equal(odb_referrer_for_each(tx, &s, collect_referrer, got), 0);
+	assert_true(digest_is_zero(&got[0]));
+	assert_int_equal(odb_referrer_for_each(tx, &t, collect_referrer, got), 0);
+	assert_true(digest_eq(&got[0], &r1));
+	odb_txn_end(tx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_odb__object_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odb__referrers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odb__sha512_write_and_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odb__prefix_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odb__prefix_ambiguous, setup, teardown),
