@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "endpoint/conns.h"
+#include "endpoint/layout.h"
 #include "endpoint/registry.h"
+#include "manifest/manifest.h"
 #include "registry/reference.h"
 #include "registry/registry.h"
 #include "util/error.h"
@@ -51,13 +53,95 @@ static int manifest_get(struct endpoint *e, struct ep_manifest *out,
 	return 0;
 }
 
+/*
+ * The tag under which the referrers tag schema (distribution-spec v1.1,
+ * "Referrers Tag Schema") keeps an index of subject's referrers, for
+ * registries without the referrers API: "<alg>-<hex>", the algorithm
+ * cut to 32 characters and the hex to 64.
+ */
+static void schema_tag(char *out, size_t sz, const struct digest *subject)
+{
+	char ds[DIGEST_MAX_STR];
+	char *colon;
+
+	digest_fmt(ds, subject);
+	colon = strchr(ds, ':');
+	*colon = '\0';
+	snprintf(out, sz, "%.32s-%.64s", ds, colon + 1);
+}
+
+#define SCHEMA_EMPTY "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_INDEX \
+	"\",\"manifests\":[]}"
+/* Writes of a schema index before giving up (see below). */
+#define SCHEMA_TRIES 3
+
+/*
+ * List the referrer id (media type mt, len bytes, artifactType at) in
+ * the schema index of its subject: read it (none yet: an empty one),
+ * add an entry unless it has one, write it back, and read it again to
+ * see that the entry stayed.  A registry has no conditional PUT: two
+ * writers at once may lose one entry, which the second read notices, so
+ * the merge is tried again; an entry of someone else's is never
+ * dropped, since each write starts from what was read.
+ */
+static int list_in_schema(struct reg_endpoint *r, const struct digest *subject,
+			  const struct digest *id, const char *mt, size_t len,
+			  const char *at)
+{
+	char tag[128], ds[DIGEST_MAX_STR];
+	int ret = 0;
+
+	schema_tag(tag, sizeof(tag), subject);
+	digest_fmt(ds, id);
+	for (int try = 0; ; try++) {
+		struct buf b = BUF_INIT_MAX(REG_MANIFEST_MAX);
+		struct ep_layout_index ix;
+		struct reg_manifest m;
+		struct digest got;
+		int unchanged;
+
+		ret = reg_manifest_get(&m, r->reg, r->repo, tag);
+		if (ret == MF_ENOTFOUND) {
+			buf_init(&m.body, REG_MANIFEST_MAX);
+			ret = buf_adds(&m.body, SCHEMA_EMPTY);
+		}
+		if (!ret && (ret = ep_layout_index_parse(&ix, m.body.ptr, m.body.len)))
+			ret = mf_error_wrap(ret, "%s:%s is not a referrers index",
+					    r->e.where, tag);
+		buf_release(&m.body);
+		if (ret)
+			return ret;
+		ret = ep_layout_index_add(&b, &ix, mt, ds, len, at, &unchanged);
+		ep_layout_index_release(&ix);
+		/* Listed already, or the write before this read stayed. */
+		if (!ret && !unchanged && try == SCHEMA_TRIES)
+			ret = mf_error(MF_ENET, "%s:%s: other writers kept "
+				       "replacing the referrers index; %s is "
+				       "not in it", r->e.where, tag, ds);
+		if (!ret && !unchanged)
+			ret = reg_manifest_put(&got, r->reg, r->repo, tag,
+					       MT_OCI_INDEX, b.ptr, b.len);
+		buf_release(&b);
+		if (ret || unchanged)
+			return ret;
+	}
+}
+
 static int manifest_put(struct endpoint *e, const char *ref,
 			const char *media_type, const void *data, size_t len)
 {
 	struct reg_endpoint *r = reg_ep(e);
-	struct digest got;
+	char at[EP_MEDIA_TYPE_MAX + 1];
+	struct digest got, subject;
+	int ret = reg_manifest_put(&got, r->reg, r->repo, ref, media_type,
+				   data, len);
 
-	return reg_manifest_put(&got, r->reg, r->repo, ref, media_type, data, len);
+	/* A referrer put by digest is named by nothing: list it. */
+	if (!ret && !strncmp(ref, "sha", 3) && strchr(ref, ':') &&
+	    manifest_subject(&subject, at, sizeof(at), data, len,
+			     media_type) == 1)
+		ret = list_in_schema(r, &subject, &got, media_type, len, at);
+	return ret;
 }
 
 static int blob_has(struct endpoint *e, uint64_t *size, const struct digest *d)

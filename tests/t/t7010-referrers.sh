@@ -123,6 +123,39 @@ test_expect_success 'push to a registry sends the referrers and their blobs' '
 	done
 '
 
+# schema_index SUBJECT: the referrers tag schema index of SUBJECT in ref/app
+schema_index() {
+	registry_curl -sS -f -H "Accept: application/vnd.oci.image.index.v1+json" \
+		"$REGISTRY_URL/v2/ref/app/manifests/sha256-${1#sha256:}"
+}
+
+test_expect_success 'the registry lists them in the referrers tag schema (it has no referrers API)' '
+	schema_index "$LIST" >idx &&
+	jq -r ".manifests[].digest" idx >got &&
+	echo "$SBOM" >expect &&
+	test_cmp expect got &&
+	test "$(jq -r ".manifests[0].artifactType" idx)" = application/spdx+json &&
+	test "$(jq -r .mediaType idx)" = application/vnd.oci.image.index.v1+json &&
+	schema_index "$SBOM" | jq -r ".manifests[].digest" >got &&
+	echo "$SIG" >expect &&
+	test_cmp expect got &&
+	schema_index "$A" | jq -r ".manifests[].digest" >got &&
+	echo "$ATT" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'a push that adds a referrer keeps the ones another tool listed' '
+	export MANIFOLD_DIR=$TRASH/air &&
+	FOREIGN="{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"$B\",\"size\":$(wc -c <"src/blobs/sha256/${B#sha256:}"),\"artifactType\":\"application/x-theirs\"}" &&
+	schema_index "$LIST" | jq -c ".manifests = [$FOREIGN]" >theirs &&
+	registry_curl -sS -f -X PUT -H "Content-Type: application/vnd.oci.image.index.v1+json" \
+		--data-binary @theirs "$REGISTRY_URL/v2/ref/app/manifests/sha256-${LIST#sha256:}" &&
+	manifold push --insecure --force "$L" "$R/ref/app:v1" >/dev/null &&
+	schema_index "$LIST" | jq -r ".manifests[].digest" | sort >got &&
+	printf "%s\n" "$SBOM" "$B" | sort >expect &&
+	test_cmp expect got
+'
+
 test_expect_success 'push to a layout lists them' '
 	export MANIFOLD_DIR=$TRASH/air &&
 	manifold push "$L" oci:lay3:v1 >/dev/null &&
