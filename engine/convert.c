@@ -501,10 +501,13 @@ static struct eng_copy *graph_dup(const struct eng_copy *in)
 			o->sources[j] = xstrdup(n->sources[j]);
 		o->sources_nr = n->sources_nr;
 		o->children = xcalloc(n->children_nr + 1, sizeof(*o->children));
-		memcpy(o->children, n->children, n->children_nr * sizeof(*o->children));
+		if (n->children_nr)
+			memcpy(o->children, n->children,
+			       n->children_nr * sizeof(*o->children));
 		o->children_nr = n->children_nr;
 		o->blobs = xcalloc(n->blobs_nr + 1, sizeof(*o->blobs));
-		memcpy(o->blobs, n->blobs, n->blobs_nr * sizeof(*o->blobs));
+		if (n->blobs_nr)
+			memcpy(o->blobs, n->blobs, n->blobs_nr * sizeof(*o->blobs));
 		o->blobs_nr = n->blobs_nr;
 	}
 	p->blobs_nr = p->blobs_alloc = in->blobs_nr;
@@ -516,7 +519,9 @@ static struct eng_copy *graph_dup(const struct eng_copy *in)
 	}
 	p->slots_nr = in->slots_nr;
 	p->blob_slots = xcalloc(in->slots_nr + 1, sizeof(*p->blob_slots));
-	memcpy(p->blob_slots, in->blob_slots, in->slots_nr * sizeof(*p->blob_slots));
+	if (in->slots_nr)
+		memcpy(p->blob_slots, in->blob_slots,
+		       in->slots_nr * sizeof(*p->blob_slots));
 	return p;
 }
 
