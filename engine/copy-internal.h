@@ -4,7 +4,8 @@
 /*
  * The graph of a copy (engine/copy.h), shared by the two halves of it:
  * loading it from the source (copy-load.c) and running it against a
- * target (copy.c).  Nothing else includes this.
+ * target (copy.c); convert.c makes a converted copy of one.  Nothing
+ * else includes this.
  */
 #include <pthread.h>
 #include <stddef.h>

@@ -292,6 +292,10 @@ struct eng_export_opts {
 	int history;
 	unsigned jobs;
 	int no_referrers;	/* leave the lists' referrers behind */
+	int format;		/* enum eng_format (engine/convert.h): each
+				 * graph converted before it is copied */
+	struct digest *written;	/* NULL, or n of them: each list's digest
+				 * in the layout (converted or not) */
 };
 
 struct odb;
@@ -346,6 +350,12 @@ int eng_push_load(struct eng_push **out, struct odb_txn *tx,
 int eng_push_run(struct eng_push *p, const char *target,
 		const struct eng_push_opts *opts, eng_push_step_fn step,
 		void *payload);
+/*
+ * Replace the loaded graph by its conversion to `format` (enum
+ * eng_format, engine/convert.h); root gets the new root's digest.  On
+ * an error (a manifest that cannot be converted) p is unchanged.
+ */
+int eng_push_convert(struct eng_push *p, int format, struct digest *root);
 const struct eng_push_stats *eng_push_stats(const struct eng_push *p);
 int eng_push_record(struct odb_txn *tx, const struct eng_push *p,
 		   const char *target, const char *msg);

@@ -10,6 +10,7 @@
 #include "endpoint/conns.h"
 #include "endpoint/location.h"
 #include "endpoint/store.h"
+#include "engine/convert.h"
 #include "engine/copy.h"
 #include "engine/engine.h"
 #include "manifest/manifest.h"
@@ -79,6 +80,19 @@ int eng_push_run(struct eng_push *p, const char *target,
 	ep_close(to.ep);
 	ep_conns_close(&cs);
 	return ret;
+}
+
+int eng_push_convert(struct eng_push *p, int format, struct digest *root)
+{
+	struct eng_copy *c;
+	int ret = eng_copy_convert(&c, p->graph, (enum eng_format)format);
+
+	if (ret)
+		return ret;
+	eng_copy_free(p->graph);
+	p->graph = c;
+	*root = *eng_copy_node(c, 0, NULL);
+	return 0;
 }
 
 const struct eng_push_stats *eng_push_stats(const struct eng_push *p)

@@ -27,6 +27,7 @@
 #include "endpoint/location.h"
 #include "endpoint/stage.h"
 #include "endpoint/store.h"
+#include "engine/convert.h"
 #include "engine/copy.h"
 #include "engine/engine.h"
 #include "engine/history.h"
@@ -47,21 +48,31 @@ static int value_known(const struct digest *const *done, size_t n,
 	return 0;
 }
 
-/* Copy the graph below id in the store to the layout, under ref there. */
+/*
+ * Copy the graph below id in the store to the layout, under ref there,
+ * converted to format first; written gets the root's digest there.
+ */
 static int export_one(struct odb *db, struct endpoint *layout,
-		      const struct digest *id, const char *ref,
-		      const struct eng_push_opts *po, eng_push_step_fn step,
-		      void *payload)
+		      const struct digest *id, const char *ref, int format,
+		      struct digest *written, const struct eng_push_opts *po,
+		      eng_push_step_fn step, void *payload)
 {
 	struct eng_copy_target to = { layout, ref, ref, NULL };
 	struct endpoint *store;
-	struct eng_copy *c;
+	struct eng_copy *c, *conv;
 	int ret;
 
 	if ((ret = ep_store_open(&store, db)))
 		return ret;
 	to.src = store;
 	ret = eng_copy_load(&c, store, id);
+	if (!ret && format != ENG_FORMAT_KEEP) {
+		ret = eng_copy_convert(&conv, c, (enum eng_format)format);
+		eng_copy_free(c);
+		c = ret ? NULL : conv;
+	}
+	if (!ret && written)
+		*written = *eng_copy_node(c, 0, NULL);
 	if (!ret) {
 		ret = eng_copy_run(c, &to, po, step, payload);
 		eng_copy_free(c);
@@ -94,7 +105,8 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
 	if ((ret = ep_open(&layout, where.location, &oo)))
 		goto out;
 	for (size_t i = 0; !ret && i < n; i++)
-		ret = export_one(db, layout, &lists[i].id, lists[i].name, &po, step,
+		ret = export_one(db, layout, &lists[i].id, lists[i].name, o->format,
+				 o->written ? &o->written[i] : NULL, &po, step,
 				 payload);
 	if (ret || !o->history)
 		goto finish;
@@ -132,7 +144,8 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
 				done = xrealloc(done, (ndone + 1) * sizeof(*done));
 				done[ndone++] = v[k];
 				ret = export_one(db, layout, v[k], digest_fmt(hex, v[k]),
-						 &po, step, payload);
+						 ENG_FORMAT_KEEP, NULL, &po, step,
+						 payload);
 			}
 		}
 	if (!ret) {

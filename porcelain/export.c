@@ -11,6 +11,7 @@
 #include "cli/parse-options.h"
 #include "cli/porcelain.h"
 #include "cli/usage.h"
+#include "engine/convert.h"
 #include "engine/list-read.h"
 #include "util/wrapper.h"
 
@@ -36,6 +37,8 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 	const char *out = NULL;
 	int quiet = 0, progress;
 	long jobs = ENG_PUSH_JOBS;
+	const char *format_name = "keep";
+	enum eng_format format;
 	const struct option opts[] = {
 		OPT_STRING('o', "output", &out, "oci:DIR",
 			   "The OCI layout to write (created if missing)"),
@@ -50,6 +53,9 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL(0, "no-referrers", &o.no_referrers,
 			 "Leave the referrers (SBOMs, attestations, signatures) "
 			 "behind"),
+		OPT_STRING(0, "format", &format_name, "keep|oci",
+			   "keep: bytes as they are (default); oci: convert "
+			   "every manifest to OCI (new digests)"),
 		OPT_END()
 	};
 	struct eng_export_list *lists;
@@ -67,12 +73,23 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_with_options_error(usage_str, opts,
 			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
 			"expected 1 to 64", jobs);
+	if (eng_format_parse(&format, format_name))
+		usage_with_options_error(usage_str, opts, "invalid argument "
+			"\"%s\" for \"--format\" flag: %s", format_name,
+			mf_error_last());
+	/* The history names the stored digests, which a conversion changes. */
+	if (format != ENG_FORMAT_KEEP && o.history)
+		usage_with_options_error(usage_str, opts, "--history cannot be "
+			"used with --format %s: the history names the "
+			"unconverted digests", format_name);
+	o.format = format;
 	o.jobs = (unsigned)jobs;
 	progress = !quiet && isatty(2);
 
 	lists = xcalloc((size_t)argc, sizeof(*lists));
 	names = xcalloc((size_t)argc, sizeof(*names));
 	refs = xcalloc((size_t)argc, sizeof(*refs));
+	o.written = xcalloc((size_t)argc, sizeof(*o.written));
 	tx = pc_read_begin(ctx);
 	for (int i = 0; i < argc; i++) {
 		pc_list_name(names[i], refs[i], argv[i], NULL);
@@ -90,8 +107,9 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 	for (int i = 0; i < argc; i++) {
 		char hex[DIGEST_MAX_STR];
 
-		printf("%s\t%s\n", digest_fmt(hex, &lists[i].id), names[i]);
+		printf("%s\t%s\n", digest_fmt(hex, &o.written[i]), names[i]);
 	}
+	free(o.written);
 	free(lists);
 	free(names);
 	free(refs);

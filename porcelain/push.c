@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/convert.h"
 #include "engine/entries.h"
 #include "engine/list-edit.h"
 #include "engine/list-read.h"
@@ -137,6 +138,8 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct eng_push_opts o = { 0 };
 	int purge = 0, quiet = 0;
 	long jobs = ENG_PUSH_JOBS;
+	const char *format_name = "keep";
+	enum eng_format format;
 	const struct option opts[] = {
 		OPT_BOOL(0, "insecure", &o.insecure,
 			 "Allow push to an insecure registry"),
@@ -152,6 +155,9 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL(0, "no-referrers", &o.no_referrers,
 			 "Leave the referrers (SBOMs, attestations, signatures) "
 			 "behind"),
+		OPT_STRING(0, "format", &format_name, "keep|oci",
+			   "keep: bytes as they are (default); oci: convert "
+			   "every manifest to OCI (new digests)"),
 		OPT_END()
 	};
 	char disp[ENG_NAME_MAX], refname[ODB_REF_MAX + 1];
@@ -159,7 +165,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct eng_push *p = NULL;
 	struct list l = LIST_INIT;
 	struct odb_txn *tx;
-	struct digest id;
+	struct digest id, stored;
 	const char *const *targets;
 	int ntargets, ret;
 
@@ -170,6 +176,10 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_with_options_error(usage_str, opts,
 			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
 			"expected 1 to 64", jobs);
+	if (eng_format_parse(&format, format_name))
+		usage_with_options_error(usage_str, opts, "invalid argument "
+			"\"%s\" for \"--format\" flag: %s", format_name,
+			mf_error_last());
 	/* A plan reads best in list order. */
 	o.jobs = o.dry_run ? 1 : (unsigned)jobs;
 	pc_list_name(disp, refname, argv[0], NULL);
@@ -184,6 +194,9 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	/* Everything is read now; no transaction is open while pushing. */
 	ret = eng_push_load(&p, tx, &id);
 	eng_view_end(tx);
+	stored = id;
+	if (!ret && format != ENG_FORMAT_KEEP)
+		ret = eng_push_convert(p, format, &id);
 	if (ret)
 		die("%s: %s", disp, mf_error_last());
 
@@ -197,7 +210,12 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 
 		if (eng_name(tdisp, NULL, NULL, where, targets[i]))
 			die_last();
-		o.expect_present = recorded(ctx, targets[i], &id);
+		/*
+		 * A converted list is not in the store, nor recorded: its tag
+		 * is asked first, so that an unchanged one costs one request.
+		 */
+		o.expect_present = digest_eq(&id, &stored) ?
+				   recorded(ctx, targets[i], &id) : 1;
 		if (o.dry_run && ntargets > 1)
 			printf("# %s\n", tdisp);
 		ret = eng_push_run(p, targets[i], &o, on_step, &sh);
@@ -218,8 +236,12 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 				"(%llu bytes), %zu put\n", tdisp, st->present,
 				st->mounted, st->copied,
 				(unsigned long long)st->bytes_copied, st->put);
-		/* Already recorded, and found so: nothing to write. */
-		if (!(st->up_to_date && o.expect_present)) {
+		/*
+		 * Already recorded, and found so: nothing to write.  A
+		 * converted list is recorded nowhere: the store's refs name
+		 * what the store holds.
+		 */
+		if (digest_eq(&id, &stored) && !(st->up_to_date && o.expect_present)) {
 			if ((ret = eng_record_push(cmd_store(ctx), p, targets[i], msg)))
 				die("pushed %s, but could not record it: %s", tdisp,
 				    mf_error_last());

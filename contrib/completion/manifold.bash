@@ -45,13 +45,13 @@ _manifold_options()
 	annotate)	echo "--arch= --os= --os-version= --os-features= --variant= --features= --annotation= --index" ;;
 	create)		echo "-a --amend --insecure --format= --platform= --annotation=" ;;
 	diff)		echo "--format= --exit-code --insecure" ;;
-	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --no-referrers" ;;
+	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --format= --no-referrers" ;;
 	fetch)		echo "-f --force --insecure --platform=" ;;
 	import)		echo "-f --force --no-referrers" ;;
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
-	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs= --no-referrers" ;;
+	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs= --format= --no-referrers" ;;
 	remove | restore | rm) ;;
 	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
 	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;
@@ -78,7 +78,7 @@ _manifold_takes_value()
 	create:--format|create:--platform|create:--annotation) return 0 ;;
 	diff:--format|fetch:--platform|inspect:--format|ls:--format) return 0 ;;
 	log:-n|log:--max-count) return 0 ;;
-	push:-j|push:--jobs) return 0 ;;
+	push:-j|push:--jobs|push:--format|export:--format) return 0 ;;
 	export:-o|export:--output|export:-j|export:--jobs) return 0 ;;
 	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
 	fetch-manifest:--platform) return 0 ;;
@@ -99,6 +99,7 @@ _manifold_option_values()
 	annotate:--os) echo "linux windows darwin freebsd netbsd openbsd plan9 solaris dragonfly" ;;
 	annotate:--variant) echo "v5 v6 v7 v8" ;;
 	create:--format) echo "docker oci" ;;
+	push:--format | export:--format) echo "keep oci" ;;
 	create:--platform | fetch:--platform) echo "$_manifold_platforms" ;;
 	diff:--format) echo "text json" ;;
 	inspect:--format) echo "json table" ;;
