@@ -1293,7 +1293,7 @@ int ep_layout_index_subjects(struct ep_layout_subject **out, size_t *nr,
 			}
 			ret = ret < 0 ? ret : 0;
 		}
-		ep_manifest_release(&m);
+		buf_release(&m.body);
 		if (ret && en->name)
 			ret = 0;
 		else if (ret)
