@@ -11,19 +11,13 @@
 #include "sign/base64.h"
 #include "sign/der.h"
 #include "sign/key.h"
+#include "sign/keyfile.h"
 #include "sign/pem.h"
 #include "util/digest.h"
 #include "util/module.h"
 #include "util/wrapper.h"
 
-/* cosign's scrypt parameters, the only ones skopeo accepts. */
-#define SCRYPT_N 32768
-#define SCRYPT_R 8
-#define SCRYPT_P 1
-#define SALT_LEN 32
 #define BOX_KEY_LEN crypto_secretbox_KEYBYTES
-#define NONCE_LEN crypto_secretbox_NONCEBYTES
-#define MAC_LEN crypto_secretbox_MACBYTES
 
 struct sign_key {
 	enum sign_key_type type;
@@ -226,8 +220,8 @@ static unsigned char *box_key(const char *pass, size_t pass_len,
 	if (!(key = guarded(BOX_KEY_LEN)))
 		return NULL;
 	if (crypto_pwhash_scryptsalsa208sha256_ll((const uint8_t *)pass, pass_len,
-						  salt, SALT_LEN, SCRYPT_N, SCRYPT_R,
-						  SCRYPT_P, key, BOX_KEY_LEN)) {
+						  salt, KEYFILE_SALT_LEN, KEYFILE_SCRYPT_N, KEYFILE_SCRYPT_R,
+						  KEYFILE_SCRYPT_P, key, BOX_KEY_LEN)) {
 		sodium_free(key);
 		mf_error(MF_ERROR, "scrypt failed (out of memory?)");
 		return NULL;
@@ -238,10 +232,10 @@ static unsigned char *box_key(const char *pass, size_t pass_len,
 int sign_key_write(struct buf *out, const struct sign_key *k,
 		   const char *pass, size_t pass_len)
 {
-	unsigned char salt[SALT_LEN], nonce[NONCE_LEN];
+	unsigned char salt[KEYFILE_SALT_LEN], nonce[KEYFILE_NONCE_LEN];
 	unsigned char *key, *ct;
 	struct buf json = BUF_INIT_MAX(PEM_MAX);
-	size_t ct_len = k->priv_len + MAC_LEN;
+	size_t ct_len = k->priv_len + KEYFILE_MAC_LEN;
 	int ret;
 
 	randombytes_buf(salt, sizeof(salt));
@@ -255,7 +249,7 @@ int sign_key_write(struct buf *out, const struct sign_key *k,
 	/* As Go's json.Marshal writes cosign's struct: fields in this order. */
 	ret = buf_addf(&json, "{\"kdf\":{\"name\":\"scrypt\",\"params\":"
 		       "{\"N\":%d,\"r\":%d,\"p\":%d},\"salt\":\"",
-		       SCRYPT_N, SCRYPT_R, SCRYPT_P);
+		       KEYFILE_SCRYPT_N, KEYFILE_SCRYPT_R, KEYFILE_SCRYPT_P);
 	if (!ret)
 		ret = sign_b64_encode(&json, salt, sizeof(salt));
 	if (!ret)
@@ -276,116 +270,17 @@ int sign_key_write(struct buf *out, const struct sign_key *k,
 	return ret;
 }
 
-/* The base64 string field `key` of `obj` decoded into `out` (`cap` bytes). */
-static int b64_field(unsigned char *out, size_t cap, size_t *len, yajl_val obj,
-		     const char *key, const char *path)
-{
-	const char *s = json_get_string(obj, key);
-	int ret;
-
-	if (!s)
-		return mf_error(MF_EINVALID, "malformed key file: %s%s is missing or "
-				"not a string", path, key);
-	ret = sign_b64_decode_to(out, cap, len, s, strlen(s));
-	if (ret)
-		return mf_error_wrap(ret == MF_ETOOBIG ? MF_EINVALID : ret,
-				     "malformed key file: %s%s", path, key);
-	return 0;
-}
-
-/* The parts of a key file's JSON, checked. */
-struct sealed {
-	unsigned char salt[SALT_LEN];
-	unsigned char nonce[NONCE_LEN];
-	unsigned char ct[SIGN_PKCS8_MAX + MAC_LEN];
-	size_t ct_len;
-};
-
-static int parse_sealed(struct sealed *s, const char *json, size_t len)
-{
-	yajl_val root, kdf, params, cipher;
-	const char *name;
-	int64_t n = 0, r = 0, p = 0;
-	size_t got;
-	int ret = json_parse(&root, json, len);
-
-	if (ret)
-		return mf_error_wrap(ret, "malformed key file");
-	if (!YAJL_IS_OBJECT(root)) {
-		ret = mf_error(MF_EINVALID, "malformed key file: not a JSON object");
-		goto out;
-	}
-	kdf = json_get_object(root, "kdf");
-	cipher = json_get_object(root, "cipher");
-	if (!kdf || !cipher) {
-		ret = mf_error(MF_EINVALID, "malformed key file: no %s object",
-			       kdf ? "cipher" : "kdf");
-		goto out;
-	}
-	if (!(name = json_get_string(kdf, "name")) || strcmp(name, "scrypt")) {
-		ret = mf_error(name ? MF_ENOTSUP : MF_EINVALID, "key file: kdf.name is "
-			       "not \"scrypt\" (the only one cosign writes)");
-		goto out;
-	}
-	params = json_get_object(kdf, "params");
-	if (!params || !json_get_int64(&n, params, "N") ||
-	    !json_get_int64(&r, params, "r") || !json_get_int64(&p, params, "p")) {
-		ret = mf_error(MF_EINVALID, "malformed key file: kdf.params needs "
-			       "integers N, r and p");
-		goto out;
-	}
-	if (n != SCRYPT_N || r != SCRYPT_R || p != SCRYPT_P) {
-		ret = mf_error(MF_ENOTSUP, "key file: scrypt N=%lld r=%lld p=%lld; only "
-			       "cosign's N=%d r=%d p=%d are accepted", (long long)n,
-			       (long long)r, (long long)p, SCRYPT_N, SCRYPT_R, SCRYPT_P);
-		goto out;
-	}
-	if ((ret = b64_field(s->salt, sizeof(s->salt), &got, kdf, "salt", "kdf.")))
-		goto out;
-	if (got != SALT_LEN) {
-		ret = mf_error(MF_EINVALID, "malformed key file: kdf.salt is %zu bytes, "
-			       "not %d", got, SALT_LEN);
-		goto out;
-	}
-	if (!(name = json_get_string(cipher, "name")) || strcmp(name, "nacl/secretbox")) {
-		ret = mf_error(name ? MF_ENOTSUP : MF_EINVALID, "key file: cipher.name "
-			       "is not \"nacl/secretbox\" (the only one cosign writes)");
-		goto out;
-	}
-	if ((ret = b64_field(s->nonce, sizeof(s->nonce), &got, cipher, "nonce", "cipher.")))
-		goto out;
-	if (got != NONCE_LEN) {
-		ret = mf_error(MF_EINVALID, "malformed key file: cipher.nonce is %zu "
-			       "bytes, not %d", got, NONCE_LEN);
-		goto out;
-	}
-	if ((ret = b64_field(s->ct, sizeof(s->ct), &s->ct_len, root, "ciphertext", "")))
-		goto out;
-	if (s->ct_len <= MAC_LEN)
-		ret = mf_error(MF_EINVALID, "malformed key file: ciphertext of %zu "
-			       "bytes", s->ct_len);
-out:
-	yajl_tree_free(root);
-	return ret;
-}
-
 int sign_key_read(struct sign_key **out, const char *text, size_t len,
 		  const char *pass, size_t pass_len)
 {
-	static const char *const labels[] = {
-		SIGN_LABEL_PRIVATE, SIGN_LABEL_PRIVATE_SIGSTORE, NULL
-	};
-	struct buf body = BUF_INIT_MAX(PEM_MAX);
-	struct sealed *s = xcalloc(1, sizeof(*s));
+	struct keyfile_sealed *s = xcalloc(1, sizeof(*s));
 	struct sign_key *k = NULL;
 	unsigned char *key = NULL;
-	size_t which;
 	int ret;
 
 	*out = NULL;
 	if ((ret = sodium_ready()) ||
-	    (ret = pem_read(&body, &which, text, len, labels)) ||
-	    (ret = parse_sealed(s, body.ptr, body.len)) ||
+	    (ret = keyfile_unarmor(s, text, len)) ||
 	    (ret = key_new(&k)))
 		goto out;
 	if (!(key = box_key(pass, pass_len, s->salt))) {
@@ -397,7 +292,7 @@ int sign_key_read(struct sign_key **out, const char *text, size_t len,
 			       "(or the key file was changed)");
 		goto out;
 	}
-	k->priv_len = s->ct_len - MAC_LEN;
+	k->priv_len = s->ct_len - KEYFILE_MAC_LEN;
 	if ((ret = key_complete(k)))
 		goto out;
 	*out = k;
@@ -406,7 +301,6 @@ out:
 	sodium_free(key);
 	sign_key_free(k);
 	free(s);
-	buf_release(&body);
 	return ret;
 }
 
