@@ -7,7 +7,6 @@
 
 #include <sodium.h>
 
-#include "manifest/json.h"
 #include "sign/base64.h"
 #include "sign/der.h"
 #include "sign/key.h"
@@ -317,10 +316,12 @@ int sign_pubkey_from_der(struct sign_pubkey *pk, const unsigned char *der,
 	int ret;
 
 	memset(pk, 0, sizeof(*pk));
-	if (len > sizeof(pk->spki))
-		return mf_error(MF_ETOOBIG, "public key over %zu bytes", sizeof(pk->spki));
+	/* The type first: an RSA key is refused for that, not its size. */
 	if ((ret = der_key_alg(&alg, der, len, 0)))
 		return ret;
+	if ((alg == DER_ALG_ED25519 || alg == DER_ALG_EC_P256) &&
+	    len > sizeof(pk->spki))
+		return mf_error(MF_EINVALID, "malformed public key: %zu bytes", len);
 	switch (alg) {
 	case DER_ALG_ED25519:
 		if (len != DER_ED25519_SPKI_PREFIX_LEN + crypto_sign_PUBLICKEYBYTES ||
@@ -346,7 +347,7 @@ int sign_pubkey_from_der(struct sign_pubkey *pk, const unsigned char *der,
 int sign_pubkey_read(struct sign_pubkey *pk, const char *text, size_t len)
 {
 	static const char *const labels[] = { SIGN_LABEL_PUBLIC, NULL };
-	struct buf body = BUF_INIT_MAX(SIGN_SPKI_MAX);
+	struct buf body = BUF_INIT_MAX(SIGN_PKCS8_MAX);
 	size_t which;
 	int ret = pem_read(&body, &which, text, len, labels);
 

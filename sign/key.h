@@ -47,8 +47,12 @@ enum sign_key_type {
 
 /* Largest SubjectPublicKeyInfo DER kept (P-256 uncompressed: 91 bytes). */
 #define SIGN_SPKI_MAX 160
-/* Largest PKCS#8 DER accepted (P-256 with its public key: about 140). */
-#define SIGN_PKCS8_MAX 512
+/*
+ * Largest PKCS#8 DER decrypted (P-256 with its public key: about 140
+ * bytes): room for a 4096-bit RSA key (about 2.4 KiB), so that one is
+ * refused for its type, not its size.
+ */
+#define SIGN_PKCS8_MAX 4096
 /* Largest signature: Ed25519 64 bytes, ECDSA P-256 DER at most 72. */
 #define SIGN_SIG_MAX 72
 /* "sha256:" and 64 hex digits, NUL-terminated. */

@@ -53,7 +53,7 @@ static int line_is(const char *line, size_t n, const char *what, const char *lab
 {
 	size_t w = strlen(what), l = strlen(label);
 
-	return n == 10 + w + l + 5 && !memcmp(line, "-----", 5) &&
+	return n == 11 + w + l && !memcmp(line, "-----", 5) &&
 		!memcmp(line + 5, what, w) && line[5 + w] == ' ' &&
 		!memcmp(line + 6 + w, label, l) && !memcmp(line + 6 + w + l, "-----", 5);
 }
