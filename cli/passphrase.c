@@ -91,13 +91,14 @@ static char *ask(FILE *tty, const char *prompt, size_t *len)
 	char *s = guarded_buf();
 	int restore = 0, got;
 
-	fputs(prompt, tty);
-	fflush(tty);
+	/* Echo off before the prompt: nothing typed after it is shown. */
 	if (!tcgetattr(fileno(tty), &old)) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		restore = !tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
 	}
+	fputs(prompt, tty);
+	fflush(tty);
 	got = fgets(s, CAP, tty) != NULL;
 	if (restore)
 		tcsetattr(fileno(tty), TCSAFLUSH, &old);

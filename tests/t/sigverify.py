@@ -349,6 +349,6 @@ def main(argv):
 if __name__ == "__main__":
     try:
         main(sys.argv)
-    except (Fail, ValueError, KeyError, TypeError) as e:
+    except (Fail, OSError, ValueError, KeyError, TypeError) as e:
         print("sigverify: %s" % e, file=sys.stderr)
         sys.exit(1)
