@@ -67,6 +67,7 @@ int cmd_cat_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_fetch_manifest(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_fsck(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_gc(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_generate_key(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_hash_object(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_login(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_logout(int argc, const char **argv, struct cmd_ctx *ctx);

@@ -44,6 +44,8 @@ static const struct cmd_struct commands[] = {
 	  "Verify the objects, refs and reflogs of the store" },
 	{ "gc", cmd_gc, NEED_STORE_RW | PLUMBING,
 	  "Expire old reflog entries and delete unreachable objects" },
+	{ "generate-key", cmd_generate_key, PORCELAIN,
+	  "Generate a key pair for signing, in cosign's key file format" },
 	{ "hash-object", cmd_hash_object, NEED_STORE_RW | PLUMBING,
 	  "Compute an object's digest, optionally store it" },
 	{ "import", cmd_import, NEED_STORE_RW | PORCELAIN,

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "registry/creds.h"
+#include "registry/sigcrypto.h"
 #include "registry/transport-internal.h"
 #include "util/digest.h"
 #include "util/wrapper.h"
@@ -67,4 +68,9 @@ const struct mf_module_ops mf_module_ops = {
 	.reg_request_count = net_request_count,
 	.creds_store = net_creds_store,
 	.creds_erase = net_creds_erase,
+	.ec_generate = sig_ec_generate,
+	.ec_public = sig_ec_public,
+	.ec_check_public = sig_ec_check_public,
+	.ec_sign = sig_ec_sign,
+	.ec_verify = sig_ec_verify,
 };

@@ -22,13 +22,16 @@
 # layer above it; porcelain, plumbing and cli are called only by main):
 #
 #   main       manifold.c: cli porcelain plumbing engine odb manifest util
-#   porcelain  cli engine manifest util (the store only through the engine)
+#   porcelain  cli engine sign manifest util (the store only through the
+#              engine; sign for generate-key, which makes key files)
 #   plumbing   cli engine odb manifest util
 #   cli        engine odb manifest util; cli/porcelain.c and cli/edit.c
 #              are the porcelain's helpers and keep its rule: no odb
-#   engine     endpoint odb manifest transport util
+#   engine     endpoint odb sign manifest transport util
 #   endpoint   odb manifest transport util
 #   odb        util
+#   sign       manifest util (keys, payloads, sign/verify; ECDSA through
+#              the module's loader, never the transport's reg_* calls)
 #   manifest   util
 #   transport  registry/: manifest util
 #   util       nothing
@@ -36,7 +39,7 @@
 # and, whoever defines the symbol:
 #   - main, cli, porcelain and plumbing never call the transport, nor
 #     its loader (util/module.c's mf_module_load*): the engine does;
-#   - below the command layer (engine, endpoint, odb, manifest,
+#   - below the command layer (engine, endpoint, odb, sign, manifest,
 #     transport, util) nothing exits (exit, _exit, _Exit, quick_exit),
 #     prints (the printf family but snprintf/vsnprintf, puts, fputs,
 #     putchar, fputc, putc, perror, fwrite, err/warn) or touches
@@ -136,15 +139,16 @@ function exempt(obj, sym,   i) {
 	return 0
 }
 BEGIN {
-	split("main cli porcelain plumbing engine endpoint odb manifest util", k, " ")
+	split("main cli porcelain plumbing engine endpoint odb sign manifest util", k, " ")
 	for (i in k) known[k[i]] = 1
 	allowed["main"] = " cli porcelain plumbing engine odb manifest util "
-	allowed["porcelain"] = " cli engine manifest util "
+	allowed["porcelain"] = " cli engine sign manifest util "
 	allowed["plumbing"] = " cli engine odb manifest util "
 	allowed["cli"] = " engine odb manifest util "
-	allowed["engine"] = " endpoint odb manifest transport util "
+	allowed["engine"] = " endpoint odb sign manifest transport util "
 	allowed["endpoint"] = " odb manifest transport util "
 	allowed["odb"] = " util "
+	allowed["sign"] = " manifest util "
 	allowed["manifest"] = " util "
 	allowed["transport"] = " manifest util "
 	allowed["util"] = " "

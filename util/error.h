@@ -24,6 +24,8 @@ enum mf_error {
 	MF_EPERM = -14,		/* authenticated, but not allowed (HTTP 403) */
 	MF_ENOTSUP = -15,	/* not something this endpoint does (a mount from
 				 * another registry): take another way */
+	MF_EBADSIG = -16,	/* a signature does not verify: another key,
+				 * changed bytes, another image */
 };
 
 #if defined(__GNUC__)

@@ -17,7 +17,7 @@
  * (registry/module.c fills it with the transport's net_* calls).  Bump
  * MF_MODULE_ABI on any change: a module of another ABI is refused.
  */
-#define MF_MODULE_ABI 5
+#define MF_MODULE_ABI 6
 #define MF_MODULE_FILE "manifold-net.so"
 
 struct mf_hash_ctx;
@@ -89,6 +89,26 @@ struct mf_module_ops {
 	int (*creds_store)(const char *cred_key, const char *user,
 			   const char *secret, const char *authfile);
 	int (*creds_erase)(const char *cred_key, const char *authfile);
+
+	/*
+	 * ECDSA P-256 for sign/key.c (registry/sigcrypto.c).  Keys cross as
+	 * DER: PKCS#8 for a private key, in buffers the caller keeps in
+	 * guarded memory, SubjectPublicKeyInfo for a public one.  Each
+	 * returns 0 or a negative enum mf_error (ec_verify: MF_EBADSIG when
+	 * the signature does not verify).
+	 */
+	int (*ec_generate)(unsigned char *pkcs8, size_t cap, size_t *len);
+	/* Check a private key and write its public key. */
+	int (*ec_public)(unsigned char *spki, size_t cap, size_t *len,
+			 const unsigned char *pkcs8, size_t pkcs8_len);
+	int (*ec_check_public)(const unsigned char *spki, size_t len);
+	/* SHA-256 of data, signature as DER SEQUENCE{r, s}. */
+	int (*ec_sign)(unsigned char *sig, size_t cap, size_t *sig_len,
+		       const unsigned char *pkcs8, size_t pkcs8_len,
+		       const void *data, size_t len);
+	int (*ec_verify)(const unsigned char *spki, size_t spki_len,
+			 const void *data, size_t len,
+			 const unsigned char *sig, size_t sig_len);
 };
 
 /*

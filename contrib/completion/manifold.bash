@@ -17,7 +17,7 @@
 # prefixes (oci:, oci-layout://, ocidir://), then directory names, then
 # after "DIR:" the layout's tags (`manifold ls-remote --tags-only`).
 
-_manifold_commands="annotate cat-manifest create diff export fetch fetch-manifest fsck gc hash-object import inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
+_manifold_commands="annotate cat-manifest create diff export fetch fetch-manifest fsck gc generate-key hash-object import inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
 
 _manifold_platforms="linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64 windows/amd64"
 
@@ -57,6 +57,7 @@ _manifold_options()
 	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;
 	fsck)		echo "-v --verbose --full" ;;
 	gc)		echo "--prune= -n --dry-run -q --quiet" ;;
+	generate-key)	echo "--type= --passphrase-file=" ;;
 	hash-object)	echo "-w --write -t --type= --stdin --stdin-paths --batch --literally --algorithm=" ;;
 	login)		echo "-u --username= --password-stdin --insecure --authfile=" ;;
 	logout)		echo "--authfile=" ;;
@@ -85,6 +86,7 @@ _manifold_takes_value()
 	login:-u|login:--username|login:--authfile|logout:--authfile) return 0 ;;
 	reflog:-n|reflog:--max-count|reflog:--date|reflog:--expire) return 0 ;;
 	gc:--prune) return 0 ;;
+	generate-key:--type|generate-key:--passphrase-file) return 0 ;;
 	show-ref:--prefix) return 0 ;;
 	update-ref:-m) return 0 ;;
 	esac
@@ -106,6 +108,7 @@ _manifold_option_values()
 	ls:--format) echo "table json" ;;
 	hash-object:-t|hash-object:--type) echo "$_manifold_media_types" ;;
 	hash-object:--algorithm) echo "sha256 sha512" ;;
+	generate-key:--type) echo "ecdsa-p256 ed25519" ;;
 	fetch-manifest:--platform) echo "$_manifold_platforms" ;;
 	reflog:--date) echo "iso raw unix" ;;
 	show-ref:--prefix) echo "lists/ remotes/" ;;
@@ -332,7 +335,7 @@ _manifold()
 	elif [[ $prev == -* ]] && _manifold_takes_value "$cmd" "$prev"; then
 		opt=$prev val=$cur
 	fi
-	if [[ -n $opt && $opt == --authfile ]]; then
+	if [[ -n $opt && ($opt == --authfile || $opt == --passphrase-file) ]]; then
 		_manifold_files "$val" "$pfx"
 		_manifold_finish
 		return 0
