@@ -107,12 +107,13 @@ int ep_blob_open(struct endpoint *e, const struct digest *d, ep_sink_fn sink,
 	return e->ops->blob_open(e, d, sink, payload);
 }
 
-int ep_blob_put_start(struct ep_upload **out, struct endpoint *e)
+int ep_blob_put_start(struct ep_upload **out, struct endpoint *e,
+		      uint64_t size)
 {
 	*out = NULL;
 	if (!e->ops->blob_put_start)
 		return unsupported(e, "store a blob");
-	return e->ops->blob_put_start(out, e);
+	return e->ops->blob_put_start(out, e, size);
 }
 
 int ep_blob_put_chunk(struct endpoint *e, struct ep_upload *u, const void *data,

@@ -93,9 +93,14 @@ struct endpoint_ops {
 	/*
 	 * Write a blob in pieces: start, any number of chunks, then finish
 	 * with its digest (commits it) or cancel (drops it, records no
-	 * message).  Nothing is visible before finish.
+	 * message).  Nothing is visible before finish.  size is a hint: the
+	 * blob's size when the caller knows it (its descriptor's), 0 or
+	 * UINT64_MAX when not; a kind may use it to place the blob (an
+	 * archive written afresh reserves room for it), and one that does
+	 * refuses other sizes at chunk or finish (MF_ECORRUPT).
 	 */
-	int (*blob_put_start)(struct ep_upload **out, struct endpoint *e);
+	int (*blob_put_start)(struct ep_upload **out, struct endpoint *e,
+			      uint64_t size);
 	int (*blob_put_chunk)(struct ep_upload *u, const void *data, size_t len);
 	int (*blob_put_finish)(struct ep_upload *u, const struct digest *d);
 	void (*blob_put_cancel)(struct ep_upload *u);
@@ -188,7 +193,8 @@ int ep_manifest_put(struct endpoint *e, const char *ref, const char *media_type,
 int ep_blob_has(struct endpoint *e, uint64_t *size, const struct digest *d);
 int ep_blob_open(struct endpoint *e, const struct digest *d, ep_sink_fn sink,
 		 void *payload);
-int ep_blob_put_start(struct ep_upload **out, struct endpoint *e);
+int ep_blob_put_start(struct ep_upload **out, struct endpoint *e,
+		      uint64_t size);
 int ep_blob_put_chunk(struct endpoint *e, struct ep_upload *u, const void *data,
 		      size_t len);
 int ep_blob_put_finish(struct endpoint *e, struct ep_upload *u,

@@ -765,12 +765,14 @@ static int ensure_layout(struct layout_endpoint *l)
 	return ret;
 }
 
-static int blob_put_start(struct ep_upload **out, struct endpoint *e)
+static int blob_put_start(struct ep_upload **out, struct endpoint *e,
+			  uint64_t size)
 {
 	struct layout_endpoint *l = lay(e);
 	struct ep_upload *u;
 	int afd, ret;
 
+	(void)size;
 	*out = NULL;
 	if ((ret = ensure_layout(l)) ||
 	    (ret = open_algo_dir(&afd, l, DIGEST_SHA256, 1)))
@@ -870,7 +872,7 @@ static int put_bytes(struct layout_endpoint *l, const struct digest *d,
 	buf_release(&there);
 	if (!ret)
 		return 0;
-	if ((ret = blob_put_start(&u, &l->e)))
+	if ((ret = blob_put_start(&u, &l->e, len)))
 		return ret;
 	if ((ret = blob_put_chunk(u, data, len))) {
 		upload_free(u);

@@ -160,12 +160,14 @@ static int blob_open(struct endpoint *e, const struct digest *d,
 }
 
 /* The upload is the transport's session, under the endpoint's name. */
-static int blob_put_start(struct ep_upload **out, struct endpoint *e)
+static int blob_put_start(struct ep_upload **out, struct endpoint *e,
+			  uint64_t size)
 {
 	struct reg_endpoint *r = reg_ep(e);
 	struct reg_upload *u;
 	int ret = reg_upload_start(&u, r->reg, r->repo);
 
+	(void)size;
 	*out = ret ? NULL : (struct ep_upload *)u;
 	return ret;
 }

@@ -207,10 +207,12 @@ static int blob_open(struct endpoint *e, const struct digest *d,
 	return sink(o->data, o->len, payload);
 }
 
-static int blob_put_start(struct ep_upload **out, struct endpoint *e)
+static int blob_put_start(struct ep_upload **out, struct endpoint *e,
+			  uint64_t size)
 {
 	struct ep_upload *u = xcalloc(1, sizeof(*u));
 
+	(void)size;
 	u->s = (struct stage *)e;
 	buf_init(&u->b, ODB_OBJECT_MAX);
 	*out = u;

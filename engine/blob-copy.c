@@ -96,7 +96,7 @@ int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
 	c.cap = ep_is_local(dst) ? ENG_COPY_LOCAL_CHUNK : ENG_COPY_CHUNK;
 	c.cap = size < c.cap ? (size_t)size : c.cap;
 	/* The target first: a refused push costs no download. */
-	ret = ep_blob_put_start(&c.u, dst);
+	ret = ep_blob_put_start(&c.u, dst, size);
 	if (ret)
 		goto done;
 	c.chunk = c.cap ? xmalloc(c.cap) : NULL;
@@ -120,7 +120,7 @@ int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
 			ep_blob_put_cancel(dst, c.u);
 			c.u = NULL;
 			c.sent = 0;
-			if ((ret = ep_blob_put_start(&c.u, dst))) {
+			if ((ret = ep_blob_put_start(&c.u, dst, size))) {
 				*side = ENG_COPY_TARGET;
 				break;
 			}

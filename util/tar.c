@@ -827,14 +827,22 @@ void tar_writer_abort(struct tar_writer *w)
 	free(w);
 }
 
-int tar_writer_set_mtime(struct tar_writer *w, int64_t mtime)
+static int mtime_check(int64_t mtime, const char *what)
 {
 	if (mtime < 0 || (uint64_t)mtime > OCTAL11_MAX)
 		return mf_error(MF_EINVALID, "%s: mtime %jd is outside the "
-				"ustar range (0 to 8^11 - 1)", w->what,
+				"ustar range (0 to 8^11 - 1)", what,
 				(intmax_t)mtime);
-	w->mtime = mtime;
 	return 0;
+}
+
+int tar_writer_set_mtime(struct tar_writer *w, int64_t mtime)
+{
+	int ret = mtime_check(mtime, w->what);
+
+	if (!ret)
+		w->mtime = mtime;
+	return ret;
 }
 
 static int put(struct tar_writer *w, const void *p, size_t n)
@@ -863,21 +871,20 @@ static void octal(char *field, size_t width, uint64_t v)
 	memcpy(field, tmp, width);
 }
 
-/* A header block with name field bytes [name, name + nlen) (<= 100). */
-static int put_header(struct tar_writer *w, char type, const char *name,
-		      size_t nlen, const char *prefix, size_t plen,
-		      uint64_t size)
+/* A header block with name field bytes [name, name + nlen) (<= 100), into h. */
+static void header_block(char h[TAR_BLOCK], char type, const char *name,
+			 size_t nlen, const char *prefix, size_t plen,
+			 uint64_t size, int64_t mtime)
 {
-	char h[TAR_BLOCK];
 	unsigned sum = 0;
 
-	memset(h, 0, sizeof(h));
+	memset(h, 0, TAR_BLOCK);
 	memcpy(h + OFF_NAME, name, nlen);
 	octal(h + OFF_MODE, 8, type == '5' ? 0755 : 0644);
 	octal(h + OFF_UID, 8, 0);
 	octal(h + OFF_GID, 8, 0);
 	octal(h + OFF_SIZE, 12, size);
-	octal(h + OFF_MTIME, 12, (uint64_t)w->mtime);
+	octal(h + OFF_MTIME, 12, (uint64_t)mtime);
 	h[OFF_TYPE] = type;
 	memcpy(h + OFF_MAGIC, "ustar\0", 6);
 	memcpy(h + OFF_VERSION, "00", 2);
@@ -889,7 +896,6 @@ static int put_header(struct tar_writer *w, char type, const char *name,
 		sum += (unsigned char)h[i];
 	octal(h + OFF_CHKSUM, 7, sum);
 	h[OFF_CHKSUM + 7] = ' ';
-	return put(w, h, sizeof(h));
 }
 
 static size_t ndigits(size_t v)
@@ -916,17 +922,22 @@ static void pax_record(struct buf *b, const char *key, const char *val,
 	buf_addch(b, '\n');
 }
 
-static int put_member(struct tar_writer *w, char type, const char *name,
-		      uint64_t size)
+/*
+ * The header block(s) of a member (a pax header first when the name or
+ * size needs one) into out (TAR_HEADER_MAX bytes), their length in *out_len.
+ * MF_EINVALID for a name not in normal form (nothing is written).
+ */
+static int member_header(char *out, size_t *out_len, char type,
+			 const char *name, uint64_t size, int64_t mtime,
+			 const char *what)
 {
 	char full[TAR_NAME_MAX + 2], nbuf[TAR_NAME_MAX + 1];
-	size_t len = strlen(name), nl, split = 0;
-	struct buf pax = BUF_INIT_MAX(4096);
+	size_t len = strlen(name), nl, split = 0, at = 0;
+	/* a path record of TAR_NAME_MAX + 1 bytes and a size record fit */
+	struct buf pax = BUF_INIT_MAX(TAR_HEADER_MAX - 2 * TAR_BLOCK);
 	const char *why = NULL;
 	int ret;
 
-	if (w->failed)
-		return mf_error(MF_ERROR, "%s: the writer failed before", w->what);
 	ret = normalise(nbuf, &nl, name, len, 0, &why);
 	if (len && name[len - 1] == '/') {
 		why = "the name ends in \"/\"";
@@ -938,7 +949,7 @@ static int put_member(struct tar_writer *w, char type, const char *name,
 	if (ret) {
 		struct buf shown = BUF_INIT_MAX(8 * SHOW_MAX);
 
-		mf_error(ret, "%s: cannot write \"%s\": %s", w->what,
+		mf_error(ret, "%s: cannot write \"%s\": %s", what,
 			 show(&shown, name, len), why);
 		buf_release(&shown);
 		return ret;
@@ -965,20 +976,48 @@ static int put_member(struct tar_writer *w, char type, const char *name,
 		pax_record(&pax, "size", num, strlen(num));
 	}
 	if (pax.len) {
-		ret = put_header(w, 'x', "././@PaxHeader", 14, "", 0, pax.len);
-		if (!ret)
-			ret = put(w, pax.ptr, pax.len);
-		if (!ret)
-			ret = pad(w, pax.len);
-		buf_release(&pax);
-		if (ret)
-			return ret;
+		header_block(out, 'x', "././@PaxHeader", 14, "", 0, pax.len, mtime);
+		memset(out + TAR_BLOCK, 0, (size_t)round_block(pax.len));
+		memcpy(out + TAR_BLOCK, pax.ptr, pax.len);
+		at = TAR_BLOCK + (size_t)round_block(pax.len);
 	}
+	buf_release(&pax);
 	if (split)
-		return put_header(w, type, full + split + 1, len - split - 1,
-				  full, split, size > OCTAL11_MAX ? 0 : size);
-	return put_header(w, type, full, len > LEN_NAME ? LEN_NAME : len, "", 0,
-			  size > OCTAL11_MAX ? 0 : size);
+		header_block(out + at, type, full + split + 1, len - split - 1,
+			     full, split, size > OCTAL11_MAX ? 0 : size, mtime);
+	else
+		header_block(out + at, type, full, len > LEN_NAME ? LEN_NAME : len,
+			     "", 0, size > OCTAL11_MAX ? 0 : size, mtime);
+	*out_len = at + TAR_BLOCK;
+	return 0;
+}
+
+static int put_member(struct tar_writer *w, char type, const char *name,
+		      uint64_t size)
+{
+	char h[TAR_HEADER_MAX];
+	size_t len;
+	int ret;
+
+	if (w->failed)
+		return mf_error(MF_ERROR, "%s: the writer failed before", w->what);
+	if ((ret = member_header(h, &len, type, name, size, w->mtime, w->what)))
+		return ret;
+	return put(w, h, len);
+}
+
+int tar_file_header(char *out, size_t *len, const char *name, uint64_t size,
+		    int64_t mtime, const char *what)
+{
+	int ret = mtime_check(mtime, what);
+
+	*len = 0;
+	return ret ? ret : member_header(out, len, '0', name, size, mtime, what);
+}
+
+uint64_t tar_padded(uint64_t size)
+{
+	return round_block(size);
 }
 
 int tar_write_dir(struct tar_writer *w, const char *name)

@@ -147,6 +147,27 @@ int tar_writer_finish(struct tar_writer *w);
 void tar_writer_abort(struct tar_writer *w);
 
 /*
+ * For a writer that places members itself (several threads at once,
+ * each pwrite()ing a member into a region of the file reserved for it):
+ * the header block(s) of a regular file `name` of `size` bytes, the same
+ * bytes tar_write_file() writes before its data, into out (at least
+ * TAR_HEADER_MAX bytes), and their length, a multiple of TAR_BLOCK, in
+ * *len.  The member takes *len + tar_padded(size) bytes: the header, the
+ * data, then zeros to the end of its last block.  The length depends on
+ * the size (a pax header from 8 GiB) and on the name's length and the
+ * places of its '/' (a pax header for a name past 100 bytes that cannot
+ * be split), not on its other bytes: a region for "blobs/sha256/<hex>"
+ * may be reserved before the hex digits are known.  Returns
+ * 0 or MF_EINVALID (the name, or the mtime, as tar_writer_set_mtime()).
+ */
+#define TAR_HEADER_MAX (5 * TAR_BLOCK)
+int tar_file_header(char *out, size_t *len, const char *name, uint64_t size,
+		    int64_t mtime, const char *what);
+
+/* size rounded up to a multiple of TAR_BLOCK. */
+uint64_t tar_padded(uint64_t size);
+
+/*
  * Write an archive of the tree under the directory `dir` to fd: every
  * directory and regular file below it (dir itself has no entry; no "./"
  * prefix), the entries of each directory sorted bytewise, a directory

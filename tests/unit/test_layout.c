@@ -609,7 +609,7 @@ static void put_blob(struct endpoint *e, const char *data, size_t len,
 	struct digest d;
 
 	assert_int_equal(digest_parse(&d, digest), 0);
-	assert_int_equal(ep_blob_put_start(&u, e), 0);
+	assert_int_equal(ep_blob_put_start(&u, e, 0), 0);
 	for (size_t o = 0; o < len; o += piece)
 		assert_int_equal(ep_blob_put_chunk(e, u, data + o,
 						   len - o < piece ? len - o : piece), 0);
@@ -780,7 +780,7 @@ static void test_write_mismatch_leaves_nothing(void **state)
 	make_image(&im, "mismatch");
 	e = open_at(fresh(dir, sizeof(dir)));
 	assert_int_equal(digest_parse(&d, im.layer_d), 0);
-	assert_int_equal(ep_blob_put_start(&u, e), 0);
+	assert_int_equal(ep_blob_put_start(&u, e, 0), 0);
 	assert_int_equal(ep_blob_put_chunk(e, u, "not the layer", 13), 0);
 	assert_int_equal(ep_blob_put_finish(e, u, &d), MF_ECORRUPT);
 	assert_int_equal(ep_blob_has(e, &size, &d), MF_ENOTFOUND);
@@ -788,7 +788,7 @@ static void test_write_mismatch_leaves_nothing(void **state)
 	assert_string_equal(files, "");
 	/* sha512: checked too */
 	digest_buf(&d, DIGEST_SHA512, "abc", 3);
-	assert_int_equal(ep_blob_put_start(&u, e), 0);
+	assert_int_equal(ep_blob_put_start(&u, e, 0), 0);
 	assert_int_equal(ep_blob_put_chunk(e, u, "abd", 3), 0);
 	assert_int_equal(ep_blob_put_finish(e, u, &d), MF_ECORRUPT);
 	list_dir(files, sizeof(files), dir, "blobs/sha256");
@@ -796,13 +796,13 @@ static void test_write_mismatch_leaves_nothing(void **state)
 	list_dir(files, sizeof(files), dir, "blobs/sha512");
 	assert_string_equal(files, "");
 	/* and right */
-	assert_int_equal(ep_blob_put_start(&u, e), 0);
+	assert_int_equal(ep_blob_put_start(&u, e, 0), 0);
 	assert_int_equal(ep_blob_put_chunk(e, u, "abc", 3), 0);
 	assert_int_equal(ep_blob_put_finish(e, u, &d), 0);
 	assert_int_equal(ep_blob_has(e, &size, &d), 0);
 	assert_int_equal(size, 3);
 	/* cancelled */
-	assert_int_equal(ep_blob_put_start(&u, e), 0);
+	assert_int_equal(ep_blob_put_start(&u, e, 0), 0);
 	assert_int_equal(ep_blob_put_chunk(e, u, "x", 1), 0);
 	ep_blob_put_cancel(e, u);
 	list_dir(files, sizeof(files), dir, "blobs/sha256");

@@ -33,7 +33,7 @@ static int put_blob(struct endpoint *e, const char *bytes, struct digest *d)
 	int ret;
 
 	digest_buf(d, DIGEST_SHA256, bytes, strlen(bytes));
-	if ((ret = ep_blob_put_start(&u, e)))
+	if ((ret = ep_blob_put_start(&u, e, 0)))
 		return ret;
 	if ((ret = ep_blob_put_chunk(e, u, bytes, strlen(bytes)))) {
 		ep_blob_put_cancel(e, u);
@@ -111,7 +111,7 @@ static void test_stage_verifies(void **state)
 	assert_int_equal(ep_stage_new(&stage), 0);
 	digest_buf(&other, DIGEST_SHA256, "other", 5);
 	/* Bytes that do not match the digest they are put under. */
-	assert_int_equal(ep_blob_put_start(&u, stage), 0);
+	assert_int_equal(ep_blob_put_start(&u, stage, 0), 0);
 	assert_int_equal(ep_blob_put_chunk(stage, u, "config", 6), 0);
 	assert_int_equal(ep_blob_put_finish(stage, u, &other), MF_ECORRUPT);
 	assert_int_equal(ep_blob_has(stage, &size, &other), MF_ENOTFOUND);

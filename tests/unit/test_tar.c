@@ -1215,6 +1215,112 @@ static void test_tar__writer_members(void **state)
 	free(g.m);
 }
 
+/*
+ * tar_file_header(): the bytes tar_write_file() writes before the data,
+ * a length that the hex digits of a name do not change, and members
+ * pwrite()n into regions out of order (as the archive's workers do)
+ * read by tar_scan and GNU tar.
+ */
+static void test_tar__file_header(void **state)
+{
+	static const char *const names[] = {
+		"blobs/sha256/" HEX64,			/* one block */
+		"deep/" C60 "/" C60 "/file",		/* split into the prefix */
+		"d/" D200,				/* a pax path */
+	};
+	const char *out = tpath("fh.tar"), *list = tpath("fh.list");
+	char h[TAR_HEADER_MAX], *a, zero[2 * TAR_BLOCK];
+	uint64_t at[3], span[3], end = 0;
+	size_t len, an, lens[3];
+	struct got g;
+	int fd;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct tar_writer *w;
+		char *data = content(700 + i, (unsigned)i);
+		int src[2];
+
+		/* the sequential writer's bytes */
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		assert_true(fd >= 0);
+		assert_int_equal(tar_writer_new(&w, fd, "fh.tar"), 0);
+		assert_int_equal(tar_writer_set_mtime(w, 1700000000), 0);
+		assert_int_equal(pipe(src), 0);
+		assert_int_equal(write(src[1], data, 700 + i), (ssize_t)(700 + i));
+		close(src[1]);
+		assert_int_equal(tar_write_file(w, names[i], src[0], 700 + i), 0);
+		close(src[0]);
+		tar_writer_abort(w);
+		close(fd);
+		read_all(out, &a, &an);
+		assert_int_equal(tar_file_header(h, &len, names[i], 700 + i,
+						 1700000000, "fh.tar"), 0);
+		assert_int_equal(len, i == 2 ? 3 * TAR_BLOCK : TAR_BLOCK);
+		assert_int_equal(an, len + tar_padded(700 + i));
+		assert_memory_equal(a, h, len);
+		assert_memory_equal(a + len, data, 700 + i);
+		lens[i] = len;
+		free(a);
+		free(data);
+	}
+	/* the length is the name's length and its '/', not its digits */
+	assert_int_equal(tar_file_header(h, &len, "blobs/sha256/" HEX64, 1, 0,
+					 "fh.tar"), 0);
+	assert_int_equal(len, TAR_BLOCK);
+	assert_int_equal(tar_file_header(h, &len, "blobs/sha256/e" HEX64 "x",
+					 1, 0, "fh.tar"), 0);
+	assert_int_equal(len, TAR_BLOCK);
+	/* past 8 GiB: a pax size, the same length for any such size */
+	assert_int_equal(tar_file_header(h, &len, names[0], 9 * GIB, 0, "x"), 0);
+	assert_int_equal(len, 3 * TAR_BLOCK);
+	assert_non_null(find_bytes(h, len, "19 size=9663676416\n", 19));
+	assert_int_equal(tar_file_header(h, &len, names[0], 9 * GIB + 1, 0, "x"),
+			 0);
+	assert_int_equal(len, 3 * TAR_BLOCK);
+	assert_int_equal(tar_file_header(h, &len, tpath(""), 1, 0, "x"),
+			 MF_EINVALID);
+	assert_int_equal(len, 0);
+	assert_int_equal(tar_file_header(h, &len, "a", 1, -1, "x"), MF_EINVALID);
+	assert_int_equal(tar_padded(0), 0);
+	assert_int_equal(tar_padded(1), TAR_BLOCK);
+	assert_int_equal(tar_padded(TAR_BLOCK), TAR_BLOCK);
+
+	/* regions reserved in order, filled last to first */
+	for (size_t i = 0; i < 3; i++) {
+		span[i] = lens[i] + tar_padded(700 + i);
+		at[i] = end;
+		end += span[i];
+	}
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	for (size_t k = 3; k-- > 0;) {
+		char *data = content(700 + k, (unsigned)k);
+
+		assert_int_equal(pwrite(fd, data, 700 + k, (off_t)(at[k] + lens[k])),
+				 (ssize_t)(700 + k));
+		assert_int_equal(tar_file_header(h, &len, names[k], 700 + k,
+						 1700000000, "fh.tar"), 0);
+		assert_int_equal(pwrite(fd, h, len, (off_t)at[k]), (ssize_t)len);
+		free(data);
+	}
+	memset(zero, 0, sizeof(zero));
+	assert_int_equal(pwrite(fd, zero, sizeof(zero), (off_t)end),
+			 (ssize_t)sizeof(zero));
+	close(fd);
+	assert_int_equal(scan_with(out, &big_limits, &g), 0);
+	assert_int_equal(g.nr, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(g.m[i].name, names[i]);
+		assert_true(g.m[i].offset == at[i] + lens[i]);
+		assert_true(g.m[i].size == 700 + i);
+	}
+	free(g.m);
+	run("TZ=UTC tar -tvf '%s' >'%s' && test $(wc -l <'%s') = 3 && "
+	    "grep -q '^-rw-r--r-- 0/0 *700 2023-11-14 22:13 blobs/sha256/%s$' "
+	    "'%s'", out, list, list, HEX64, list);
+}
+
 static void test_tar__writer_refuses_tree(void **state)
 {
 	const char *tree = tpath("rtree"), *out = tpath("r.tar");
@@ -1335,6 +1441,7 @@ int main(void)
 		cmocka_unit_test(test_tar__huge_sizes),
 		cmocka_unit_test(test_tar__writer_gnu_tar_reads),
 		cmocka_unit_test(test_tar__writer_members),
+		cmocka_unit_test(test_tar__file_header),
 		cmocka_unit_test(test_tar__writer_refuses_tree),
 		cmocka_unit_test(test_tar__skopeo_interop),
 	};
