@@ -97,6 +97,9 @@ struct archive {
 	struct scanned *in;		/* reading: the archive there */
 	struct writing *w;		/* writing: the tar being made */
 	struct endpoint *out;		/* writing: the layout beside it */
+	struct ep_layout_subject *subjects;	/* reading: the referrers its */
+	size_t subjects_nr;			/* index.json lists, read on */
+	int subjects_read;			/* the first ep_referrers() */
 };
 
 static struct archive *arc(struct endpoint *e)
@@ -416,6 +419,27 @@ static int blob_open(struct endpoint *e, const struct digest *d,
 	if ((ret = need_input(a)) || (ret = blob_member(&m, a, d)))
 		return ret;
 	return stream_member(a->in->fd, m, a->file, d, sink, payload);
+}
+
+/* The referrers index.json lists (ep_layout_index_subjects()). */
+static int referrers(struct endpoint *e, const struct digest *subject,
+		     ep_digest_fn cb, void *payload)
+{
+	struct archive *a = arc(e);
+	int ret;
+
+	if (a->out)
+		return a->out->ops->referrers(a->out, subject, cb, payload);
+	if ((ret = need_input(a)))
+		return ret;
+	if (!a->subjects_read) {
+		if ((ret = ep_layout_index_subjects(&a->subjects, &a->subjects_nr,
+						    e, &a->in->ix, a->file)))
+			return ret;
+		a->subjects_read = 1;
+	}
+	return ep_layout_subjects_each(a->subjects, a->subjects_nr, subject, cb,
+				       payload);
 }
 
 static int tags(struct endpoint *e, ep_name_fn cb, void *payload)
@@ -1052,6 +1076,7 @@ static void archive_close(struct endpoint *e)
 	if (a->out)
 		a->out->ops->close(a->out);
 	writing_unref(a->w);
+	free(a->subjects);
 	free(a);
 }
 
@@ -1074,6 +1099,7 @@ static const struct endpoint_ops archive_ops = {
 	.is = is,
 	.tags = tags,
 	.sources = sources,
+	.referrers = referrers,
 	.finish = finish,
 	.file_get = file_get,
 	.file_put = file_put,

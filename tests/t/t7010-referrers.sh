@@ -177,6 +177,22 @@ test_expect_success 'create from a layout takes the referrers of its images, and
 	blobs_ok lay4
 '
 
+test_expect_success 'an archive carries them too: export to oci-archive, import from it' '
+	export MANIFOLD_DIR=$TRASH/air &&
+	manifold export -o oci-archive:rel.tar "$L" >/dev/null &&
+	tar -xf rel.tar index.json &&
+	for d in "$SBOM" "$ATT" "$SIG"; do
+		test "$(entries . "$d")" = 1 || return 1
+	done &&
+	export MANIFOLD_DIR=$TRASH/fromtar &&
+	manifold import oci-archive:rel.tar >/dev/null &&
+	for d in "$SBOM" "$ATT" "$SIG"; do
+		manifold cat-manifest "$d" >got &&
+		cmp got "lay/blobs/sha256/${d#sha256:}" || return 1
+	done &&
+	manifold fsck
+'
+
 test_expect_success 'gc keeps the referrers of a kept list, and drops them with it' '
 	export MANIFOLD_DIR=$TRASH/gcs &&
 	manifold import oci:lay >/dev/null &&
