@@ -137,31 +137,10 @@ static int touch(struct odb_txn *tx, MDB_val *k)
 
 int odb_otime_ensure(struct odb *db)
 {
-	MDB_txn *txn;
-	int rc;
-
-	if (db->has_otime)
-		return 0;
-	if (db->readonly)
+	if (!db->has_otime && db->readonly)
 		return mf_error(MF_EIO, "cannot write to store '%s': it is on read-only "
 				"media", db->dir);
-	rc = mdb_txn_begin(db->env, NULL, 0, &txn);
-	if (rc == MDB_MAP_RESIZED && !mdb_env_set_mapsize(db->env, 0)) {
-		odb__note_map(db);
-		rc = mdb_txn_begin(db->env, NULL, 0, &txn);
-	}
-	if (rc)
-		return odb_mdb_error(rc, "cannot write to the store");
-	rc = mdb_dbi_open(txn, "otime", MDB_CREATE, &db->otime);
-	if (rc) {
-		mdb_txn_abort(txn);
-		return odb_mdb_error(rc, "cannot write to the store");
-	}
-	rc = mdb_txn_commit(txn);
-	if (rc)
-		return odb_mdb_error(rc, "cannot write to the store");
-	db->has_otime = 1;
-	return 0;
+	return odb__dbi_ensure(db, "otime", &db->otime, &db->has_otime);
 }
 
 int odb_object_time(int64_t *out, struct odb_txn *tx, const struct digest *id)

@@ -54,8 +54,27 @@ int odb__reflog_append_entry(struct odb_txn *tx, const char *name,
  * where db's map is after it may have moved (an open or a resize), or
  * that it is going away.
  */
-/* Create the referrers table of a store made before it (referrers.c). */
-int odb__referrers_ensure(struct odb *db);
+/*
+ * Create the table `name` of a store made before it (otime, referrers)
+ * in a transaction of its own, unless *has says it is there; *has is
+ * then set.  The handle is valid once that transaction is committed.
+ */
+int odb__dbi_ensure(struct odb *db, const char *name, MDB_dbi *dbi, int *has);
+
+/*
+ * The rows of a composite-key table (sources, referrers) whose key
+ * starts with prefix (plen bytes, its NUL included), in key order:
+ * cb is handed the rest of each key (n bytes, not NUL-terminated) and
+ * may stop the walk with a non-zero return, which is returned.  `what`
+ * names the table in messages ("sources").  rows.c.
+ */
+int odb__rows_for_each(struct odb_txn *tx, MDB_dbi dbi, const char *prefix,
+		       size_t plen, int (*cb)(const char *rest, size_t n,
+					      void *payload),
+		       void *payload, const char *what);
+/* Delete those rows. */
+int odb__rows_delete(struct odb_txn *tx, MDB_dbi dbi, const char *prefix,
+		     size_t plen, const char *what);
 
 int odb__looks_like_lmdb(const char *path);
 int odb__check_meta_pages(struct odb *db);

@@ -468,12 +468,12 @@ void odb_txn_end(struct odb_txn *tx)
 	free(tx);
 }
 
-int odb__referrers_ensure(struct odb *db)
+int odb__dbi_ensure(struct odb *db, const char *name, MDB_dbi *dbi, int *has)
 {
 	MDB_txn *txn;
 	int rc;
 
-	if (db->has_referrers)
+	if (*has)
 		return 0;
 	rc = mdb_txn_begin(db->env, NULL, 0, &txn);
 	if (rc == MDB_MAP_RESIZED && !mdb_env_set_mapsize(db->env, 0)) {
@@ -482,7 +482,7 @@ int odb__referrers_ensure(struct odb *db)
 	}
 	if (rc)
 		return odb_mdb_error(rc, "cannot write to the store");
-	rc = mdb_dbi_open(txn, "referrers", MDB_CREATE, &db->referrers);
+	rc = mdb_dbi_open(txn, name, MDB_CREATE, dbi);
 	if (rc) {
 		mdb_txn_abort(txn);
 		return odb_mdb_error(rc, "cannot write to the store");
@@ -490,7 +490,7 @@ int odb__referrers_ensure(struct odb *db)
 	rc = mdb_txn_commit(txn);
 	if (rc)
 		return odb_mdb_error(rc, "cannot write to the store");
-	db->has_referrers = 1;
+	*has = 1;
 	return 0;
 }
 
@@ -503,7 +503,8 @@ int odb_write(struct odb *db, odb_write_fn fn, void *payload)
 		return mf_error(MF_EIO, "cannot write to store '%s': it is on read-only "
 				"media", db->dir);
 	if (!db->has_referrers) {
-		int ret = odb__referrers_ensure(db);
+		int ret = odb__dbi_ensure(db, "referrers", &db->referrers,
+					  &db->has_referrers);
 
 		if (ret)
 			return ret;

@@ -12,7 +12,7 @@
  *
  * The table came after format 1's first stores: a store opened to read
  * that lacks it has no referrers; the first write creates it
- * (odb__referrers_ensure()).  A row can outlive its referrer (gc drops
+ * (odb__dbi_ensure()).  A row can outlive its referrer (gc drops
  * a referrer whose subject the store never had, and the row stays with
  * that subject): readers pass over a referrer the store does not hold.
  */
@@ -45,67 +45,42 @@ int odb_referrer_add(struct odb_txn *tx, const struct digest *subject,
 	return rc ? odb_txn_error(tx, rc, "cannot record a referrer") : 0;
 }
 
+struct referrer_rows {
+	odb_referrer_cb cb;
+	void *payload;
+};
+
+static int referrer_row(const char *rest, size_t n, void *payload)
+{
+	struct referrer_rows *r = payload;
+	struct digest id;
+
+	if (digest_parse_n(&id, rest, n))
+		return mf_error(MF_ECORRUPT, "malformed referrer row");
+	return r->cb(&id, r->payload);
+}
+
 int odb_referrer_for_each(struct odb_txn *tx, const struct digest *subject,
 			  odb_referrer_cb cb, void *payload)
 {
 	char prefix[DIGEST_MAX_STR + 1];
-	MDB_cursor *cur;
-	MDB_val k, v;
+	struct referrer_rows r = { cb, payload };
 	size_t plen;
-	int rc, ret = 0;
 
 	if (!tx->db->has_referrers)
 		return 0;
 	plen = make_key(prefix, subject, NULL);
-	k.mv_size = plen;
-	k.mv_data = prefix;
-	if ((rc = mdb_cursor_open(tx->txn, tx->db->referrers, &cur)))
-		return odb_txn_error(tx, rc, "cannot read referrers");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct digest id;
-		size_t n;
-
-		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen))
-			break;
-		n = k.mv_size - plen;
-		if (digest_parse_n(&id, (const char *)k.mv_data + plen, n)) {
-			ret = mf_error(MF_ECORRUPT, "malformed referrer row");
-			break;
-		}
-		if ((ret = cb(&id, payload)))
-			break;
-	}
-	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = odb_txn_error(tx, rc, "cannot read referrers");
-	mdb_cursor_close(cur);
-	return ret;
+	return odb__rows_for_each(tx, tx->db->referrers, prefix, plen,
+				  referrer_row, &r, "referrers");
 }
 
 int odb_referrer_delete_all(struct odb_txn *tx, const struct digest *subject)
 {
 	char prefix[DIGEST_MAX_STR + 1];
-	MDB_cursor *cur;
-	MDB_val k, v;
 	size_t plen;
-	int rc;
 
 	if (!tx->db->has_referrers)
 		return 0;
 	plen = make_key(prefix, subject, NULL);
-	if ((rc = mdb_cursor_open(tx->txn, tx->db->referrers, &cur)))
-		return odb_txn_error(tx, rc, "cannot delete referrers");
-	k.mv_size = plen;
-	k.mv_data = prefix;
-	while (!(rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE))) {
-		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen))
-			break;
-		if ((rc = mdb_cursor_del(cur, 0)))
-			break;
-		k.mv_size = plen;
-		k.mv_data = prefix;
-	}
-	mdb_cursor_close(cur);
-	return rc && rc != MDB_NOTFOUND ?
-		odb_txn_error(tx, rc, "cannot delete referrers") : 0;
+	return odb__rows_delete(tx, tx->db->referrers, prefix, plen, "referrers");
 }

@@ -18,17 +18,11 @@ static size_t make_key(char *key, const struct digest *id, const char *where)
 	return n + strlen(where);
 }
 
-/*
- * A cursor on sources and the key "<digest>\0" (in prefix) that the rows
- * of id start with; k->mv_size is its length, NUL included.
- */
-static int open_rows(struct odb_txn *tx, const struct digest *id, char *prefix,
-		     MDB_val *k, MDB_cursor **cur)
+/* The key "<digest>\0" the rows of id start with; its length, NUL included. */
+static size_t prefix_of(char *prefix, const struct digest *id)
 {
 	digest_fmt(prefix, id);
-	k->mv_size = strlen(prefix) + 1;
-	k->mv_data = prefix;
-	return mdb_cursor_open(tx->txn, tx->db->sources, cur);
+	return strlen(prefix) + 1;
 }
 
 int odb_source_add(struct odb_txn *tx, const struct digest *id,
@@ -46,61 +40,38 @@ int odb_source_add(struct odb_txn *tx, const struct digest *id,
 	return rc ? odb_txn_error(tx, rc, "cannot record a source") : 0;
 }
 
+struct source_rows {
+	odb_source_cb cb;
+	void *payload;
+};
+
+static int source_row(const char *rest, size_t n, void *payload)
+{
+	struct source_rows *r = payload;
+	char where[ODB_SOURCE_MAX + 1];
+
+	if (n > ODB_SOURCE_MAX)
+		return mf_error(MF_ECORRUPT, "malformed source row");
+	memcpy(where, rest, n);
+	where[n] = '\0';
+	return r->cb(where, r->payload);
+}
+
 int odb_source_for_each(struct odb_txn *tx, const struct digest *id,
 			odb_source_cb cb, void *payload)
 {
-	char prefix[DIGEST_MAX_STR + 1], where[ODB_SOURCE_MAX + 1];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t plen;
-	int rc, ret = 0;
+	char prefix[DIGEST_MAX_STR + 1];
+	struct source_rows r = { cb, payload };
+	size_t plen = prefix_of(prefix, id);
 
-	if ((rc = open_rows(tx, id, prefix, &k, &cur)))
-		return odb_txn_error(tx, rc, "cannot read sources");
-	plen = k.mv_size;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		size_t n;
-
-		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen))
-			break;
-		n = k.mv_size - plen;
-		if (n > ODB_SOURCE_MAX) {
-			ret = mf_error(MF_ECORRUPT, "malformed source row");
-			break;
-		}
-		memcpy(where, (char *)k.mv_data + plen, n);
-		where[n] = '\0';
-		if ((ret = cb(where, payload)))
-			break;
-	}
-	if (!ret && rc && rc != MDB_NOTFOUND)
-		ret = odb_txn_error(tx, rc, "cannot read sources");
-	mdb_cursor_close(cur);
-	return ret;
+	return odb__rows_for_each(tx, tx->db->sources, prefix, plen, source_row,
+				  &r, "sources");
 }
 
 int odb_source_delete_all(struct odb_txn *tx, const struct digest *id)
 {
 	char prefix[DIGEST_MAX_STR + 1];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t plen;
-	int rc;
+	size_t plen = prefix_of(prefix, id);
 
-	if ((rc = open_rows(tx, id, prefix, &k, &cur)))
-		return odb_txn_error(tx, rc, "cannot delete sources");
-	plen = k.mv_size;
-	/* Seek again after each delete: simpler than trusting where the
-	 * cursor stands after one. */
-	while (!(rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE))) {
-		if (k.mv_size <= plen || memcmp(k.mv_data, prefix, plen))
-			break;
-		if ((rc = mdb_cursor_del(cur, 0)))
-			break;
-		k.mv_size = plen;
-		k.mv_data = prefix;
-	}
-	mdb_cursor_close(cur);
-	return rc && rc != MDB_NOTFOUND ? odb_txn_error(tx, rc, "cannot delete sources") : 0;
+	return odb__rows_delete(tx, tx->db->sources, prefix, plen, "sources");
 }
