@@ -1,7 +1,6 @@
 #include <string.h>
 
 #include "odb-internal.h"
-#include "prune.h"
 
 /*
  * referrers rows: key = "<subject digest>\0<referrer digest>", empty
