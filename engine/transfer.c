@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,23 +164,122 @@ static int tag_cb(const char *name, void *payload)
 	return 0;
 }
 
-/* Read every byte of a blob to have it verified; keep nothing. */
+/*
+ * The layers of a graph, each read through to have it verified (the
+ * store keeps none), by up to `jobs` workers, each on its own handle
+ * of the layout (ep_dup()).  The first failure stops the rest: no new
+ * layer is started, and a read under way is cut short at its next
+ * chunk.  Of the failures recorded, the first in the graph's order is
+ * the one reported (one layer, one failure: the same at any --jobs).
+ */
+struct verify {
+	struct endpoint *layout;	/* the caller's handle */
+	const struct digest **layers;
+	size_t n;
+	pthread_mutex_t lock;
+	size_t next;			/* the next layer to start */
+	atomic_int stop;		/* a layer failed */
+	size_t failed;			/* the first in order that failed */
+	int ret;
+	char msg[1024];
+};
+
+struct verifier {
+	struct verify *v;
+	pthread_t thread;
+	int caller;			/* reads on the caller's handle */
+	int cut;			/* the read under way was stopped */
+};
+
+/* Every byte of a layer passes here to be hashed; none is kept. */
 static int discard(const void *data, size_t len, void *payload)
 {
+	struct verifier *w = payload;
+
 	(void)data;
-	*(uint64_t *)payload += len;
+	(void)len;
+	if (atomic_load_explicit(&w->v->stop, memory_order_relaxed)) {
+		w->cut = 1;
+		return MF_ERROR;
+	}
 	return 0;
+}
+
+static void *verify_layers(void *arg)
+{
+	struct verifier *w = arg;
+	struct verify *v = w->v;
+	struct endpoint *ep = NULL;
+	struct ep_conns cs = { 0 };
+	char hex[DIGEST_MAX_STR];
+
+	for (;;) {
+		size_t i;
+		int ret;
+
+		pthread_mutex_lock(&v->lock);
+		i = v->next < v->n && !atomic_load(&v->stop) ? v->next++ : v->n;
+		pthread_mutex_unlock(&v->lock);
+		if (i == v->n)
+			break;
+		/* A handle of its own, opened on first use. */
+		ret = ep || w->caller ? 0 : ep_dup(&ep, v->layout, &cs);
+		w->cut = 0;
+		if (!ret)
+			ret = ep_blob_open(ep ? ep : v->layout, v->layers[i], discard, w);
+		if (!ret || w->cut)
+			continue;
+		ret = mf_error_wrap(ret, "layer %s", digest_fmt(hex, v->layers[i]));
+		pthread_mutex_lock(&v->lock);
+		if (!v->ret || i < v->failed) {
+			v->ret = ret;
+			v->failed = i;
+			snprintf(v->msg, sizeof(v->msg), "%s", mf_error_last());
+		}
+		atomic_store(&v->stop, 1);
+		pthread_mutex_unlock(&v->lock);
+	}
+	ep_close(ep);
+	ep_conns_close(&cs);
+	return NULL;
+}
+
+static int verify_run(struct endpoint *layout, const struct digest **layers,
+		      size_t n, unsigned jobs)
+{
+	struct verify v = { layout, layers, n, PTHREAD_MUTEX_INITIALIZER };
+	size_t nw = jobs < n ? jobs : n, started = 0;
+	struct verifier *w;
+
+	if (!n)
+		return 0;
+	atomic_init(&v.stop, 0);
+	w = xcalloc(nw, sizeof(*w));
+	for (size_t i = 0; i < nw; i++)
+		w[i].v = &v;
+	/* w[0] is this thread; the others get their own. */
+	w[0].caller = 1;
+	for (size_t i = 1; i < nw; i++, started++)
+		if (pthread_create(&w[i].thread, NULL, verify_layers, &w[i]))
+			break;
+	verify_layers(&w[0]);
+	for (size_t i = 1; i <= started; i++)
+		pthread_join(w[i].thread, NULL);
+	free(w);
+	pthread_mutex_destroy(&v.lock);
+	return v.ret ? mf_error(v.ret, "%s", v.msg) : 0;
 }
 
 /*
  * Copy the graph `ref` names in the layout into the stage: manifests
- * and configs, each verified as it passes; with layers, every layer is
- * read through and verified too (the store keeps none, but nothing is
- * imported that the layout cannot give whole).  top gets its digest.
+ * and configs, each verified as it passes; with layer_jobs (> 0), every
+ * layer is read through and verified too, that many at once (the store
+ * keeps none, but nothing is imported that the layout cannot give
+ * whole).  top gets its digest.
  */
 static int import_graph(struct endpoint *layout, struct endpoint *stage,
-			const char *location, const char *ref, int layers,
-			struct digest *top)
+			const char *location, const char *ref,
+			unsigned layer_jobs, struct digest *top)
 {
 	struct eng_copy_target to = { stage, NULL, "the store", layout };
 	struct eng_push_opts po = { 0 };
@@ -192,13 +293,20 @@ static int import_graph(struct endpoint *layout, struct endpoint *stage,
 	to.ref = digest_fmt(hex, top);
 	po.jobs = 1;
 	ret = eng_copy_run(c, &to, &po, NULL, NULL);
-	for (size_t i = 0; !ret && layers && i < eng_copy_blobs(c); i++) {
-		int config;
-		const struct digest *d = eng_copy_blob(c, i, &config);
-		uint64_t got = 0;
+	if (!ret && layer_jobs) {
+		const struct digest **layers = xcalloc(eng_copy_blobs(c) + 1,
+						       sizeof(*layers));
+		size_t n = 0;
 
-		if (!config && (ret = ep_blob_open(layout, d, discard, &got)))
-			ret = mf_error_wrap(ret, "layer %s", digest_fmt(hex, d));
+		for (size_t i = 0; i < eng_copy_blobs(c); i++) {
+			int config;
+			const struct digest *d = eng_copy_blob(c, i, &config);
+
+			if (!config)
+				layers[n++] = d;
+		}
+		ret = verify_run(layout, layers, n, layer_jobs);
+		free(layers);
 	}
 	for (size_t i = 0; !ret && i < eng_copy_nodes(c); i++)
 		ep_stage_source(stage, eng_copy_node(c, i, NULL), location);
@@ -406,7 +514,8 @@ int eng_import(struct odb *db, const char *source,
 		goto out;
 	tops = xcalloc(tags.nr + 1, sizeof(*tops));
 	for (size_t i = 0; !ret && i < tags.nr; i++)
-		ret = import_graph(layout, stage, loc.location, tags.v[i], 1, &tops[i]);
+		ret = import_graph(layout, stage, loc.location, tags.v[i],
+				   o->jobs ? o->jobs : ENG_PUSH_JOBS, &tops[i]);
 	if (ret)
 		goto out;
 
