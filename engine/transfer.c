@@ -167,10 +167,12 @@ static int tag_cb(const char *name, void *payload)
 /*
  * The layers of a graph, each read through to have it verified (the
  * store keeps none), by up to `jobs` workers, each on its own handle
- * of the layout (ep_dup()).  The first failure stops the rest: no new
- * layer is started, and a read under way is cut short at its next
- * chunk.  Of the failures recorded, the first in the graph's order is
- * the one reported (one layer, one failure: the same at any --jobs).
+ * of the layout (ep_dup()).  A failure stops what comes after it in
+ * the graph's order: no later layer is started, and a later read under
+ * way stops at its next chunk; an earlier one (already started) runs
+ * on, and if it fails too, it is the one reported.  So the error is
+ * that of the first bad layer in order, as one worker would find it,
+ * at any --jobs.
  */
 struct verify {
 	struct endpoint *layout;	/* the caller's handle */
@@ -178,8 +180,7 @@ struct verify {
 	size_t n;
 	pthread_mutex_t lock;
 	size_t next;			/* the next layer to start */
-	atomic_int stop;		/* a layer failed */
-	size_t failed;			/* the first in order that failed */
+	atomic_size_t failed;		/* the first that failed; n: none */
 	int ret;
 	char msg[1024];
 };
@@ -188,7 +189,8 @@ struct verifier {
 	struct verify *v;
 	pthread_t thread;
 	int caller;			/* reads on the caller's handle */
-	int cut;			/* the read under way was stopped */
+	size_t i;			/* the layer it reads */
+	int cut;			/* that read was stopped */
 };
 
 /* Every byte of a layer passes here to be hashed; none is kept. */
@@ -198,7 +200,7 @@ static int discard(const void *data, size_t len, void *payload)
 
 	(void)data;
 	(void)len;
-	if (atomic_load_explicit(&w->v->stop, memory_order_relaxed)) {
+	if (w->i > atomic_load_explicit(&w->v->failed, memory_order_relaxed)) {
 		w->cut = 1;
 		return MF_ERROR;
 	}
@@ -214,29 +216,28 @@ static void *verify_layers(void *arg)
 	char hex[DIGEST_MAX_STR];
 
 	for (;;) {
-		size_t i;
 		int ret;
 
 		pthread_mutex_lock(&v->lock);
-		i = v->next < v->n && !atomic_load(&v->stop) ? v->next++ : v->n;
+		w->i = v->next < atomic_load(&v->failed) ? v->next++ : v->n;
 		pthread_mutex_unlock(&v->lock);
-		if (i == v->n)
+		if (w->i == v->n)
 			break;
 		/* A handle of its own, opened on first use. */
 		ret = ep || w->caller ? 0 : ep_dup(&ep, v->layout, &cs);
 		w->cut = 0;
 		if (!ret)
-			ret = ep_blob_open(ep ? ep : v->layout, v->layers[i], discard, w);
+			ret = ep_blob_open(ep ? ep : v->layout, v->layers[w->i],
+					   discard, w);
 		if (!ret || w->cut)
 			continue;
-		ret = mf_error_wrap(ret, "layer %s", digest_fmt(hex, v->layers[i]));
+		ret = mf_error_wrap(ret, "layer %s", digest_fmt(hex, v->layers[w->i]));
 		pthread_mutex_lock(&v->lock);
-		if (!v->ret || i < v->failed) {
+		if (w->i < atomic_load(&v->failed)) {
 			v->ret = ret;
-			v->failed = i;
 			snprintf(v->msg, sizeof(v->msg), "%s", mf_error_last());
+			atomic_store(&v->failed, w->i);
 		}
-		atomic_store(&v->stop, 1);
 		pthread_mutex_unlock(&v->lock);
 	}
 	ep_close(ep);
@@ -253,7 +254,7 @@ static int verify_run(struct endpoint *layout, const struct digest **layers,
 
 	if (!n)
 		return 0;
-	atomic_init(&v.stop, 0);
+	atomic_init(&v.failed, n);
 	w = xcalloc(nw, sizeof(*w));
 	for (size_t i = 0; i < nw; i++)
 		w[i].v = &v;
