@@ -309,7 +309,8 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
  */
 struct eng_import_opts {
 	int force;
-	unsigned jobs;		/* layers verified at once; 0: ENG_PUSH_JOBS */
+	unsigned jobs;		/* layers verified at once; 0: one per
+				 * processor, at most ENG_PUSH_JOBS */
 };
 
 enum eng_import_state {

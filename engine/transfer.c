@@ -272,6 +272,20 @@ static int verify_run(struct endpoint *layout, const struct digest **layers,
 }
 
 /*
+ * Workers by default: one per processor, at most ENG_PUSH_JOBS.  The
+ * reads come from the page cache as a rule, so a worker is a core's
+ * worth of hashing, and more only cost: 64 layers of 4 MiB on 2 busy
+ * cores, 0.26-0.27 s user + system with 1 or 2 workers, 0.30-0.31 s
+ * with 8 (each a thread, a handle, a 1 MiB chunk faulted in).
+ */
+static unsigned verify_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > ENG_PUSH_JOBS ? ENG_PUSH_JOBS : (unsigned)n;
+}
+
+/*
  * Copy the graph `ref` names in the layout into the stage: manifests
  * and configs, each verified as it passes; with layer_jobs (> 0), every
  * layer is read through and verified too, that many at once (the store
@@ -516,7 +530,7 @@ int eng_import(struct odb *db, const char *source,
 	tops = xcalloc(tags.nr + 1, sizeof(*tops));
 	for (size_t i = 0; !ret && i < tags.nr; i++)
 		ret = import_graph(layout, stage, loc.location, tags.v[i],
-				   o->jobs ? o->jobs : ENG_PUSH_JOBS, &tops[i]);
+				   o->jobs ? o->jobs : verify_jobs(), &tops[i]);
 	if (ret)
 		goto out;
 

@@ -310,13 +310,15 @@ test_expect_success 'two bad layers: the first in order is named at any --jobs, 
 	test_must_fail manifold show-ref
 '
 
-test_expect_success 'import --jobs takes 1 to 64' '
+test_expect_success 'import --jobs takes 0 (one per processor) to 64' '
 	export MANIFOLD_DIR=$TRASH/many-imp2 &&
-	test_must_fail --code=125 manifold import --jobs 0 oci:many 2>err &&
-	test_grep "expected 1 to 64" err &&
+	test_must_fail --code=125 manifold import --jobs -1 oci:many 2>err &&
+	test_grep "expected 0 to 64" err &&
 	test_must_fail --code=125 manifold import -j 65 oci:many 2>err &&
-	test_grep "expected 1 to 64" err &&
-	test_must_fail manifold show-ref
+	test_grep "expected 0 to 64" err &&
+	test_must_fail manifold show-ref &&
+	manifold import -j 0 oci:many >out &&
+	grep "	created	$R/many/app:v1$" out
 '
 
 test_done
