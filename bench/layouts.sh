@@ -30,8 +30,8 @@
 #           all), on the same bytes, each figure over the layer bytes:
 #             wall   throughput (layer bytes / wall time), manifold/openssl:
 #                    the goal's figure. manifold hashes with OpenSSL too (the
-#                    module), verifying --jobs layers at once (default 8) on
-#                    every core there is, and its time includes the whole
+#                    module), verifying --jobs layers at once (by default one
+#                    per processor, at most 8), and its time includes the whole
 #                    import (start-up, manifests, configs, the store's
 #                    transaction); `openssl dgst` is one process, one core.
 #             cpu    user + system time, openssl/manifold: the cost of the
