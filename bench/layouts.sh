@@ -25,9 +25,21 @@
 #           manifests and configs into its store and only reads the layers;
 #           both read and verify everything. (skopeo has no import into a
 #           store; `skopeo copy oci:... docker://...` would be a push.)
-#  hash     `openssl dgst -sha256` over the 64 layer files of DIR, in the same
-#           runs as the imports (page cache warm for both): manifold's import
-#           throughput (layer bytes / wall time) against openssl's.
+#  hash     manifold's import against `openssl dgst -sha256` over the 64 layer
+#           files of DIR, in the same runs as the imports (page cache warm for
+#           all), on the same bytes, each figure over the layer bytes:
+#             wall   throughput (layer bytes / wall time), manifold/openssl:
+#                    the goal's figure. manifold hashes with OpenSSL too (the
+#                    module), verifying --jobs layers at once (by default one
+#                    per processor, at most 8), and its time includes the whole
+#                    import (start-up, manifests, configs, the store's
+#                    transaction); `openssl dgst` is one process, one core.
+#             cpu    user + system time, openssl/manifold: the cost of the
+#                    same hashing, whatever the parallelism.
+#           Two more pairs, so that neither side has the cores the other lacks:
+#           `manifold import -j 1` (one worker) against that same openssl, and
+#           manifold's default against openssl run as $(nproc) processes at
+#           once (`xargs -P`, the files shared out evenly, one start-up each).
 #  memory   the peak resident set (`/usr/bin/time -f %M`) of every manifold
 #           command above, and of an export and an import of a 1-entry list
 #           whose image has a single layer of BENCH_LAYOUTS_BIG bytes (default
@@ -151,16 +163,17 @@ minof() { printf '%s\n' "$@" | sort -g | head -n 1; }
 maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
 
 # timed NAME CMD...: runs CMD under GNU time with stdout in $tmp/out; sets
-# last_s (wall seconds) and last_kb (peak RSS, KiB); dies if CMD fails.
+# last_s (wall seconds), last_kb (peak RSS, KiB) and last_cpu (user + system
+# seconds, with its children's); dies if CMD fails.
 timed() {
 	local name=$1 t0 t1
 	shift
 	t0=$EPOCHREALTIME
-	/usr/bin/time -f %M -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" ||
+	/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" ||
 		{ cat "$tmp/err" >&2; die "$name failed: $*"; }
 	t1=$EPOCHREALTIME
 	last_s=$(secs "$t0" "$t1")
-	last_kb=$(tail -n 1 "$tmp/rss")
+	read -r last_kb last_cpu <<<"$(tail -n 1 "$tmp/rss" | awk '{ printf "%s %.2f", $1, $2 + $3 }')"
 }
 
 # The list's digest, from manifold's output (DIGEST<TAB>NAME) or skopeo's file.
@@ -168,6 +181,7 @@ check_m() { [ "$(cut -f1 "$tmp/out")" = "$2" ] || die "$1 printed '$(cat "$tmp/o
 check_s() { [ "$(cat "$tmp/digest")" = "$2" ] || die "$1 wrote digest $(cat "$tmp/digest"), expected $2"; }
 
 declare -A T	# [phase,tool] -> wall times
+declare -A C	# [phase,tool] -> CPU times (user + system)
 MKB=()		# every peak RSS of manifold, KiB
 SKB=()		# skopeo's, for information
 
@@ -178,6 +192,8 @@ timed "manifold fetch" "$MANIFOLD" fetch "$BIGLIST"
 timed "manifold fetch" "$MANIFOLD" fetch "$WIDELIST"
 
 for ph in export archive import hash; do T[$ph,m]='' T[$ph,s]=''; done
+T[import,m1]='' T[hash,p]='' C[import,m]='' C[import,m1]='' C[hash,s]='' C[hash,p]=''
+NPROC=$(nproc)
 for ((i = 0; i < RUNS; i++)); do
 	for side in $( ((i % 2)) && echo s m || echo m s); do
 		rm -rf "$tmp/x-$side" "$tmp/x-$side.tar"
@@ -216,16 +232,31 @@ rm -f "$tmp/x-m.tar" "$tmp/x-s.tar"
 layer_files=()
 for h in "${layers[@]}"; do layer_files+=("$tmp/x-m/blobs/sha256/$h"); done
 layer_bytes=$(stat -c %s "${layer_files[@]}" | awk '{ s += $1 } END { print s }')
+printf '%s\n' "${layer_files[@]}" >"$tmp/layer-files"
+# check_hashes: openssl's output in $tmp/out names every layer file with its
+# own hash (manifold wrote the right bytes), N of them.
+check_hashes() {
+	awk '{ sub(/^\*/, "", $2); n = split($2, p, "/"); if ($1 != p[n]) { print; bad = 1 } } END { exit bad }' \
+		"$tmp/out" >&2 || die "a layer of manifold's layout does not hash to its name"
+	[ "$(wc -l <"$tmp/out")" = $N ] || die "openssl hashed $(wc -l <"$tmp/out") files, not $N"
+}
+# import_m JOBS-ARGS...: manifold import of x-m into an empty store, checked.
+import_m() {
+	rm -rf "$tmp/imp"
+	MANIFOLD_DIR=$tmp/imp timed "manifold import" "$MANIFOLD" import "$@" "oci:$tmp/x-m"
+	grep -q "^$want	" "$tmp/out" ||
+		die "manifold import printed '$(cat "$tmp/out")', not the list $want"
+	[ "$(MANIFOLD_DIR=$tmp/imp "$MANIFOLD" rev-parse "$LIST")" = "$want" ] ||
+		die "the imported $LIST is not $want"
+}
 for ((i = 0; i < RUNS; i++)); do
-	for side in $( ((i % 2)) && echo h s m || echo m s h); do
+	for side in $( ((i % 2)) && echo p h m1 s m || echo m s m1 h p); do
 		case $side in
-		m)	rm -rf "$tmp/imp"
-			MANIFOLD_DIR=$tmp/imp timed "manifold import" "$MANIFOLD" import "oci:$tmp/x-m"
-			grep -q "^$want	" "$tmp/out" ||
-				die "manifold import printed '$(cat "$tmp/out")', not the list $want"
-			[ "$(MANIFOLD_DIR=$tmp/imp "$MANIFOLD" rev-parse "$LIST")" = "$want" ] ||
-				die "the imported $LIST is not $want"
-			T[import,m]+=" $last_s"
+		m)	import_m
+			T[import,m]+=" $last_s" C[import,m]+=" $last_cpu"
+			MKB+=("$last_kb") ;;
+		m1)	import_m -j 1
+			T[import,m1]+=" $last_s" C[import,m1]+=" $last_cpu"
 			MKB+=("$last_kb") ;;
 		s)	rm -rf "$tmp/x-3"
 			timed "skopeo copy" "${SK[@]}" --digestfile "$tmp/digest" \
@@ -234,11 +265,12 @@ for ((i = 0; i < RUNS; i++)); do
 			T[import,s]+=" $last_s"
 			SKB+=("$last_kb") ;;
 		h)	timed "openssl dgst" openssl dgst -sha256 -r "${layer_files[@]}"
-			# Each file hashes to its name: manifold wrote the right bytes.
-			awk '{ sub(/^\*/, "", $2); n = split($2, p, "/"); if ($1 != p[n]) { print; bad = 1 } } END { exit bad }' \
-				"$tmp/out" >&2 || die "a layer of manifold's layout does not hash to its name"
-			[ "$(wc -l <"$tmp/out")" = $N ] || die "openssl hashed $(wc -l <"$tmp/out") files, not $N"
-			T[hash,s]+=" $last_s" ;;
+			check_hashes
+			T[hash,s]+=" $last_s" C[hash,s]+=" $last_cpu" ;;
+		p)	timed "openssl dgst (xargs -P)" xargs -P "$NPROC" -n $(((N + NPROC - 1) / NPROC)) \
+				openssl dgst -sha256 -r <"$tmp/layer-files"
+			# (Their lines interleave: the h runs check the hashes.)
+			T[hash,p]+=" $last_s" C[hash,p]+=" $last_cpu" ;;
 		esac
 	done
 done
@@ -285,8 +317,15 @@ row "skopeo copy --all docker://... oci:DIR:t" "${T[export,s]}"
 row "manifold export -o oci-archive:FILE" "${T[archive,m]}"
 row "skopeo copy --all docker://... oci-archive:FILE:t" "${T[archive,s]}"
 row "manifold import oci:DIR (empty store)" "${T[import,m]}"
+row "manifold import -j 1 oci:DIR (empty store, one worker)" "${T[import,m1]}"
 row "skopeo copy --all oci:DIR:TAG oci:DIR3:t (not the same job)" "${T[import,s]}"
 row "openssl dgst -sha256 (the $N layer files of DIR)" "${T[hash,s]}"
+row "openssl dgst -sha256, $NPROC processes at once (xargs -P)" "${T[hash,p]}"
+echo "  CPU time (user + system), same runs"
+row "manifold import oci:DIR" "${C[import,m]}"
+row "manifold import -j 1 oci:DIR" "${C[import,m1]}"
+row "openssl dgst -sha256" "${C[hash,s]}"
+row "openssl dgst -sha256, $NPROC processes at once" "${C[hash,p]}"
 echo "  archive: $archive_bytes bytes ($(mib "$archive_bytes") MiB)"
 echo "  peak RSS, manifold: $(printf '%s\n' "${MKB[@]}" | sort -g | tr '\n' ' ')KiB"
 echo "  peak RSS, skopeo (information): $(printf '%s\n' "${SKB[@]}" | sort -g | tr '\n' ' ')KiB"
@@ -311,14 +350,29 @@ for ph in export archive import; do
 	results+=("$(printf 'RESULT\tlayouts\t%s (mean of %d)\t%.3f s\t%s %.3f s\t%s\t>= %s\t%s' \
 		"$what" "$RUNS" "$mt" "$anchor" "$st" "$r" "$TIME_GOAL" "$v")")
 done
-# shellcheck disable=SC2086
-mi=$(median ${T[import,m]}) oh=$(median ${T[hash,s]})
-mr=$(mbs "$layer_bytes" "$mi") or=$(mbs "$layer_bytes" "$oh")
-r=$(ratio "$mr" "$or")
-v=$(verdict "$r" $HASH_GOAL)
-echo "  hashing: manifold import $mr MB/s (median $mi s), openssl dgst $or MB/s (median $oh s): manifold/openssl $r (goal >= $HASH_GOAL: $v)"
-results+=("$(printf 'RESULT\tlayouts\timport throughput over the layer bytes, median of %d (ratio = manifold/openssl)\t%s MB/s\topenssl dgst -sha256 %s MB/s\t%s\t>= %s\t%s' \
-	"$RUNS" "$mr" "$or" "$r" "$HASH_GOAL" "$v")")
+# hash_pair WHAT M-WALLS M-CPUS O-WALLS O-CPUS ANCHOR: prints the wall
+# (throughput over the layer bytes, medians) and CPU ratios of manifold
+# against an openssl anchor, and adds their RESULT lines.
+hash_pair() {
+	local what=$1 mw mc ow oc mr or rw rc vw vc
+	# shellcheck disable=SC2086
+	mw=$(median $2) mc=$(median $3) ow=$(median $4) oc=$(median $5)
+	mr=$(mbs "$layer_bytes" "$mw") or=$(mbs "$layer_bytes" "$ow")
+	rw=$(ratio "$ow" "$mw") rc=$(ratio "$oc" "$mc")
+	vw=$(verdict "$rw" $HASH_GOAL) vc=$(verdict "$rc" $HASH_GOAL)
+	echo "  hashing, $what vs $6: wall $mr MB/s (median $mw s) vs $or MB/s ($ow s): manifold/openssl $rw (goal >= $HASH_GOAL: $vw);" \
+		"CPU $mc s vs $oc s: openssl/manifold $rc ($vc)"
+	results+=("$(printf 'RESULT\tlayouts\thashing, %s: throughput over the layer bytes, wall, median of %d (ratio = manifold/openssl)\t%s MB/s\t%s %s MB/s\t%s\t>= %s\t%s' \
+		"$what" "$RUNS" "$mr" "$6" "$or" "$rw" "$HASH_GOAL" "$vw")")
+	results+=("$(printf 'RESULT\tlayouts\thashing, %s: CPU time (user + system), median of %d (ratio = openssl/manifold)\t%s s\t%s %s s\t%s\t>= %s\t%s' \
+		"$what" "$RUNS" "$mc" "$6" "$oc" "$rc" "$HASH_GOAL" "$vc")")
+}
+hash_pair "manifold import (default --jobs)" "${T[import,m]}" "${C[import,m]}" \
+	"${T[hash,s]}" "${C[hash,s]}" "openssl dgst -sha256"
+hash_pair "manifold import -j 1" "${T[import,m1]}" "${C[import,m1]}" \
+	"${T[hash,s]}" "${C[hash,s]}" "openssl dgst -sha256"
+hash_pair "manifold import (default --jobs)" "${T[import,m]}" "${C[import,m]}" \
+	"${T[hash,p]}" "${C[hash,p]}" "openssl dgst -sha256 x$NPROC (xargs -P)"
 peak=$(printf '%s\n' "${MKB[@]}" "$big_export_kb" "$big_import_kb" "$wide_export_kb" "$wide_import_kb" | sort -g | tail -n 1)
 v=$([ "$peak" -lt $MEM_GOAL_KB ] && echo meets || echo MISSES)
 echo "  peak memory of manifold, every run: $peak KiB (goal < $MEM_GOAL_KB KiB: $v)"

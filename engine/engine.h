@@ -318,6 +318,8 @@ struct eng_import_opts {
 	int force;
 	int no_referrers;	/* leave the referrers (OCI subject) of what
 				 * is imported behind */
+	unsigned jobs;		/* layers verified at once; 0: one per
+				 * processor, at most ENG_PUSH_JOBS */
 };
 
 enum eng_import_state {

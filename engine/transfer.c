@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,23 +178,137 @@ static int tag_cb(const char *name, void *payload)
 	return 0;
 }
 
-/* Read every byte of a blob to have it verified; keep nothing. */
+/*
+ * The layers of a graph, each read through to have it verified (the
+ * store keeps none), by up to `jobs` workers, each on its own handle
+ * of the layout (ep_dup()).  A failure stops what comes after it in
+ * the graph's order: no later layer is started, and a later read under
+ * way stops at its next chunk; an earlier one (already started) runs
+ * on, and if it fails too, it is the one reported.  So the error is
+ * that of the first bad layer in order, as one worker would find it,
+ * at any --jobs.
+ */
+struct verify {
+	struct endpoint *layout;	/* the caller's handle */
+	const struct digest **layers;
+	size_t n;
+	pthread_mutex_t lock;
+	size_t next;			/* the next layer to start */
+	atomic_size_t failed;		/* the first that failed; n: none */
+	int ret;
+	char msg[1024];
+};
+
+struct verifier {
+	struct verify *v;
+	pthread_t thread;
+	int caller;			/* reads on the caller's handle */
+	size_t i;			/* the layer it reads */
+	int cut;			/* that read was stopped */
+};
+
+/* Every byte of a layer passes here to be hashed; none is kept. */
 static int discard(const void *data, size_t len, void *payload)
 {
+	struct verifier *w = payload;
+
 	(void)data;
-	*(uint64_t *)payload += len;
+	(void)len;
+	if (w->i > atomic_load_explicit(&w->v->failed, memory_order_relaxed)) {
+		w->cut = 1;
+		return MF_ERROR;
+	}
 	return 0;
+}
+
+static void *verify_layers(void *arg)
+{
+	struct verifier *w = arg;
+	struct verify *v = w->v;
+	struct endpoint *ep = NULL;
+	struct ep_conns cs = { 0 };
+	char hex[DIGEST_MAX_STR];
+
+	for (;;) {
+		int ret;
+
+		pthread_mutex_lock(&v->lock);
+		w->i = v->next < atomic_load(&v->failed) ? v->next++ : v->n;
+		pthread_mutex_unlock(&v->lock);
+		if (w->i == v->n)
+			break;
+		/* A handle of its own, opened on first use. */
+		ret = ep || w->caller ? 0 : ep_dup(&ep, v->layout, &cs);
+		w->cut = 0;
+		if (!ret)
+			ret = ep_blob_open(ep ? ep : v->layout, v->layers[w->i],
+					   discard, w);
+		if (!ret || w->cut)
+			continue;
+		ret = mf_error_wrap(ret, "layer %s", digest_fmt(hex, v->layers[w->i]));
+		pthread_mutex_lock(&v->lock);
+		if (w->i < atomic_load(&v->failed)) {
+			v->ret = ret;
+			snprintf(v->msg, sizeof(v->msg), "%s", mf_error_last());
+			atomic_store(&v->failed, w->i);
+		}
+		pthread_mutex_unlock(&v->lock);
+	}
+	ep_close(ep);
+	ep_conns_close(&cs);
+	return NULL;
+}
+
+static int verify_run(struct endpoint *layout, const struct digest **layers,
+		      size_t n, unsigned jobs)
+{
+	struct verify v = { layout, layers, n, PTHREAD_MUTEX_INITIALIZER };
+	size_t nw = jobs < n ? jobs : n, started = 0;
+	struct verifier *w;
+
+	if (!n)
+		return 0;
+	atomic_init(&v.failed, n);
+	w = xcalloc(nw, sizeof(*w));
+	for (size_t i = 0; i < nw; i++)
+		w[i].v = &v;
+	/* w[0] is this thread; the others get their own. */
+	w[0].caller = 1;
+	for (size_t i = 1; i < nw; i++, started++)
+		if (pthread_create(&w[i].thread, NULL, verify_layers, &w[i]))
+			break;
+	verify_layers(&w[0]);
+	for (size_t i = 1; i <= started; i++)
+		pthread_join(w[i].thread, NULL);
+	free(w);
+	pthread_mutex_destroy(&v.lock);
+	return v.ret ? mf_error(v.ret, "%s", v.msg) : 0;
+}
+
+/*
+ * Workers by default: one per processor, at most ENG_PUSH_JOBS.  The
+ * reads come from the page cache as a rule, so a worker is a core's
+ * worth of hashing, and more only cost: 64 layers of 4 MiB on 2 busy
+ * cores, 0.26-0.27 s user + system with 1 or 2 workers, 0.30-0.31 s
+ * with 8 (each a thread, a handle, a 1 MiB chunk faulted in).
+ */
+static unsigned verify_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > ENG_PUSH_JOBS ? ENG_PUSH_JOBS : (unsigned)n;
 }
 
 /*
  * Copy the graph `ref` names in the layout into the stage: manifests
- * and configs, each verified as it passes; with layers, every layer is
- * read through and verified too (the store keeps none, but nothing is
- * imported that the layout cannot give whole).  top gets its digest.
+ * and configs, each verified as it passes; with layer_jobs (> 0), every
+ * layer is read through and verified too, that many at once (the store
+ * keeps none, but nothing is imported that the layout cannot give
+ * whole).  top gets its digest.
  */
 static int import_graph(struct endpoint *layout, struct endpoint *stage,
-			const char *location, const char *ref, int layers,
-			int referrers, struct digest *top)
+			const char *location, const char *ref,
+			unsigned layer_jobs, int referrers, struct digest *top)
 {
 	static const struct eng_copy_filter alone = { .no_referrers = 1 };
 	struct eng_copy_target to = { stage, NULL, "the store", layout };
@@ -208,13 +324,20 @@ static int import_graph(struct endpoint *layout, struct endpoint *stage,
 	to.ref = digest_fmt(hex, top);
 	po.jobs = 1;
 	ret = eng_copy_run(c, &to, &po, NULL, NULL);
-	for (size_t i = 0; !ret && layers && i < eng_copy_blobs(c); i++) {
-		int config;
-		const struct digest *d = eng_copy_blob(c, i, &config);
-		uint64_t got = 0;
+	if (!ret && layer_jobs) {
+		const struct digest **layers = xcalloc(eng_copy_blobs(c) + 1,
+						       sizeof(*layers));
+		size_t n = 0;
 
-		if (!config && (ret = ep_blob_open(layout, d, discard, &got)))
-			ret = mf_error_wrap(ret, "layer %s", digest_fmt(hex, d));
+		for (size_t i = 0; i < eng_copy_blobs(c); i++) {
+			int config;
+			const struct digest *d = eng_copy_blob(c, i, &config);
+
+			if (!config)
+				layers[n++] = d;
+		}
+		ret = verify_run(layout, layers, n, layer_jobs);
+		free(layers);
 	}
 	for (size_t i = 0; !ret && i < eng_copy_nodes(c); i++)
 		ep_stage_source(stage, eng_copy_node(c, i, NULL), location);
@@ -422,7 +545,8 @@ int eng_import(struct odb *db, const char *source,
 		goto out;
 	tops = xcalloc(tags.nr + 1, sizeof(*tops));
 	for (size_t i = 0; !ret && i < tags.nr; i++)
-		ret = import_graph(layout, stage, loc.location, tags.v[i], 1,
+		ret = import_graph(layout, stage, loc.location, tags.v[i],
+				   o->jobs ? o->jobs : verify_jobs(),
 				   !o->no_referrers, &tops[i]);
 	if (ret)
 		goto out;

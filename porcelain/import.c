@@ -36,6 +36,7 @@ static const char *state_name(enum eng_import_state s)
 int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	struct eng_import_opts o = { 0 };
+	long jobs = 0;
 	const struct option opts[] = {
 		OPT_BOOL('f', "force", &o.force,
 			 "Move a list that has diverged to the imported version "
@@ -43,6 +44,9 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL(0, "no-referrers", &o.no_referrers,
 			 "Leave the referrers (SBOMs, attestations, signatures) "
 			 "in the layout"),
+		OPT_INTEGER('j', "jobs", &jobs, "int",
+			    "Verify this many layers at once (default 0: one "
+			    "per processor, at most 8)"),
 		OPT_END()
 	};
 	struct eng_import_result *res;
@@ -51,6 +55,11 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 	argc = parse_options(argc, argv, opts, usage_str);
 	if (argc != 1)
 		usage_cobra_args(usage_str, 1, "requires exactly 1 argument");
+	if (jobs < 0 || jobs > 64)
+		usage_with_options_error(usage_str, opts,
+			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
+			"expected 0 to 64", jobs);
+	o.jobs = (unsigned)jobs;
 	if (eng_import(cmd_store(ctx), argv[0], &o, &res, &n))
 		die("import from %s: %s", argv[0], mf_error_last());
 	for (size_t i = 0; i < n; i++) {

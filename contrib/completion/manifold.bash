@@ -47,7 +47,7 @@ _manifold_options()
 	diff)		echo "--format= --exit-code --insecure" ;;
 	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --format= --no-referrers" ;;
 	fetch)		echo "-f --force --insecure --platform=" ;;
-	import)		echo "-f --force --no-referrers" ;;
+	import)		echo "-f --force -j --jobs= --no-referrers" ;;
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
@@ -81,6 +81,7 @@ _manifold_takes_value()
 	log:-n|log:--max-count) return 0 ;;
 	push:-j|push:--jobs|push:--format|export:--format) return 0 ;;
 	export:-o|export:--output|export:-j|export:--jobs) return 0 ;;
+	import:-j|import:--jobs) return 0 ;;
 	hash-object:-t|hash-object:--type|hash-object:--algorithm) return 0 ;;
 	fetch-manifest:--platform) return 0 ;;
 	login:-u|login:--username|login:--authfile|logout:--authfile) return 0 ;;

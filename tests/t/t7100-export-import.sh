@@ -233,4 +233,92 @@ test_expect_success 'import takes a layout, and export a list that exists' '
 	test_must_fail --code=125 manifold export "$L" 2>err
 '
 
+
+# A list of 8 images of 4 layers each, never pushed (made in a layout,
+# exported from the store), then a layer or two of its export corrupted.
+many_layers() {
+	for m in $(manifold cat-manifest "$1" | grep -o "sha256:[0-9a-f]\{64\}"); do
+		manifold cat-manifest "$m" | grep -o "sha256:[0-9a-f]\{64\}" | tail -n +2 ||
+		return 1
+	done
+}
+
+corrupt() {
+	chmod u+w "$1" && printf x | dd of="$1" bs=1 seek=10 conv=notrunc 2>/dev/null
+}
+
+test_expect_success 'a corrupt layer among many: the same one-line error at --jobs 1 and 8, nothing imported' '
+	export MANIFOLD_DIR=$TRASH/many-home &&
+	for i in 0 1 2 3 4 5 6 7; do
+		"$REGISTRY_PYTHON" "$MANIFOLD_SOURCE_DIR/tests/registry/seed.py" image \
+			--layout many-src --ref i$i --format oci --platform linux/amd64 \
+			--os-version 10.$i --seed many-$i --layers 4 >/dev/null || return 1
+	done &&
+	manifold create "$R/many/app:v1" oci:many-src:i0 oci:many-src:i1 oci:many-src:i2 \
+		oci:many-src:i3 oci:many-src:i4 oci:many-src:i5 oci:many-src:i6 \
+		oci:many-src:i7 >/dev/null &&
+	manifold export -q -o oci:many "$R/many/app:v1" >/dev/null &&
+	many_layers "$R/many/app:v1" >layers &&
+	test_line_count = 32 layers &&
+	test "$(sort -u layers | wc -l)" = 32 &&
+	l13=$(sed -n 13p layers) && l30=$(sed -n 30p layers) &&
+	rm -rf many1 && cp -r many many1 &&
+	corrupt many1/blobs/sha256/${l13#sha256:} &&
+	export MANIFOLD_DIR=$TRASH/many-imp &&
+	test_must_fail --code=1 manifold import --jobs 1 oci:many1 2>err1 &&
+	test_stderr_line "layer $l13: .* does not match its digest" err1 &&
+	test_must_fail --code=1 manifold import --jobs 8 oci:many1 2>err8 &&
+	test_cmp err1 err8 &&
+	test_must_fail manifold show-ref >refs &&
+	test_line_count = 0 refs &&
+	corrupt many1/blobs/sha256/${l30#sha256:} &&
+	test_must_fail --code=1 manifold import -j 8 oci:many1 2>err8 &&
+	test_cmp err1 err8 &&
+	test_must_fail manifold show-ref >refs &&
+	test_line_count = 0 refs &&
+	manifold import -j 8 oci:many >out &&
+	grep "	created	$R/many/app:v1$" out &&
+	test "$(manifold rev-parse "$R/many/app:v1")" = \
+		"$(manifold --store "$TRASH/many-home" rev-parse "$R/many/app:v1")"
+'
+
+# A big bad layer first, a small bad one after it: with 8 workers the
+# small one fails first, while the big one is still being read; the
+# big one is still the one named, as with one worker.
+test_expect_success 'two bad layers: the first in order is named at any --jobs, even when a later one fails first' '
+	export MANIFOLD_DIR=$TRASH/order-home &&
+	"$REGISTRY_PYTHON" "$MANIFOLD_SOURCE_DIR/tests/registry/seed.py" image \
+		--layout order-src --ref big --format oci --platform linux/amd64 \
+		--seed order-big --layers 1 --layer-size 16777216 >/dev/null &&
+	"$REGISTRY_PYTHON" "$MANIFOLD_SOURCE_DIR/tests/registry/seed.py" image \
+		--layout order-src --ref small --format oci --platform linux/arm64/v8 \
+		--seed order-small --layers 4 >/dev/null &&
+	manifold create "$R/order/app:v1" oci:order-src:big oci:order-src:small >/dev/null &&
+	manifold export -q -o oci:order "$R/order/app:v1" >/dev/null &&
+	many_layers "$R/order/app:v1" >layers &&
+	test_line_count = 5 layers &&
+	big=order/blobs/sha256/$(sed -n 1p layers | cut -c8-) &&
+	test $(wc -c <"$big") -gt 16000000 &&
+	chmod u+w "$big" &&
+	printf x | dd of="$big" bs=1 seek=$(($(wc -c <"$big") - 5)) conv=notrunc 2>/dev/null &&
+	corrupt order/blobs/sha256/$(sed -n 3p layers | cut -c8-) &&
+	export MANIFOLD_DIR=$TRASH/order-imp &&
+	test_must_fail --code=1 manifold import -j 1 oci:order 2>err1 &&
+	test_stderr_line "layer $(sed -n 1p layers): " err1 &&
+	test_must_fail --code=1 manifold import -j 8 oci:order 2>err8 &&
+	test_cmp err1 err8 &&
+	test_must_fail manifold show-ref
+'
+
+test_expect_success 'import --jobs takes 0 (one per processor) to 64' '
+	export MANIFOLD_DIR=$TRASH/many-imp2 &&
+	test_must_fail --code=125 manifold import --jobs -1 oci:many 2>err &&
+	test_grep "expected 0 to 64" err &&
+	test_must_fail --code=125 manifold import -j 65 oci:many 2>err &&
+	test_grep "expected 0 to 64" err &&
+	test_must_fail manifold show-ref &&
+	manifold import -j 0 oci:many >out &&
+	grep "	created	$R/many/app:v1$" out
+'
+
 test_done
