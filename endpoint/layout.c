@@ -368,9 +368,14 @@ static int dir_is_empty(int dfd)
 /*
  * The directory is there and its oci-layout is good.  A writer makes a
  * layout under the lock, oci-layout last (ensure_layout()), so a reader
- * that finds no oci-layout where a lock file is waits for the lock
+ * that finds no oci-layout but something else waits for the lock
  * (shared) and looks again: it sees the layout whole, or nothing.  The
- * writer itself, holding the lock, says so (locked).
+ * order matters: the writer creates the lock file before anything else,
+ * so once the directory holds something, the lock file is there to wait
+ * on (looking for the lock file first raced a writer that made it just
+ * after).  A directory with only the lock file is empty: a writer that
+ * has just begun has made nothing yet.  The writer itself, holding the
+ * lock, says so (locked).
  */
 static int check_layout_as(struct layout_endpoint *l, int locked)
 {
@@ -382,7 +387,7 @@ static int check_layout_as(struct layout_endpoint *l, int locked)
 	if ((ret = open_dir(l, 0)))
 		return ret;
 	ret = read_top(l, &b, MARKER_FILE, EP_LAYOUT_MARKER_MAX);
-	if (ret == MF_ENOTFOUND && !locked &&
+	if (ret == MF_ENOTFOUND && !locked && !dir_is_empty(l->dirfd) &&
 	    (fd = openat(l->dirfd, LOCK_FILE, O_RDONLY | O_NOFOLLOW |
 			 O_CLOEXEC)) >= 0) {
 		while (flock(fd, LOCK_SH) && errno == EINTR)
