@@ -97,14 +97,13 @@ static int cmd_sign(char **av)
 	if (ret)
 		return fail(ret);
 	read_file(&payload, av[2]);
-	if ((ret = sign_sign(sig, &n, k, payload.ptr, payload.len)) ||
-	    (ret = sign_b64_encode(&out, sig, n)))
-		return fail(ret);
-	printf("%s\n", out.ptr);
+	if (!(ret = sign_sign(sig, &n, k, payload.ptr, payload.len)) &&
+	    !(ret = sign_b64_encode(&out, sig, n)))
+		printf("%s\n", out.ptr);
 	sign_key_free(k);
 	buf_release(&payload);
 	buf_release(&out);
-	return 0;
+	return ret ? fail(ret) : 0;
 }
 
 static int cmd_verify(char **av)
@@ -119,15 +118,14 @@ static int cmd_verify(char **av)
 	read_file(&b64, av[2]);
 	if (b64.len && b64.ptr[b64.len - 1] == '\n')
 		buf_setlen(&b64, b64.len - 1);
-	if ((ret = sign_b64_decode(&sig, b64.ptr, b64.len)) ||
-	    (ret = sign_verify(&pk, payload.ptr, payload.len,
-			       (const unsigned char *)sig.ptr, sig.len)))
-		return fail(ret);
-	printf("verified\n");
+	if (!(ret = sign_b64_decode(&sig, b64.ptr, b64.len)) &&
+	    !(ret = sign_verify(&pk, payload.ptr, payload.len,
+				(const unsigned char *)sig.ptr, sig.len)))
+		printf("verified\n");
 	buf_release(&payload);
 	buf_release(&b64);
 	buf_release(&sig);
-	return 0;
+	return ret ? fail(ret) : 0;
 }
 
 static int cmd_check_key(char **av)
@@ -136,14 +134,17 @@ static int cmd_check_key(char **av)
 	struct sign_key *k;
 	int ret = load_key(&k, av[0], av[1]);
 
-	if (ret || (ret = load_pub(&pk, av[2])))
+	if (ret)
 		return fail(ret);
-	if (!sign_pubkey_eq(&pk, sign_key_public(k)))
-		return fail(mf_error(MF_EINVALID, "%s is not the public key of %s",
-				     av[2], av[0]));
-	printf("%s\n", sign_key_type_name(sign_key_type(k)));
+	if (!(ret = load_pub(&pk, av[2]))) {
+		if (sign_pubkey_eq(&pk, sign_key_public(k)))
+			printf("%s\n", sign_key_type_name(sign_key_type(k)));
+		else
+			ret = mf_error(MF_EINVALID, "%s is not the public key of %s",
+				       av[2], av[0]);
+	}
 	sign_key_free(k);
-	return 0;
+	return ret ? fail(ret) : 0;
 }
 
 static int cmd_payload(char **av)
@@ -152,11 +153,10 @@ static int cmd_payload(char **av)
 	int ret = sign_payload_build(&out, av[0], av[1], *av[2] ? av[2] : NULL,
 				     strtoll(av[3], NULL, 10));
 
-	if (ret)
-		return fail(ret);
-	fwrite(out.ptr, 1, out.len, stdout);
+	if (!ret)
+		fwrite(out.ptr, 1, out.len, stdout);
 	buf_release(&out);
-	return 0;
+	return ret ? fail(ret) : 0;
 }
 
 static int cmd_parse_payload(char **av)
@@ -166,15 +166,15 @@ static int cmd_parse_payload(char **av)
 	int ret;
 
 	read_file(&data, av[0]);
-	if ((ret = sign_payload_parse(&p, data.ptr, data.len)))
-		return fail(ret);
-	printf("reference %s\ndigest %s\n", p.reference, p.digest);
-	if (p.has_creator)
-		printf("creator %s\n", p.creator);
-	if (p.has_timestamp)
-		printf("timestamp %" PRId64 "\n", p.timestamp);
+	if (!(ret = sign_payload_parse(&p, data.ptr, data.len))) {
+		printf("reference %s\ndigest %s\n", p.reference, p.digest);
+		if (p.has_creator)
+			printf("creator %s\n", p.creator);
+		if (p.has_timestamp)
+			printf("timestamp %" PRId64 "\n", p.timestamp);
+	}
 	buf_release(&data);
-	return 0;
+	return ret ? fail(ret) : 0;
 }
 
 static int cmd_identity(int ac, char **av)
