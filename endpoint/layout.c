@@ -387,7 +387,16 @@ static int check_layout_as(struct layout_endpoint *l, int locked)
 	if ((ret = open_dir(l, 0)))
 		return ret;
 	ret = read_top(l, &b, MARKER_FILE, EP_LAYOUT_MARKER_MAX);
-	if (ret == MF_ENOTFOUND && !locked && !dir_is_empty(l->dirfd) &&
+	if (ret == MF_ENOTFOUND && dir_is_empty(l->dirfd)) {
+		/*
+		 * Looked at once: a second look could find what a writer
+		 * made since, and call a layout in the making foreign.
+		 */
+		buf_release(&b);
+		return mf_error(MF_ENOTFOUND, "'%s' is an empty directory, "
+				"not yet an OCI layout", l->dir);
+	}
+	if (ret == MF_ENOTFOUND && !locked &&
 	    (fd = openat(l->dirfd, LOCK_FILE, O_RDONLY | O_NOFOLLOW |
 			 O_CLOEXEC)) >= 0) {
 		while (flock(fd, LOCK_SH) && errno == EINTR)
@@ -398,9 +407,6 @@ static int check_layout_as(struct layout_endpoint *l, int locked)
 	}
 	if (ret == MF_ENOTFOUND) {
 		buf_release(&b);
-		if (dir_is_empty(l->dirfd))
-			return mf_error(MF_ENOTFOUND, "'%s' is an empty directory, "
-					"not yet an OCI layout", l->dir);
 		return mf_error(MF_EINVALID, "'%s' is not an OCI layout: it has "
 				"no oci-layout file", l->dir);
 	}

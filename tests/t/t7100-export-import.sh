@@ -310,6 +310,20 @@ test_expect_success 'two bad layers: the first in order is named at any --jobs, 
 	test_must_fail manifold show-ref
 '
 
+# Eight workers start on a fresh directory at once: the one that makes
+# the layout holds the lock while the others look.  A reader that saw the
+# directory empty, then looked again once blobs/ was there, called the
+# layout in the making foreign (15% of exports under ASan, CI failed on it).
+test_expect_success 'export at --jobs 8 into a fresh directory, 25 times: readers wait for the layout' '
+	export MANIFOLD_DIR=$TRASH/many-home &&
+	for n in $(seq 25); do
+		rm -rf race &&
+		manifold export -q -j 8 -o oci:race "$R/many/app:v1" || return 1
+	done &&
+	umoci ls --layout race >tags &&
+	test_line_count = 1 tags
+'
+
 test_expect_success 'import --jobs takes 0 (one per processor) to 64' '
 	export MANIFOLD_DIR=$TRASH/many-imp2 &&
 	test_must_fail --code=125 manifold import --jobs -1 oci:many 2>err &&
