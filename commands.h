@@ -75,6 +75,8 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_reflog(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_rev_parse(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_show_ref(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_sign(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_update_ref(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_verify(int argc, const char **argv, struct cmd_ctx *ctx);
 
 #endif

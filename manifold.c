@@ -76,8 +76,12 @@ static const struct cmd_struct commands[] = {
 	  "Delete local manifest lists (their history stays in the reflog)" },
 	{ "show-ref", cmd_show_ref, NEED_STORE_RO | PLUMBING,
 	  "List refs and the digests they point at" },
+	{ "sign", cmd_sign, NEED_STORE_RW | PORCELAIN,
+	  "Sign local lists and their entries with a key (cosign's format)" },
 	{ "update-ref", cmd_update_ref, NEED_STORE_RW | PLUMBING,
 	  "Update a ref safely, with compare-and-swap" },
+	{ "verify", cmd_verify, NEED_STORE_RO | PORCELAIN,
+	  "Verify the signatures of a list and its entries, local or remote" },
 };
 
 static const char *const main_usage[] = {

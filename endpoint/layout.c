@@ -19,6 +19,7 @@
 #include "endpoint/layout.h"
 #include "manifest/json.h"
 #include "manifest/manifest.h"
+#include "sign/sigman.h"
 #include "registry/registry.h"
 #include "util/error.h"
 #include "util/wrapper.h"
@@ -1304,6 +1305,13 @@ int ep_layout_index_subjects(struct ep_layout_subject **out, size_t *nr,
 
 		if (kind != MANIFEST_KIND_IMAGE && kind != MANIFEST_KIND_INDEX)
 			continue;
+		/* A signature of the cosign tag scheme: its tag names its subject. */
+		if (en->name && !sigman_tag_subject(&pair.subject, en->name) &&
+		    !digest_parse(&pair.referrer, en->digest)) {
+			*out = xrealloc(*out, (*nr + 1) * sizeof(**out));
+			(*out)[(*nr)++] = pair;
+			continue;
+		}
 		if (!(ret = digest_parse(&pair.referrer, en->digest)) &&
 		    /* Through the table: endpoint.c calls this file. */
 		    !(ret = e->ops->manifest_get(e, &m,

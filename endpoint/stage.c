@@ -10,6 +10,7 @@
 #include "endpoint/stage.h"
 #include "manifest/manifest.h"
 #include "odb/odb.h"
+#include "sign/sigman.h"
 #include "util/error.h"
 #include "util/wrapper.h"
 
@@ -20,6 +21,13 @@ struct staged {
 	char media_type[ODB_MEDIA_TYPE_MAX + 1];	/* "" for a config until
 							 * a manifest names it */
 	char where[ODB_SOURCE_MAX + 1];			/* "" if not known */
+	/*
+	 * A signature put under its tag ("sha256-<hex>.sig", the cosign
+	 * tag scheme) names its subject by that tag only: the store
+	 * records it as a referrer of the subject.
+	 */
+	int has_subject;
+	struct digest subject;
 };
 
 /* The set, shared by every handle of one stage. */
@@ -133,14 +141,17 @@ static int manifest_get(struct endpoint *e, struct ep_manifest *out,
 	return ret;
 }
 
-/* A manifest names its config's media type: the config takes it. */
+/*
+ * A manifest names its config's media type: the config takes it (and so
+ * does a signature payload, the other blob the store keeps).
+ */
 static int name_config(const struct descriptor *d, void *payload)
 {
 	struct set *set = payload;
 	struct staged *o;
 	struct digest id;
 
-	if (d->role != DESCRIPTOR_CONFIG || digest_parse(&id, d->digest))
+	if (!descriptor_kept(d) || digest_parse(&id, d->digest))
 		return 0;
 	if ((o = find(set, &id)) && !o->media_type[0])
 		snprintf(o->media_type, sizeof(o->media_type), "%s", d->media_type);
@@ -151,9 +162,10 @@ static int manifest_put(struct endpoint *e, const char *ref,
 			const char *media_type, const void *data, size_t len)
 {
 	struct set *set = set_of(e);
-	struct digest id, named;
+	struct digest id, named, subject;
 	char hex[DIGEST_MAX_STR], *copy;
-	int ret;
+	struct staged *o;
+	int ret, tagged_sig = !sigman_tag_subject(&subject, ref);
 
 	if (len > ODB_OBJECT_MAX)
 		return mf_error(MF_ETOOBIG, "a manifest of %zu bytes is larger than "
@@ -172,7 +184,11 @@ static int manifest_put(struct endpoint *e, const char *ref,
 	copy = xmalloc(len ? len : 1);
 	memcpy(copy, data, len);
 	pthread_mutex_lock(&set->lock);
-	add(set, &id, copy, len, media_type);
+	o = add(set, &id, copy, len, media_type);
+	if (tagged_sig && !o->has_subject) {
+		o->has_subject = 1;
+		o->subject = subject;
+	}
 	ret = manifest_for_each_child(data, len, media_type, name_config, set);
 	pthread_mutex_unlock(&set->lock);
 	return ret < 0 ? ret : 0;
@@ -359,6 +375,10 @@ void ep_stage_merge(struct endpoint *into, struct endpoint *from)
 
 		if (!n->where[0])
 			memcpy(n->where, o->where, sizeof(n->where));
+		if (o->has_subject && !n->has_subject) {
+			n->has_subject = 1;
+			n->subject = o->subject;
+		}
 	}
 	fr->nr = 0;
 	pthread_mutex_unlock(&fr->lock);
@@ -384,7 +404,9 @@ int ep_stage_write(struct endpoint *e, struct odb_txn *tx)
 		if (!ret && o->where[0])
 			ret = odb_source_add(tx, &o->id, o->where);
 		/* A referrer is found from its subject (odb_referrer_add()). */
-		if (!ret && o->media_type[0] &&
+		if (!ret && o->has_subject)
+			ret = odb_referrer_add(tx, &o->subject, &o->id);
+		else if (!ret && o->media_type[0] &&
 		    manifest_subject(&subject, NULL, 0, o->data, o->len, mt) == 1)
 			ret = odb_referrer_add(tx, &subject, &o->id);
 	}

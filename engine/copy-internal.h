@@ -37,6 +37,13 @@ struct blob {
 	char hex[DIGEST_MAX_STR];
 	int config;			/* some image names it as its config */
 	struct settle st;
+	/*
+	 * Its bytes, read as the graph was loaded, for a blob of a
+	 * signature (its payloads and config): made here, they are in no
+	 * registry a target could take them from.  NULL for the others.
+	 */
+	char *held;
+	size_t held_len;
 };
 
 struct blob_ref {
@@ -132,6 +139,14 @@ struct eng_copy {
 	struct eng_copy **refs;
 	size_t refs_nr;
 	int is_referrer;		/* this graph is one of those */
+	int has_subject;		/* a referrer: the node of the graph */
+	struct digest subject;		/* it was found for */
 };
+
+/*
+ * 1 if r is a referrer that is a signature of the cosign tag scheme (no
+ * `subject` of its own: found under its subject's "sha256-<hex>.sig").
+ */
+int eng_copy_is_signature(const struct eng_copy *r);
 
 #endif

@@ -12,6 +12,7 @@
 #include "engine/copy-internal.h"
 #include "engine/reach.h"
 #include "manifest/manifest.h"
+#include "sign/sigman.h"
 #include "util/wrapper.h"
 
 static size_t blob_hash(const struct digest *id)
@@ -124,11 +125,12 @@ static void add_blob(struct eng_copy *p, size_t parent, const struct reach_visit
 	memset(b, 0, sizeof(*b));
 	b->id = *v->id;
 	b->blob = blob_intern(p, v->id, d->digest);
-	if (d->role == DESCRIPTOR_CONFIG)
+	/* "config": one the store keeps (a signature payload too). */
+	if (descriptor_kept(d))
 		p->blobs[b->blob].config = 1;
 	snprintf(b->hex, sizeof(b->hex), "%s", d->digest);
 	b->size = (uint64_t)d->size;
-	b->config = d->role == DESCRIPTOR_CONFIG;
+	b->config = descriptor_kept(d);
 	snprintf(b->media_type, sizeof(b->media_type), "%s", d->media_type);
 }
 
@@ -137,6 +139,33 @@ struct load {
 	struct endpoint *src;
 	const struct eng_copy_filter *filter;
 };
+
+static int hold_sink(const void *data, size_t len, void *payload)
+{
+	if (buf_add(payload, data, len))
+		return mf_error(MF_ETOOBIG, "a blob of a signature larger than %u "
+				"bytes", COSIGN_PAYLOAD_MAX);
+	return 0;
+}
+
+/* Read blob id of a signature from src into the graph (struct blob). */
+static int hold_blob(struct eng_copy *p, struct endpoint *src,
+		     const struct digest *id, const char *hex_named)
+{
+	struct blob *b = &p->blobs[blob_intern(p, id, hex_named)];
+	struct buf buf = BUF_INIT_MAX(COSIGN_PAYLOAD_MAX);
+	char hex[DIGEST_MAX_STR];
+	int ret;
+
+	if (b->held)
+		return 0;
+	if ((ret = ep_blob_open(src, id, hold_sink, &buf))) {
+		buf_release(&buf);
+		return mf_error_wrap(ret, "blob %s", digest_fmt(hex, id));
+	}
+	b->held = buf_detach(&buf, &b->held_len);
+	return 0;
+}
 
 /*
  * The visitor of the walk that loads the graph (engine/reach.h, over
@@ -156,6 +185,10 @@ static int load_cb(const struct reach_visit *v, void *payload)
 	case REACH_BLOB:
 	case REACH_LAYER:
 		add_blob(p, (size_t)parent, v);
+		if (v->state == REACH_BLOB && sigman_is(p->nodes[parent].data,
+							p->nodes[parent].len,
+							p->nodes[parent].media_type))
+			return hold_blob(p, l->src, v->id, v->via->digest);
 		return 0;
 	case REACH_SEEN:
 		if ((have = find_node(p, v->id)) < 0)
@@ -279,6 +312,8 @@ static int load_referrers(struct eng_copy *p, struct endpoint *src)
 			if (ret)
 				break;
 			r->is_referrer = 1;
+			r->has_subject = 1;
+			r->subject = nodes.ids[asked];
 			p->refs = xrealloc(p->refs, (p->refs_nr + 1) * sizeof(*p->refs));
 			p->refs[p->refs_nr++] = r;
 			add_graph(&nodes, r);

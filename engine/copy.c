@@ -16,6 +16,8 @@
 #include "engine/blob-copy.h"
 #include "engine/copy-internal.h"
 #include "manifest/manifest.h"
+#include "odb/odb.h"
+#include "sign/sigman.h"
 #include "util/wrapper.h"
 
 static void settle_reset(struct settle *st)
@@ -40,6 +42,8 @@ void eng_copy_free(struct eng_copy *p)
 	forget_target(p);
 	pthread_cond_destroy(&p->settled);
 	pthread_mutex_destroy(&p->lock);
+	for (size_t i = 0; i < p->blobs_nr; i++)
+		free(p->blobs[i].held);
 	free(p->blobs);
 	free(p->blob_slots);
 	for (size_t i = 0; i < p->nr; i++) {
@@ -245,6 +249,31 @@ static int copy_from(struct target *t, struct endpoint *src, const char *from,
 	return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size, from);
 }
 
+/* Upload blob b from the bytes the graph holds (struct blob). */
+static int put_held(struct target *t, const struct blob_ref *b,
+		    const struct blob *held)
+{
+	struct ep_upload *u = NULL;
+	int ret;
+
+	if (t->o->dry_run)
+		return report(t, ENG_PUSH_COPY, "blob", b->hex, held->held_len,
+			      "the store");
+	t->stats.requests += 2;
+	if (!(ret = ep_blob_put_start(&u, t->ep, held->held_len)) &&
+	    (ret = ep_blob_put_chunk(t->ep, u, held->held, held->held_len)))
+		ep_blob_put_cancel(t->ep, u);
+	else if (!ret)
+		ret = ep_blob_put_finish(t->ep, u, &b->id);
+	if (ret)
+		return target_denied(t, mf_error_wrap(ret, "failed to put blob %s",
+						      b->hex));
+	t->stats.copied++;
+	t->stats.bytes_copied += held->held_len;
+	return report(t, ENG_PUSH_COPY, "blob", b->hex, held->held_len,
+		      "the store");
+}
+
 /*
  * Send blob b of image n to the target: mount it, or copy it.  checked:
  * the HEAD before was answered 403 (MF_EPERM) rather than 404, or 0.
@@ -252,8 +281,11 @@ static int copy_from(struct target *t, struct endpoint *src, const char *from,
 static int send_blob(struct target *t, const struct node *n,
 		     const struct blob_ref *b, int checked)
 {
+	const struct blob *held = &t->p->blobs[b->blob];
 	int ret;
 
+	if (held->held)
+		return put_held(t, b, held);
 	/* Mount from a place the target can mount from that has it. */
 	for (size_t i = 0; i < n->sources_nr; i++) {
 		if (!ep_can_mount(t->ep, n->sources[i]))
@@ -587,13 +619,22 @@ static int push_root_blobs(struct eng_copy *p, struct target *t)
 /* What the root is called in a step: the list, or a referrer's graph. */
 static const char *root_what(const struct eng_copy *p)
 {
-	return p->is_referrer ? "referrer" : "list";
+	if (!p->is_referrer)
+		return "list";
+	return eng_copy_is_signature(p) ? "signature" : "referrer";
 }
 
+/*
+ * Copy p to the target; put_root 0 copies everything below its root but
+ * not the root itself (a signature merged with the target's, below).
+ */
 static int run(struct eng_copy *p, struct target *t,
-	       const struct eng_copy_target *to, const struct eng_push_opts *o)
+	       const struct eng_copy_target *to, const struct eng_push_opts *o,
+	       int put_root)
 {
 	struct node *root = &p->nodes[0];
+	/* A signature is put under its tag, and called so. */
+	const char *shown = eng_copy_is_signature(p) ? to->ref : root->hex;
 	struct digest got;
 	int ret;
 
@@ -602,13 +643,13 @@ static int run(struct eng_copy *p, struct target *t,
 	 * (an earlier push recorded it), check that first: one request and
 	 * done.  Otherwise the walk below finds out what is there.
 	 */
-	if (!o->force && o->expect_present) {
+	if (put_root && !o->force && o->expect_present) {
 		p->stats.requests++;
 		ret = ep_manifest_has(t->ep, &got, to->ref);
 		if (!ret && digest_eq(&got, &root->id)) {
 			p->stats.present++;
 			p->stats.up_to_date = 1;
-			return report(t, ENG_PUSH_PRESENT, root_what(p), root->hex,
+			return report(t, ENG_PUSH_PRESENT, root_what(p), shown,
 				      root->len, NULL);
 		}
 		if (ret && !absent(ret))
@@ -620,6 +661,8 @@ static int run(struct eng_copy *p, struct target *t,
 	if ((ret = push_children(p, t, o->jobs ? o->jobs : ENG_PUSH_JOBS)) ||
 	    (ret = push_root_blobs(p, t)))
 		return ret;
+	if (!put_root)
+		return 0;
 	if (!o->dry_run) {
 		p->stats.requests++;
 		ret = ep_manifest_put(t->ep, to->ref, root->media_type, root->data,
@@ -629,12 +672,16 @@ static int run(struct eng_copy *p, struct target *t,
 					     "failed to put manifest %s", to->name));
 		p->stats.put++;
 	}
-	return report(t, ENG_PUSH_PUT, root_what(p), root->hex, root->len, NULL);
+	return report(t, ENG_PUSH_PUT, root_what(p), shown, root->len, NULL);
 }
 
-int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
-		 const struct eng_push_opts *o, eng_push_step_fn step,
-		 void *payload)
+static int copy_signature(struct eng_copy *r, const struct eng_copy_target *to,
+			  const struct eng_push_opts *o, eng_push_step_fn step,
+			  void *payload);
+
+static int copy_run(struct eng_copy *p, const struct eng_copy_target *to,
+		    const struct eng_push_opts *o, eng_push_step_fn step,
+		    void *payload, int put_root)
 {
 	struct target t = { 0 };
 	int ret;
@@ -650,12 +697,13 @@ int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 	t.o = o;
 	t.step = step;
 	t.payload = payload;
-	ret = run(p, &t, to, o);
+	ret = run(p, &t, to, o, put_root);
 	ep_conns_close(&t.cs);
 	/*
 	 * Then the referrers, each after what it refers to, under its
-	 * digest; also when the target had the graph already, since one
-	 * may have come since (each costs a check when it is there).
+	 * digest (a signature of the cosign tag scheme: under its tag);
+	 * also when the target had the graph already, since one may have
+	 * come since (each costs a check when it is there).
 	 */
 	for (size_t i = 0; !ret && !o->no_referrers && i < p->refs_nr; i++) {
 		struct eng_copy *r = p->refs[i];
@@ -664,8 +712,168 @@ int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 
 		rt.ref = r->nodes[0].hex;
 		ro.expect_present = 0;
-		ret = eng_copy_run(r, &rt, &ro, step, payload);
+		if (eng_copy_is_signature(r))
+			ret = copy_signature(r, &rt, &ro, step, payload);
+		else
+			ret = eng_copy_run(r, &rt, &ro, step, payload);
 		stats_add(&p->stats, &r->stats);
+	}
+	return ret;
+}
+
+int eng_copy_run(struct eng_copy *p, const struct eng_copy_target *to,
+		 const struct eng_push_opts *o, eng_push_step_fn step,
+		 void *payload)
+{
+	return copy_run(p, to, o, step, payload, 1);
+}
+
+int eng_copy_is_signature(const struct eng_copy *r)
+{
+	const struct node *root = &r->nodes[0];
+
+	return r->is_referrer && r->has_subject &&
+	       sigman_is(root->data, root->len, root->media_type);
+}
+
+/* Tries at a signature tag another writer keeps replacing. */
+#define SIG_TRIES 3
+
+/* Merge r's layers into theirs: the number added, or an error. */
+static int merge_layers(struct sigman *theirs, const struct node *root,
+			const char *where, const char *tag)
+{
+	struct sigman ours = { 0 };
+	int added = 0, ret;
+
+	if ((ret = sigman_parse(&ours, root->data, root->len, root->media_type)))
+		return mf_error_wrap(ret, "signature %s", root->hex);
+	for (size_t i = 0; i < ours.nr && ret >= 0; i++)
+		if ((ret = sigman_add(theirs, &ours.layers[i])) > 0)
+			added++;
+	sigman_release(&ours);
+	if (ret < 0)
+		return mf_error_wrap(ret, "%s:%s", where, tag);
+	return added;
+}
+
+/* Write the signature manifest s (and its config) under tag; got its digest. */
+static int put_signature(struct endpoint *ep, const char *tag,
+			 const struct sigman *s, struct digest *got)
+{
+	struct buf cfg = BUF_INIT_MAX(ODB_OBJECT_MAX);
+	struct buf man = BUF_INIT_MAX(ODB_OBJECT_MAX);
+	struct ep_upload *u = NULL;
+	struct digest cid;
+	int ret;
+
+	if (!(ret = sigman_write(s, &cfg, &man))) {
+		digest_buf(&cid, DIGEST_SHA256, cfg.ptr, cfg.len);
+		digest_buf(got, DIGEST_SHA256, man.ptr, man.len);
+		ret = ep_blob_put_start(&u, ep, cfg.len);
+	}
+	if (!ret && (ret = ep_blob_put_chunk(ep, u, cfg.ptr, cfg.len)))
+		ep_blob_put_cancel(ep, u);
+	if (!ret)
+		ret = ep_blob_put_finish(ep, u, &cid);
+	if (!ret)
+		ret = ep_manifest_put(ep, tag, MT_OCI_MANIFEST, man.ptr, man.len);
+	buf_release(&cfg);
+	buf_release(&man);
+	return ret;
+}
+
+/*
+ * Copy the signature manifest r (the cosign tag scheme: no `subject`,
+ * found under the tag "sha256-<hex>.sig" of its subject) to the target.
+ * The store keeps each signature manifest apart, a referrer of its
+ * subject (the tag names it: endpoint/stage.c).  Elsewhere one tag
+ * holds them all: when the target's tag holds another signature
+ * manifest, its layers and r's are merged into a new one (a layer of
+ * theirs is never dropped, one of r's already there is not added
+ * twice), written, and read again to see that it stayed; as with the
+ * referrers index, a registry has no conditional PUT, and a second
+ * writer between the read and the write is caught by that read.
+ */
+static int copy_signature(struct eng_copy *r, const struct eng_copy_target *to,
+			  const struct eng_push_opts *o, eng_push_step_fn step,
+			  void *payload)
+{
+	const struct node *root = &r->nodes[0];
+	struct eng_copy_target rt = *to;
+	struct target t = { 0 };
+	char tag[DIGEST_MAX_STR + 8];
+	int ret = 0;
+
+	sigman_tag(tag, sizeof(tag), &r->subject);
+	rt.ref = tag;
+	if (!ep_keeps_layers(to->ep))
+		return copy_run(r, &rt, o, step, payload, 1);
+	t.p = r;
+	t.step = step;
+	t.payload = payload;
+	for (int try = 0; !ret; try++) {
+		struct ep_manifest have = { BUF_INIT_MAX(0), "", { 0 } };
+		struct sigman theirs = { 0 };
+		struct digest want, got;
+		int added;
+
+		if (try == SIG_TRIES)
+			return mf_error(MF_ENET, "%s:%s: other writers kept replacing "
+					"the signatures; %s is not among them",
+					to->ep->where, tag, root->hex);
+		ret = ep_manifest_get(to->ep, &have, tag);
+		if (ret == MF_ENOTFOUND) {
+			/* None yet: r as it is, under the tag. */
+			if ((ret = copy_run(r, &rt, o, step, payload, 1)) || o->dry_run)
+				return ret;
+			want = root->id;
+		} else if (ret) {
+			return mf_error_wrap(ret, "failed to read %s:%s",
+					     to->ep->where, tag);
+		} else if (digest_eq(&have.digest, &root->id)) {
+			ep_manifest_release(&have);
+			return report(&t, ENG_PUSH_PRESENT, "signature", tag,
+				      root->len, NULL);
+		} else {
+			ret = sigman_parse(&theirs, have.body.ptr, have.body.len,
+					   have.media_type);
+			ep_manifest_release(&have);
+			if (ret) {
+				sigman_release(&theirs);
+				return mf_error_wrap(ret, "%s:%s holds no signature "
+						     "manifest", to->ep->where, tag);
+			}
+			added = merge_layers(&theirs, root, to->ep->where, tag);
+			/* Every layer of r's is there already. */
+			if (added <= 0) {
+				sigman_release(&theirs);
+				return added < 0 ? added :
+					report(&t, ENG_PUSH_PRESENT, "signature",
+					       tag, root->len, NULL);
+			}
+			/* Its payloads first, then the merged manifest. */
+			ret = copy_run(r, &rt, o, step, payload, 0);
+			if (!ret && !o->dry_run)
+				ret = put_signature(to->ep, tag, &theirs, &want);
+			sigman_release(&theirs);
+			if (ret)
+				return mf_error_wrap(ret, "failed to put %s:%s",
+						     to->ep->where, tag);
+			r->stats.put++;
+			if ((ret = report(&t, ENG_PUSH_PUT, "signature", tag,
+					  root->len, NULL)) || o->dry_run)
+				return ret;
+		}
+		/* Read again: did it stay? */
+		r->stats.requests++;
+		ret = ep_manifest_has(to->ep, &got, tag);
+		if (!ret && digest_eq(&got, &want))
+			return 0;
+		if (ret && !absent(ret))
+			return mf_error_wrap(ret, "failed to check %s:%s",
+					     to->ep->where, tag);
+		ret = 0;
 	}
 	return ret;
 }

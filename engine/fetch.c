@@ -48,7 +48,11 @@ static int take_child(const struct descriptor *d, const struct digest *parent,
 	(void)parent;
 	switch (d->role) {
 	case DESCRIPTOR_LAYER:
-		return 1;	/* in the graph; the store keeps none */
+		/* In the graph; the store keeps only signature payloads. */
+		if (descriptor_kept(d) && d->size > (int64_t)COSIGN_PAYLOAD_MAX)
+			return mf_error(MF_ETOOBIG, "signature payload %s is larger "
+					"than %u bytes", d->digest, COSIGN_PAYLOAD_MAX);
+		return 1;
 	case DESCRIPTOR_CONFIG:
 		if (d->size > (int64_t)ODB_OBJECT_MAX)
 			return mf_error(MF_ETOOBIG, "config %s is larger than %zu bytes",

@@ -254,13 +254,13 @@ static int visit(struct walk *w, const struct digest *id, const char *ref,
 	v.parent = parent;
 	v.root = w->root;
 	v.depth = depth;
-	if (via && via->role == DESCRIPTOR_LAYER) {
+	if (via && via->role == DESCRIPTOR_LAYER && !descriptor_kept(via)) {
 		if (!(r->flags & REACH_LAYERS))
 			return 0;
 		v.state = REACH_LAYER;
 		return r->fn(&v, r->payload);
 	}
-	if (r->ep && via && via->role == DESCRIPTOR_CONFIG) {
+	if (r->ep && via && descriptor_kept(via)) {
 		v.state = REACH_BLOB;
 		return tell(r, &v);
 	}

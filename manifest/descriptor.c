@@ -117,6 +117,13 @@ int reference_type_is_attestation(const char *reference_type)
 	return reference_type && !strcmp(reference_type, REFERENCE_TYPE_ATTESTATION);
 }
 
+int descriptor_kept(const struct descriptor *d)
+{
+	return d->role == DESCRIPTOR_CONFIG ||
+	       (d->role == DESCRIPTOR_LAYER && d->media_type &&
+		!strcmp(d->media_type, MT_COSIGN_PAYLOAD));
+}
+
 int descriptor_is_attestation(const struct descriptor *d)
 {
 	return reference_type_is_attestation(

@@ -46,6 +46,10 @@
 #define MT_DOCKER_FOREIGN_LAYER \
 	"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
 #define MT_IN_TOTO "application/vnd.in-toto+json"
+/* A cosign simple-signing payload: a "layer" of a signature manifest. */
+#define MT_COSIGN_PAYLOAD "application/vnd.dev.cosign.simplesigning.v1+json"
+/* The largest payload kept (skopeo's are about 300 bytes). */
+#define COSIGN_PAYLOAD_MAX (64u << 10)
 
 /* Legacy Docker schema 1: recognised only to be refused. */
 #define MT_DOCKER_SCHEMA1 "application/vnd.docker.distribution.manifest.v1+json"
@@ -242,6 +246,14 @@ int reference_type_is_attestation(const char *reference_type);
 
 /* 1 if `d` is a BuildKit attestation entry of an index. */
 int descriptor_is_attestation(const struct descriptor *d);
+
+/*
+ * 1 if the blob d names is one the store keeps, as it keeps configs:
+ * a config, or a layer that is a signature payload (MT_COSIGN_PAYLOAD:
+ * small, and the only copy of what signs its subject); 0 for the
+ * layers that stay in registries.
+ */
+int descriptor_kept(const struct descriptor *d);
 
 /* The platform index entry `d` is for (platform_of_entry()): 1 or 0. */
 struct platform_spec;

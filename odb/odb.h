@@ -185,6 +185,10 @@ typedef int (*odb_referrer_cb)(const struct digest *referrer, void *payload);
 int odb_referrer_for_each(struct odb_txn *tx, const struct digest *subject,
 			  odb_referrer_cb cb, void *payload);
 
+/* Forget that referrer refers to subject (none recorded: 0). */
+int odb_referrer_delete(struct odb_txn *tx, const struct digest *subject,
+			const struct digest *referrer);
+
 /* Forget every referrer row of subject (gc, as it drops the subject). */
 int odb_referrer_delete_all(struct odb_txn *tx, const struct digest *subject);
 

@@ -44,6 +44,23 @@ int odb_referrer_add(struct odb_txn *tx, const struct digest *subject,
 	return rc ? odb_txn_error(tx, rc, "cannot record a referrer") : 0;
 }
 
+int odb_referrer_delete(struct odb_txn *tx, const struct digest *subject,
+			const struct digest *referrer)
+{
+	char key[2 * DIGEST_MAX_STR];
+	MDB_val k;
+	int rc;
+
+	if (!tx->db->has_referrers)
+		return 0;
+	k.mv_size = make_key(key, subject, referrer);
+	k.mv_data = key;
+	rc = mdb_del(tx->txn, tx->db->referrers, &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? odb_txn_error(tx, rc, "cannot forget a referrer") : 0;
+}
+
 struct referrer_rows {
 	odb_referrer_cb cb;
 	void *payload;

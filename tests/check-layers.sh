@@ -28,7 +28,8 @@
 #   cli        engine odb manifest util; cli/porcelain.c and cli/edit.c
 #              are the porcelain's helpers and keep its rule: no odb
 #   engine     endpoint odb sign manifest transport util
-#   endpoint   odb manifest transport util
+#   endpoint   odb manifest sign transport util (sign for the cosign
+#              tag scheme's tag names and signature manifests)
 #   odb        util
 #   sign       manifest util (keys, payloads, sign/verify; ECDSA through
 #              the module's loader, never the transport's reg_* calls)
@@ -146,7 +147,7 @@ BEGIN {
 	allowed["plumbing"] = " cli engine odb manifest util "
 	allowed["cli"] = " engine odb manifest util "
 	allowed["engine"] = " endpoint odb sign manifest transport util "
-	allowed["endpoint"] = " odb manifest transport util "
+	allowed["endpoint"] = " odb manifest sign transport util "
 	allowed["odb"] = " util "
 	allowed["sign"] = " manifest util "
 	allowed["manifest"] = " util "

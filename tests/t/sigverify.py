@@ -21,13 +21,25 @@ secretbox) is written out below.
       print the base64 signature of the payload's bytes
   sigverify.py payload REFERENCE DIGEST CREATOR TIMESTAMP
       print a payload as skopeo writes it
+  sigverify.py verify-tree SOURCE PUBFILE REFERENCE
+      SOURCE is oci:DIR:TAG (an OCI layout) or http://HOST:PORT/REPO:TAG
+      (a registry, plain HTTP): find the signature manifest of what TAG
+      names, and of each entry when it is an index, under the tag
+      "sha256-<hex>.sig" (the cosign tag scheme), and check it as skopeo
+      and cosign do; one line per manifest, exit 1 unless all verify
+  sigverify.py attach SOURCE KEYFILE PASSFILE REFERENCE
+      sign what TAG names and each entry as skopeo copy --all does, each
+      signature appended to the signature manifest under its tag
 """
 import base64
 import binascii
+import hashlib
 import json
 import os
 import struct
 import sys
+import urllib.error
+import urllib.request
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -295,6 +307,203 @@ def verify(pub, data, sig):
         raise Fail("the signature does not verify")
 
 
+# ---- where signature manifests live: a layout or a registry ----
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+PAYLOAD_MT = "application/vnd.dev.cosign.simplesigning.v1+json"
+SIG_ANNOTATION = "dev.cosignproject.cosign/signature"
+INDEXES = (OCI_INDEX, "application/vnd.docker.distribution.manifest.list.v2+json")
+ACCEPT = ", ".join((OCI_MANIFEST, OCI_INDEX) + INDEXES[1:] +
+                   ("application/vnd.docker.distribution.manifest.v2+json",))
+REF_NAME = "org.opencontainers.image.ref.name"
+
+
+def sha256(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class Layout:
+    def __init__(self, d):
+        self.dir = d
+
+    def index(self):
+        with open(os.path.join(self.dir, "index.json")) as f:
+            return json.load(f)
+
+    def blob(self, digest):
+        with open(os.path.join(self.dir, "blobs", *digest.split(":")), "rb") as f:
+            data = f.read()
+        if sha256(data) != digest:
+            raise Fail("blob %s does not match its digest" % digest)
+        return data
+
+    def manifest(self, ref):
+        """(bytes, media type) of a tag or digest, None when absent."""
+        if ref.startswith("sha256:"):
+            try:
+                data = self.blob(ref)
+            except FileNotFoundError:
+                return None
+            return data, json.loads(data).get("mediaType", "")
+        for m in self.index()["manifests"]:
+            if m.get("annotations", {}).get(REF_NAME) == ref:
+                return self.blob(m["digest"]), m["mediaType"]
+        return None
+
+    def put_blob(self, data):
+        d = sha256(data)
+        path = os.path.join(self.dir, "blobs", *d.split(":"))
+        with open(path, "wb") as f:
+            f.write(data)
+        return d
+
+    def put_manifest(self, tag, data, mt):
+        d = self.put_blob(data)
+        ix = self.index()
+        ix["manifests"] = [m for m in ix["manifests"]
+                           if m.get("annotations", {}).get(REF_NAME) != tag]
+        ix["manifests"].append({"mediaType": mt, "digest": d, "size": len(data),
+                                "annotations": {REF_NAME: tag}})
+        with open(os.path.join(self.dir, "index.json"), "w") as f:
+            json.dump(ix, f)
+
+
+class Registry:
+    def __init__(self, base, repo):
+        self.base, self.repo = base, repo
+
+    def req(self, method, path, data=None, headers=None):
+        r = urllib.request.Request(self.base + path, data=data, method=method,
+                                   headers=headers or {})
+        return urllib.request.urlopen(r)
+
+    def manifest(self, ref):
+        try:
+            with self.req("GET", "/v2/%s/manifests/%s" % (self.repo, ref),
+                          headers={"Accept": ACCEPT}) as r:
+                data = r.read()
+                mt = r.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return None
+            raise Fail("GET manifest %s: %d" % (ref, e.code))
+        if ref.startswith("sha256:") and sha256(data) != ref:
+            raise Fail("manifest %s does not match its digest" % ref)
+        return data, mt
+
+    def blob(self, digest):
+        with self.req("GET", "/v2/%s/blobs/%s" % (self.repo, digest)) as r:
+            data = r.read()
+        if sha256(data) != digest:
+            raise Fail("blob %s does not match its digest" % digest)
+        return data
+
+    def put_blob(self, data):
+        d = sha256(data)
+        with self.req("POST", "/v2/%s/blobs/uploads/" % self.repo, b"") as r:
+            loc = r.headers["Location"]
+        if loc.startswith("/"):
+            loc = self.base + loc
+        sep = "&" if "?" in loc else "?"
+        r = urllib.request.Request(loc + sep + "digest=" + d, data=data, method="PUT",
+                                   headers={"Content-Type": "application/octet-stream"})
+        urllib.request.urlopen(r).close()
+        return d
+
+    def put_manifest(self, tag, data, mt):
+        self.req("PUT", "/v2/%s/manifests/%s" % (self.repo, tag), data,
+                 {"Content-Type": mt}).close()
+
+
+def open_source(spec):
+    """(store, tag) for oci:DIR:TAG or http://HOST:PORT/REPO:TAG."""
+    if spec.startswith("oci:"):
+        d, _, tag = spec[4:].partition(":")
+        return Layout(d), tag
+    if spec.startswith("http://"):
+        host, _, rest = spec[7:].partition("/")
+        repo, _, tag = rest.rpartition(":")
+        return Registry("http://" + host, repo), tag
+    raise Fail("no such source: %s" % spec)
+
+
+def subjects(store, tag):
+    """The digest TAG names, then each entry's when it is an index."""
+    got = store.manifest(tag)
+    if got is None:
+        raise Fail("%s: no such manifest" % tag)
+    data, mt = got
+    out = [sha256(data)]
+    doc = json.loads(data)
+    if mt in INDEXES or doc.get("mediaType") in INDEXES:
+        out += [m["digest"] for m in doc["manifests"]]
+    return out
+
+
+def sig_tag(digest):
+    return digest.replace(":", "-", 1) + ".sig"
+
+
+def check_signatures(store, pub, digest, reference):
+    """skopeo's and cosign's checks of the tag scheme, for one manifest."""
+    got = store.manifest(sig_tag(digest))
+    if got is None:
+        raise Fail("%s: no signature manifest" % digest)
+    data, mt = got
+    doc = json.loads(data, object_pairs_hook=no_duplicates)
+    if mt != OCI_MANIFEST or doc.get("mediaType", OCI_MANIFEST) != OCI_MANIFEST:
+        raise Fail("%s: signature manifest of type %s" % (digest, mt))
+    if "subject" in doc or "artifactType" in doc:
+        raise Fail("%s: a signature manifest of the tag scheme has no subject" % digest)
+    cfg = doc["config"]
+    config = json.loads(store.blob(cfg["digest"]))
+    if config["rootfs"]["diff_ids"] != [l["digest"] for l in doc["layers"]]:
+        raise Fail("%s: config diff_ids are not the layers" % digest)
+    why = "no layers"
+    for layer in doc["layers"]:
+        try:
+            if layer["mediaType"] != PAYLOAD_MT:
+                raise Fail("layer of type %s" % layer["mediaType"])
+            sig = b64_strict(layer["annotations"][SIG_ANNOTATION])
+            payload = store.blob(layer["digest"])
+            if len(payload) != layer["size"]:
+                raise Fail("payload size")
+            verify(pub, payload, sig)
+            check_payload(payload, reference, digest)
+            return
+        except (Fail, KeyError, ValueError) as e:
+            why = str(e)
+    raise Fail("%s: %s" % (digest, why))
+
+
+def attach(store, key, digest, reference):
+    payload = json.dumps({"critical": {"identity": {"docker-reference": reference},
+                                       "image": {"docker-manifest-digest": digest},
+                                       "type": PAYLOAD_TYPE},
+                          "optional": {"creator": "sigverify.py",
+                                       "timestamp": 1700000000}},
+                         sort_keys=True, separators=(",", ":")).encode()
+    layer = {"mediaType": PAYLOAD_MT, "size": len(payload),
+             "digest": store.put_blob(payload),
+             "annotations": {SIG_ANNOTATION:
+                             base64.b64encode(sign(key, payload)).decode()}}
+    got = store.manifest(sig_tag(digest))
+    layers = json.loads(got[0])["layers"] if got else []
+    layers.append(layer)
+    config = json.dumps({"architecture": "", "os": "", "config": {},
+                         "rootfs": {"type": "layers",
+                                    "diff_ids": [l["digest"] for l in layers]}},
+                        separators=(",", ":")).encode()
+    man = {"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+           "config": {"mediaType": OCI_CONFIG, "size": len(config),
+                      "digest": store.put_blob(config)},
+           "layers": layers}
+    store.put_manifest(sig_tag(digest), json.dumps(man, separators=(",", ":")).encode(),
+                       OCI_MANIFEST)
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "check-key":
@@ -342,6 +551,23 @@ def main(argv):
                             "type": PAYLOAD_TYPE},
                "optional": {"creator": args[2], "timestamp": int(args[3])}}
         sys.stdout.write(json.dumps(doc, sort_keys=True, separators=(",", ":")))
+    elif cmd == "verify-tree":
+        store, tag = open_source(args[0])
+        pub, bad = load_public(args[1]), 0
+        for d in subjects(store, tag):
+            try:
+                check_signatures(store, pub, d, args[2])
+                print("verified %s" % d)
+            except Fail as e:
+                print("rejected %s" % e)
+                bad += 1
+        if bad:
+            raise Fail("%d not verified" % bad)
+    elif cmd == "attach":
+        store, tag = open_source(args[0])
+        key = decrypt_key(args[1], read_passphrase(args[2]))
+        for d in subjects(store, tag):
+            attach(store, key, d, args[3])
     else:
         raise Fail("unknown command %s" % cmd)
 
