@@ -31,4 +31,15 @@ struct odb_txn *pc_read_begin(struct cmd_ctx *ctx);
 void pc_list_name(char *display, char *refname, const char *name,
 		  const char *errprefix);
 
+/*
+ * The --referrers types `given` (each a media type or "signature"; a
+ * usage error otherwise, or with --no-referrers), for the engine's
+ * options: *types points into given, which must outlive them.
+ */
+struct strvec;
+struct option;
+void pc_referrer_types(const char *const **types, size_t *nr,
+		       const struct strvec *given, int no_referrers,
+		       const char *const *usage, const struct option *opts);
+
 #endif

@@ -679,6 +679,41 @@ static int copy_signature(struct eng_copy *r, const struct eng_copy_target *to,
 			  const struct eng_push_opts *o, eng_push_step_fn step,
 			  void *payload);
 
+/* The name "signature" selects the signatures of the cosign tag scheme. */
+#define REFERRER_SIGNATURE "signature"
+
+int eng_referrer_type_ok(const char *type)
+{
+	if (!strcmp(type, REFERRER_SIGNATURE) || media_type_valid(type))
+		return 0;
+	return mf_error(MF_EINVALID, "%s: not a media type nor \"%s\"", type,
+			REFERRER_SIGNATURE);
+}
+
+/* Is referrer r of a type o selects (all when it selects none)? */
+static int referrer_selected(const struct eng_copy *r,
+			     const struct eng_push_opts *o)
+{
+	const struct node *root = &r->nodes[0];
+	char at[EP_MEDIA_TYPE_MAX + 1] = "";
+	struct digest subject;
+	int sig;
+
+	if (!o->referrer_types_nr)
+		return 1;
+	sig = eng_copy_is_signature(r);
+	if (!sig && manifest_subject(&subject, at, sizeof(at), root->data,
+				     root->len, root->media_type) != 1)
+		at[0] = '\0';
+	for (size_t i = 0; i < o->referrer_types_nr; i++) {
+		const char *t = o->referrer_types[i];
+
+		if (!strcmp(t, REFERRER_SIGNATURE) ? sig : (at[0] && !strcmp(t, at)))
+			return 1;
+	}
+	return 0;
+}
+
 static int copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 		    const struct eng_push_opts *o, eng_push_step_fn step,
 		    void *payload, int put_root)
@@ -712,6 +747,8 @@ static int copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 
 		rt.ref = r->nodes[0].hex;
 		ro.expect_present = 0;
+		if (!referrer_selected(r, o))
+			continue;
 		if (eng_copy_is_signature(r))
 			ret = copy_signature(r, &rt, &ro, step, payload);
 		else

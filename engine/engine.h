@@ -73,6 +73,9 @@ struct eng_fetch_opts {
 	int insecure;		/* plain HTTP or an unverified certificate */
 	int depth;		/* how deep below a list the manifest named is
 				 * (0: it is the list; MANIFEST_MAX_DEPTH) */
+	int no_referrers;	/* leave the referrers behind (engine/copy.h) */
+	const char *const *referrer_types;	/* as eng_push_opts */
+	size_t referrer_types_nr;
 };
 
 struct eng_fetch *eng_fetch_new(void);
@@ -248,7 +251,18 @@ struct eng_push_opts {
 				 * versions a list's history names) */
 	int no_referrers;	/* leave the graph's referrers behind
 				 * (engine/copy.h) */
+	/*
+	 * Take only the referrers of these types (nr 0: all): an
+	 * artifactType (a referrer without one: its config's media type,
+	 * as the referrers API reports it), or "signature" for a signature
+	 * of the cosign tag scheme.  eng_referrer_type_ok() checks a name.
+	 */
+	const char *const *referrer_types;
+	size_t referrer_types_nr;
 };
+
+/* 0 if `type` can name referrers (--referrers), else MF_EINVALID. */
+int eng_referrer_type_ok(const char *type);
 
 /*
  * An 8-entry list pushed to a new repository of a local registry, 2
@@ -292,6 +306,8 @@ struct eng_export_opts {
 	int history;
 	unsigned jobs;
 	int no_referrers;	/* leave the lists' referrers behind */
+	const char *const *referrer_types;	/* as eng_push_opts */
+	size_t referrer_types_nr;
 	int format;		/* enum eng_format (engine/convert.h): each
 				 * graph converted before it is copied */
 	struct digest *written;	/* NULL, or n of them: each list's digest
@@ -318,6 +334,8 @@ struct eng_import_opts {
 	int force;
 	int no_referrers;	/* leave the referrers (OCI subject) of what
 				 * is imported behind */
+	const char *const *referrer_types;	/* as eng_push_opts */
+	size_t referrer_types_nr;
 	unsigned jobs;		/* layers verified at once; 0: one per
 				 * processor, at most ENG_PUSH_JOBS */
 };

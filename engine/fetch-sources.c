@@ -39,7 +39,7 @@ int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
 		    int *top_missing)
 {
 	struct eng_fetch_opts o = { NULL, 0, opts ? opts->insecure : 0,
-				   opts ? opts->depth : 0 };
+				   opts ? opts->depth : 0, 0, NULL, 0 };
 	char mt[ODB_MEDIA_TYPE_MAX + 1];
 	struct ep_ref ref;
 	const char *data, *m;
@@ -53,6 +53,11 @@ int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
 		*nchildren = 0;
 	if ((ret = ep_ref_parse(&ref, reference)))
 		return ret;
+	if (opts) {
+		o.no_referrers = opts->no_referrers;
+		o.referrer_types = opts->referrer_types;
+		o.referrer_types_nr = opts->referrer_types_nr;
+	}
 	ret = eng_fetch_add(f, top, reference, &o);
 	if (ret) {
 		/* A 404 for the image's config is not a missing manifest. */

@@ -37,6 +37,7 @@ struct fetch_walk {
 	char chosen[DIGEST_MAX_STR];	/* the first entry for want */
 	size_t candidates;
 	int top_read;			/* the manifest named arrived */
+	const struct eng_fetch_opts *opts;
 };
 
 static int take_child(const struct descriptor *d, const struct digest *parent,
@@ -106,7 +107,8 @@ static int check_node(const struct digest *id, const char *media_type,
 static int fetch_graph(struct fetch_walk *w, struct endpoint *src,
 		       struct digest *top, const char *ref)
 {
-	struct eng_copy_filter filter = { take_child, check_node, w, w->where };
+	struct eng_copy_filter filter = { take_child, check_node, w, w->where,
+					  w->opts->no_referrers };
 	struct eng_push_opts po = { 0 };
 	struct eng_copy_target to = { w->f->stage, NULL, "the store", src };
 	struct eng_copy *c;
@@ -122,6 +124,8 @@ static int fetch_graph(struct fetch_walk *w, struct endpoint *src,
 	root = *eng_copy_node(c, 0, NULL);
 	to.ref = digest_fmt(hex, &root);
 	po.jobs = 1;
+	po.referrer_types = w->opts->referrer_types;
+	po.referrer_types_nr = w->opts->referrer_types_nr;
 	ret = eng_copy_run(c, &to, &po, NULL, NULL);
 	for (size_t i = 0; !ret && i < eng_copy_nodes(c); i++)
 		ep_stage_source(w->f->stage, eng_copy_node(c, i, NULL), w->where);
@@ -163,6 +167,7 @@ int eng_fetch_add(struct eng_fetch *f, struct digest *top, const char *reference
 	if ((ret = ep_open(&src, ref.location, &oo)))
 		return ret;
 	w.f = f;
+	w.opts = o;
 	w.where = ref.location;
 	w.named = ref.ref;
 	w.top_depth = o->depth;

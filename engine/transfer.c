@@ -104,6 +104,8 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
 	po.insecure = o->insecure;
 	po.jobs = o->jobs;
 	po.no_referrers = o->no_referrers;
+	po.referrer_types = o->referrer_types;
+	po.referrer_types_nr = o->referrer_types_nr;
 	if ((ret = ep_open(&layout, where.location, &oo)))
 		goto out;
 	for (size_t i = 0; !ret && i < n; i++)
@@ -308,7 +310,8 @@ static unsigned verify_jobs(void)
  */
 static int import_graph(struct endpoint *layout, struct endpoint *stage,
 			const char *location, const char *ref,
-			unsigned layer_jobs, int referrers, struct digest *top)
+			unsigned layer_jobs, const struct eng_import_opts *io,
+			struct digest *top)
 {
 	static const struct eng_copy_filter alone = { .no_referrers = 1 };
 	struct eng_copy_target to = { stage, NULL, "the store", layout };
@@ -318,11 +321,13 @@ static int import_graph(struct endpoint *layout, struct endpoint *stage,
 	int ret;
 
 	if ((ret = eng_copy_load_filtered(&c, layout, ref, 0,
-					  referrers ? NULL : &alone)))
+					  io->no_referrers ? &alone : NULL)))
 		return ret;
 	*top = *eng_copy_node(c, 0, NULL);
 	to.ref = digest_fmt(hex, top);
 	po.jobs = 1;
+	po.referrer_types = io->referrer_types;
+	po.referrer_types_nr = io->referrer_types_nr;
 	ret = eng_copy_run(c, &to, &po, NULL, NULL);
 	if (!ret && layer_jobs) {
 		const struct digest **layers = xcalloc(eng_copy_blobs(c) + 1,
@@ -547,7 +552,7 @@ int eng_import(struct odb *db, const char *source,
 	for (size_t i = 0; !ret && i < tags.nr; i++)
 		ret = import_graph(layout, stage, loc.location, tags.v[i],
 				   o->jobs ? o->jobs : verify_jobs(),
-				   !o->no_referrers, &tops[i]);
+				   o, &tops[i]);
 	if (ret)
 		goto out;
 
@@ -569,7 +574,7 @@ int eng_import(struct odb *db, const char *source,
 					continue;
 				ret = import_graph(layout, stage, loc.location,
 						   digest_fmt(hex, v[k]), 0,
-						   !o->no_referrers, &top);
+						   o, &top);
 			}
 		}
 	for (size_t i = 0; !ret && i < h.nr; i++) {
@@ -579,7 +584,7 @@ int eng_import(struct odb *db, const char *source,
 		if (ep_stage_object(stage, &h.refs[i].value, &data, &len, &mt))
 			ret = import_graph(layout, stage, loc.location,
 					   digest_fmt(hex, &h.refs[i].value), 0,
-					   !o->no_referrers, &top);
+					   o, &top);
 	}
 	if (ret)
 		goto out;

@@ -189,13 +189,22 @@ static int record(struct odb *db, const struct create *c, const char *refname,
 int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = eng_reflog_msg(argc, argv);
-	int amend = 0, insecure = 0;
+	int amend = 0, insecure = 0, no_referrers = 0;
+	struct strvec referrer_types = STRVEC_INIT;
+	const char *const *rtypes;
+	size_t rtypes_nr;
 	const char *format = NULL;
 	struct strvec platforms = STRVEC_INIT, annotations = STRVEC_INIT;
 	const struct option opts[] = {
 		OPT_BOOL('a', "amend", &amend, "Amend an existing manifest list"),
 		OPT_BOOL(0, "insecure", &insecure,
 			 "Allow communication with an insecure registry"),
+		OPT_BOOL(0, "no-referrers", &no_referrers,
+			 "Leave the images' referrers (SBOMs, attestations, "
+			 "signatures) behind"),
+		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
+				"Take only the referrers of this artifactType "
+				"(\"signature\": cosign signatures); repeatable"),
 		OPT_STRING(0, "format", &format, "string",
 			   "List format: docker or oci (default: docker unless "
 			   "an entry needs oci)"),
@@ -214,6 +223,8 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	int exists, was_oci = 0, ret;
 
 	argc = parse_options(argc, argv, opts, usage_str);
+	pc_referrer_types(&rtypes, &rtypes_nr, &referrer_types, no_referrers,
+			  usage_str, opts);
 	if (argc < 1)
 		usage_cobra_args(usage_str, 1, "requires at least 1 argument");
 	if (format && strcmp(format, "docker") && strcmp(format, "oci"))
@@ -272,7 +283,8 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	/* Fetch everything first, with no transaction open. */
 	c.f = eng_fetch_new();
 	{
-		struct eng_fetch_opts o = { NULL, 0, insecure };
+		struct eng_fetch_opts o = { NULL, 0, insecure, 0, no_referrers,
+					    rtypes, rtypes_nr };
 		const char **refs = xcalloc(c.nr + 1, sizeof(*refs));
 		struct digest *tops = xcalloc(c.nr + 1, sizeof(*tops));
 		size_t failed = 0;
@@ -364,5 +376,6 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	free(msg);
 	strvec_clear(&platforms);
 	strvec_clear(&annotations);
+	strvec_clear(&referrer_types);
 	return 0;
 }

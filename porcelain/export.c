@@ -10,6 +10,7 @@
 
 #include "cli/parse-options.h"
 #include "cli/porcelain.h"
+#include "util/strvec.h"
 #include "cli/usage.h"
 #include "engine/convert.h"
 #include "engine/list-read.h"
@@ -39,6 +40,7 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 	long jobs = ENG_PUSH_JOBS;
 	const char *format_name = "keep";
 	enum eng_format format;
+	struct strvec referrer_types = STRVEC_INIT;
 	const struct option opts[] = {
 		OPT_STRING('o', "output", &out, "oci:DIR",
 			   "The OCI layout to write (created if missing)"),
@@ -53,6 +55,9 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL(0, "no-referrers", &o.no_referrers,
 			 "Leave the referrers (SBOMs, attestations, signatures) "
 			 "behind"),
+		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
+				"Take only the referrers of this artifactType "
+				"(\"signature\": cosign signatures); repeatable"),
 		OPT_STRING(0, "format", &format_name, "keep|oci",
 			   "keep: bytes as they are (default); oci: convert "
 			   "every manifest to OCI (new digests)"),
@@ -64,6 +69,8 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 	int ret;
 
 	argc = parse_options(argc, argv, opts, usage_str);
+	pc_referrer_types(&o.referrer_types, &o.referrer_types_nr,
+			  &referrer_types, o.no_referrers, usage_str, opts);
 	if (argc < 1)
 		usage_cobra_args(usage_str, 1, "requires at least 1 argument");
 	if (!out)

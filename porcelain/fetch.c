@@ -87,7 +87,7 @@ static int filter_platforms(struct list *l, const struct platform_spec *want,
 int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = eng_reflog_msg(argc, argv);
-	struct strvec platforms = STRVEC_INIT;
+	struct strvec platforms = STRVEC_INIT, referrer_types = STRVEC_INIT;
 	struct eng_fetch_opts o = { NULL, 0, 0 };
 	int force = 0;
 	const struct option opts[] = {
@@ -97,6 +97,12 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "Allow communication with an insecure registry"),
 		OPT_STRING_LIST(0, "platform", &platforms, "strings",
 				"Keep only the entries for this platform in the local list"),
+		OPT_BOOL(0, "no-referrers", &o.no_referrers,
+			 "Leave the referrers (SBOMs, attestations, signatures) "
+			 "behind"),
+		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
+				"Take only the referrers of this artifactType "
+				"(\"signature\": cosign signatures); repeatable"),
 		OPT_END()
 	};
 	char remote_disp[ENG_NAME_MAX], list_disp[ENG_NAME_MAX];
@@ -109,6 +115,8 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	int ret;
 
 	argc = parse_options(argc, argv, opts, usage_str);
+	pc_referrer_types(&o.referrer_types, &o.referrer_types_nr,
+			  &referrer_types, o.no_referrers, usage_str, opts);
 	if (argc < 1 || argc > 2)
 		usage_cobra_args(usage_str, 0, "requires at least 1 and at most 2 arguments");
 

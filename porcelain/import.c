@@ -9,6 +9,7 @@
 
 #include "cli/parse-options.h"
 #include "cli/porcelain.h"
+#include "util/strvec.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
 
@@ -37,6 +38,7 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	struct eng_import_opts o = { 0 };
 	long jobs = 0;
+	struct strvec referrer_types = STRVEC_INIT;
 	const struct option opts[] = {
 		OPT_BOOL('f', "force", &o.force,
 			 "Move a list that has diverged to the imported version "
@@ -44,6 +46,9 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL(0, "no-referrers", &o.no_referrers,
 			 "Leave the referrers (SBOMs, attestations, signatures) "
 			 "in the layout"),
+		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
+				"Take only the referrers of this artifactType "
+				"(\"signature\": cosign signatures); repeatable"),
 		OPT_INTEGER('j', "jobs", &jobs, "int",
 			    "Verify this many layers at once (default 0: one "
 			    "per processor, at most 8)"),
@@ -53,6 +58,8 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 	size_t n;
 
 	argc = parse_options(argc, argv, opts, usage_str);
+	pc_referrer_types(&o.referrer_types, &o.referrer_types_nr,
+			  &referrer_types, o.no_referrers, usage_str, opts);
 	if (argc != 1)
 		usage_cobra_args(usage_str, 1, "requires exactly 1 argument");
 	if (jobs < 0 || jobs > 64)

@@ -140,6 +140,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	long jobs = ENG_PUSH_JOBS;
 	const char *format_name = "keep";
 	enum eng_format format;
+	struct strvec referrer_types = STRVEC_INIT;
 	const struct option opts[] = {
 		OPT_BOOL(0, "insecure", &o.insecure,
 			 "Allow push to an insecure registry"),
@@ -155,6 +156,9 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL(0, "no-referrers", &o.no_referrers,
 			 "Leave the referrers (SBOMs, attestations, signatures) "
 			 "behind"),
+		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
+				"Take only the referrers of this artifactType "
+				"(\"signature\": cosign signatures); repeatable"),
 		OPT_STRING(0, "format", &format_name, "keep|oci",
 			   "keep: bytes as they are (default); oci: convert "
 			   "every manifest to OCI (new digests)"),
@@ -170,6 +174,8 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	int ntargets, ret;
 
 	argc = parse_options(argc, argv, opts, usage_str);
+	pc_referrer_types(&o.referrer_types, &o.referrer_types_nr,
+			  &referrer_types, o.no_referrers, usage_str, opts);
 	if (argc < 1)
 		usage_cobra_args(usage_str, 0, "requires at least 1 argument");
 	if (jobs < 1 || jobs > 64)

@@ -237,6 +237,40 @@ test_expect_success 'gc keeps the signatures of a kept list, and drops them with
 	manifold fsck >/dev/null
 '
 
+test_expect_success 'create and import take the signatures of their sources; --no-referrers leaves them' '
+	export MANIFOLD_DIR=$TRASH/created &&
+	manifold create --format oci "$R/made/app:v1" "oci:lay:$L" >/dev/null &&
+	manifold verify --key ed.pub --no-children --identity "$L" "$A" >out &&
+	grep "^verified  $A" out &&
+	export MANIFOLD_DIR=$TRASH/created-bare &&
+	manifold create --no-referrers --format oci "$R/made/app:v1" "oci:lay:$L" >/dev/null &&
+	test_expect_code 1 manifold verify --key ed.pub --no-children --identity "$L" "$A" >out &&
+	grep "^unsigned  $A" out &&
+	export MANIFOLD_DIR=$TRASH/imported-bare &&
+	manifold import --no-referrers oci:lay >/dev/null &&
+	test_expect_code 1 manifold verify --key ed.pub "$L" >out &&
+	test "$(grep -c "^unsigned " out)" = 3
+'
+
+test_expect_success '--referrers selects: signature, or an artifactType' '
+	export MANIFOLD_DIR=$TRASH/selected &&
+	manifold import --referrers signature oci:lay >/dev/null &&
+	manifold verify --key ed.pub "$L" >/dev/null &&
+	manifold export --referrers application/spdx+json -o oci:nosig "$L" >/dev/null &&
+	test "$(jq "[.manifests[] | select(.annotations[\"org.opencontainers.image.ref.name\"] | endswith(\".sig\"))] | length" nosig/index.json)" = 0 &&
+	manifold export --referrers signature -o oci:sig "$L" >/dev/null &&
+	test "$(jq "[.manifests[] | select(.annotations[\"org.opencontainers.image.ref.name\"] | endswith(\".sig\"))] | length" sig/index.json)" = 3 &&
+	manifold push --dry-run --referrers application/spdx+json "$L" "$R/sel/app:v1" >plan &&
+	test_must_fail grep "signature" plan &&
+	export MANIFOLD_DIR=$TRASH/selected-none &&
+	manifold import --referrers application/spdx+json oci:lay >/dev/null &&
+	test_expect_code 1 manifold verify --key ed.pub "$L" >/dev/null &&
+	test_expect_code 125 manifold push --referrers "not a type" "$L" 2>err &&
+	test_expect_code 125 manifold push --referrers signature --no-referrers "$L" 2>err &&
+	test_expect_code 125 manifold fetch --referrers "x" "$L" 2>err &&
+	test_expect_code 125 manifold create --referrers "x" "$L" a 2>err
+'
+
 # ---- bad input: one line, non-zero, nothing stored ----
 
 store_dump() {
