@@ -254,22 +254,23 @@ static int put_held(struct target *t, const struct blob_ref *b,
 		    const struct blob *held)
 {
 	struct ep_upload *u = NULL;
-	int ret;
+	int ret = 0;
 
-	if (t->o->dry_run)
-		return report(t, ENG_PUSH_COPY, "blob", b->hex, held->held_len,
-			      "the store");
-	t->stats.requests += 2;
-	if (!(ret = ep_blob_put_start(&u, t->ep, held->held_len)) &&
-	    (ret = ep_blob_put_chunk(t->ep, u, held->held, held->held_len)))
-		ep_blob_put_cancel(t->ep, u);
-	else if (!ret)
-		ret = ep_blob_put_finish(t->ep, u, &b->id);
-	if (ret)
-		return target_denied(t, mf_error_wrap(ret, "failed to put blob %s",
-						      b->hex));
-	t->stats.copied++;
-	t->stats.bytes_copied += held->held_len;
+	/* With --dry-run, only the step is told. */
+	if (!t->o->dry_run) {
+		t->stats.requests += 2;
+		if (!(ret = ep_blob_put_start(&u, t->ep, held->held_len)) &&
+		    (ret = ep_blob_put_chunk(t->ep, u, held->held,
+					     held->held_len)))
+			ep_blob_put_cancel(t->ep, u);
+		else if (!ret)
+			ret = ep_blob_put_finish(t->ep, u, &b->id);
+		if (ret)
+			return target_denied(t, mf_error_wrap(ret, "failed to put "
+							      "blob %s", b->hex));
+		t->stats.copied++;
+		t->stats.bytes_copied += held->held_len;
+	}
 	return report(t, ENG_PUSH_COPY, "blob", b->hex, held->held_len,
 		      "the store");
 }

@@ -120,5 +120,6 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 	free(lists);
 	free(names);
 	free(refs);
+	strvec_clear(&referrer_types);
 	return 0;
 }

@@ -194,5 +194,6 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	strvec_clear(&platforms);
 	free(want);
 	free(msg);
+	strvec_clear(&referrer_types);
 	return 0;
 }

@@ -76,5 +76,6 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 		       state_name(res[i].state), res[i].ref + strlen("lists/"));
 	}
 	free(res);
+	strvec_clear(&referrer_types);
 	return 0;
 }

@@ -264,5 +264,6 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	eng_push_free(p);
 	list_release(&l);
 	free(msg);
+	strvec_clear(&referrer_types);
 	return 0;
 }

@@ -126,6 +126,23 @@ test_expect_success 'verify reads layouts; a changed payload byte is refused by 
 	grep "^rejected $A" out
 '
 
+test_expect_success 'a signature of another manifest under a tag: refused by both' '
+	cp -r lay moved &&
+	sig_of() {
+		jq -r --arg t "$(echo "$1" | sed "s/:/-/").sig" \
+			".manifests[] | select(.annotations[\"org.opencontainers.image.ref.name\"] == \$t) | .digest" moved/index.json
+	} &&
+	sa=$(sig_of "$A") && sb=$(sig_of "$B") &&
+	jq -c --arg o "$sb" --arg n "$sa" "(.manifests[] | select(.digest == \$o)) |= (.digest = \$n)" \
+		moved/index.json >ix && mv ix moved/index.json &&
+	test "$(sig_of "$B")" = "$sa" &&
+	test_expect_code 1 manifold verify --key ed.pub "oci:moved:$L" >out &&
+	grep "^rejected  $B .*signs $A, another manifest" out &&
+	grep "^verified  $A" out &&
+	test_must_fail sigverify verify-tree "oci:moved:$L" ed.pub "$L" >out &&
+	grep "^rejected $B" out
+'
+
 test_expect_success 'signatures made outside manifold verify with manifold' '
 	cp -r lay ext &&
 	sigverify attach "oci:ext:$L" py.key pass "$L" &&
