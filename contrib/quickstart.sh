@@ -4,9 +4,11 @@
 #
 #   1. create a multi-platform list from two single-platform images,
 #   2. annotate an entry and inspect the list as a table,
-#   3. push it, read it back with an independent client (curl) and check
-#      that the bytes the registry serves hash to manifold's digest,
-#   4. its history, offline: log, diff, and restore an older version.
+#   3. sign it offline (the list and each image, cosign's format),
+#   4. push it, read it back with an independent client (curl) and check
+#      that the bytes the registry serves hash to manifold's digest, and
+#      verify the signatures on the registry,
+#   5. its history, offline: log, diff, and restore an older version.
 #
 # A glance at the plumbing underneath comes last.
 set -euo pipefail
@@ -81,7 +83,15 @@ step "Inspect the list as a table"
 echo "# (without --format: docker's JSON, the very bytes push sends)"
 run manifold inspect --format table "$L"
 
+step "Sign it offline: the list and each image, with a key you hold"
+echo "# cosign's key format; the passphrase comes from a file, the environment"
+echo "# or the terminal (here MANIFOLD_PASSPHRASE, for the demo only)"
+export MANIFOLD_PASSPHRASE=demo-only
+run manifold generate-key demo
+run manifold sign --key demo.key "$L"
+
 step "Push it: only what the registry lacks is sent, the list last"
+echo "# the signatures go too, under the tags cosign and skopeo look for"
 echo "# prints the list's digest; \"push LIST TARGET...\" would push it to each TARGET instead"
 run manifold push "$L" | tee pushed
 pushed=$(tail -n 1 pushed)
@@ -98,6 +108,8 @@ if [ "$served" != "$pushed" ] || [ "$pushed" != "$(manifold rev-parse "$L")" ]; 
 	exit 1
 fi
 echo "digests agree: $served"
+echo "# and the signatures, checked on the registry with the public key"
+run manifold verify --remote --key demo.pub "$L"
 
 kill "$reg_pid"; wait "$reg_pid" 2>/dev/null || true; reg_pid=
 step "History, offline: every version of the list stays in the store"

@@ -18,10 +18,11 @@ test_expect_success 'contrib/quickstart.sh succeeds' '
 test_expect_success 'every step has its heading, in order' '
 	grep "^## " out >headings &&
 	for h in "A throwaway registry" "Create a list" "Annotate an entry" \
-		"Inspect the list" "Push it" "Read it back" "History, offline" "Underneath"; do
+		"Inspect the list" "Sign it offline" "Push it" "Read it back" \
+		"History, offline" "Underneath"; do
 		grep -n "^## $h" headings >>found || return 1
 	done &&
-	test_line_count = 8 found &&
+	test_line_count = 9 found &&
 	cut -d: -f1 found >order && sort -n order >sorted && test_cmp sorted order
 '
 
@@ -68,6 +69,16 @@ test_expect_success 'push: the digest manifold printed is the sha256 of the byte
 	echo "$(sed s/^sha256:// annotated)  served.json" >expect &&
 	test_cmp expect sum &&
 	! grep "digests differ" out
+'
+
+test_expect_success 'sign: the list and both images; verify on the registry accepts all three' '
+	output_of "manifold sign --key demo.key $L" >signed &&
+	test "$(grep -c "^signed  *sha256:$HEX" signed)" = 3 &&
+	grep "^signed  *$(cat annotated) $L$" signed &&
+	output_of "manifold verify --remote --key demo.pub $L" | grep . >verified &&
+	test_line_count = 3 verified &&
+	test "$(grep -c "^verified  *sha256:$HEX" verified)" = 3 &&
+	grep "^verified  *$(cat annotated) $L key sha256:$HEX$" verified
 '
 
 test_expect_success 'log shows both versions, diff the annotation' '
