@@ -30,6 +30,9 @@ secretbox) is written out below.
   sigverify.py attach SOURCE KEYFILE PASSFILE REFERENCE
       sign what TAG names and each entry as skopeo copy --all does, each
       signature appended to the signature manifest under its tag
+  sigverify.py attach-raw SOURCE KEYFILE PASSFILE DIGEST PAYLOADFILE
+      sign the bytes of PAYLOADFILE as they are (malformed payloads for
+      tests) and append them to DIGEST's signature manifest
 """
 import base64
 import binascii
@@ -478,13 +481,14 @@ def check_signatures(store, pub, digest, reference):
     raise Fail("%s: %s" % (digest, why))
 
 
-def attach(store, key, digest, reference):
-    payload = json.dumps({"critical": {"identity": {"docker-reference": reference},
-                                       "image": {"docker-manifest-digest": digest},
-                                       "type": PAYLOAD_TYPE},
-                          "optional": {"creator": "sigverify.py",
-                                       "timestamp": 1700000000}},
-                         sort_keys=True, separators=(",", ":")).encode()
+def attach(store, key, digest, reference, payload=None):
+    if payload is None:
+        payload = json.dumps({"critical": {"identity": {"docker-reference": reference},
+                                           "image": {"docker-manifest-digest": digest},
+                                           "type": PAYLOAD_TYPE},
+                              "optional": {"creator": "sigverify.py",
+                                           "timestamp": 1700000000}},
+                             sort_keys=True, separators=(",", ":")).encode()
     layer = {"mediaType": PAYLOAD_MT, "size": len(payload),
              "digest": store.put_blob(payload),
              "annotations": {SIG_ANNOTATION:
@@ -568,6 +572,11 @@ def main(argv):
         key = decrypt_key(args[1], read_passphrase(args[2]))
         for d in subjects(store, tag):
             attach(store, key, d, args[3])
+    elif cmd == "attach-raw":
+        store, _ = open_source(args[0] + ":")
+        key = decrypt_key(args[1], read_passphrase(args[2]))
+        with open(args[4], "rb") as f:
+            attach(store, key, args[3], None, f.read())
     else:
         raise Fail("unknown command %s" % cmd)
 

@@ -143,6 +143,24 @@ test_expect_success 'a signature of another manifest under a tag: refused by bot
 	grep "^rejected $B" out
 '
 
+test_expect_success 'a malformed payload with a good signature: refused by both, with the reason' '
+	for bad in extra-key no-optional; do
+		rm -rf "m-$bad" && cp -r lay "m-$bad" &&
+		sigverify payload "$L" "$B" x 1 >p.json &&
+		case $bad in
+		extra-key) jq -c ".critical.extra = 1" p.json ;;
+		no-optional) jq -c "del(.optional)" p.json ;;
+		esac >"bad-$bad.json" &&
+		jq -c "del(.manifests[] | select(.annotations[\"org.opencontainers.image.ref.name\"] == \"$(echo "$B" | sed "s/:/-/").sig\"))" \
+			"m-$bad/index.json" >ix && mv ix "m-$bad/index.json" &&
+		sigverify attach-raw "oci:m-$bad" py.key pass "$B" "bad-$bad.json" &&
+		test_expect_code 1 manifold verify --key py.pub "oci:m-$bad:$L" >out &&
+		grep "^rejected  $B .*payload" out &&
+		test_must_fail sigverify verify-tree "oci:m-$bad:$L" py.pub "$L" >out &&
+		grep "^rejected $B.*payload" out || return 1
+	done
+'
+
 test_expect_success 'signatures made outside manifold verify with manifold' '
 	cp -r lay ext &&
 	sigverify attach "oci:ext:$L" py.key pass "$L" &&
