@@ -92,7 +92,9 @@ static int check_key(const char *s, size_t i)
 	struct digest d;
 	char m[80];
 
-	if (digest_parse(&d, s) || d.algo != DIGEST_SHA256) {
+	/* The length first: parse_layer() copies what passes into l->key. */
+	if (strlen(s) != SIGN_FINGERPRINT_SIZE - 1 || digest_parse(&d, s) ||
+	    d.algo != DIGEST_SHA256) {
 		json_msg_str(m, sizeof(m), s);
 		return bad_layer(i, "key annotation '%s' is not a key fingerprint "
 				 "(sha256:<hex>)", m);
