@@ -92,9 +92,11 @@ static int check_key(const char *s, size_t i)
 	struct digest d;
 	char m[80];
 
-	/* The length first: parse_layer() copies what passes into l->key. */
-	if (strlen(s) != SIGN_FINGERPRINT_SIZE - 1 || digest_parse(&d, s) ||
-	    d.algo != DIGEST_SHA256) {
+	/*
+	 * A digest of a fingerprint's length is a sha256 one (a sha512 one
+	 * is 135 characters), and fits in l->key, where parse_layer() copies it.
+	 */
+	if (strlen(s) != SIGN_FINGERPRINT_SIZE - 1 || digest_parse(&d, s)) {
 		json_msg_str(m, sizeof(m), s);
 		return bad_layer(i, "key annotation '%s' is not a key fingerprint "
 				 "(sha256:<hex>)", m);
