@@ -257,6 +257,11 @@ static void test_sigman__reject(void **state)
 	assert_string_equal(mf_error_last(), "invalid signature manifest: layers[2]: "
 			    "signature annotation is not padded standard base64");
 
+	assert_int_equal(parse(&s, DOC(LAYER(SIGMAN_LAYER_TYPE, "281", PAYLOAD_DIGEST, SIGANN(SIG_EC "AAAA")))), MF_EINVALID);
+	assert_string_equal(mf_error_last(), "invalid signature manifest: layers[0]: "
+			    "signature annotation is 100 characters, more than the 96 "
+			    "of a 72-byte signature");
+
 	/* The media type it came with. */
 	assert_int_equal(sigman_parse(&s, COSIGN_MANIFEST, strlen(COSIGN_MANIFEST),
 				      MT_DOCKER_MANIFEST), MF_EINVALID);
