@@ -115,10 +115,10 @@ static int check_layer(const struct sigman_layer *l, size_t i)
 	if (l->size > SIGN_PAYLOAD_MAX)
 		return bad_layer(i, "size %" PRIu64 " is over %u bytes, the "
 				 "largest payload", l->size, SIGN_PAYLOAD_MAX);
+	/* Unterminated, it is longer than any signature annotation. */
 	end = memchr(l->signature, '\0', sizeof(l->signature));
-	if (!end)
-		return bad_layer(i, "signature is not NUL-terminated");
-	if ((ret = check_signature(l->signature, (size_t)(end - l->signature), i)))
+	if ((ret = check_signature(l->signature, end ? (size_t)(end - l->signature)
+				   : sizeof(l->signature), i)))
 		return ret;
 	if (!memchr(l->key, '\0', sizeof(l->key)))
 		return bad_layer(i, "key is not NUL-terminated");

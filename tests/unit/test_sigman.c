@@ -380,6 +380,10 @@ static void test_sigman__add(void **state)
 	l = layer(SECOND_DIGEST, 6, SIG_ED, "");
 	memset(l.signature, 'A', sizeof(l.signature));
 	assert_int_equal(sigman_add(&s, &l), MF_EINVALID);
+	/* An unterminated key, to the end of the struct (ASan sees a read past it). */
+	l = layer(SECOND_DIGEST, 6, SIG_ED, "");
+	memset(l.key, 'a', sizeof(l) - offsetof(struct sigman_layer, key));
+	assert_int_equal(sigman_add(&s, &l), MF_EINVALID);
 	assert_int_equal(s.nr, 3);
 
 	/* Up to SIGMAN_LAYERS_MAX, then MF_ETOOBIG; a duplicate is still 0. */
