@@ -92,7 +92,11 @@ static int check_key(const char *s, size_t i)
 	struct digest d;
 	char m[80];
 
-	if (digest_parse(&d, s) || d.algo != DIGEST_SHA256) {
+	/*
+	 * A digest of a fingerprint's length is a sha256 one (a sha512 one
+	 * is 135 characters), and fits in l->key, where parse_layer() copies it.
+	 */
+	if (strlen(s) != SIGN_FINGERPRINT_SIZE - 1 || digest_parse(&d, s)) {
 		json_msg_str(m, sizeof(m), s);
 		return bad_layer(i, "key annotation '%s' is not a key fingerprint "
 				 "(sha256:<hex>)", m);
@@ -111,10 +115,10 @@ static int check_layer(const struct sigman_layer *l, size_t i)
 	if (l->size > SIGN_PAYLOAD_MAX)
 		return bad_layer(i, "size %" PRIu64 " is over %u bytes, the "
 				 "largest payload", l->size, SIGN_PAYLOAD_MAX);
+	/* Unterminated, it is longer than any signature annotation. */
 	end = memchr(l->signature, '\0', sizeof(l->signature));
-	if (!end)
-		return bad_layer(i, "signature is not NUL-terminated");
-	if ((ret = check_signature(l->signature, (size_t)(end - l->signature), i)))
+	if ((ret = check_signature(l->signature, end ? (size_t)(end - l->signature)
+				   : sizeof(l->signature), i)))
 		return ret;
 	if (!memchr(l->key, '\0', sizeof(l->key)))
 		return bad_layer(i, "key is not NUL-terminated");

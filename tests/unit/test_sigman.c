@@ -29,6 +29,8 @@
 #define SIG_ED_URL "wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t_g4eLj5OXm5-jp6uvs7e7v8PHy8_T19vf4-fr7_P3-_w=="
 #define PAYLOAD_DIGEST "sha256:d3f7ed8ed5cd71c72a37ef654a67e450b842e42b4568f87309e21ca921f0cd3e"
 #define SECOND_DIGEST "sha256:16367aacb67a4a017c8da8ab95682ccb390863780f7114dda0a0e0c55644c7c4"
+/* sha512("x"): a digest, but no key fingerprint. */
+#define SHA512_X "sha512:a4abd4448c49562d828115d13a1fccea927f52b4d5459297f8b43e42da89238bc13626e43dcb38ddb082488927ec904fb42057443983e88585179d50551afe62"
 #define KEY_FP "sha256:abababababababababababababababababababababababababababababababab"
 
 #define COSIGN_CONFIG \
@@ -166,7 +168,7 @@ static void test_sigman__write(void **state)
 	memcpy(b.signature, SIG_ED, sizeof(SIG_ED));
 	memset(b.key, 'a', sizeof(b.key));
 	assert_int_equal(sigman_write(&s, &config, &manifest), MF_EINVALID);
-	memcpy(b.key, "sha512:ab", 10);
+	memcpy(b.key, "sha256:ab", 10);
 	assert_int_equal(sigman_write(&s, &config, &manifest), MF_EINVALID);
 	b.key[0] = '\0';
 	b.size = SIGN_PAYLOAD_MAX + 1;
@@ -225,6 +227,7 @@ static void test_sigman__reject(void **state)
 		DOC(LAYER(SIGMAN_LAYER_TYPE, "281", PAYLOAD_DIGEST, SIGANN(SIG_EC) ",\"" SIGMAN_KEY_ANNOTATION "\":\"\"")),
 		DOC(LAYER(SIGMAN_LAYER_TYPE, "281", PAYLOAD_DIGEST, SIGANN(SIG_EC) ",\"" SIGMAN_KEY_ANNOTATION "\":\"sha256:abab\"")),
 		DOC(LAYER(SIGMAN_LAYER_TYPE, "281", PAYLOAD_DIGEST, SIGANN(SIG_EC) ",\"" SIGMAN_KEY_ANNOTATION "\":\"" SECOND_DIGEST "0\"")),
+		DOC(LAYER(SIGMAN_LAYER_TYPE, "281", PAYLOAD_DIGEST, SIGANN(SIG_EC) ",\"" SIGMAN_KEY_ANNOTATION "\":\"" SHA512_X "\"")),
 		/* the digest */
 		DOC(LAYER(SIGMAN_LAYER_TYPE, "281", "sha256:d3f7", SIGANN(SIG_EC))),
 		DOC(LAYER(SIGMAN_LAYER_TYPE, "281", "sha256:D3F7ED8ED5CD71C72A37EF654A67E450B842E42B4568F87309E21CA921F0CD3E", SIGANN(SIG_EC))),
@@ -253,6 +256,11 @@ static void test_sigman__reject(void **state)
 	assert_int_equal(parse(&s, DOC(GOOD "," GOOD "," LAYER(SIGMAN_LAYER_TYPE, "281", PAYLOAD_DIGEST, SIGANN(SIG_ED_URL)))), MF_EINVALID);
 	assert_string_equal(mf_error_last(), "invalid signature manifest: layers[2]: "
 			    "signature annotation is not padded standard base64");
+
+	assert_int_equal(parse(&s, DOC(LAYER(SIGMAN_LAYER_TYPE, "281", PAYLOAD_DIGEST, SIGANN(SIG_EC "AAAA")))), MF_EINVALID);
+	assert_string_equal(mf_error_last(), "invalid signature manifest: layers[0]: "
+			    "signature annotation is 100 characters, more than the 96 "
+			    "of a 72-byte signature");
 
 	/* The media type it came with. */
 	assert_int_equal(sigman_parse(&s, COSIGN_MANIFEST, strlen(COSIGN_MANIFEST),
@@ -371,6 +379,10 @@ static void test_sigman__add(void **state)
 	assert_int_equal(sigman_add(&s, &l), MF_EINVALID);
 	l = layer(SECOND_DIGEST, 6, SIG_ED, "");
 	memset(l.signature, 'A', sizeof(l.signature));
+	assert_int_equal(sigman_add(&s, &l), MF_EINVALID);
+	/* An unterminated key, to the end of the struct (ASan sees a read past it). */
+	l = layer(SECOND_DIGEST, 6, SIG_ED, "");
+	memset(l.key, 'a', sizeof(l) - offsetof(struct sigman_layer, key));
 	assert_int_equal(sigman_add(&s, &l), MF_EINVALID);
 	assert_int_equal(s.nr, 3);
 
