@@ -17,7 +17,7 @@
 # prefixes (oci:, oci-layout://, ocidir://), then directory names, then
 # after "DIR:" the layout's tags (`manifold ls-remote --tags-only`).
 
-_manifold_commands="annotate cat-manifest create diff export fetch fetch-manifest fsck gc generate-key hash-object import inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref update-ref"
+_manifold_commands="annotate cat-manifest create diff export fetch fetch-manifest fsck gc generate-key hash-object import inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref sign update-ref verify"
 
 _manifold_platforms="linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64 windows/amd64"
 
@@ -37,21 +37,31 @@ application/vnd.docker.image.rootfs.foreign.diff.tar.gzip
 application/vnd.in-toto+json
 application/octet-stream"
 
+# What --referrers selects: "signature" (the cosign tag scheme), or an
+# artifactType.
+_manifold_referrer_types="signature
+application/spdx+json
+application/vnd.cyclonedx+json
+application/vnd.in-toto+json
+application/vnd.dev.sigstore.bundle.v0.3+json"
+
 # The options of a command.  A long option that takes a value ends in '='
 # (rev-parse's --short takes one only as --short=<n>).
 _manifold_options()
 {
 	case $1 in
 	annotate)	echo "--arch= --os= --os-version= --os-features= --variant= --features= --annotation= --index" ;;
-	create)		echo "-a --amend --insecure --format= --platform= --annotation=" ;;
+	create)		echo "-a --amend --insecure --no-referrers --referrers= --format= --platform= --annotation=" ;;
 	diff)		echo "--format= --exit-code --insecure" ;;
-	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --format= --no-referrers" ;;
-	fetch)		echo "-f --force --insecure --platform=" ;;
-	import)		echo "-f --force -j --jobs= --no-referrers" ;;
+	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --no-referrers --referrers= --format=" ;;
+	fetch)		echo "-f --force --insecure --platform= --no-referrers --referrers=" ;;
+	import)		echo "-f --force --no-referrers --referrers= -j --jobs=" ;;
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
-	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs= --format= --no-referrers" ;;
+	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs= --no-referrers --referrers= --format=" ;;
+	sign)		echo "--key= --passphrase-file= --identity= --no-children -q --quiet" ;;
+	verify)		echo "--key= --identity= --match= --no-children -r --remote --insecure --format=" ;;
 	remove | restore | rm) ;;
 	cat-manifest)	echo "-t -s -e -p --batch --batch-check --batch-all-objects" ;;
 	fetch-manifest)	echo "--platform= -r --recursive --insecure" ;;
@@ -89,6 +99,10 @@ _manifold_takes_value()
 	gc:--prune) return 0 ;;
 	generate-key:--type|generate-key:--passphrase-file) return 0 ;;
 	show-ref:--prefix) return 0 ;;
+	create:--referrers|fetch:--referrers|push:--referrers) return 0 ;;
+	export:--referrers|import:--referrers) return 0 ;;
+	sign:--key|sign:--passphrase-file|sign:--identity) return 0 ;;
+	verify:--key|verify:--identity|verify:--match|verify:--format) return 0 ;;
 	update-ref:-m) return 0 ;;
 	esac
 	return 1
@@ -113,6 +127,10 @@ _manifold_option_values()
 	fetch-manifest:--platform) echo "$_manifold_platforms" ;;
 	reflog:--date) echo "iso raw unix" ;;
 	show-ref:--prefix) echo "lists/ remotes/" ;;
+	create:--referrers|fetch:--referrers|push:--referrers) echo "$_manifold_referrer_types" ;;
+	export:--referrers|import:--referrers) echo "$_manifold_referrer_types" ;;
+	verify:--match) echo "repo-digest-or-exact exact repository" ;;
+	verify:--format) echo "text json" ;;
 	esac
 }
 
@@ -242,6 +260,17 @@ _manifold_files()
 	done < <(compgen -f -- "$1")
 }
 
+# Directories, and the files in them whose names end in "$3" (a key:
+# .key to sign with, .pub to verify with).
+_manifold_files_ending()
+{
+	local f
+	compopt -o filenames 2>/dev/null
+	while IFS= read -r f; do
+		[[ -d $f || $f == *"$3" ]] && COMPREPLY+=("$2$f")
+	done < <(compgen -f -- "$1")
+}
+
 _manifold_dirs()
 {
 	local f
@@ -341,6 +370,13 @@ _manifold()
 		_manifold_finish
 		return 0
 	fi
+	if [[ $opt == --key && ($cmd == sign || $cmd == verify) ]]; then
+		local ext=.key
+		[[ $cmd == verify ]] && ext=.pub
+		_manifold_files_ending "$val" "$pfx" "$ext"
+		_manifold_finish
+		return 0
+	fi
 	if [[ -n $opt ]]; then
 		_manifold_add "$(_manifold_option_values "$cmd" "$opt")" "$cur" "$pfx"
 		[[ $opt == --prefix ]] && compopt -o nospace 2>/dev/null
@@ -383,7 +419,7 @@ _manifold()
 			_manifold_add "$_manifold_platforms" "$cur" ""
 		fi
 		;;
-	rm | log | ls | restore | export)
+	rm | log | ls | restore | export | sign)
 		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
 		;;
 	push | create)
@@ -393,7 +429,7 @@ _manifold()
 			_manifold_layouts "$cur"
 		fi
 		;;
-	inspect)
+	inspect | verify)
 		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
 		((${#args[@]} == 0)) && _manifold_layouts "$cur"
 		;;
