@@ -152,8 +152,7 @@ static int read_payload(struct buf *out, struct endpoint *e,
  * The identity a signature of what refname names carries when none is
  * given: the list's name ("lists/<name>", "remotes/<name>").
  */
-static int identity_of(char *out, size_t size, const char *rev,
-		       const char *refname)
+static int identity_of(char *out, size_t size, const char *refname)
 {
 	const char *name = NULL;
 
@@ -162,8 +161,8 @@ static int identity_of(char *out, size_t size, const char *rev,
 	else if (!strncmp(refname, "remotes/", 8))
 		name = refname + 8;
 	if (!name || !*name)
-		return mf_error(MF_EINVALID, "%s names no list: say which reference "
-				"the signatures are for (--identity)", rev);
+		return mf_error(MF_EINVALID, "a digest names no list: say which "
+				"reference the signatures are for (--identity)");
 	snprintf(out, size, "%s", name);
 	return 0;
 }
@@ -326,7 +325,7 @@ static int sign_txn(struct odb_txn *tx, void *payload)
 		return ret;
 	if (!job->o.identity) {
 		if ((ret = identity_of(job->identity, sizeof(job->identity),
-				       job->rev, refname)))
+				       refname)))
 			return ret;
 		job->o.identity = job->identity;
 	}
@@ -520,8 +519,7 @@ int eng_verify(struct eng_verified **out, size_t *nr, char *identity_out,
 	if (!ret && !vo.identity) {
 		if (remote)
 			vo.identity = ref.layout ? ref.ref : what;
-		else if (!(ret = identity_of(identity, sizeof(identity), what,
-					     refname)))
+		else if (!(ret = identity_of(identity, sizeof(identity), refname)))
 			vo.identity = identity;
 	}
 	if (!ret)

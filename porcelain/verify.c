@@ -131,10 +131,12 @@ static void print_json(const struct eng_verified *v, size_t nr,
 	buf_release(&b);
 }
 
-/* Is s a reference to a layout or an archive of one? */
+/* Is s a reference to a layout or an archive of one (no registry's)? */
 static int names_layout(const char *s)
 {
-	return !strncmp(s, "oci:", 4) || !strncmp(s, "oci-archive:", 12);
+	char refname[ODB_REF_MAX + 1];
+
+	return eng_name(NULL, refname, "remotes/", NULL, s) == MF_ENOTSUP;
 }
 
 int cmd_verify(int argc, const char **argv, struct cmd_ctx *ctx)

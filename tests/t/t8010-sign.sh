@@ -112,6 +112,8 @@ test_expect_success 'export writes the tag scheme; the independent verifier acce
 test_expect_success 'verify reads layouts; a changed payload byte is refused by both' '
 	manifold verify --key ed.pub "oci:lay:$L" >out &&
 	test "$(grep -c "^verified " out)" = 3 &&
+	manifold verify --key ed.pub "oci-layout://$TRASH/lay:$L" >out &&
+	test "$(grep -c "^verified " out)" = 3 &&
 	cp -r lay bad &&
 	sig=$(jq -r --arg t "$(echo "$A" | sed "s/:/-/").sig" \
 		".manifests[] | select(.annotations[\"org.opencontainers.image.ref.name\"] == \$t) | .digest" bad/index.json) &&
