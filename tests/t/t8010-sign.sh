@@ -254,6 +254,21 @@ test_expect_success 'fetch brings the signatures back; push to another repositor
 	manifold verify --remote --key py.pub --identity "$R/rel/app:v2" "$R/copy/app:v2" >/dev/null
 '
 
+test_expect_success 'fetch --no-referrers asks the registry for none, and brings none' '
+	export MANIFOLD_DIR=$TRASH/fetched-bare &&
+	before=$(grep -c "referrers/\|sha256-[0-9a-f]*\(\.sig\)\? " "$REGISTRY_LOG") &&
+	manifold fetch --no-referrers "$R/rel/app:v2" >/dev/null &&
+	after=$(grep -c "referrers/\|sha256-[0-9a-f]*\(\.sig\)\? " "$REGISTRY_LOG") &&
+	test "$before" = "$after" &&
+	test_expect_code 1 manifold verify --key py.pub "$R/rel/app:v2" >out &&
+	test "$(grep -c "^unsigned " out)" = 2 &&
+	export MANIFOLD_DIR=$TRASH/fetched-sig &&
+	manifold fetch --referrers signature "$R/rel/app:v2" >/dev/null &&
+	after2=$(grep -c "referrers/\|sha256-[0-9a-f]*\(\.sig\)\? " "$REGISTRY_LOG") &&
+	test "$after2" -gt "$after" &&
+	manifold verify --key py.pub "$R/rel/app:v2" >/dev/null
+'
+
 test_expect_success 'gc keeps the signatures of a kept list, and drops them with it' '
 	export MANIFOLD_DIR=$TRASH/gc &&
 	manifold import oci:lay >/dev/null &&
