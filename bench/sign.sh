@@ -84,6 +84,7 @@ echo "$MANIFOLD_PASSPHRASE" >"$tmp/pass"
 L=$REGISTRY/b/app:v1
 
 # ---- set-up, not timed
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$EPOCHREALTIME
 "$REGISTRY_PYTHON" - "$REGISTRY_HARNESS" "$tmp/src" "$N" <<-\EOF || die "could not seed the images"
 import argparse, contextlib, io, sys
@@ -246,6 +247,7 @@ kib() { maxof $1; }
 echo "sign: a $N-entry OCI list ($NSIG manifests: the list and $N images) on $REGISTRY_URL (plain HTTP); set-up $setup_s s"
 echo "  binary:  $MANIFOLD"
 echo "  anchor:  $SIGVERIFY ($("$PY" --version 2>&1), cryptography $("$PY" -c 'import cryptography; print(cryptography.__version__)'))"
+echo "  load average (1, 5, 15 min): $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (a shared machine moves the figures)"
 echo "  wall time, $RUNS runs each, alternating; ms/sig = mean / $NSIG; peak RSS of manifold from /usr/bin/time"
 printf '    %-78s %8s %8s %8s %8s\n' command mean_s min_s max_s ms/sig
 row() {
