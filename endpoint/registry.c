@@ -144,6 +144,156 @@ static int manifest_put(struct endpoint *e, const char *ref,
 	return ret;
 }
 
+/* The most referrers one subject may have (as engine/copy.h's cap). */
+#define REFERRERS_MAX 4096
+/* Pages of the referrers API read for one subject. */
+#define REFERRERS_PAGES_MAX 256
+
+/* The referrers of one subject reported so far, each once. */
+struct referrers {
+	struct digest *ids;
+	size_t nr, alloc;
+	const char *subject;	/* "host/repo@sha256:...", for messages */
+	ep_digest_fn cb;
+	void *payload;
+};
+
+static int report_referrer(struct referrers *s, const struct digest *id)
+{
+	for (size_t i = 0; i < s->nr; i++)
+		if (digest_eq(&s->ids[i], id))
+			return 0;
+	if (s->nr == REFERRERS_MAX)
+		return mf_error(MF_ETOOBIG, "%s: more than %d referrers",
+				s->subject, REFERRERS_MAX);
+	if (s->nr == s->alloc) {
+		s->alloc = s->alloc ? 2 * s->alloc : 16;
+		s->ids = xrealloc(s->ids, s->alloc * sizeof(*s->ids));
+	}
+	s->ids[s->nr++] = *id;
+	return s->cb(id, s->payload);
+}
+
+/*
+ * Report each manifest a referrers index lists (a page of the referrers
+ * API, or a tag schema index), `what` naming it in messages.  A body
+ * that is not an OCI index, or an entry without a valid digest, is the
+ * registry's fault: MF_EINVALID (as list_in_schema() says of an index
+ * it cannot merge into), naming the subject.
+ */
+static int report_index(struct referrers *s, const struct buf *body,
+			const char *what)
+{
+	struct ep_layout_index ix;
+	int ret = ep_layout_index_parse(&ix, body->ptr, body->len);
+
+	if (ret)
+		return mf_error_wrap(ret, "%s: %s is not a referrers index",
+				     s->subject, what);
+	for (size_t i = 0; !ret && i < ix.nr; i++) {
+		struct digest d;
+
+		if (!ix.entries[i].digest || digest_parse(&d, ix.entries[i].digest))
+			ret = mf_error(MF_EINVALID, "%s: %s lists a referrer "
+				       "without a valid digest (manifests[%zu])",
+				       s->subject, what, i);
+		else
+			ret = report_referrer(s, &d);
+	}
+	ep_layout_index_release(&ix);
+	return ret;
+}
+
+/*
+ * The referrers API, page after page (at most REFERRERS_PAGES_MAX):
+ * MF_ENOTSUP when the registry has none.
+ */
+static int referrers_api(struct reg_endpoint *r, struct referrers *s,
+			 const struct digest *subject)
+{
+	char page[2048] = "", next[2048];
+	int ret = 0;
+
+	for (int pages = 0; !ret && (!pages || page[0]); pages++) {
+		struct buf body = BUF_INIT_MAX(REG_MANIFEST_MAX);
+
+		if (pages == REFERRERS_PAGES_MAX)
+			return mf_error(MF_ETOOBIG, "%s: more than %d pages of "
+					"referrers", s->subject, REFERRERS_PAGES_MAX);
+		ret = reg_referrers_page(&body, next, sizeof(next), r->reg,
+					 r->repo, subject, pages ? page : NULL);
+		if (!ret)
+			ret = report_index(s, &body, "the referrers API's answer");
+		buf_release(&body);
+		memcpy(page, next, sizeof(page));
+	}
+	return ret;
+}
+
+/* The index under the tag schema_tag() names, if there is one. */
+static int referrers_schema(struct reg_endpoint *r, struct referrers *s,
+			    const char *tag)
+{
+	struct reg_manifest m;
+	char what[160];
+	int ret = reg_manifest_get(&m, r->reg, r->repo, tag);
+
+	if (ret == MF_ENOTFOUND)
+		return 0;
+	if (ret)
+		return ret;
+	snprintf(what, sizeof(what), "its referrers tag %s", tag);
+	ret = report_index(s, &m.body, what);
+	reg_manifest_release(&m);
+	return ret;
+}
+
+/*
+ * cosign's tag scheme: the signatures of subject sha256:<hex> are the
+ * manifest tagged sha256-<hex>.sig, which names no subject.
+ */
+static int referrers_sig(struct reg_endpoint *r, struct referrers *s,
+			 const char *tag)
+{
+	char sig[160], mt[256];
+	struct digest d;
+	uint64_t size;
+	int ret;
+
+	snprintf(sig, sizeof(sig), "%s.sig", tag);
+	ret = reg_manifest_head(&d, mt, sizeof(mt), &size, r->reg, r->repo, sig);
+	/* An existence check refused is an absent one, as push takes it. */
+	if (ret == MF_ENOTFOUND || ret == MF_EPERM)
+		return 0;
+	return ret ? ret : report_referrer(s, &d);
+}
+
+/*
+ * The referrers of subject: those the referrers API lists, or, on a
+ * registry without it (its connection asks once: reg_referrers_page()),
+ * those of the referrers tag schema index; and in both cases cosign's
+ * tag-scheme signature.
+ */
+static int referrers(struct endpoint *e, const struct digest *subject,
+		     ep_digest_fn cb, void *payload)
+{
+	struct reg_endpoint *r = reg_ep(e);
+	char ds[DIGEST_MAX_STR], what[sizeof(e->where) + DIGEST_MAX_STR + 2];
+	char tag[128];
+	struct referrers s = { NULL, 0, 0, what, cb, payload };
+	int ret = MF_ENOTSUP;
+
+	snprintf(what, sizeof(what), "%s@%s", e->where, digest_fmt(ds, subject));
+	schema_tag(tag, sizeof(tag), subject);
+	ret = referrers_api(r, &s, subject);
+	if (ret == MF_ENOTSUP)
+		ret = referrers_schema(r, &s, tag);
+	if (!ret)
+		ret = referrers_sig(r, &s, tag);
+	free(s.ids);
+	return ret;
+}
+
 static int blob_has(struct endpoint *e, uint64_t *size, const struct digest *d)
 {
 	struct reg_endpoint *r = reg_ep(e);
@@ -276,6 +426,7 @@ static const struct endpoint_ops registry_ops = {
 	.is = is,
 	.tags = tags,
 	.sources = sources,
+	.referrers = referrers,
 	.close = reg_ep_close,
 };
 

@@ -127,6 +127,13 @@ int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 	FORWARD(reg_tags_list(r, repo, cb, payload));
 }
 
+int reg_referrers_page(struct buf *body, char *next, size_t nextsz,
+		       struct reg *r, const char *repo,
+		       const struct digest *subject, const char *page)
+{
+	FORWARD(reg_referrers_page(body, next, nextsz, r, repo, subject, page));
+}
+
 int reg_check_login(struct reg *r, const char *user, const char *secret)
 {
 	FORWARD(reg_check_login(r, user, secret));

@@ -14,8 +14,9 @@
 #include "manifest/json.h"
 #include "util/wrapper.h"
 
+#define MT_OCI_INDEX_TYPE "application/vnd.oci.image.index.v1+json"
 #define MT_ACCEPT \
-	"application/vnd.oci.image.index.v1+json, " \
+	MT_OCI_INDEX_TYPE ", " \
 	"application/vnd.oci.image.manifest.v1+json, " \
 	"application/vnd.docker.distribution.manifest.list.v2+json, " \
 	"application/vnd.docker.distribution.manifest.v2+json"
@@ -306,6 +307,59 @@ int net_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 			yajl_tree_free(tree);
 		buf_release(&rs.body);
 	}
+	return ret;
+}
+
+/* Statuses of a registry without the referrers API (see registry.h). */
+static int no_referrers_api(long status)
+{
+	return status == 404 || status == 400 || status == 405 || status == 501;
+}
+
+int net_referrers_page(struct buf *body, char *next, size_t nextsz,
+		       struct reg *r, const char *repo,
+		       const struct digest *subject, const char *page)
+{
+	char ds[DIGEST_MAX_STR];
+	struct call c;
+	int ret;
+
+	next[0] = '\0';
+	digest_fmt(ds, subject);
+	if (r->no_referrers_api && !page)
+		return mf_error(MF_ENOTSUP, "referrers of %s/%s@%s: the registry "
+				"has no referrers API", r->host, repo, ds);
+	call_init(&c, "GET", repo, "pull", REG_MANIFEST_MAX);
+	snprintf(c.what, sizeof(c.what), "referrers of %s/%s@%s", r->host, repo, ds);
+	if (page) {
+		if (strlen(page) >= sizeof(c.url)) {
+			call_release(&c);
+			return mf_error(MF_ETOOBIG, "%s: the next page's URL is too long",
+					c.what);
+		}
+		snprintf(c.url, sizeof(c.url), "%s", page);
+	} else {
+		snprintf(c.url, sizeof(c.url), "/v2/%s/referrers/%s", repo, ds);
+	}
+	c.q.accept = MT_OCI_INDEX_TYPE;
+	c.q.follow = 1;
+	ret = call_run(r, &c, 200, 200);
+	if (ret && no_referrers_api(c.rs.status) && !page) {
+		r->no_referrers_api = 1;
+		ret = mf_error(MF_ENOTSUP, "%s: the registry has no referrers API "
+			       "(it answered %ld)", c.what, c.rs.status);
+	}
+	if (!ret && c.rs.link[0]) {
+		int more = next_link(next, nextsz, &c.rs);
+
+		if (more < 0)
+			ret = mf_error_wrap(more, "%s", c.what);
+	}
+	if (!ret) {
+		*body = c.rs.body;
+		buf_init(&c.rs.body, REG_MANIFEST_MAX);
+	}
+	call_release(&c);
 	return ret;
 }
 

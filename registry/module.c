@@ -65,6 +65,7 @@ const struct mf_module_ops mf_module_ops = {
 	.reg_blob_mount = net_blob_mount,
 	.reg_tags_list = net_tags_list,
 	.reg_check_login = net_check_login,
+	.reg_referrers_page = net_referrers_page,
 	.reg_request_count = net_request_count,
 	.creds_store = net_creds_store,
 	.creds_erase = net_creds_erase,

@@ -143,6 +143,22 @@ int reg_tags_list(struct reg *r, const char *repo, reg_tag_fn cb,
 		  void *payload);
 
 /*
+ * One page of the OCI 1.1 referrers API (distribution-spec v1.1,
+ * "Listing Referrers"): GET /v2/<repo>/referrers/<subject>, asking for
+ * an OCI image index, or the URL `page` when not NULL (a `next` of the
+ * page before).  body gets the page as sent (cap REG_MANIFEST_MAX; the
+ * caller parses and releases it), next the URL of the next page from
+ * the Link header (rel="next"), resolved, or "" on the last page.  A
+ * first page answered 404, 400, 405 or 501 is MF_ENOTSUP: the registry
+ * has no referrers API (one that has it never answers 404: an unknown
+ * subject has an empty index; Distribution 2.8 answers 404), which r
+ * remembers: later first pages are MF_ENOTSUP without a request.
+ */
+int reg_referrers_page(struct buf *body, char *next, size_t nextsz,
+		       struct reg *r, const char *repo,
+		       const struct digest *subject, const char *page);
+
+/*
  * Check that the stored or given credentials are accepted (login):
  * pings /v2/ and completes the auth flow.  user/secret NULL: use the
  * stored ones.

@@ -85,6 +85,7 @@ struct reg {
 	char last_scope[1024];		/* the scope of the last challenge */
 	struct token_slot tokens[MAX_TOKENS];
 	unsigned long requests;
+	int no_referrers_api;		/* a first referrers page said so */
 	long low_speed_time;		/* seconds below 1 byte/s before giving up */
 };
 
@@ -291,6 +292,9 @@ int net_blob_get(struct reg *r, const char *repo, const struct digest *d,
 int net_tags_list(struct reg *r, const char *repo, reg_tag_fn cb,
 		  void *payload);
 int net_check_login(struct reg *r, const char *user, const char *secret);
+int net_referrers_page(struct buf *body, char *next, size_t nextsz,
+		       struct reg *r, const char *repo,
+		       const struct digest *subject, const char *page);
 
 /* ---- upload.c ---- */
 

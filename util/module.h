@@ -17,7 +17,7 @@
  * (registry/module.c fills it with the transport's net_* calls).  Bump
  * MF_MODULE_ABI on any change: a module of another ABI is refused.
  */
-#define MF_MODULE_ABI 6
+#define MF_MODULE_ABI 7
 #define MF_MODULE_FILE "manifold-net.so"
 
 struct mf_hash_ctx;
@@ -26,6 +26,7 @@ struct reg_opts;
 struct reg_manifest;
 struct reg_upload;
 struct digest;
+struct buf;
 
 struct mf_module_ops {
 	unsigned abi;
@@ -84,6 +85,10 @@ struct mf_module_ops {
 			     int (*cb)(const char *, void *), void *payload);
 	int (*reg_check_login)(struct reg *r, const char *user,
 			       const char *secret);
+	int (*reg_referrers_page)(struct buf *body, char *next, size_t nextsz,
+				  struct reg *r, const char *repo,
+				  const struct digest *subject,
+				  const char *page);
 	unsigned long (*reg_request_count)(const struct reg *r);
 	/* docker's credential store (login, logout) */
 	int (*creds_store)(const char *cred_key, const char *user,
