@@ -38,6 +38,11 @@
 #            requests. Before the timed runs the list went once into R/b/app
 #            (the remote verify's copy), so every timed push finds its
 #            configs and layers in one repository of the registry, to mount.
+#  fetch     `manifold fetch L` (the ed25519-signed list on the registry, with
+#            its signatures: the registry's referrers discovery) into an
+#            empty store, vs `manifold fetch --no-referrers L`: wall time,
+#            requests, and the extra requests per manifest; the store must
+#            verify after the first and must not after the second.
 #  memory    the peak resident set (`/usr/bin/time -f %M`) of every manifold
 #            sign and verify above.
 #
@@ -240,6 +245,27 @@ if "${SV[@]}" verify-tree "http://$REGISTRY/p/n-0:v1" "$tmp/ed.pub" "$L" >"$tmp/
 	die "the --no-referrers push carried signatures"
 fi
 
+# fetch: the signed list (L, pushed above) into an empty store, with its
+# signatures and with --no-referrers
+T[fetch,s]='' T[fetch,n]=''
+for ((i = 0; i < RUNS; i++)); do
+	for side in $( ((i % 2)) && echo n s || echo s n); do
+		args=()
+		[ "$side" = s ] || args=(--no-referrers)
+		rm -rf "$tmp/f-$side"
+		MANIFOLD_DIR=$tmp/f-$side timed "manifold fetch" "$MANIFOLD" fetch "${args[@]}" "$L"
+		[ "$(MANIFOLD_DIR=$tmp/f-$side "$MANIFOLD" rev-parse "$L")" = "$want" ] ||
+			die "manifold fetch ${args[*]} $L did not bring $want"
+		T[fetch,$side]+=" $last_s" Q[fetch,$side]=$last_sum
+		if MANIFOLD_DIR=$tmp/f-$side "$MANIFOLD" verify --key "$tmp/ed.pub" "$L" >"$tmp/out" 2>"$tmp/err"; then
+			[ "$side" = s ] || die "manifold fetch --no-referrers brought signatures"
+		else
+			[ "$side" = n ] || die "the list fetched with its signatures does not verify"
+		fi
+	done
+done
+rm -rf "$tmp/f-s" "$tmp/f-n"
+
 # ---- report
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # shellcheck disable=SC2086
@@ -305,5 +331,17 @@ results+=("$(printf 'RESULT\tsign\tpush of the signed %d-entry list into a fresh
 	"$N" "${Q[first,s]%% *}" "$RUNS" "$fs" "$fn" "${Q[first,n]%% *}" "$r")")
 results+=("$(printf 'RESULT\tsign\tpush of the signed list again, nothing to do: requests\t%s\tpush --no-referrers again: %s\t-\t-\tinfo' \
 	"${Q[again,s]%% *}" "${Q[again,n]%% *}")")
+echo "  fetch of the signed list (R/b/app:v1) into an empty store, vs --no-referrers:"
+row "manifold fetch L (65 signatures brought)" "${T[fetch,s]}"
+row "manifold fetch --no-referrers L" "${T[fetch,n]}"
+echo "      requests, signed:         ${Q[fetch,s]}"
+echo "      requests, --no-referrers: ${Q[fetch,n]}"
+# shellcheck disable=SC2086
+fs=$(mean ${T[fetch,s]}) fn=$(mean ${T[fetch,n]})
+r=$(ratio "$fs" "$fn")
+extra=$(awk -v a="${Q[fetch,s]%% *}" -v b="${Q[fetch,n]%% *}" -v n=$NSIG 'BEGIN { printf "%.2f", (a - b) / n }')
+echo "  ratio signed/--no-referrers, fetch: time $r; extra requests per manifest: $extra"
+results+=("$(printf 'RESULT\tsign\tfetch of the signed %d-entry list into an empty store, %s requests, %s more per manifest (mean of %d; ratio = signed/--no-referrers)\t%.3f s\tfetch --no-referrers %.3f s, %s requests\t%s\t-\tinfo' \
+	"$N" "${Q[fetch,s]%% *}" "$extra" "$RUNS" "$fs" "$fn" "${Q[fetch,n]%% *}" "$r")")
 echo "  peak RSS, manifold sign and verify, every run: $(printf '%s\n' "${MKB[@]}" | sort -g | tr '\n' ' ')KiB"
 printf '%s\n' "${results[@]}"
