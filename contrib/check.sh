@@ -69,10 +69,10 @@ run_tsan() {
 	cmake --build "$dir" -j"$jobs" >/dev/null
 	reports="$top/$dir/tsan-reports"
 	rm -rf "$reports" && mkdir -p "$reports"
-	echo "== $dir: fetch, create and push tests under ThreadSanitizer" >&2
+	echo "== $dir: fetch, create, push and referrer tests under ThreadSanitizer" >&2
 	(cd "$dir" && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan" \
 		ctest --output-on-failure --no-tests=error -j"$jobs" \
-			-R '^t/t(6000|606[01]|607[0-5]|514[01])-') | tee "$dir/ctest.log" || rc=$?
+			-R '^t/t(6000|606[01]|607[0-5]|514[01]|7010|8010)-') | tee "$dir/ctest.log" || rc=$?
 	fail_on_skips "$dir" || rc=1
 	if [ -n "$(ls -A "$reports")" ]; then
 		echo "== $dir: ThreadSanitizer reports:" >&2

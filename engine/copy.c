@@ -715,6 +715,150 @@ static int referrer_selected(const struct eng_copy *r,
 	return 0;
 }
 
+/* Copy referrer r of a graph to the target (to: the graph's). */
+static int copy_referrer(struct eng_copy *r, const struct eng_copy_target *to,
+			 const struct eng_push_opts *o, eng_push_step_fn step,
+			 void *payload)
+{
+	struct eng_copy_target rt = *to;
+	struct eng_push_opts ro = *o;
+
+	rt.ref = r->nodes[0].hex;
+	ro.expect_present = 0;
+	if (eng_copy_is_signature(r))
+		return copy_signature(r, &rt, &ro, step, payload);
+	return eng_copy_run(r, &rt, &ro, step, payload);
+}
+
+/*
+ * The referrers of a graph, shared out among workers.  Each referrer's
+ * graph is copied by one worker, on its own handles of the target and
+ * the source (ep_dup()) and its own connections: they share no node or
+ * blob state (each graph has its own), and no two put the same tag (a
+ * signature's tag names its subject, which has one signature graph).
+ * What they share is under `lock`: which referrer is next, whether one
+ * failed (no new one starts then), and the caller's step callback,
+ * which is called by one worker at a time (ref_step()).
+ */
+struct ref_pool {
+	struct eng_copy *p;
+	const struct eng_copy_target *to;
+	const struct eng_push_opts *o;
+	eng_push_step_fn step;
+	void *payload;
+	pthread_mutex_t lock;
+	size_t next;
+	int failed;
+	int *ret;			/* per referrer */
+	char (*msg)[1024];
+};
+
+static int ref_step(const struct eng_push_step *s, void *payload)
+{
+	struct ref_pool *rp = payload;
+	int ret;
+
+	pthread_mutex_lock(&rp->lock);
+	ret = rp->step(s, rp->payload);
+	pthread_mutex_unlock(&rp->lock);
+	return ret;
+}
+
+static void *ref_work(void *arg)
+{
+	struct ref_pool *rp = arg;
+	struct eng_copy *p = rp->p;
+	struct eng_copy_target to = *rp->to;
+	struct ep_conns cs = { 0 };
+
+	to.ep = NULL;
+	to.src = NULL;
+	for (;;) {
+		size_t i;
+		int ret = 0;
+
+		pthread_mutex_lock(&rp->lock);
+		i = rp->next < p->refs_nr && !rp->failed ? rp->next++ : p->refs_nr;
+		pthread_mutex_unlock(&rp->lock);
+		if (i == p->refs_nr)
+			break;
+		if (!referrer_selected(p->refs[i], rp->o))
+			continue;
+		/* Connect on first use: a worker that gets nothing opens nothing. */
+		if (!to.ep && !(ret = ep_dup(&to.ep, rp->to->ep, &cs)) &&
+		    rp->to->src)
+			ret = ep_dup(&to.src, rp->to->src, &cs);
+		if (!ret)
+			ret = copy_referrer(p->refs[i], &to, rp->o,
+					    rp->step ? ref_step : NULL, rp);
+		if ((rp->ret[i] = ret)) {
+			snprintf(rp->msg[i], sizeof(rp->msg[i]), "%s", mf_error_last());
+			pthread_mutex_lock(&rp->lock);
+			rp->failed = 1;
+			pthread_mutex_unlock(&rp->lock);
+		}
+	}
+	if (to.src)
+		ep_close(to.src);
+	if (to.ep)
+		ep_close(to.ep);
+	ep_conns_close(&cs);
+	return NULL;
+}
+
+/*
+ * Copy the selected referrers of p, up to o->jobs at a time; one at a
+ * time, in order, in this thread, with --dry-run (a plan reads in
+ * order) or one job.  The error is that of the first failing referrer
+ * in p's order.
+ */
+static int copy_referrers(struct eng_copy *p, const struct eng_copy_target *to,
+			  const struct eng_push_opts *o, eng_push_step_fn step,
+			  void *payload)
+{
+	size_t jobs = o->jobs ? o->jobs : ENG_PUSH_JOBS, started = 0;
+	struct ref_pool rp = { p, to, o, step, payload };
+	pthread_t *th;
+	int ret = 0;
+
+	if (jobs > p->refs_nr)
+		jobs = p->refs_nr;
+	if (jobs <= 1 || o->dry_run) {
+		for (size_t i = 0; !ret && i < p->refs_nr; i++) {
+			if (!referrer_selected(p->refs[i], o))
+				continue;
+			ret = copy_referrer(p->refs[i], to, o, step, payload);
+			stats_add(&p->stats, &p->refs[i]->stats);
+		}
+		return ret;
+	}
+	pthread_mutex_init(&rp.lock, NULL);
+	rp.ret = xcalloc(p->refs_nr, sizeof(*rp.ret));
+	rp.msg = xcalloc(p->refs_nr, sizeof(*rp.msg));
+	th = xcalloc(jobs, sizeof(*th));
+	for (size_t i = 0; i < jobs; i++)
+		if (!pthread_create(&th[i], NULL, ref_work, &rp))
+			started++;
+		else
+			break;
+	if (!started)
+		ref_work(&rp);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < p->refs_nr; i++)
+		stats_add(&p->stats, &p->refs[i]->stats);
+	for (size_t i = 0; i < p->refs_nr; i++)
+		if (rp.ret[i]) {
+			ret = mf_error(rp.ret[i], "%s", rp.msg[i]);
+			break;
+		}
+	pthread_mutex_destroy(&rp.lock);
+	free(rp.ret);
+	free(rp.msg);
+	free(th);
+	return ret;
+}
+
 static int copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 		    const struct eng_push_opts *o, eng_push_step_fn step,
 		    void *payload, int put_root)
@@ -741,21 +885,8 @@ static int copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 	 * also when the target had the graph already, since one may have
 	 * come since (each costs a check when it is there).
 	 */
-	for (size_t i = 0; !ret && !o->no_referrers && i < p->refs_nr; i++) {
-		struct eng_copy *r = p->refs[i];
-		struct eng_copy_target rt = *to;
-		struct eng_push_opts ro = *o;
-
-		rt.ref = r->nodes[0].hex;
-		ro.expect_present = 0;
-		if (!referrer_selected(r, o))
-			continue;
-		if (eng_copy_is_signature(r))
-			ret = copy_signature(r, &rt, &ro, step, payload);
-		else
-			ret = eng_copy_run(r, &rt, &ro, step, payload);
-		stats_add(&p->stats, &r->stats);
-	}
+	if (!ret && !o->no_referrers && p->refs_nr)
+		ret = copy_referrers(p, to, o, step, payload);
 	return ret;
 }
 
