@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/sign.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "porcelain.h"
@@ -13,6 +14,7 @@
 #include "cli/usage.h"
 #include "util/strvec.h"
 #include "util/wrapper.h"
+#include "util/escape.h"
 
 struct odb_txn *pc_read_begin(struct cmd_ctx *ctx)
 {
@@ -48,4 +50,53 @@ void pc_referrer_types(const char *const **types, size_t *nr,
 						 mf_error_last());
 	*types = (const char *const *)given->v;
 	*nr = given->nr;
+}
+
+static int add_signer(const char *fingerprint, void *payload)
+{
+	struct pc_signers *s = payload;
+
+	s->keys = xrealloc(s->keys, (s->keys_nr + 1) * sizeof(*s->keys));
+	s->keys[s->keys_nr++] = xstrdup(fingerprint);
+	return 0;
+}
+
+void pc_signers_get(struct pc_signers *s, struct odb_txn *tx,
+		    const struct digest *subject)
+{
+	memset(s, 0, sizeof(*s));
+	if (eng_signers(tx, subject, &s->count, add_signer, s)) {
+		mf_error_clear();
+		pc_signers_release(s);
+		s->unreadable = 1;
+	}
+}
+
+void pc_signers_release(struct pc_signers *s)
+{
+	for (size_t i = 0; i < s->keys_nr; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	memset(s, 0, sizeof(*s));
+}
+
+void pc_signers_short(struct buf *out, const struct pc_signers *s, int full)
+{
+	if (s->unreadable) {
+		buf_addch(out, '?');
+	} else if (s->keys_nr == 1) {
+		const char *k = s->keys[0], *colon = strchr(k, ':');
+		size_t n = strlen(k);
+
+		if (!full && colon && strlen(colon + 1) > 12)
+			n = (size_t)(colon + 1 - k) + 12;
+		term_escape(out, k, n);
+	} else if (s->keys_nr) {
+		buf_addf(out, "%zu keys", s->keys_nr);
+	} else if (s->count) {
+		buf_addf(out, "%zu signature%s, no key named", s->count,
+			 s->count == 1 ? "" : "s");
+	} else {
+		buf_addch(out, '-');
+	}
 }

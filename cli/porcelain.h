@@ -8,6 +8,8 @@
 #include "engine/engine.h"
 #include "engine/view.h"
 
+struct buf;
+
 /*
  * What the porcelain commands share.  They speak as `docker manifest`
  * does (manifold.c has set die() to print the bare message and exit 1,
@@ -41,5 +43,32 @@ struct option;
 void pc_referrer_types(const char *const **types, size_t *nr,
 		       const struct strvec *given, int no_referrers,
 		       const char *const *usage, const struct option *opts);
+
+/*
+ * Who signed a manifest, as the signatures the store holds for it claim
+ * (eng_signers(): fingerprints named in annotations, NOT verified;
+ * manifold verify checks them).  For ls, log and inspect.
+ */
+struct pc_signers {
+	int unreadable;		/* the store's signatures could not be read */
+	size_t count;		/* signatures held (other tools' name no key) */
+	char **keys;		/* each key fingerprint claimed, once */
+	size_t keys_nr;
+};
+
+/*
+ * The signers of subject into *s (pc_signers_release()).  A store error
+ * is not fatal to a view: s->unreadable is set and the error cleared.
+ */
+void pc_signers_get(struct pc_signers *s, struct odb_txn *tx,
+		    const struct digest *subject);
+void pc_signers_release(struct pc_signers *s);
+
+/*
+ * s in a few words, escaped for a terminal, into out: "-" (unsigned),
+ * the one key's fingerprint ("sha256:" and 12 hex digits, all of it
+ * with full), "N keys", "N signature(s), no key named", or "?".
+ */
+void pc_signers_short(struct buf *out, const struct pc_signers *s, int full);
 
 #endif

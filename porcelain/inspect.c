@@ -1,7 +1,8 @@
 /*
  * inspect: show a manifest list or an image manifest, from the store
  * (any revision, offline) or from a registry, in docker's format
- * (docker-manifest.md F8), as the exact bytes, or as a table.
+ * (docker-manifest.md F8), as the exact bytes, or as a table (which,
+ * for what is in the store, names the keys its signatures claim).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,15 +149,64 @@ static struct list_entry *image_entry(struct list *tmp, const char *digest,
 	return e;
 }
 
-static int print_list_table(const char *name, const char *digest,
-			    const char *mt, const struct list *l)
+/*
+ * The signers of a stored manifest (by digest), as its signatures claim
+ * them (unverified).
+ */
+static void signers_of(struct pc_signers *s, struct odb_txn *tx,
+		       const char *digest)
 {
-	int width = 8;
+	struct digest id;
+
+	memset(s, 0, sizeof(*s));
+	if (!digest_parse(&id, digest))
+		pc_signers_get(s, tx, &id);
+}
+
+/* "Signed by: " and each key's full fingerprint, or pc_signers_short(). */
+static void print_signed_by(struct odb_txn *tx, const char *digest)
+{
+	struct buf b = BUF_INIT;
+	struct pc_signers s;
+
+	signers_of(&s, tx, digest);
+	for (size_t i = 0; i < s.keys_nr; i++) {
+		if (i)
+			buf_adds(&b, ", ");
+		term_escape(&b, s.keys[i], strlen(s.keys[i]));
+	}
+	if (!s.keys_nr)
+		pc_signers_short(&b, &s, 1);
+	printf("Signed by: %s\n", b.ptr);
+	pc_signers_release(&s);
+	buf_release(&b);
+}
+
+/*
+ * The table of a list; tx: the store it is in, for its signers (NULL:
+ * a registry's list, whose signatures are not looked up).
+ */
+static int print_list_table(const char *name, const char *digest,
+			    const char *mt, const struct list *l,
+			    struct odb_txn *tx)
+{
+	struct pc_signers *sig = NULL;
+	int width = 8, dwidth = 6, any_signed = 0;
 
 	printf("Name:     %s\nDigest:   %s\nType:     %s\nEntries:  %zu\n",
 	       term_str(name), term_str(digest), term_str(mt), l->nr);
+	if (tx)
+		print_signed_by(tx, digest);
 	if (!l->nr)
 		return 0;
+	/* a SIGNED column when an entry has signatures */
+	if (tx) {
+		sig = xcalloc(l->nr, sizeof(*sig));
+		for (size_t i = 0; i < l->nr; i++) {
+			signers_of(&sig[i], tx, l->e[i].digest);
+			any_signed |= sig[i].count || sig[i].unreadable;
+		}
+	}
 	for (size_t i = 0; i < l->nr; i++) {
 		char p[256];
 		int n;
@@ -166,8 +216,20 @@ static int print_list_table(const char *name, const char *digest,
 		if (n > width)
 			width = n;
 	}
-	printf("\n%-*s  %-6s  %6s  %s\n", width, "PLATFORM", "TYPE", "SIZE", "DIGEST");
+	for (size_t i = 0; any_signed && i < l->nr; i++) {
+		int n = (int)strlen(term_str(l->e[i].digest));
+
+		if (n > dwidth)
+			dwidth = n;
+	}
+	if (any_signed)
+		printf("\n%-*s  %-6s  %6s  %-*s  SIGNED\n", width, "PLATFORM",
+		       "TYPE", "SIZE", dwidth, "DIGEST");
+	else
+		printf("\n%-*s  %-6s  %6s  %s\n", width, "PLATFORM", "TYPE",
+		       "SIZE", "DIGEST");
 	for (size_t i = 0; i < l->nr; i++) {
+		struct buf cell = BUF_INIT;
 		const struct list_entry *e = &l->e[i];
 		char p[256];
 		const char *t = !strcmp(e->media_type, MT_DOCKER_MANIFEST) ? "docker" :
@@ -176,9 +238,20 @@ static int print_list_table(const char *name, const char *digest,
 				"index" : "other";
 
 		eng_entry_platform(p, sizeof(p), e);
-		printf("%-*s  %-6s  %6lld  %s\n", width, term_str(p), t,
-		       (long long)e->size, term_str(e->digest));
+		if (any_signed) {
+			pc_signers_short(&cell, &sig[i], 0);
+			printf("%-*s  %-6s  %6lld  %-*s  %s\n", width, term_str(p),
+			       t, (long long)e->size, dwidth, term_str(e->digest),
+			       cell.ptr);
+		} else {
+			printf("%-*s  %-6s  %6lld  %s\n", width, term_str(p), t,
+			       (long long)e->size, term_str(e->digest));
+		}
+		buf_release(&cell);
 	}
+	for (size_t i = 0; sig && i < l->nr; i++)
+		pc_signers_release(&sig[i]);
+	free(sig);
 	return 0;
 }
 
@@ -243,7 +316,8 @@ static void show_list(const struct shown *s, int verbose, enum shape shape)
 	if (list_parse(&l, s->data, s->len, s->mt))
 		die("%s: %s", s->name, mf_error_last());
 	if (shape == SHAPE_TABLE) {
-		print_list_table(s->name, s->digest, s->mt, &l);
+		print_list_table(s->name, s->digest, s->mt, &l,
+				 s->remote ? NULL : s->o->tx);
 	} else if (verbose) {
 		struct jw w;
 
@@ -302,6 +376,8 @@ static void show_image(const struct shown *s, const struct list_entry *e,
 		printf("Name:     %s\nDigest:   %s\nType:     %s\nSize:     %zu\n"
 		       "Platform: %s\n", term_str(s->name), term_str(s->digest),
 		       term_str(s->mt), s->len, term_str(p));
+		if (!s->remote && s->o->tx)
+			print_signed_by(s->o->tx, s->digest);
 	} else if (verbose) {
 		struct jw w;
 

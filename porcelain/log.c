@@ -1,7 +1,8 @@
 /*
  * log: the versions of a local list, newest first, from its ref's
  * reflog, each with who made it, the command that did, and what changed
- * (list-diff.h) since the version before.
+ * (list-diff.h) since the version before, and the keys its signatures
+ * claim (unverified: manifold verify checks them).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -95,10 +96,42 @@ static void short_hex(char *out, const struct digest *id)
 	snprintf(out, 13, "%s", colon + 1);
 }
 
+/* " [signed: ...]" for a signed version (pc_signers_short()), else "". */
+static void signed_marker(struct buf *out, struct odb_txn *tx,
+			  const struct digest *id)
+{
+	struct pc_signers s;
+
+	buf_setlen(out, 0);
+	pc_signers_get(&s, tx, id);
+	if (s.count || s.unreadable) {
+		buf_adds(out, " [signed: ");
+		pc_signers_short(out, &s, 0);
+		buf_addch(out, ']');
+	}
+	pc_signers_release(&s);
+}
+
+/* The Signed-by lines of a version: each key its signatures claim. */
+static void show_signers(struct odb_txn *tx, const struct digest *id)
+{
+	struct pc_signers s;
+
+	pc_signers_get(&s, tx, id);
+	if (s.unreadable)
+		printf("Signatures: ? (they could not be read)\n");
+	for (size_t i = 0; i < s.keys_nr; i++)
+		printf("Signed-by: %s\n", term_str(s.keys[i]));
+	if (!s.keys_nr && s.count)
+		printf("Signatures: %zu (no key named)\n", s.count);
+	pc_signers_release(&s);
+}
+
 static void show_oneline(const char *name, size_t n, const struct version *v,
 			 struct odb_txn *tx)
 {
 	struct list_diff d = LIST_DIFF_INIT;
+	struct buf mark = BUF_INIT;
 	char hex[16];
 	size_t ad, rm, ch;
 
@@ -107,14 +140,17 @@ static void show_oneline(const char *name, size_t n, const struct version *v,
 		return;
 	}
 	short_hex(hex, &v->new_id);
+	signed_marker(&mark, tx, &v->new_id);
 	if (version_diff(&d, tx, v) < 0) {
-		printf("%s@{%zu} %s %s (?)\n", term_str(name), n, hex, term_str(v->msg));
-		return;
+		printf("%s@{%zu} %s %s (?)%s\n", term_str(name), n, hex,
+		       term_str(v->msg), mark.len ? mark.ptr : "");
+	} else {
+		list_diff_counts(&d, &ad, &rm, &ch);
+		printf("%s@{%zu} %s %s (+%zu -%zu ~%zu)%s\n", term_str(name), n,
+		       hex, term_str(v->msg), ad, rm, ch, mark.len ? mark.ptr : "");
 	}
-	list_diff_counts(&d, &ad, &rm, &ch);
-	printf("%s@{%zu} %s %s (+%zu -%zu ~%zu)\n", term_str(name), n, hex,
-	       term_str(v->msg), ad, rm, ch);
 	list_diff_release(&d);
+	buf_release(&mark);
 }
 
 static void show_full(const char *name, size_t n, const struct version *v,
@@ -134,7 +170,10 @@ static void show_full(const char *name, size_t n, const struct version *v,
 	date_show(rel, v->time, v->tz, DATE_RELATIVE, now);
 	printf("Date:    %s (%s)\n", iso, rel);
 	printf("By:      %s\n", term_str(v->who));
-	printf("Command: %s\n\n", term_str(v->msg));
+	printf("Command: %s\n", term_str(v->msg));
+	if (!digest_is_zero(&v->new_id))
+		show_signers(tx, &v->new_id);
+	putchar('\n');
 	if (digest_is_zero(&v->new_id)) {
 		printf("    list deleted\n");
 		return;

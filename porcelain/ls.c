@@ -1,6 +1,7 @@
 /*
  * ls: the local manifest lists (refs under lists/), with digest, format,
- * entry count, platforms and when each last changed.
+ * entry count, platforms, when each last changed and who signed it (as
+ * its signatures claim: manifold verify checks them).
  */
 #include <fnmatch.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ struct row {
 	int has_time;
 	int64_t time;
 	int tz;
+	struct pc_signers sig;	/* of the current version */
 };
 
 struct rows {
@@ -85,6 +87,7 @@ static void describe(struct row *r, struct odb_txn *tx)
 	struct list l = LIST_INIT;
 	int ret;
 
+	pc_signers_get(&r->sig, tx, &r->id);
 	snprintf(ref, sizeof(ref), "lists/%s", r->name);
 	ret = eng_list_stat(&st, &l, tx, ref, &r->id);
 	r->has_time = st.has_time;
@@ -126,6 +129,7 @@ static void row_release(struct row *r)
 	for (size_t k = 0; k < r->plats_nr; k++)
 		free(r->plats[k]);
 	free(r->plats);
+	pc_signers_release(&r->sig);
 }
 
 /* The table cells of one row (caller frees each). */
@@ -162,14 +166,17 @@ static void cells(char **out, const struct row *r, int no_trunc, int64_t now)
 	else
 		snprintf(when, sizeof(when), "-");
 	out[5] = xstrdup(when);
+	pc_signers_short(&b, &r->sig, no_trunc);
+	out[6] = buf_detach(&b, NULL);
 }
 
-#define NCOLS 6
+#define NCOLS 7
 
 static void print_table(const struct rows *rs, int no_trunc)
 {
 	static const char *const header[NCOLS] = {
-		"NAME", "DIGEST", "FORMAT", "ENTRIES", "PLATFORMS", "CHANGED"
+		"NAME", "DIGEST", "FORMAT", "ENTRIES", "PLATFORMS", "CHANGED",
+		"SIGNED"
 	};
 	size_t width[NCOLS];
 	char **c = xcalloc(rs->nr * NCOLS + 1, sizeof(char *));
@@ -234,6 +241,18 @@ static void print_json(const struct rows *rs)
 		if (r->has_time)
 			date_show(when, r->time, r->tz, DATE_ISO_STRICT, 0);
 		jw_string_or_null(&w, "changed", r->has_time ? when : NULL);
+		/* the fingerprints the signatures claim, unverified */
+		if (r->sig.unreadable) {
+			jw_null(&w, "signatures");
+			jw_null(&w, "signers");
+		} else {
+			jw_int(&w, "signatures", (int64_t)r->sig.count);
+			jw_next(&w, "signers");
+			jw_open(&w, '[');
+			for (size_t k = 0; k < r->sig.keys_nr; k++)
+				jw_string(&w, NULL, r->sig.keys[k]);
+			jw_close(&w, ']');
+		}
 		jw_close(&w, '}');
 	}
 	jw_close(&w, ']');

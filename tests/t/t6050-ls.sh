@@ -1,5 +1,5 @@
 #!/bin/bash
-test_description='ls: local lists with digest, format, entries, platforms and last change'
+test_description='ls: local lists with digest, format, entries, platforms, last change and signers'
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-history.sh"
 
@@ -7,7 +7,7 @@ APPL=127.0.0.1:5000/library/app:l
 T0=1700000000
 
 test_expect_success 'no store: header only, -q and json empty, nothing created' '
-	echo "NAME   DIGEST   FORMAT   ENTRIES   PLATFORMS   CHANGED" >expect &&
+	echo "NAME   DIGEST   FORMAT   ENTRIES   PLATFORMS   CHANGED   SIGNED" >expect &&
 	manifold ls >actual &&
 	test_cmp expect actual &&
 	manifold ls -q >actual &&
@@ -33,9 +33,9 @@ test_expect_success 'table: header, aligned columns, short digests, relative tim
 	L2=$(cat L2) L3=$(cat L3) &&
 	l2=${L2#sha256:} l3=${L3#sha256:} &&
 	cat >expect <<-EOF &&
-	NAME                             DIGEST         FORMAT   ENTRIES   PLATFORMS                                CHANGED
-	127.0.0.1:5000/library/app:l     ${l2:0:12}   docker   3         linux/amd64,linux/arm64/v8,linux/s390x   3 minutes ago
-	docker.io/library/other:latest   ${l3:0:12}   oci      2         -,linux/amd64                            2 hours ago
+	NAME                             DIGEST         FORMAT   ENTRIES   PLATFORMS                                CHANGED         SIGNED
+	127.0.0.1:5000/library/app:l     ${l2:0:12}   docker   3         linux/amd64,linux/arm64/v8,linux/s390x   3 minutes ago   -
+	docker.io/library/other:latest   ${l3:0:12}   oci      2         -,linux/amd64                            2 hours ago     -
 	EOF
 	MANIFOLD_COMMITTER_DATE="$((T0 + 240)) +0000" manifold ls >actual &&
 	test_cmp expect actual
@@ -76,8 +76,8 @@ test_expect_success 'json: one array, full digests, ISO-8601 times in the entry 
 	L2=$(cat L2) L3=$(cat L3) &&
 	cat >expect <<-EOF &&
 	[
-	  {"name": "127.0.0.1:5000/library/app:l", "ref": "lists/127.0.0.1:5000/library/app:l", "digest": "$L2", "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json", "format": "docker", "entries": 3, "platforms": ["linux/amd64", "linux/arm64/v8", "linux/s390x"], "attestations": 0, "changed": "2023-11-14T23:14:20+01:00"},
-	  {"name": "docker.io/library/other:latest", "ref": "lists/docker.io/library/other:latest", "digest": "$L3", "mediaType": "application/vnd.oci.image.index.v1+json", "format": "oci", "entries": 2, "platforms": ["-", "linux/amd64"], "attestations": 0, "changed": "2023-11-14T20:13:20+00:00"}
+	  {"name": "127.0.0.1:5000/library/app:l", "ref": "lists/127.0.0.1:5000/library/app:l", "digest": "$L2", "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json", "format": "docker", "entries": 3, "platforms": ["linux/amd64", "linux/arm64/v8", "linux/s390x"], "attestations": 0, "changed": "2023-11-14T23:14:20+01:00", "signatures": 0, "signers": []},
+	  {"name": "docker.io/library/other:latest", "ref": "lists/docker.io/library/other:latest", "digest": "$L3", "mediaType": "application/vnd.oci.image.index.v1+json", "format": "oci", "entries": 2, "platforms": ["-", "linux/amd64"], "attestations": 0, "changed": "2023-11-14T20:13:20+00:00", "signatures": 0, "signers": []}
 	]
 	EOF
 	manifold ls --format json >actual &&
