@@ -34,6 +34,18 @@ void pc_list_name(char *display, char *refname, const char *name,
 		  const char *errprefix);
 
 /*
+ * The two options that say which referrers a copy takes (SBOMs,
+ * attestations, signatures): --no-referrers (an int) and --referrers
+ * TYPE (a strvec, checked with pc_referrer_types()).
+ */
+#define PC_OPT_REFERRERS(no_referrers, types) \
+	OPT_BOOL(0, "no-referrers", (no_referrers), \
+		 "Leave the referrers (SBOMs, attestations, signatures) behind"), \
+	OPT_STRING_LIST(0, "referrers", (types), "type", \
+			"Take only the referrers of this artifactType " \
+			"(\"signature\": cosign signatures); repeatable")
+
+/*
  * The --referrers types `given` (each a media type or "signature"; a
  * usage error otherwise, or with --no-referrers), for the engine's
  * options: *types points into given, which must outlive them.

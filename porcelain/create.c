@@ -199,12 +199,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL('a', "amend", &amend, "Amend an existing manifest list"),
 		OPT_BOOL(0, "insecure", &insecure,
 			 "Allow communication with an insecure registry"),
-		OPT_BOOL(0, "no-referrers", &no_referrers,
-			 "Leave the images' referrers (SBOMs, attestations, "
-			 "signatures) behind"),
-		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
-				"Take only the referrers of this artifactType "
-				"(\"signature\": cosign signatures); repeatable"),
+		PC_OPT_REFERRERS(&no_referrers, &referrer_types),
 		OPT_STRING(0, "format", &format, "string",
 			   "List format: docker or oci (default: docker unless "
 			   "an entry needs oci)"),

@@ -97,12 +97,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "Allow communication with an insecure registry"),
 		OPT_STRING_LIST(0, "platform", &platforms, "strings",
 				"Keep only the entries for this platform in the local list"),
-		OPT_BOOL(0, "no-referrers", &o.no_referrers,
-			 "Leave the referrers (SBOMs, attestations, signatures) "
-			 "behind"),
-		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
-				"Take only the referrers of this artifactType "
-				"(\"signature\": cosign signatures); repeatable"),
+		PC_OPT_REFERRERS(&o.no_referrers, &referrer_types),
 		OPT_END()
 	};
 	char remote_disp[ENG_NAME_MAX], list_disp[ENG_NAME_MAX];

@@ -43,12 +43,7 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL('f', "force", &o.force,
 			 "Move a list that has diverged to the imported version "
 			 "(its own history stays in its reflog)"),
-		OPT_BOOL(0, "no-referrers", &o.no_referrers,
-			 "Leave the referrers (SBOMs, attestations, signatures) "
-			 "in the layout"),
-		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
-				"Take only the referrers of this artifactType "
-				"(\"signature\": cosign signatures); repeatable"),
+		PC_OPT_REFERRERS(&o.no_referrers, &referrer_types),
 		OPT_INTEGER('j', "jobs", &jobs, "int",
 			    "Verify this many layers at once (default 0: one "
 			    "per processor, at most 8)"),

@@ -153,12 +153,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
 		OPT_INTEGER('j', "jobs", &jobs, "int",
 			    "Push this many entries at once (default 8)"),
-		OPT_BOOL(0, "no-referrers", &o.no_referrers,
-			 "Leave the referrers (SBOMs, attestations, signatures) "
-			 "behind"),
-		OPT_STRING_LIST(0, "referrers", &referrer_types, "type",
-				"Take only the referrers of this artifactType "
-				"(\"signature\": cosign signatures); repeatable"),
+		PC_OPT_REFERRERS(&o.no_referrers, &referrer_types),
 		OPT_STRING(0, "format", &format_name, "keep|oci",
 			   "keep: bytes as they are (default); oci: convert "
 			   "every manifest to OCI (new digests)"),
