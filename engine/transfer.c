@@ -34,6 +34,7 @@
 #include "engine/engine.h"
 #include "engine/history.h"
 #include "manifest/json.h"
+#include "sign/sigman.h"
 #include "util/json-write.h"
 #include "util/strvec.h"
 #include "util/wrapper.h"
@@ -483,6 +484,22 @@ static int read_history(struct history *h, struct endpoint *layout,
 }
 
 /* Without a history: each tagged index whose tag names a list, now. */
+/*
+ * A tag of the referrers tag schema ("sha256-<hex>") or of the cosign
+ * tag scheme ("sha256-<hex>.sig") names a subject's referrers, never a
+ * list, whatever it holds.
+ */
+static int is_referrer_tag(const char *tag)
+{
+	char sig[SIGMAN_TAG_SIZE + 8];
+	struct digest d;
+
+	if (!sigman_tag_subject(&d, tag))
+		return 1;
+	return snprintf(sig, sizeof(sig), "%s.sig", tag) < (int)sizeof(sig) &&
+	       !sigman_tag_subject(&d, sig);
+}
+
 static int history_of_tags(struct history *h, struct endpoint *layout,
 			   const struct strvec *tags, const struct digest *tops,
 			   const char *msg)
@@ -494,7 +511,8 @@ static int history_of_tags(struct history *h, struct endpoint *layout,
 		char ref[ODB_REF_MAX + 1];
 		int kind, ret;
 
-		if (eng_list_ref(ref, sizeof(ref), tags->v[i]))
+		if (is_referrer_tag(tags->v[i]) ||
+		    eng_list_ref(ref, sizeof(ref), tags->v[i]))
 			continue;	/* not a list name: the objects only */
 		if ((ret = ep_manifest_get(layout, &m, tags->v[i])))
 			return ret;

@@ -323,6 +323,65 @@ test_expect_success '--referrers selects: signature, or an artifactType' '
 	test_expect_code 125 manifold create --referrers "x" "$L" a 2>err
 '
 
+test_expect_success 'with an SBOM: push, fetch back, push to a second registry, fetch back: all of it stays' '
+	cp -r lay sbom-lay &&
+	SBOM=$("$REGISTRY_PYTHON" "$TEST_LIB_DIR/add-referrer.py" sbom-lay "$LIST" \
+		application/spdx+json "{\"sbom\":1}") &&
+	export MANIFOLD_DIR=$TRASH/trip1 &&
+	manifold import oci:sbom-lay >/dev/null &&
+	manifold push "$L" "$R/trip/app:v1" >/dev/null &&
+	curl -fsS -o /dev/null -H "Accept: application/vnd.oci.image.index.v1+json" \
+		"http://$R/v2/trip/app/manifests/$(echo "$LIST" | sed "s/:/-/")" &&
+	export MANIFOLD_DIR=$TRASH/trip2 &&
+	manifold fetch "$R/trip/app:v1" >/dev/null &&
+	manifold cat-manifest "$SBOM" >/dev/null &&
+	start_registry plain --name second &&
+	R2=$REGISTRY &&
+	manifold push "$R/trip/app:v1" "$R2/far/app:v1" >/dev/null &&
+	sigverify verify-tree "http://$R2/far/app:v1" ed.pub "$L" >/dev/null &&
+	sigverify verify-tree "http://$R2/far/app:v1" ec.pub "$L" >/dev/null &&
+	curl -fsS "http://$R2/v2/far/app/manifests/$(echo "$LIST" | sed "s/:/-/")" \
+		-H "Accept: application/vnd.oci.image.index.v1+json" >fallback &&
+	jq -e --arg d "$SBOM" "[.manifests[] | select(.digest == \$d)] | length == 1" fallback &&
+	export MANIFOLD_DIR=$TRASH/trip3 &&
+	manifold fetch "$R2/far/app:v1" >/dev/null &&
+	manifold cat-manifest "$SBOM" >/dev/null &&
+	manifold verify --key ed.pub --key ec.pub --identity "$L" "$R2/far/app:v1" >out &&
+	test "$(grep -c "^verified " out)" = 3 &&
+	manifold fsck >/dev/null
+'
+
+test_expect_success 'subject loops: a tag that makes a list the signature of its own signature, or a signature its own' '
+	cp -r lay loop &&
+	sig=$(jq -r --arg t "$(echo "$LIST" | sed "s/:/-/").sig" \
+		".manifests[] | select(.annotations[\"org.opencontainers.image.ref.name\"] == \$t) | .digest" loop/index.json) &&
+	size=$(wc -c <"loop/blobs/sha256/${LIST#sha256:}") &&
+	ssize=$(wc -c <"loop/blobs/sha256/${sig#sha256:}") &&
+	jq -c --arg l "$LIST" --arg s "$sig" --arg n "$size" --arg m "$ssize" \
+		--arg t1 "$(echo "$sig" | sed "s/:/-/").sig" \
+		".manifests += [{mediaType: \"application/vnd.oci.image.index.v1+json\", digest: \$l, size: (\$n | tonumber), annotations: {\"org.opencontainers.image.ref.name\": \$t1}}]" \
+		loop/index.json >ix && mv ix loop/index.json &&
+	export MANIFOLD_DIR=$TRASH/loop-store &&
+	manifold import oci:loop >out &&
+	test_line_count = 1 out &&
+	manifold ls -q >lists &&
+	echo "$L" >expect &&
+	test_cmp expect lists &&
+	manifold verify --key ed.pub "$L" >out &&
+	test "$(grep -c "^verified " out)" = 3 &&
+	manifold fsck >/dev/null &&
+	manifold export -o oci:loop-out "$L" >/dev/null &&
+	manifold verify --key ed.pub "oci:loop-out:$L" >/dev/null &&
+	cp -r lay self &&
+	jq -c --arg s "$sig" --arg m "$ssize" --arg t "$(echo "$sig" | sed "s/:/-/").sig" \
+		".manifests += [{mediaType: \"application/vnd.oci.image.manifest.v1+json\", digest: \$s, size: (\$m | tonumber), annotations: {\"org.opencontainers.image.ref.name\": \$t}}]" \
+		self/index.json >ix && mv ix self/index.json &&
+	export MANIFOLD_DIR=$TRASH/self-store &&
+	manifold import oci:self >/dev/null &&
+	manifold verify --key ed.pub "$L" >/dev/null &&
+	manifold fsck >/dev/null
+'
+
 # ---- bad input: one line, non-zero, nothing stored ----
 
 store_dump() {
