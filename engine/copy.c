@@ -739,6 +739,15 @@ static int copy_referrer(struct eng_copy *r, const struct eng_copy_target *to,
  * What they share is under `lock`: which referrer is next, whether one
  * failed (no new one starts then), and the caller's step callback,
  * which is called by one worker at a time (ref_step()).
+ *
+ * One exception: the store may hold several signature graphs of one
+ * subject (its own, and another tool's fetched), and all go under the
+ * same tag.  A registry has no conditional PUT, so two workers merging
+ * into one tag at once could each read it before the other wrote, and
+ * the second write would drop the first's layers.  So a signature
+ * graph is in flight (`flight`) while a worker copies it, and a worker
+ * that takes one whose subject is in flight waits (`settled`) until it
+ * is not: the graphs of one subject are merged one after the other.
  */
 struct ref_pool {
 	struct eng_copy *p;
@@ -751,7 +760,21 @@ struct ref_pool {
 	int failed;
 	int *ret;			/* per referrer */
 	char (*msg)[1024];
+	char *flight;			/* per referrer: a signature in flight */
+	pthread_cond_t settled;		/* a signature left flight */
 };
+
+/* Is a signature of the subject of p->refs[i] in flight?  Under lock. */
+static int subject_in_flight(const struct ref_pool *rp, size_t i)
+{
+	const struct eng_copy *p = rp->p;
+
+	for (size_t j = 0; j < p->refs_nr; j++)
+		if (rp->flight[j] && digest_eq(&p->refs[j]->subject,
+					       &p->refs[i]->subject))
+			return 1;
+	return 0;
+}
 
 static int ref_step(const struct eng_push_step *s, void *payload)
 {
@@ -775,7 +798,7 @@ static void *ref_work(void *arg)
 	to.src = NULL;
 	for (;;) {
 		size_t i;
-		int ret = 0;
+		int ret = 0, sig;
 
 		pthread_mutex_lock(&rp->lock);
 		i = rp->next < p->refs_nr && !rp->failed ? rp->next++ : p->refs_nr;
@@ -784,6 +807,14 @@ static void *ref_work(void *arg)
 			break;
 		if (!referrer_selected(p->refs[i], rp->o))
 			continue;
+		sig = eng_copy_is_signature(p->refs[i]);
+		if (sig) {
+			pthread_mutex_lock(&rp->lock);
+			while (subject_in_flight(rp, i))
+				pthread_cond_wait(&rp->settled, &rp->lock);
+			rp->flight[i] = 1;
+			pthread_mutex_unlock(&rp->lock);
+		}
 		/* Connect on first use: a worker that gets nothing opens nothing. */
 		if (!to.ep && !(ret = ep_dup(&to.ep, rp->to->ep, &cs)) &&
 		    rp->to->src)
@@ -791,6 +822,12 @@ static void *ref_work(void *arg)
 		if (!ret)
 			ret = copy_referrer(p->refs[i], &to, rp->o,
 					    rp->step ? ref_step : NULL, rp);
+		if (sig) {
+			pthread_mutex_lock(&rp->lock);
+			rp->flight[i] = 0;
+			pthread_cond_broadcast(&rp->settled);
+			pthread_mutex_unlock(&rp->lock);
+		}
 		if ((rp->ret[i] = ret)) {
 			snprintf(rp->msg[i], sizeof(rp->msg[i]), "%s", mf_error_last());
 			pthread_mutex_lock(&rp->lock);
@@ -833,6 +870,8 @@ static int copy_referrers(struct eng_copy *p, const struct eng_copy_target *to,
 		return ret;
 	}
 	pthread_mutex_init(&rp.lock, NULL);
+	pthread_cond_init(&rp.settled, NULL);
+	rp.flight = xcalloc(p->refs_nr, 1);
 	rp.ret = xcalloc(p->refs_nr, sizeof(*rp.ret));
 	rp.msg = xcalloc(p->refs_nr, sizeof(*rp.msg));
 	th = xcalloc(jobs, sizeof(*th));
@@ -852,7 +891,9 @@ static int copy_referrers(struct eng_copy *p, const struct eng_copy_target *to,
 			ret = mf_error(rp.ret[i], "%s", rp.msg[i]);
 			break;
 		}
+	pthread_cond_destroy(&rp.settled);
 	pthread_mutex_destroy(&rp.lock);
+	free(rp.flight);
 	free(rp.ret);
 	free(rp.msg);
 	free(th);

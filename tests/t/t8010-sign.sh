@@ -221,6 +221,24 @@ test_expect_success 'push merges with a signature someone else put under the sam
 	manifold verify --remote --key py.pub --key ed.pub "$L2" >/dev/null
 '
 
+test_expect_success 'two signature manifests of one subject in the store: a push at 8 jobs keeps both, 5 times' '
+	(
+		export MANIFOLD_DIR=$TRASH/race &&
+		L3=$R/race/app:v1 &&
+		manifold create --format oci "$L3" oci:src:a oci:src:b >/dev/null &&
+		manifold push "$L3" >/dev/null &&
+		sigverify attach "http://$R/race/app:v1" py.key pass "$L3" &&
+		manifold sign --key ed.key "$L3" >/dev/null &&
+		manifold fetch "$L3" >/dev/null &&
+		for i in 1 2 3 4 5; do
+			manifold push --jobs 8 "$L3" "$R/race$i/app:v1" >/dev/null &&
+			sigverify verify-tree "http://$R/race$i/app:v1" ed.pub "$L3" >/dev/null &&
+			sigverify verify-tree "http://$R/race$i/app:v1" py.pub "$L3" >/dev/null ||
+			exit 1
+		done
+	)
+'
+
 test_expect_success 'a child that changed after signing: refused on the registry' '
 	C=$(seed_layout src c --platform linux/s390x --seed sign-c) &&
 	manifold create --amend --format oci "$L" oci:src:c >/dev/null &&
