@@ -36,6 +36,15 @@ struct set {
 	unsigned refs;			/* handles open on it */
 	struct staged *obj;
 	size_t nr, alloc;
+	struct ep_stage_backing *backing;	/* or NULL */
+};
+
+struct ep_stage_backing {
+	pthread_mutex_t lock;		/* over tx and every lookup in it */
+	struct odb *db;
+	struct odb_txn *tx;		/* begun at the first lookup */
+	int failed;			/* the store could not be read: no
+					 * more lookups (the source is asked) */
 };
 
 struct stage {
@@ -83,6 +92,82 @@ static struct staged *add(struct set *set, const struct digest *id, char *data,
 	o->len = len;
 	snprintf(o->media_type, sizeof(o->media_type), "%s", media_type);
 	return o;
+}
+
+/*
+ * A blob the store holds, copied into the set: 1 and its bytes (which
+ * never move) and media type (which moves when the set grows), or 0 if
+ * the set has no backing or the store does not hold it (or cannot be
+ * read: the source is then asked, as without a backing).  The caller
+ * holds no lock.
+ */
+static int from_store(struct set *set, const struct digest *id,
+		      const char **bytes, size_t *size, const char **media_type)
+{
+	struct ep_stage_backing *b = set->backing;
+	struct odb_object obj;
+	char mt[ODB_MEDIA_TYPE_MAX + 1] = "";
+	struct staged *o;
+	char *data = NULL;
+	size_t len = 0;
+
+	if (!b)
+		return 0;
+	pthread_mutex_lock(&b->lock);
+	if (!b->tx && !b->failed && odb_read_begin(&b->tx, b->db))
+		b->failed = 1;
+	if (b->tx && !odb_object_peek(&obj, b->tx, id) &&
+	    obj.media_type_len <= ODB_MEDIA_TYPE_MAX) {
+		len = obj.size;
+		data = xmalloc(len ? len : 1);
+		memcpy(data, obj.data, len);
+		memcpy(mt, obj.media_type, obj.media_type_len);
+		mt[obj.media_type_len] = '\0';
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (!data)
+		return 0;
+	/* A manifest is not a blob the copy may take from here. */
+	if (manifest_kind_of(mt) == MANIFEST_KIND_IMAGE ||
+	    manifest_kind_of(mt) == MANIFEST_KIND_INDEX) {
+		free(data);
+		return 0;
+	}
+	pthread_mutex_lock(&set->lock);
+	o = add(set, id, data, len, mt);
+	*bytes = o->data;
+	*size = o->len;
+	if (media_type)
+		*media_type = o->media_type;
+	pthread_mutex_unlock(&set->lock);
+	return 1;
+}
+
+struct ep_stage_backing *ep_stage_backing_new(struct odb *db)
+{
+	struct ep_stage_backing *b = xcalloc(1, sizeof(*b));
+
+	pthread_mutex_init(&b->lock, NULL);
+	b->db = db;
+	return b;
+}
+
+void ep_stage_backing_free(struct ep_stage_backing *b)
+{
+	if (!b)
+		return;
+	odb_txn_end(b->tx);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+void ep_stage_back(struct endpoint *e, struct ep_stage_backing *b)
+{
+	struct set *set = set_of(e);
+
+	pthread_mutex_lock(&set->lock);
+	set->backing = b;
+	pthread_mutex_unlock(&set->lock);
 }
 
 static int parse_id(struct digest *id, const char *ref)
@@ -199,12 +284,18 @@ static int blob_has(struct endpoint *e, uint64_t *size, const struct digest *d)
 	struct set *set = set_of(e);
 	char hex[DIGEST_MAX_STR];
 	struct staged *o;
+	const char *data;
+	size_t len = 0;
+	int has;
 
 	pthread_mutex_lock(&set->lock);
 	if ((o = find(set, d)))
-		*size = o->len;
+		len = o->len;
 	pthread_mutex_unlock(&set->lock);
-	return o ? 0 : not_staged(digest_fmt(hex, d));
+	has = o || from_store(set, d, &data, &len, NULL);
+	if (has)
+		*size = len;
+	return has ? 0 : not_staged(digest_fmt(hex, d));
 }
 
 static int blob_open(struct endpoint *e, const struct digest *d,
@@ -353,14 +444,15 @@ int ep_stage_object(struct endpoint *e, const struct digest *id,
 	struct staged *o;
 
 	pthread_mutex_lock(&set->lock);
-	o = find(set, id);
+	if ((o = find(set, id))) {
+		*data = o->data;
+		*len = o->len;
+		*media_type = o->media_type;
+	}
 	pthread_mutex_unlock(&set->lock);
-	if (!o)
-		return MF_ENOTFOUND;
-	*data = o->data;
-	*len = o->len;
-	*media_type = o->media_type;
-	return 0;
+	if (o)
+		return 0;
+	return from_store(set, id, data, len, media_type) ? 0 : MF_ENOTFOUND;
 }
 
 void ep_stage_merge(struct endpoint *into, struct endpoint *from)

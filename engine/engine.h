@@ -82,6 +82,18 @@ struct eng_fetch *eng_fetch_new(void);
 void eng_fetch_free(struct eng_fetch *f);
 
 /*
+ * Never ask a registry for a config the store db holds (endpoint/
+ * stage.h, "backing"): from eng_fetch_store() to eng_fetch_store_end()
+ * (or eng_fetch_free()), a config the store has is taken from it into
+ * f instead of fetched.  f keeps a read transaction of db open in the
+ * meantime: end it before writing to db.  eng_fetch_share_store() lets
+ * a worker's set (eng_fetch_sources()) use f's, which must outlive it.
+ */
+void eng_fetch_store(struct eng_fetch *f, struct odb *db);
+void eng_fetch_store_end(struct eng_fetch *f);
+void eng_fetch_share_store(struct eng_fetch *worker, const struct eng_fetch *f);
+
+/*
  * Fetch the manifest `reference` names (docker's syntax; ":latest" by
  * default) with its config, or with opts the chosen or every child,
  * into f.  top gets the digest of the manifest named (or chosen).

@@ -165,6 +165,7 @@ int eng_fetch_sources(struct eng_fetch *f, struct digest *tops,
 	for (size_t i = 0; i < nw; i++) {
 		w[i].pool = &p;
 		w[i].f = eng_fetch_new();
+		eng_fetch_share_store(w[i].f, f);
 		if (pthread_create(&w[i].thread, NULL, work, &w[i]))
 			break;
 		started++;

@@ -24,6 +24,8 @@ struct eng_fetch {
 	struct endpoint *stage;		/* what was fetched */
 	struct ep_conns conns;
 	int top_missing;		/* eng_fetch_top_missing() */
+	struct ep_stage_backing *backing;	/* eng_fetch_store(), or NULL */
+	int owns_backing;
 };
 
 /* One eng_fetch_add(): what to take of the graph, what was found. */
@@ -214,7 +216,33 @@ void eng_fetch_free(struct eng_fetch *f)
 		return;
 	ep_conns_close(&f->conns);
 	ep_close(f->stage);
+	if (f->owns_backing)
+		ep_stage_backing_free(f->backing);
 	free(f);
+}
+
+void eng_fetch_store(struct eng_fetch *f, struct odb *db)
+{
+	eng_fetch_store_end(f);
+	f->backing = ep_stage_backing_new(db);
+	f->owns_backing = 1;
+	ep_stage_back(f->stage, f->backing);
+}
+
+void eng_fetch_store_end(struct eng_fetch *f)
+{
+	ep_stage_back(f->stage, NULL);
+	if (f->owns_backing)
+		ep_stage_backing_free(f->backing);
+	f->backing = NULL;
+	f->owns_backing = 0;
+}
+
+void eng_fetch_share_store(struct eng_fetch *worker, const struct eng_fetch *f)
+{
+	worker->backing = f->backing;
+	worker->owns_backing = 0;
+	ep_stage_back(worker->stage, f->backing);
 }
 
 void eng_fetch_merge(struct eng_fetch *into, struct eng_fetch *from)
