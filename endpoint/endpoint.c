@@ -174,6 +174,11 @@ int ep_tags(struct endpoint *e, ep_name_fn cb, void *payload)
 	return e->ops->tags(e, cb, payload);
 }
 
+int ep_known_absent(struct endpoint *e, const char *ref)
+{
+	return e->ops->known_absent ? e->ops->known_absent(e, ref) : 0;
+}
+
 int ep_finish(struct endpoint *e)
 {
 	return e->ops->finish ? e->ops->finish(e) : 0;

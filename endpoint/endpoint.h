@@ -122,6 +122,15 @@ struct endpoint_ops {
 	 * which is returned.
 	 */
 	int (*tags)(struct endpoint *e, ep_name_fn cb, void *payload);
+	/*
+	 * 1 when this process knows that the place lacks the tag ref, or,
+	 * with ref NULL, holds nothing at all (a repository that does not
+	 * exist), so that no request need ask; 0 when it has it or it is
+	 * not known.  Finding out may cost a request, once per place and
+	 * process (a registry lists the repository's tags: endpoint/
+	 * known.h).  A kind that never knows leaves it NULL.
+	 */
+	int (*known_absent)(struct endpoint *e, const char *ref);
 
 	/*
 	 * The locations (ep_open() can open them) known to hold the object
@@ -182,6 +191,8 @@ int ep_open(struct endpoint **out, const char *location,
 	    const struct ep_open_opts *opts);
 void ep_close(struct endpoint *e);
 int ep_dup(struct endpoint **out, struct endpoint *e, struct ep_conns *cs);
+
+int ep_known_absent(struct endpoint *e, const char *ref);
 
 /* 0 if ep_open() can name location, MF_EINVALID if not; opens nothing. */
 int ep_location_check(const char *location);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "endpoint/conns.h"
+#include "endpoint/known.h"
 #include "endpoint/layout.h"
 #include "endpoint/registry.h"
 #include "manifest/manifest.h"
@@ -121,6 +122,8 @@ static int list_in_schema(struct reg_endpoint *r, const struct digest *subject,
 		if (!ret && !unchanged)
 			ret = reg_manifest_put(&got, r->reg, r->repo, tag,
 					       MT_OCI_INDEX, b.ptr, b.len);
+		if (!ret && !unchanged)
+			known_tag_put(r->e.where, tag);
 		buf_release(&b);
 		if (ret || unchanged)
 			return ret;
@@ -136,6 +139,8 @@ static int manifest_put(struct endpoint *e, const char *ref,
 	int ret = reg_manifest_put(&got, r->reg, r->repo, ref, media_type,
 				   data, len);
 
+	if (!ret)
+		known_tag_put(e->where, ref);
 	/* A referrer put by digest is named by nothing: list it. */
 	if (!ret && !strncmp(ref, "sha", 3) && strchr(ref, ':') &&
 	    manifest_subject(&subject, at, sizeof(at), data, len,
@@ -279,19 +284,38 @@ static int referrers(struct endpoint *e, const struct digest *subject,
 {
 	struct reg_endpoint *r = reg_ep(e);
 	char ds[DIGEST_MAX_STR], what[sizeof(e->where) + DIGEST_MAX_STR + 2];
-	char tag[128];
+	char tag[128], sig[160];
 	struct referrers s = { NULL, 0, 0, what, cb, payload };
+	enum known_state api;
 	int ret = MF_ENOTSUP;
 
 	snprintf(what, sizeof(what), "%s@%s", e->where, digest_fmt(ds, subject));
 	schema_tag(tag, sizeof(tag), subject);
-	ret = referrers_api(r, &s, subject);
+	/* The first to ask a host finds out for the process (known.h). */
+	api = known_api(r->host);
+	if (api != KNOWN_NO)
+		ret = referrers_api(r, &s, subject);
+	if (api == KNOWN_UNSET)
+		known_api_set(r->host, ret == MF_ENOTSUP ? KNOWN_NO :
+			      !ret ? KNOWN_YES : KNOWN_UNSET);
+	/* A tag the repository's tag list lacks is not asked for. */
 	if (ret == MF_ENOTSUP)
-		ret = referrers_schema(r, &s, tag);
-	if (!ret)
+		ret = known_tag(r->reg, e->where, r->repo, tag) ?
+			referrers_schema(r, &s, tag) : 0;
+	snprintf(sig, sizeof(sig), "%s.sig", tag);
+	if (!ret && known_tag(r->reg, e->where, r->repo, sig))
 		ret = referrers_sig(r, &s, tag);
 	free(s.ids);
 	return ret;
+}
+
+static int known_absent(struct endpoint *e, const char *ref)
+{
+	struct reg_endpoint *r = reg_ep(e);
+
+	if (known_repo_absent(r->reg, e->where, r->repo))
+		return 1;
+	return ref && !known_tag(r->reg, e->where, r->repo, ref);
 }
 
 static int blob_has(struct endpoint *e, uint64_t *size, const struct digest *d)
@@ -427,6 +451,7 @@ static const struct endpoint_ops registry_ops = {
 	.tags = tags,
 	.sources = sources,
 	.referrers = referrers,
+	.known_absent = known_absent,
 	.close = reg_ep_close,
 };
 

@@ -131,6 +131,9 @@ struct eng_copy {
 	pthread_mutex_t lock;		/* settle states, stats, steps, pool */
 	pthread_cond_t settled;		/* a settle state left ST_IN_FLIGHT */
 	struct eng_push_stats stats;
+	int target_empty;		/* the target holds nothing (a repository
+					 * that does not exist): no manifest
+					 * need be looked for there */
 	/*
 	 * The referrers of the graph the source holds (manifests whose
 	 * subject is one of its nodes, or a node of another referrer),

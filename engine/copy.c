@@ -438,7 +438,7 @@ static int push_node(struct eng_copy *p, struct target *t, size_t idx)
 	struct digest got;
 	int ret;
 
-	if (!t->o->force) {
+	if (!t->o->force && !p->target_empty) {
 		t->stats.requests++;
 		ret = ep_manifest_has(t->ep, &got, n->hex);
 		if (!ret) {
@@ -909,6 +909,17 @@ static int copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 
 	memset(&p->stats, 0, sizeof(p->stats));
 	forget_target(p);
+	/*
+	 * A target that holds nothing has none of the children: one
+	 * request (a registry lists the repository's tags) instead of one
+	 * per child, when there are enough children to be worth it.
+	 */
+	p->target_empty = 0;
+	if (!o->force && p->nodes[0].children_nr >= ENG_COPY_EMPTY_MIN &&
+	    ep_known_absent(to->ep, NULL) == 1) {
+		p->stats.requests++;
+		p->target_empty = 1;
+	}
 	t.p = p;
 	t.insecure = o->insecure;
 	t.target = to->ep;
@@ -1032,7 +1043,9 @@ static int copy_signature(struct eng_copy *r, const struct eng_copy_target *to,
 			return mf_error(MF_ENET, "%s:%s: other writers kept replacing "
 					"the signatures; %s is not among them",
 					to->ep->where, tag, root->hex);
-		ret = ep_manifest_get(to->ep, &have, tag);
+		/* A tag the target is known to lack is not read first. */
+		ret = !try && ep_known_absent(to->ep, tag) == 1 ? MF_ENOTFOUND :
+			ep_manifest_get(to->ep, &have, tag);
 		if (ret == MF_ENOTFOUND) {
 			/* None yet: r as it is, under the tag. */
 			if ((ret = copy_run(r, &rt, o, step, payload, 1)) || o->dry_run)

@@ -45,6 +45,12 @@ struct endpoint;
  * blobs below count them in, after the graph's own.
  */
 #define ENG_COPY_REFERRERS_MAX 4096
+/*
+ * A root with at least this many children asks first whether the
+ * target holds anything at all (ep_known_absent()): if not, no child is
+ * looked for there.
+ */
+#define ENG_COPY_EMPTY_MIN 4
 struct eng_copy;
 
 struct eng_copy_target {

@@ -260,6 +260,27 @@ static int next_link(char *out, size_t cap, const struct resp *rs)
 	return ret ? ret : 1;
 }
 
+/* 1 if the error body rs holds names `code` among its errors. */
+static int error_code_is(const struct resp *rs, const char *code)
+{
+	yajl_val tree = NULL, errors;
+	int yes = 0;
+
+	if (!rs->body.len || json_parse(&tree, rs->body.ptr, rs->body.len))
+		return 0;
+	errors = json_get(tree, "errors");
+	for (size_t i = 0; errors && YAJL_IS_ARRAY(errors) &&
+	     i < errors->u.array.len; i++) {
+		yajl_val c = json_get(errors->u.array.values[i], "code");
+		const char *v = c && YAJL_IS_STRING(c) ? YAJL_GET_STRING(c) : NULL;
+
+		if (v && !strcmp(v, code))
+			yes = 1;
+	}
+	yajl_tree_free(tree);
+	return yes;
+}
+
 int net_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 {
 	char url[8192], scope[600], what[700];
@@ -284,6 +305,19 @@ int net_tags_list(struct reg *r, const char *repo, reg_tag_fn cb, void *payload)
 		ret = http_request(r, &q, &rs, what);
 		if (!ret && rs.status != 200)
 			ret = http_status_error(r, &rs, what);
+		/*
+		 * Only a 404 that says so (distribution-spec: NAME_UNKNOWN)
+		 * is a repository that does not exist: a registry that does
+		 * not list tags may answer 404 too (endpoint/known.h trusts
+		 * MF_ENOTFOUND to mean the repository holds nothing).
+		 */
+		if (ret == MF_ENOTFOUND) {
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s", mf_error_last());
+			ret = mf_error(error_code_is(&rs, "NAME_UNKNOWN") ?
+				       MF_ENOTFOUND : MF_ENOTSUP, "%s", msg);
+		}
 		if (!ret && json_parse(&tree, rs.body.ptr, rs.body.len))
 			ret = mf_error_wrap(MF_ENET, "%s", what);
 		tags = tree ? json_get(tree, "tags") : NULL;

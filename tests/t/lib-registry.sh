@@ -667,6 +667,16 @@ registry_requests() {
 	fi | sed -n 's/^[^"]*"\([A-Z]*\) \([^ ]*\) [^"]*" \([0-9]*\) .*/\1 \2 \3/p'
 }
 
+# The requests for objects: registry_requests without the lookups of
+# referrers (the referrers API, the tag schema's sha256-HEX and cosign's
+# sha256-HEX.sig tags, and the tags/list that tells which of those tags
+# exist: t7011 and t8010 count those).
+registry_object_requests() {
+	registry_requests "$@" |
+	grep -vE "/referrers/|/manifests/sha256-[0-9a-f]{64}(\\.sig)? |/tags/list"
+	return 0
+}
+
 registry_request_count() {
 	local all=
 	test "${1:-}" = --all && { all=--all; shift; }

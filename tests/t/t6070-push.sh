@@ -77,6 +77,36 @@ test_expect_success 'children from other repositories are mounted, then put, the
 	test_cmp want got
 '
 
+test_expect_success 'a new repository: its tags listed once (404), no child looked for' '
+	manifold create --insecure "$R/fresh/app:x" "$APP:amd64" "$APP:arm64" \
+		"$APP:armv7" "$APP:s390x" >/dev/null &&
+	registry_log_reset &&
+	manifold push "$R/fresh/app:x" >out &&
+	registry_requests >reqs &&
+	test "$(grep -c "^GET /v2/fresh/app/tags/list 404$" reqs)" = 1 &&
+	! grep "^HEAD " reqs &&
+	test "$(grep -c "^POST /v2/fresh/app/blobs/uploads/?mount=.* 201$" reqs)" = 8 &&
+	test "$(grep -c "^PUT /v2/fresh/app/manifests/sha256:" reqs)" = 4 &&
+	test "$(wc -l <reqs)" = 14 &&
+	tail -n 1 reqs | grep "^PUT /v2/fresh/app/manifests/x 201$" &&
+	remote_list fresh/app:x >got &&
+	manifold cat-manifest "$R/fresh/app:x" >want &&
+	test_cmp want got
+'
+
+test_expect_success 'a repository that exists: each child is looked for, none sent again' '
+	manifold create --insecure "$R/fresh/app:y" "$APP:amd64" "$APP:arm64" \
+		"$APP:armv7" "$APP:s390x" >/dev/null &&
+	registry_log_reset &&
+	manifold push "$R/fresh/app:y" >out &&
+	registry_requests >reqs &&
+	test "$(grep -c "^GET /v2/fresh/app/tags/list 200$" reqs)" = 1 &&
+	test "$(grep -c "^HEAD /v2/fresh/app/manifests/sha256:.* 200$" reqs)" = 4 &&
+	! grep "^POST " reqs &&
+	test "$(wc -l <reqs)" = 6 &&
+	tail -n 1 reqs | grep "^PUT /v2/fresh/app/manifests/y 201$"
+'
+
 test_expect_success '--dry-run prints the plan and changes nothing on the registry' '
 	manifold create --insecure "$R/dry/app:v1" "$R/other/app:amd64" "$APP:s390x" >/dev/null &&
 	storage_state >before &&
