@@ -18,6 +18,11 @@ static void clean(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
+/*
+ * Computed once per process: a write names it in every reflog entry
+ * (a create of 64 images writes 65), and each getpwuid() reads
+ * /etc/passwd again.
+ */
 const char *mf_ident(void)
 {
 	static char out[512];
@@ -26,6 +31,8 @@ const char *mf_ident(void)
 	const char *e = getenv("MANIFOLD_COMMITTER_EMAIL");
 	struct passwd *pw = NULL;
 
+	if (out[0])
+		return out;
 	if (!n || !e)
 		pw = getpwuid(getuid());
 	if (!n)
