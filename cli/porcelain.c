@@ -36,6 +36,15 @@ void pc_list_name(char *display, char *refname, const char *name,
 	}
 }
 
+unsigned pc_jobs(long jobs, const char *const *usage, const struct option *opts)
+{
+	if (jobs < 1 || jobs > PC_JOBS_MAX)
+		usage_with_options_error(usage, opts,
+			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
+			"expected 1 to %d", jobs, PC_JOBS_MAX);
+	return (unsigned)jobs;
+}
+
 void pc_referrer_types(const char *const **types, size_t *nr,
 		       const struct strvec *given, int no_referrers,
 		       const char *const *usage, const struct option *opts)

@@ -46,6 +46,14 @@ void pc_list_name(char *display, char *refname, const char *name,
 			"(\"signature\": cosign signatures); repeatable")
 
 /*
+ * -j/--jobs as the copying commands take it: 1 to PC_JOBS_MAX, a usage
+ * error otherwise; the value, as the engine takes it.
+ */
+#define PC_JOBS_MAX 64
+struct option;
+unsigned pc_jobs(long jobs, const char *const *usage, const struct option *opts);
+
+/*
  * The --referrers types `given` (each a media type or "signature"; a
  * usage error otherwise, or with --no-referrers), for the engine's
  * options: *types points into given, which must outlive them.

@@ -21,13 +21,14 @@
 #include "util/wrapper.h"
 
 /*
- * Sources fetched at once, each worker on its own connections.  On this
- * 2-core machine against a local registry, 8 sources take 86 ms one at
- * a time, 65 ms with 2 or 4 workers and 74 ms with 8 (every worker pays
- * its own connection set-up); against a remote registry the latency
- * hidden grows with the workers.
+ * Sources fetched at once by default (-j), each worker on its own
+ * connections: the push's default.  Workers share what one learns of a
+ * registry (its scheme, whether it has the referrers API, a
+ * repository's tags: endpoint/known.h), so more workers cost one
+ * connection each and no more requests; against a remote registry the
+ * latency hidden grows with them.
  */
-#define CREATE_JOBS 4
+#define CREATE_JOBS ENG_PUSH_JOBS
 
 static const char *const usage_str[] = {
 	"manifold create [OPTIONS] MANIFEST_LIST [MANIFEST...]",
@@ -190,6 +191,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = eng_reflog_msg(argc, argv);
 	int amend = 0, insecure = 0, no_referrers = 0;
+	long jobs = CREATE_JOBS;
 	struct strvec referrer_types = STRVEC_INIT;
 	const char *const *rtypes;
 	size_t rtypes_nr;
@@ -200,6 +202,8 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_BOOL(0, "insecure", &insecure,
 			 "Allow communication with an insecure registry"),
 		PC_OPT_REFERRERS(&no_referrers, &referrer_types),
+		OPT_INTEGER('j', "jobs", &jobs, "int",
+			    "Fetch this many sources at once (default 8)"),
 		OPT_STRING(0, "format", &format, "string",
 			   "List format: docker or oci (default: docker unless "
 			   "an entry needs oci)"),
@@ -222,6 +226,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 			  usage_str, opts);
 	if (argc < 1)
 		usage_cobra_args(usage_str, 1, "requires at least 1 argument");
+	pc_jobs(jobs, usage_str, opts);
 	if (format && strcmp(format, "docker") && strcmp(format, "oci"))
 		usage_with_options_error(usage_str, opts,
 			"invalid argument \"%s\" for \"--format\" flag: "
@@ -277,6 +282,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 
 	/* Fetch everything first, with no transaction open. */
 	c.f = eng_fetch_new();
+	eng_fetch_store(c.f, cmd_store(ctx));
 	{
 		struct eng_fetch_opts o = { NULL, 0, insecure, 0, no_referrers,
 					    rtypes, rtypes_nr };
@@ -287,10 +293,11 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 
 		for (size_t i = 0; i < c.nr; i++)
 			refs[i] = c.src[i].arg;
-		ret = eng_fetch_sources(c.f, tops, refs, c.nr, &o, CREATE_JOBS,
+		ret = eng_fetch_sources(c.f, tops, refs, c.nr, &o, (unsigned)jobs,
 				       &failed, &missing);
 		for (size_t i = 0; !ret && i < c.nr; i++)
 			c.src[i].top = tops[i];
+		eng_fetch_store_end(c.f);
 		free(refs);
 		free(tops);
 		if (ret && missing)

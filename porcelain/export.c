@@ -71,10 +71,7 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 	if (!out)
 		usage_with_options_error(usage_str, opts,
 					 "required flag \"output\" not set");
-	if (jobs < 1 || jobs > 64)
-		usage_with_options_error(usage_str, opts,
-			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
-			"expected 1 to 64", jobs);
+	pc_jobs(jobs, usage_str, opts);
 	if (eng_format_parse(&format, format_name))
 		usage_with_options_error(usage_str, opts, "invalid argument "
 			"\"%s\" for \"--format\" flag: %s", format_name,

@@ -173,10 +173,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 			  &referrer_types, o.no_referrers, usage_str, opts);
 	if (argc < 1)
 		usage_cobra_args(usage_str, 0, "requires at least 1 argument");
-	if (jobs < 1 || jobs > 64)
-		usage_with_options_error(usage_str, opts,
-			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
-			"expected 1 to 64", jobs);
+	pc_jobs(jobs, usage_str, opts);
 	if (eng_format_parse(&format, format_name))
 		usage_with_options_error(usage_str, opts, "invalid argument "
 			"\"%s\" for \"--format\" flag: %s", format_name,

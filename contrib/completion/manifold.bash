@@ -51,7 +51,7 @@ _manifold_options()
 {
 	case $1 in
 	annotate)	echo "--arch= --os= --os-version= --os-features= --variant= --features= --annotation= --index" ;;
-	create)		echo "-a --amend --insecure --no-referrers --referrers= --format= --platform= --annotation=" ;;
+	create)		echo "-a --amend --insecure --no-referrers --referrers= -j --jobs= --format= --platform= --annotation=" ;;
 	diff)		echo "--format= --exit-code --insecure" ;;
 	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --no-referrers --referrers= --format=" ;;
 	fetch)		echo "-f --force --insecure --platform= --no-referrers --referrers=" ;;

@@ -103,6 +103,42 @@ test_expect_success 'sources are fetched at once; the first failure in argument 
 	manifold fsck
 '
 
+test_expect_success 'a config the store holds is not fetched again; the registry asked once per fact' '
+	export MANIFOLD_DIR=$TRASH/warm &&
+	registry_log_reset &&
+	manifold create --insecure "$APP:w1" "$APP:amd64" "$APP:arm64" "$APP:armv7" >/dev/null &&
+	registry_requests >cold &&
+	# 3 manifests, 3 configs, the referrers API once, the tags once
+	test "$(grep -c "^GET /v2/library/app/manifests/" cold)" = 3 &&
+	test "$(grep -c "^GET /v2/library/app/blobs/" cold)" = 3 &&
+	test "$(grep -c "/referrers/" cold)" = 1 &&
+	test "$(grep -c "/tags/list" cold)" = 1 &&
+	test "$(wc -l <cold)" = 8 &&
+	registry_log_reset &&
+	manifold create --insecure "$APP:w2" "$APP:arm64" "$APP:amd64" "$APP:s390x" >/dev/null &&
+	registry_requests >warm &&
+	# only the config of s390x is new
+	test "$(grep -c "^GET /v2/library/app/blobs/" warm)" = 1 &&
+	d=$(sed -n "s|^GET /v2/library/app/blobs/\(sha256:[0-9a-f]*\) .*|\1|p" warm) &&
+	test -n "$d" &&
+	manifold cat-manifest "${D[s390x]}" >m &&
+	test_grep "$d" m &&
+	test "$(wc -l <warm)" = 6 &&
+	manifold inspect "$APP:w2" >out &&
+	test_grep "\"architecture\": \"arm64\"" out &&
+	manifold fsck &&
+	unset MANIFOLD_DIR
+'
+
+test_expect_success '-j/--jobs: 1 to 64, a usage error otherwise' '
+	MANIFOLD_DIR=$TRASH/jobs manifold create --insecure -j 1 "$APP:j1" "$APP:amd64" "$APP:arm64" >out &&
+	test_grep "Created manifest list" out &&
+	test_must_fail --code=125 manifold create -j 0 "$APP:j0" "$APP:amd64" 2>err &&
+	test_grep "invalid argument \"0\" for \"-j, --jobs\" flag" err &&
+	test_must_fail --code=125 manifold create --jobs 65 "$APP:j0" "$APP:amd64" 2>err &&
+	test_grep "expected 1 to 64" err
+'
+
 test_expect_success 'malformed names: docker'\''s messages, nothing stored' '
 	state >before &&
 	test_must_fail --code=1 manifold create --insecure Bad/UPPER:x "$APP:amd64" 2>err &&
