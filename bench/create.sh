@@ -4,7 +4,7 @@
 # side in the same run, on a throwaway registry on 127.0.0.1
 # (tests/t/lib-registry.sh, plain HTTP).
 #
-# The registry is seeded as for push.sh (lib-bench.sh, seed_apps): 64
+# The registry is seeded as for push.sh (lib-bench.sh, seed_apps): up to 64
 # single-platform Docker v2s2 images, one layer each, in 8 source repositories
 # src/app-0..7, so that a list of N images takes them from min(N, 8)
 # repositories. For N = 6 and 64 entries (BENCH_CREATE_SIZES), in
@@ -93,7 +93,7 @@ bench_setup create
 mkdir -p "$tmp/c"
 
 start_registry plain
-seed_apps create
+seed_apps create "$(printf '%s\n' $SIZES | sort -n | tail -n 1)"
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY" >"$tmp/registries.conf"
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
@@ -300,17 +300,17 @@ for n in $SIZES; do
 		esac
 		# shellcheck disable=SC2086
 		mt=$(mean ${T[$n,$sc,m]}) mr=$(maxof ${R[$n,$sc,m]})
+		if [ $sc = norefs ]; then
+			results+=("$(printf 'RESULT\tcreate\t%s (mean of %d; info)\t%.3f ms, %s requests\t-\t-\t-\tinfo' \
+				"$what" "$RUNS" "$mt" "$mr")")
+			continue
+		fi
 		bfields=
 		if [ -n "$BASE" ]; then
 			# shellcheck disable=SC2086
 			bt=$(mean ${T[$n,$sc,b]}) br=$(maxof ${R[$n,$sc,b]})
 			base_vs "$what, mean (requests: base $br, current $mr)" "$bt" "$mt" ms
 			bfields=$(base_fields "$(printf '%.3f ms, %s requests' "$bt" "$br")" "$base_ratio")
-		fi
-		if [ $sc = norefs ]; then
-			results+=("$(printf 'RESULT\tcreate\t%s (mean of %d; info)\t%.3f ms, %s requests\t-\t-\t-\tinfo' \
-				"$what" "$RUNS" "$mt" "$mr")")
-			continue
 		fi
 		if [ $sc = warm ]; then
 			results+=("$(printf 'RESULT\tcreate\t%s (mean of %d; info)\t%.3f ms, %s requests\t-\t-\t-\tinfo%s' \

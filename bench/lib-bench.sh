@@ -26,11 +26,12 @@
 #                      variable points at the dead port 127.0.0.1:9 with
 #                      NO_PROXY=127.0.0.1, so nothing leaves 127.0.0.1;
 #                      MANIFOLD_DIR is $tmp/store.
-#   seed_apps SEED     (after start_registry) 64 single-platform Docker v2s2
+#   seed_apps SEED [N] (after start_registry) N (default 64, at most 64: the
+#                      largest list a benchmark makes) single-platform Docker v2s2
 #                      images, one layer each, all different, in 8 source
 #                      repositories: image i is src/app-(i % 8):p(i / 8)-PLAT,
-#                      PLAT cycling through 8 platforms, so that the first N
-#                      images come from min(N, 8) repositories. Sets imgs
+#                      PLAT cycling through 8 platforms, so that the first K
+#                      images come from min(K, 8) repositories. Sets imgs
 #                      (the references, $REGISTRY/src/...), img_plat (each
 #                      one's platform, os/arch[/variant]) and img_digest
 #                      (each one's manifest digest); --seed SEED-i.
@@ -88,7 +89,7 @@ app_plats=(linux/amd64 linux/arm64/v8 linux/arm/v7 linux/arm/v6 linux/386 linux/
 seed_apps() {
 	local i p ref d
 	imgs=() img_plat=() img_digest=()
-	for ((i = 0; i < 64; i++)); do
+	for ((i = 0; i < ${2:-64}; i++)); do
 		p=${app_plats[i % 8]}
 		ref=src/app-$((i % 8)):p$((i / 8))-$(echo "${p#linux/}" | tr / -)
 		d=$(seed_image "$ref" --format docker --seed "$1-$i" --platform "$p") ||

@@ -81,7 +81,7 @@ bench_base
 bench_setup push
 
 start_registry plain
-seed_apps push
+seed_apps push "$(printf '%s\n' $SIZES | sort -n | tail -n 1)"
 if [ -n "$PODMAN" ]; then
 	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY" >"$tmp/registries.conf"
 	P=(env CONTAINERS_REGISTRIES_CONF="$tmp/registries.conf" "$PODMAN"
