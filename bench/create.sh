@@ -45,7 +45,9 @@
 # manifold's `inspect L` must be docker's `manifest inspect L`, byte for byte.
 # podman and buildah fetch only manifests and configs (no layers: the access
 # log shows it, the breakdown is printed); they run with their own --root and
-# --runroot under the temporary directory, storage driver vfs, no daemon.
+# --runroot under the temporary directory, storage driver vfs, no daemon
+# (podman also with its --tmpdir there, where it would use /run/libpod, and no
+# events).
 #
 #   MANIFOLD=path/to/manifold   the binary (default: ../build/manifold)
 #   MANIFOLD_BASE=path          a base binary: first, warm and amend also timed
@@ -109,7 +111,8 @@ sides=(m d)
 [ -n "$DOCKER" ] || sides=("${sides[@]/d/}")
 podman() {	# DIR ARGS...
 	CONTAINERS_REGISTRIES_CONF=$tmp/registries.conf "$PODMAN" \
-		--root "$1/root" --runroot "$1/run" --storage-driver vfs "${@:2}"
+		--root "$1/root" --runroot "$1/run" --tmpdir "$1/tmp" --events-backend none \
+		--storage-driver vfs "${@:2}"
 }
 buildah() {	# DIR ARGS...
 	"$BUILDAH" --root "$1/root" --runroot "$1/run" --storage-driver vfs "${@:2}"

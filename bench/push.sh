@@ -30,7 +30,7 @@
 # For information, when podman is installed: `podman manifest push --all L
 # docker://L` in the same alternating runs, L made beforehand (not timed) with
 # `podman manifest create L docker://IMG...` in a storage of its own ($tmp,
-# --root/--runroot, driver vfs; the registry marked insecure in a
+# --root/--runroot/--tmpdir, no events, driver vfs; the registry marked insecure in a
 # registries.conf of its own, CONTAINERS_REGISTRIES_CONF): it copies every
 # entry with the list as manifold and docker do (cross-repository mounts). Its
 # digest is reported (podman writes the list again: it may differ).
@@ -85,7 +85,8 @@ seed_apps push "$(printf '%s\n' $SIZES | sort -n | tail -n 1)"
 if [ -n "$PODMAN" ]; then
 	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY" >"$tmp/registries.conf"
 	P=(env CONTAINERS_REGISTRIES_CONF="$tmp/registries.conf" "$PODMAN"
-		--root "$tmp/podman/root" --runroot "$tmp/podman/run" --storage-driver vfs)
+		--root "$tmp/podman/root" --runroot "$tmp/podman/run" --tmpdir "$tmp/podman/tmp"
+		--events-backend none --storage-driver vfs)
 fi
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
