@@ -26,6 +26,24 @@
 #                      variable points at the dead port 127.0.0.1:9 with
 #                      NO_PROXY=127.0.0.1, so nothing leaves 127.0.0.1;
 #                      MANIFOLD_DIR is $tmp/store.
+#   seed_apps SEED [N] (after start_registry) N (default 64, at most 64: the
+#                      largest list a benchmark makes) single-platform Docker v2s2
+#                      images, one layer each, all different, in 8 source
+#                      repositories: image i is src/app-(i % 8):p(i / 8)-PLAT,
+#                      PLAT cycling through 8 platforms, so that the first K
+#                      images come from min(K, 8) repositories. Sets imgs
+#                      (the references, $REGISTRY/src/...), img_plat (each
+#                      one's platform, os/arch[/variant]) and img_digest
+#                      (each one's manifest digest); --seed SEED-i.
+#   reseed_app I SEED  push image I again with other bytes (a new digest,
+#                      the same reference and platform); updates img_digest.
+#   docker_order N     the indexes 0..N-1 in docker's store order: docker
+#                      lists a local list's entries by the names of its
+#                      store files (the reference with ':' as '-' and '/'
+#                      as '_'), bytewise; given in that order, manifold
+#                      makes the same list.
+#   summarise          "METHOD URI STATUS" lines (registry_requests) ->
+#                      "N (8 GET manifests, 8 GET blobs, ...)".
 
 bench_base() {
 	BASE=${MANIFOLD_BASE:-}
@@ -64,4 +82,40 @@ bench_setup() {
 		ALL_PROXY=http://127.0.0.1:9 all_proxy=http://127.0.0.1:9 \
 		NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
 	export MANIFOLD_DIR=$tmp/store
+}
+
+app_plats=(linux/amd64 linux/arm64/v8 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64)
+
+seed_apps() {
+	local i p ref d
+	imgs=() img_plat=() img_digest=()
+	for ((i = 0; i < ${2:-64}; i++)); do
+		p=${app_plats[i % 8]}
+		ref=src/app-$((i % 8)):p$((i / 8))-$(echo "${p#linux/}" | tr / -)
+		d=$(seed_image "$ref" --format docker --seed "$1-$i" --platform "$p") ||
+			die "could not seed $ref"
+		img_digest+=("$d")
+		imgs+=("$REGISTRY/$ref")
+		img_plat+=("$p")
+	done
+}
+
+reseed_app() {
+	local ref=${imgs[$1]#"$REGISTRY"/} d
+	d=$(seed_image "$ref" --format docker --seed "$2" --platform "${img_plat[$1]}") ||
+		die "could not push $ref again"
+	img_digest[$1]=$d
+}
+
+docker_order() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		printf '%s\t%s\n' "$(printf '%s' "${imgs[i]}" | tr :/ -_)" "$i"
+	done | sort | cut -f2
+}
+
+summarise() {
+	awk '{ k = $1 " " ($2 ~ /\/manifests\// ? "manifests" : $2 ~ /\/blobs\// ? "blobs" : $2 ~ /\/referrers\// ? "referrers" : $2);
+	       if (!(k in n)) o[++m] = k; n[k]++; t++ }
+	     END { printf "%d (", t; for (i = 1; i <= m; i++) printf "%s%d %s", (i > 1 ? ", " : ""), n[o[i]], o[i]; print ")" }'
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# bench/run-all.sh: run hash.sh, startup.sh, objects.sh, porcelain.sh, push.sh,
-# layouts.sh and sign.sh, then print a summary table. Takes the same
-# environment as they do (MANIFOLD, MANIFOLD_BASE, BENCH_HASH_SIZE,
-# BENCH_OBJECTS, ...); with MANIFOLD_BASE the table has two more columns, the
-# base's figure and current/base ("-" for layouts.sh and sign.sh, which
-# measure no base).
+# bench/run-all.sh: run hash.sh, startup.sh, objects.sh, porcelain.sh,
+# create.sh, push.sh, layouts.sh and sign.sh, then print a summary table.
+# Takes the same environment as they do (MANIFOLD, MANIFOLD_BASE,
+# BENCH_HASH_SIZE, BENCH_OBJECTS, ...); with MANIFOLD_BASE the table has two
+# more columns, the base's figure and current/base ("-" for layouts.sh and
+# sign.sh, which measure no base, and for podman's and buildah's lines).
 # Exit status: 1 if any benchmark failed.
 set -uo pipefail
 export LC_ALL=C
@@ -28,7 +28,8 @@ fi
 echo
 
 failed=()
-for b in hash startup objects porcelain push layouts sign; do
+benches=(hash startup objects porcelain create push layouts sign)
+for b in "${benches[@]}"; do
 	echo "== $b.sh"
 	# Stream the report; keep the RESULT lines for the table.
 	"$here/$b.sh" 2>&1 | tee "$tmp/$b.out" | grep -v '^RESULT	'
@@ -43,11 +44,11 @@ echo "== summary"
 		# RESULT lines end with the base's figure and current/base: move
 		# them next to manifold's figure (layouts.sh and sign.sh have no base: "-").
 		printf 'bench\tmeasure\tmanifold\tbase\tcurrent/base\tanchor\tratio\tgoal\tverdict\n'
-		cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" "$tmp/layouts.out" "$tmp/sign.out" 2>/dev/null | grep -h '^RESULT	' |
+		for b in "${benches[@]}"; do cat "$tmp/$b.out"; done 2>/dev/null | grep -h '^RESULT	' |
 			awk -F'\t' -v OFS='\t' '{ print $2, $3, $4, ($9 == "" ? "-" : $9), ($10 == "" ? "-" : $10), $5, $6, $7, $8 }'
 	else
 		printf 'bench\tmeasure\tmanifold\tanchor\tratio\tgoal\tverdict\n'
-		cat "$tmp/hash.out" "$tmp/startup.out" "$tmp/objects.out" "$tmp/porcelain.out" "$tmp/push.out" "$tmp/layouts.out" "$tmp/sign.out" 2>/dev/null | grep -h '^RESULT	' | cut -f2-
+		for b in "${benches[@]}"; do cat "$tmp/$b.out"; done 2>/dev/null | grep -h '^RESULT	' | cut -f2-
 	fi
 } | column -t -s "$(printf '\t')"
 if [ ${#failed[@]} -gt 0 ]; then
