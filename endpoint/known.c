@@ -88,7 +88,8 @@ static int cmp_tag(const void *a, const void *b)
 
 static int has(const struct entry *e, const char *tag)
 {
-	return bsearch(&tag, e->tags, e->nr, sizeof(*e->tags), cmp_tag) != NULL;
+	return e->nr &&
+	       bsearch(&tag, e->tags, e->nr, sizeof(*e->tags), cmp_tag) != NULL;
 }
 
 static void add(struct entry *e, const char *tag)
@@ -137,7 +138,7 @@ static struct entry *listed(struct reg *reg, const char *where,
 	/* Only this thread touches e's tags until it is settled. */
 	l.e = e;
 	ret = reg_tags_list(reg, repo, list_cb, &l);
-	if (!ret)
+	if (!ret && e->nr)
 		qsort(e->tags, e->nr, sizeof(*e->tags), cmp_tag);
 
 	pthread_mutex_lock(&lock);

@@ -104,26 +104,26 @@ test_expect_success 'sources are fetched at once; the first failure in argument 
 '
 
 test_expect_success 'a config the store holds is not fetched again; the registry asked once per fact' '
-	export MANIFOLD_DIR=$TRASH/warm &&
+	export MANIFOLD_DIR=$TRASH/warmstore &&
 	registry_log_reset &&
 	manifold create --insecure "$APP:w1" "$APP:amd64" "$APP:arm64" "$APP:armv7" >/dev/null &&
-	registry_requests >cold &&
+	registry_requests >cold.log &&
 	# 3 manifests, 3 configs, the referrers API once, the tags once
-	test "$(grep -c "^GET /v2/library/app/manifests/" cold)" = 3 &&
-	test "$(grep -c "^GET /v2/library/app/blobs/" cold)" = 3 &&
-	test "$(grep -c "/referrers/" cold)" = 1 &&
-	test "$(grep -c "/tags/list" cold)" = 1 &&
-	test "$(wc -l <cold)" = 8 &&
+	test "$(grep -c "^GET /v2/library/app/manifests/" cold.log)" = 3 &&
+	test "$(grep -c "^GET /v2/library/app/blobs/" cold.log)" = 3 &&
+	test "$(grep -c "/referrers/" cold.log)" = 1 &&
+	test "$(grep -c "/tags/list" cold.log)" = 1 &&
+	test "$(wc -l <cold.log)" = 8 &&
 	registry_log_reset &&
 	manifold create --insecure "$APP:w2" "$APP:arm64" "$APP:amd64" "$APP:s390x" >/dev/null &&
-	registry_requests >warm &&
+	registry_requests >warm.log &&
 	# only the config of s390x is new
-	test "$(grep -c "^GET /v2/library/app/blobs/" warm)" = 1 &&
-	d=$(sed -n "s|^GET /v2/library/app/blobs/\(sha256:[0-9a-f]*\) .*|\1|p" warm) &&
+	test "$(grep -c "^GET /v2/library/app/blobs/" warm.log)" = 1 &&
+	d=$(sed -n "s|^GET /v2/library/app/blobs/\(sha256:[0-9a-f]*\) .*|\1|p" warm.log) &&
 	test -n "$d" &&
 	manifold cat-manifest "${D[s390x]}" >m &&
 	test_grep "$d" m &&
-	test "$(wc -l <warm)" = 6 &&
+	test "$(wc -l <warm.log)" = 6 &&
 	manifold inspect "$APP:w2" >out &&
 	test_grep "\"architecture\": \"arm64\"" out &&
 	manifold fsck &&
