@@ -189,4 +189,30 @@ test_expect_success 'no temporary file is left beside the files' '
 	! grep "^\.[a-z].*\.[A-Za-z0-9]\{6\}$" files
 '
 
+# bash_complete LINE: what bash completion offers for LINE, one a line
+bash_complete() {
+	bash -c '
+		. "$1" || exit 1
+		COMP_LINE=$2
+		COMP_POINT=${#2}
+		read -r -a COMP_WORDS <<<"$2"
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_manifold || exit 1
+		for c in "${COMPREPLY[@]}"; do printf "%s\n" "$c"; done
+	' bash_complete "$MANIFOLD_SOURCE_DIR/contrib/completion/manifold.bash" "$1"
+}
+
+test_expect_success 'bash completion offers files for both options' '
+	: >some-file.json &&
+	echo some-file.json >expect &&
+	for cmd in create push; do
+		for opt in --metadata-file --digestfile; do
+			bash_complete "manifold $cmd $opt some-f" >offered &&
+			test_cmp expect offered &&
+			bash_complete "manifold $cmd $opt=some-f" >offered &&
+			test_cmp expect offered || return 1
+		done || return 1
+	done
+'
+
 test_done
