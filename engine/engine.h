@@ -389,6 +389,8 @@ int eng_push_run(struct eng_push *p, const char *target,
  */
 int eng_push_convert(struct eng_push *p, int format, struct digest *root);
 const struct eng_push_stats *eng_push_stats(const struct eng_push *p);
+/* The media type of the list p pushes (converted or not). */
+const char *eng_push_media_type(const struct eng_push *p);
 int eng_push_record(struct odb_txn *tx, const struct eng_push *p,
 		   const char *target, const char *msg);
 void eng_push_free(struct eng_push *p);

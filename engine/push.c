@@ -100,6 +100,14 @@ const struct eng_push_stats *eng_push_stats(const struct eng_push *p)
 	return eng_copy_stats(p->graph);
 }
 
+const char *eng_push_media_type(const struct eng_push *p)
+{
+	const char *mt;
+
+	eng_copy_node(p->graph, 0, &mt);
+	return mt;
+}
+
 int eng_push_record(struct odb_txn *tx, const struct eng_push *p,
 		    const char *target, const char *msg)
 {

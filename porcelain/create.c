@@ -16,6 +16,7 @@
 #include "engine/records.h"
 #include "cli/porcelain.h"
 #include "cli/parse-options.h"
+#include "cli/result-files.h"
 #include "util/strvec.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
@@ -187,6 +188,32 @@ static int record(struct odb *db, const struct create *c, const char *refname,
 	return ret;
 }
 
+/*
+ * --metadata-file and --digestfile: the list as the store now holds it
+ * (read back, whether or not this create changed it).
+ */
+static void write_result_files(struct cmd_ctx *ctx, const char *metadata_file,
+			       const char *digest_file, const char *disp,
+			       const char *refname)
+{
+	char hex[DIGEST_MAX_STR], mt[ODB_MEDIA_TYPE_MAX + 1];
+	struct pc_result r = { mt, hex, 0, &disp, 1 };
+	struct odb_object obj;
+	struct odb_txn *tx;
+	struct digest id;
+
+	if ((!metadata_file || !*metadata_file) && (!digest_file || !*digest_file))
+		return;
+	tx = pc_read_begin(ctx);
+	if (eng_list_id(&id, tx, refname) || eng_object_peek(&obj, mt, tx, &id))
+		die("created %s, but %s", disp, mf_error_last());
+	r.size = obj.size;
+	digest_fmt(hex, &id);
+	eng_view_end(tx);
+	if (pc_write_result_files(metadata_file, digest_file, &r))
+		die("created %s, but %s", disp, mf_error_last());
+}
+
 int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = eng_reflog_msg(argc, argv);
@@ -195,7 +222,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct strvec referrer_types = STRVEC_INIT;
 	const char *const *rtypes;
 	size_t rtypes_nr;
-	const char *format = NULL;
+	const char *format = NULL, *metadata_file = NULL, *digest_file = NULL;
 	struct strvec platforms = STRVEC_INIT, annotations = STRVEC_INIT;
 	const struct option opts[] = {
 		OPT_BOOL('a', "amend", &amend, "Amend an existing manifest list"),
@@ -212,6 +239,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 				"platform (os/arch[/variant])"),
 		OPT_STRING_LIST(0, "annotation", &annotations, "stringArray",
 				"Set an annotation on the index (KEY=VALUE)"),
+		PC_OPT_RESULT_FILES(&metadata_file, &digest_file, "create"),
 		OPT_END()
 	};
 	char disp[ENG_NAME_MAX], refname[ODB_REF_MAX + 1], prefix[ENG_NAME_MAX + 64];
@@ -369,6 +397,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx)
 		    "nothing was written, try again", disp);
 	if (ret)
 		die_last();
+	write_result_files(ctx, metadata_file, digest_file, disp, refname);
 	printf("Created manifest list %s\n", disp);
 
 	eng_fetch_free(c.f);

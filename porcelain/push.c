@@ -15,6 +15,7 @@
 #include "manifest/list.h"
 #include "cli/porcelain.h"
 #include "cli/parse-options.h"
+#include "cli/result-files.h"
 #include "util/strvec.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
@@ -32,6 +33,7 @@ struct show {
 	int progress;			/* on stderr */
 	size_t present, mount, copy, put;
 	uint64_t copy_bytes;
+	uint64_t list_size;		/* the list's, as found or put */
 };
 
 /*
@@ -61,6 +63,9 @@ static int on_step(const struct eng_push_step *s, void *payload)
 {
 	struct show *sh = payload;
 
+	if ((s->action == ENG_PUSH_PRESENT || s->action == ENG_PUSH_PUT) &&
+	    !strcmp(s->what, "list"))
+		sh->list_size = s->size;
 	switch (s->action) {
 	case ENG_PUSH_PRESENT:
 		sh->present++;
@@ -139,6 +144,9 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	int purge = 0, quiet = 0;
 	long jobs = ENG_PUSH_JOBS;
 	const char *format_name = "keep";
+	const char *metadata_file = NULL, *digest_file = NULL;
+	struct strvec names = STRVEC_INIT;
+	uint64_t list_size = 0;
 	enum eng_format format;
 	struct strvec referrer_types = STRVEC_INIT;
 	const struct option opts[] = {
@@ -157,6 +165,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_STRING(0, "format", &format_name, "keep|oci",
 			   "keep: bytes as they are (default); oci: convert "
 			   "every manifest to OCI (new digests)"),
+		PC_OPT_RESULT_FILES(&metadata_file, &digest_file, "push"),
 		OPT_END()
 	};
 	char disp[ENG_NAME_MAX], refname[ODB_REF_MAX + 1];
@@ -203,7 +212,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	for (int i = 0; i < ntargets; i++) {
 		char where[ENG_NAME_MAX], tdisp[ENG_NAME_MAX];
 		struct show sh = { where, STRVEC_INIT, o.dry_run, !quiet && isatty(2),
-				   0, 0, 0, 0, 0 };
+				   0, 0, 0, 0, 0, 0 };
 		const struct eng_push_stats *st;
 
 		if (eng_name(tdisp, NULL, NULL, where, targets[i]))
@@ -221,6 +230,8 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		strvec_clear(&sh.put_digests);
 		if (ret)
 			die("%s", mf_error_last());
+		strvec_push(&names, tdisp);
+		list_size = sh.list_size;
 		st = eng_push_stats(p);
 		if (o.dry_run) {
 			printf("%zu present, %zu to mount, %zu to copy (%llu bytes), "
@@ -253,7 +264,16 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (ret)
 			die_last();
 	}
+	if (!o.dry_run) {
+		struct pc_result r = { eng_push_media_type(p), digest_fmt(hex, &id),
+				       list_size, (const char *const *)names.v,
+				       names.nr };
+
+		if (pc_write_result_files(metadata_file, digest_file, &r))
+			die("pushed %s, but %s", disp, mf_error_last());
+	}
 	eng_push_free(p);
+	strvec_clear(&names);
 	list_release(&l);
 	free(msg);
 	strvec_clear(&referrer_types);

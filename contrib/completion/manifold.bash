@@ -51,7 +51,7 @@ _manifold_options()
 {
 	case $1 in
 	annotate)	echo "--arch= --os= --os-version= --os-features= --variant= --features= --annotation= --index" ;;
-	create)		echo "-a --amend --insecure --no-referrers --referrers= -j --jobs= --format= --platform= --annotation=" ;;
+	create)		echo "-a --amend --insecure --no-referrers --referrers= -j --jobs= --format= --platform= --annotation= --metadata-file= --digestfile=" ;;
 	diff)		echo "--format= --exit-code --insecure" ;;
 	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --no-referrers --referrers= --format=" ;;
 	fetch)		echo "-f --force --insecure --platform= --no-referrers --referrers=" ;;
@@ -59,7 +59,7 @@ _manifold_options()
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
-	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs= --no-referrers --referrers= --format=" ;;
+	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs= --no-referrers --referrers= --format= --metadata-file= --digestfile=" ;;
 	sign)		echo "--key= --passphrase-file= --identity= --no-children -q --quiet" ;;
 	verify)		echo "--key= --identity= --match= --no-children -r --remote --insecure --format=" ;;
 	remove | restore | rm) ;;
@@ -100,6 +100,8 @@ _manifold_takes_value()
 	generate-key:--type|generate-key:--passphrase-file) return 0 ;;
 	show-ref:--prefix) return 0 ;;
 	create:--referrers|fetch:--referrers|push:--referrers) return 0 ;;
+	create:--metadata-file|create:--digestfile) return 0 ;;
+	push:--metadata-file|push:--digestfile) return 0 ;;
 	export:--referrers|import:--referrers) return 0 ;;
 	sign:--key|sign:--passphrase-file|sign:--identity) return 0 ;;
 	verify:--key|verify:--identity|verify:--match|verify:--format) return 0 ;;
@@ -365,7 +367,8 @@ _manifold()
 	elif [[ $prev == -* ]] && _manifold_takes_value "$cmd" "$prev"; then
 		opt=$prev val=$cur
 	fi
-	if [[ -n $opt && ($opt == --authfile || $opt == --passphrase-file) ]]; then
+	if [[ -n $opt && ($opt == --authfile || $opt == --passphrase-file ||
+		$opt == --metadata-file || $opt == --digestfile) ]]; then
 		_manifold_files "$val" "$pfx"
 		_manifold_finish
 		return 0
