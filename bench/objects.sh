@@ -9,13 +9,21 @@
 # hash-object -w --stdin-paths of the first 20,000 of the same manifests,
 # written as loose files, in a fresh SHA-256 git repository, extrapolated per
 # object (git writes one zlib-compressed loose file per object and by default
-# does not fsync them).
+# does not fsync them). The lookup anchor: all BENCH_OBJECTS manifests as git
+# blobs (git fast-import, then `git repack -adq`: a packed repository), and
+# `git cat-file --batch-check` of their ids in the same order as manifold's
+# lookups (every line checked against the expected size).
+# Goals (issue 15): hash-object -w --batch >= 50,000 objects/s with real
+# fsyncs, peak RSS not growing with the count; cat-manifest --batch-check
+# >= 1,000,000 lookups/s. A missed goal prints MISSES, the exit status stays 0.
 #
 #   MANIFOLD=path/to/manifold   the binary (default: ../build/manifold)
 #   MANIFOLD_BASE=path          a base binary, timed the same way into a store
 #                               of its own (README.md)
 #   BENCH_OBJECTS=1000000       number of manifests
 #   BENCH_GIT_OBJECTS=20000     number of them the git anchor writes
+#   BENCH_GIT_LOOKUP=1          0: skip the packed git lookup anchor (its
+#                               import and repack take minutes at 1M)
 #   TMPDIR                      where the store, the stream and the git repo go
 #
 # Exit status: 0 unless something failed or an answer was wrong.
@@ -27,7 +35,9 @@ MANIFOLD=${MANIFOLD:-$here/../build/manifold}
 COUNT=${BENCH_OBJECTS:-1000000}
 GIT_COUNT=${BENCH_GIT_OBJECTS:-20000}
 [ "$GIT_COUNT" -le "$COUNT" ] || GIT_COUNT=$COUNT
+GIT_LOOKUP=${BENCH_GIT_LOOKUP:-1}
 MT=application/vnd.oci.image.manifest.v1+json
+WRITE_GOAL=50000 LOOKUP_GOAL=1000000
 
 die() { echo "objects.sh: error: $*" >&2; exit 1; }
 [ -x "$MANIFOLD" ] || die "no manifold binary at '$MANIFOLD' (build it, or set MANIFOLD)"
@@ -66,7 +76,7 @@ cat "$tmp/batch" >/dev/null
 # write WHO BINARY STORE: time BINARY hash-object -w --batch into STORE (a
 # new one), check every digest. Sets w_real w_user w_sys w_rate.
 write_objects() {
-	if ! { time MANIFOLD_DIR=$3 "$2" hash-object -w --batch <"$tmp/batch" >"$tmp/digests" 2>"$tmp/err"; } 2>"$tmp/time"; then
+	if ! { time MANIFOLD_DIR=$3 /usr/bin/time -f %M -o "$tmp/rss" "$2" hash-object -w --batch <"$tmp/batch" >"$tmp/digests" 2>"$tmp/err"; } 2>"$tmp/time"; then
 		cat "$tmp/err" >&2
 		die "$1: hash-object -w --batch failed"
 	fi
@@ -77,8 +87,9 @@ write_objects() {
 		die "$1: hash-object -w --batch printed $(wc -l <"$tmp/digests") digests, not the $COUNT expected ones"
 	fi
 	w_rate=$(rate "$COUNT" "$w_real")
-	printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s, %.1f us/object; digests all correct\n' \
-		"$w_real" "$w_user" "$w_sys" "$w_rate" "$(awk -v t="$w_real" -v n="$COUNT" 'BEGIN { print t / n * 1e6 }')"
+	w_rss=$(tail -n 1 "$tmp/rss")
+	printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s, %.1f us/object; peak RSS %s KiB; digests all correct\n' \
+		"$w_real" "$w_user" "$w_sys" "$w_rate" "$(awk -v t="$w_real" -v n="$COUNT" 'BEGIN { print t / n * 1e6 }')" "$w_rss"
 }
 # lookup WHO BINARY STORE: time BINARY cat-manifest --batch-check in STORE,
 # check every line. Sets c_real c_user c_sys c_rate.
@@ -113,7 +124,7 @@ store_size() {
 # own new store.
 echo "  write:    manifold hash-object -w --batch <stream >digests   (MF_NOSYNC unset: real fsyncs, a commit every 4096 objects)"
 write_objects manifold "$MANIFOLD" "$store"
-m_w=$w_real m_wrate=$w_rate
+m_w=$w_real m_wrate=$w_rate m_rss=$w_rss
 if [ -n "$BASE" ]; then
 	echo "  base write: the same, into a store of its own"
 	write_objects base "$BASE" "$store_base"
@@ -129,6 +140,54 @@ if [ -n "$BASE" ]; then
 fi
 echo "  lookup:   manifold cat-manifest --batch-check <digests"
 lookup_objects manifold "$MANIFOLD" "$store"
+m_c=$c_real m_crate=$c_rate
+
+# The lookup anchor: the same manifests as blobs of a packed git repository,
+# looked up by their git ids in the same order.
+gl_rate=
+if [ "$GIT_LOOKUP" = 1 ]; then
+	git init -q --object-format=sha256 "$tmp/gitpack"
+	t0=$EPOCHREALTIME
+	python3 - "$tmp/batch" <<-'PY' | git -C "$tmp/gitpack" fast-import --quiet --export-marks="$tmp/marks" ||
+	import sys
+	f = open(sys.argv[1], "rb")
+	o = sys.stdout.buffer
+	i = 0
+	while True:
+	    h = f.readline()
+	    if not h:
+	        break
+	    n = int(h.split(b" ", 1)[0])
+	    i += 1
+	    o.write(b"blob\nmark :%d\ndata %d\n" % (i, n))
+	    o.write(f.read(n))
+	    f.read(1)
+	    o.write(b"\n")
+	# Reachable from a commit, or repack drops them.
+	o.write(b"commit refs/heads/main\ncommitter b <b@example.com> 0 +0000\ndata 0\n")
+	for k in range(1, i + 1):
+	    o.write(b"M 100644 :%d %02x/%d\n" % (k, k % 256, k))
+	o.write(b"\n")
+	PY
+		die "git fast-import failed"
+	git -C "$tmp/gitpack" repack -adq || die "git repack -ad failed"
+	# marks are ":<n> <oid>"; in the order written, as the digests.
+	sort -t: -k2 -n "$tmp/marks" | awk '{ print $2 }' >"$tmp/git.oids"
+	[ "$(wc -l <"$tmp/git.oids")" = "$COUNT" ] || die "git fast-import marked the wrong number of blobs"
+	awk '{ print $3 }' "$tmp/expected.check" >"$tmp/sizes"
+	echo "  anchor:   git cat-file --batch-check of the same $COUNT manifests as blobs of a packed repository" \
+		"(fast-import, repack -adq: $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s, not timed; $(ls "$tmp/gitpack/.git/objects/pack/"*.pack | wc -l) pack)"
+	if ! { time git -C "$tmp/gitpack" cat-file --batch-check <"$tmp/git.oids" >"$tmp/git.check" 2>"$tmp/err"; } 2>"$tmp/time"; then
+		cat "$tmp/err" >&2
+		die "git cat-file --batch-check failed"
+	fi
+	read -r gl_real gl_user gl_sys <"$tmp/time"
+	paste -d ' ' "$tmp/git.oids" "$tmp/sizes" | awk '{ print $1 " blob " $2 }' | cmp -s - "$tmp/git.check" ||
+		die "git cat-file --batch-check did not answer '<oid> blob <size>' for every blob"
+	gl_rate=$(rate "$COUNT" "$gl_real")
+	printf '            %.3f s wall (%.3f user, %.3f sys): %s objects/s; every line right\n' \
+		"$gl_real" "$gl_user" "$gl_sys" "$gl_rate"
+fi
 
 # 3. Size on disk.
 if [ -n "$BASE" ]; then
@@ -162,13 +221,22 @@ printf '            (information: with -c core.fsync=loose-object -c core.fsyncM
 	"$g_real" "$gf_rate"
 ratio=$(awk -v m="$w_real" -v n="$COUNT" -v g="$g_per" 'BEGIN { printf "%.2f", (m / n) / g }')
 echo "  ratio manifold/git time per object written: $ratio  (below 1: manifold is faster; information, no goal)"
+w_verdict=$(awk -v r="$m_wrate" -v g=$WRITE_GOAL 'BEGIN { print (r >= g) ? "meets" : "MISSES" }')
+echo "  goal: hash-object -w --batch >= $WRITE_GOAL objects/s (fsync on): $m_wrate: $w_verdict; peak RSS $m_rss KiB (must not grow with BENCH_OBJECTS: compare runs)"
+c_verdict=$(awk -v r="$m_crate" -v g=$LOOKUP_GOAL 'BEGIN { print (r >= g) ? "meets" : "MISSES" }')
+c_ratio=-
+if [ -n "$gl_rate" ]; then
+	c_ratio=$(awk -v g="$gl_real" -v m="$m_c" 'BEGIN { printf "%.2f", g / m }')
+	echo "  ratio git/manifold --batch-check wall time: $c_ratio  (above 1: manifold is faster)"
+fi
+echo "  goal: cat-manifest --batch-check >= $LOOKUP_GOAL lookups/s: $m_crate: $c_verdict"
 [ -z "$BASE" ] || base_vs "hash-object -w --batch wall time" "$b_w" "$w_real" s
-printf 'RESULT\tobjects\tmanifold hash-object -w --batch, %s objects\t%s obj/s (%.1f s)\tgit loose %s obj/s (extrapolated %s s)\t%s\t-\tinfo%s\n' \
-	"$COUNT" "$w_rate" "$w_real" "$g_rate" "$g_extra" "$ratio" \
+printf 'RESULT\tobjects\tmanifold hash-object -w --batch, %s objects (peak RSS %s KiB)\t%s obj/s (%.1f s)\tgit loose %s obj/s (extrapolated %s s)\t%s\t>= %s obj/s\t%s%s\n' \
+	"$COUNT" "$m_rss" "$w_rate" "$w_real" "$g_rate" "$g_extra" "$ratio" "$WRITE_GOAL" "$w_verdict" \
 	"$(base_fields "$(rate "$COUNT" "${b_w:-0}") obj/s ($(printf '%.1f' "${b_w:-0}") s)" "${base_ratio:-}")"
 [ -z "$BASE" ] || base_vs "cat-manifest --batch-check wall time" "$b_c" "$c_real" s
-printf 'RESULT\tobjects\tmanifold cat-manifest --batch-check, %s objects\t%s obj/s (%.1f s)\t-\t-\t-\tinfo%s\n' \
-	"$COUNT" "$c_rate" "$c_real" \
+printf 'RESULT\tobjects\tmanifold cat-manifest --batch-check, %s objects\t%s obj/s (%.1f s)\t%s\t%s\t>= %s obj/s\t%s%s\n' \
+	"$COUNT" "$m_crate" "$m_c" "$([ -n "$gl_rate" ] && echo "git packed $gl_rate obj/s (${gl_real} s)" || echo -)" "$c_ratio" "$LOOKUP_GOAL" "$c_verdict" \
 	"$(base_fields "$(rate "$COUNT" "${b_c:-0}") obj/s ($(printf '%.1f' "${b_c:-0}") s)" "${base_ratio:-}")"
 [ -z "$BASE" ] || base_vs "data.mdb on disk" "$b_alloc" "$allocated" bytes
 printf 'RESULT\tobjects\tstore size, %s objects\t%.0f bytes/object (du %s bytes)\tmanifest %.0f bytes/object\t%.2f\t-\tinfo%s\n' \

@@ -88,6 +88,70 @@ int odb_object_peek(struct odb_object *out, struct odb_txn *tx,
 	return ret < 0 ? ret : decode(out, &v, key);
 }
 
+/* Where an id falls in key order ("sha256:<hex>" < "sha512:<hex>"). */
+struct key_order {
+	uint64_t head;		/* algorithm, then the first 7 raw bytes */
+	const struct digest *id;
+	size_t i;
+};
+
+static int cmp_key_order(const void *a, const void *b)
+{
+	const struct key_order *x = a, *y = b;
+
+	if (x->head != y->head)
+		return x->head < y->head ? -1 : 1;
+	return memcmp(x->id->raw, y->id->raw, digest_raw_len(x->id->algo));
+}
+
+int odb_object_peek_many(struct odb_object *out, int *rets,
+			 struct odb_txn *tx, const struct digest *ids, size_t n)
+{
+	struct key_order *order;
+	MDB_cursor *cur;
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = mdb_cursor_open(tx->txn, tx->db->objects, &cur);
+	if (rc)
+		return odb_txn_error(tx, rc, "cannot read objects");
+	order = xcalloc(n, sizeof(*order));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t h = (uint64_t)ids[i].algo << 56;
+
+		for (int j = 0; j < 7; j++)
+			h |= (uint64_t)ids[i].raw[j] << (48 - 8 * j);
+		order[i].head = h;
+		order[i].id = &ids[i];
+		order[i].i = i;
+	}
+	qsort(order, n, sizeof(*order), cmp_key_order);
+	/* In key order, a lookup often lands on the page of the one before
+	 * it, which the cursor searches first. */
+	for (size_t j = 0; j < n; j++) {
+		size_t i = order[j].i;
+		char key[DIGEST_MAX_STR];
+		MDB_val k, v;
+
+		key_of(key, &ids[i], &k);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+		if (rc == MDB_NOTFOUND) {
+			rets[i] = mf_error(MF_ENOTFOUND, "object '%s' not found", key);
+			rc = 0;
+			continue;
+		}
+		if (rc) {
+			rc = odb_txn_error(tx, rc, "cannot read object");
+			break;
+		}
+		rets[i] = decode(&out[i], &v, key);
+	}
+	free(order);
+	mdb_cursor_close(cur);
+	return rc;
+}
+
 int odb_object_exists(struct odb_txn *tx, const struct digest *id)
 {
 	char key[DIGEST_MAX_STR];

@@ -110,6 +110,17 @@ struct odb_object {
 int odb_object_peek(struct odb_object *out, struct odb_txn *tx,
 		    const struct digest *id);
 
+/*
+ * Peek at n objects at once: for each i, rets[i] is what
+ * odb_object_peek() would return for ids[i] (0 with out[i] set,
+ * MF_ENOTFOUND or MF_ECORRUPT).  The store is read in key order, not in
+ * the order given: many lookups share the pages they pass through.
+ * Returns 0, or a negative error when the store could not be read (the
+ * results are then not set).
+ */
+int odb_object_peek_many(struct odb_object *out, int *rets,
+			 struct odb_txn *tx, const struct digest *ids, size_t n);
+
 /* 1 if present, 0 if not, negative on error. */
 int odb_object_exists(struct odb_txn *tx, const struct digest *id);
 

@@ -2,7 +2,9 @@
  * cat-manifest: print an object's bytes exactly as stored, its media
  * type or size, or check that it exists; in batch over stdin.
  */
+#include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,12 +100,129 @@ static int all_cb(const struct digest *id, const struct odb_object *obj,
 	return 0;
 }
 
+/* The longest input line; a name is much shorter. */
+#define BATCH_LINE_MAX 4096
+/*
+ * Input is read in windows of up to this many bytes (as much as is
+ * waiting, never waiting for more): the full digests of a window are
+ * looked up together, in the store's key order (odb_object_peek_many),
+ * and answered in the order asked.
+ */
+#define BATCH_WINDOW ((size_t)16 << 20)
+/* At most this many names are looked up together. */
+#define BATCH_NAMES 65536
+
+/* 1 if s is a full digest exactly as the store writes its keys. */
+static int is_plain_digest(const char *s, size_t len)
+{
+	size_t hex;
+
+	if (len == 7 + 64 && !memcmp(s, "sha256:", 7))
+		hex = 64;
+	else if (len == 7 + 128 && !memcmp(s, "sha512:", 7))
+		hex = 128;
+	else
+		return 0;
+	for (size_t i = 7; i < 7 + hex; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static size_t fmt_size(char *out, size_t v)
+{
+	char tmp[24];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		out[i++] = tmp[--n];
+	return i;
+}
+
+/* "<digest> <type> <size>\n" of a found object named by its digest. */
+static void emit_found(const char *name, size_t len, const struct odb_object *obj,
+		       const struct batch *b)
+{
+	char hdr[DIGEST_MAX_STR + ODB_MEDIA_TYPE_MAX + 32];
+	/* As printf's %.*s would print it: up to a NUL. */
+	size_t mt = obj->media_type_len > ODB_MEDIA_TYPE_MAX ? ODB_MEDIA_TYPE_MAX :
+		obj->media_type_len;
+	size_t n = len;
+
+	mt = strnlen(obj->media_type, mt);
+	memcpy(hdr, name, len);
+	hdr[n++] = ' ';
+	memcpy(hdr + n, obj->media_type, mt);
+	n += mt;
+	hdr[n++] = ' ';
+	n += fmt_size(hdr + n, obj->size);
+	hdr[n++] = '\n';
+	emit(hdr, n);
+	if (b->contents) {
+		emit(obj->data, obj->size);
+		emit("\n", 1);
+	}
+}
+
+struct batch_names {
+	const char **name;	/* each NUL-terminated, trailing blanks cut */
+	size_t *len;
+	size_t *slot;		/* into ids/objs/rets, or SIZE_MAX: resolve it */
+	struct digest *ids;
+	struct odb_object *objs;
+	int *rets;
+	size_t nr, nr_ids;
+};
+
+static void answer_names(struct odb_txn *tx, struct batch_names *nm,
+			 const struct batch *b)
+{
+	if (tx && odb_object_peek_many(nm->objs, nm->rets, tx, nm->ids, nm->nr_ids))
+		die_last();
+	for (size_t i = 0; i < nm->nr; i++) {
+		size_t s = nm->slot[i];
+
+		if (!nm->len[i])
+			emit(" missing\n", 9);
+		else if (s == SIZE_MAX)
+			batch_one(tx, nm->name[i], b);
+		else if (nm->rets[s])
+			printf("%s missing\n", nm->name[i]);
+		else
+			emit_found(nm->name[i], nm->len[i], &nm->objs[s], b);
+	}
+	nm->nr = nm->nr_ids = 0;
+}
+
+/* Queue the line at p (len bytes, its end writable); answer when full. */
+static void add_name(struct odb_txn *tx, struct batch_names *nm, char *p,
+		     size_t len, const struct batch *b)
+{
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' ||
+		       p[len - 1] == '\r' || p[len - 1] == '\n'))
+		len--;
+	p[len] = '\0';
+	nm->name[nm->nr] = p;
+	nm->len[nm->nr] = len;
+	nm->slot[nm->nr] = SIZE_MAX;
+	if (tx && is_plain_digest(p, len) &&
+	    !digest_parse_n(&nm->ids[nm->nr_ids], p, len))
+		nm->slot[nm->nr] = nm->nr_ids++;
+	if (++nm->nr == BATCH_NAMES)
+		answer_names(tx, nm, b);
+}
+
 static int run_batch(struct cmd_ctx *ctx, const struct batch *b)
 {
 	struct odb *db = cmd_store(ctx);
 	struct odb_txn *tx = NULL;
-	struct buf line = BUF_INIT_MAX(4096);
-	int c;
+	struct batch_names nm = { 0 };
+	char *in;
+	size_t len = 0;
+	int eof = 0;
 
 	if (db && odb_read_begin(&tx, db))
 		die_last();
@@ -113,31 +232,61 @@ static int run_batch(struct cmd_ctx *ctx, const struct batch *b)
 		odb_txn_end(tx);
 		return 0;
 	}
-	for (;;) {
-		c = getchar();
-		if (c != EOF && c != '\n') {
-			if (buf_addch(&line, (char)c))
-				die("--batch: an input line is longer than 4096 bytes");
-			continue;
+	in = xmalloc(BATCH_WINDOW + 1);
+	nm.name = xcalloc(BATCH_NAMES, sizeof(*nm.name));
+	nm.len = xcalloc(BATCH_NAMES, sizeof(*nm.len));
+	nm.slot = xcalloc(BATCH_NAMES, sizeof(*nm.slot));
+	nm.ids = xcalloc(BATCH_NAMES, sizeof(*nm.ids));
+	nm.objs = xcalloc(BATCH_NAMES, sizeof(*nm.objs));
+	nm.rets = xcalloc(BATCH_NAMES, sizeof(*nm.rets));
+	while (!eof) {
+		size_t start = 0;
+		char *nl;
+
+		/* Wait for some input, then take what else is waiting. */
+		do {
+			ssize_t n = read(0, in + len, BATCH_WINDOW - len);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				die("cannot read standard input: %s", strerror(errno));
+			if (!n)
+				eof = 1;
+			len += (size_t)n;
+		} while (!eof && len < BATCH_WINDOW && input_pending());
+
+		while ((nl = memchr(in + start, '\n', len - start))) {
+			if ((size_t)(nl - (in + start)) > BATCH_LINE_MAX)
+				break;
+			add_name(tx, &nm, in + start, (size_t)(nl - (in + start)), b);
+			start = (size_t)(nl - in) + 1;
 		}
-		if (line.len || c == '\n') {
-			buf_rtrim(&line);
-			if (line.len)
-				batch_one(tx, line.ptr, b);
-			else
-				puts(" missing");
-			buf_reset(&line);
-			/*
-			 * A script that asks one name at a time waits for
-			 * the answer: flush when no more input is waiting.
-			 */
-			if (!input_pending() && fflush(stdout))
-				die_stdout_error();
+		if (len - start > BATCH_LINE_MAX) {
+			answer_names(tx, &nm, b);
+			die("--batch: an input line is longer than 4096 bytes");
 		}
-		if (c == EOF)
-			break;
+		if (eof && start < len) {
+			add_name(tx, &nm, in + start, len - start, b);
+			start = len;
+		}
+		answer_names(tx, &nm, b);
+		memmove(in, in + start, len - start);
+		len -= start;
+		/*
+		 * A script that asks one name at a time waits for the
+		 * answer: flush when no more input is waiting.
+		 */
+		if (!eof && !input_pending() && fflush(stdout))
+			die_stdout_error();
 	}
-	buf_release(&line);
+	free(in);
+	free(nm.name);
+	free(nm.len);
+	free(nm.slot);
+	free(nm.ids);
+	free(nm.objs);
+	free(nm.rets);
 	odb_txn_end(tx);
 	return 0;
 }
