@@ -46,7 +46,7 @@ test_expect_success 'each object is fetched once: 5 GETs, nothing else but the r
 	registry_requests >all &&
 	registry_object_requests >reqs &&
 	test_line_count = 5 reqs &&
-	# the referrers API once (404), then the repository's tags once,
+	# the referrers API once (404), then the tags of the repository once,
 	# which name no referrer tag: none is asked for
 	test_line_count = 7 all &&
 	test "$(grep -c "/referrers/" all)" = 1 &&
@@ -68,7 +68,10 @@ client_ports() {
 test_expect_success 'one connection for the whole fetch' '
 	: >"$REGISTRY_ERRLOG" &&
 	MANIFOLD_DIR=$TRASH/conn manifold fetch "$APP:index" >/dev/null &&
-	test "$(grep -c "useragent=manifold.*response.status=200" "$REGISTRY_ERRLOG")" = 5 &&
+	# 5 objects, and the tags of the repository (referrer tags listed)
+	grep "useragent=manifold.*response.status=200" "$REGISTRY_ERRLOG" >ok200 &&
+	test "$(grep -c "tags/list" ok200)" = 1 &&
+	test "$(grep -vc "tags/list" ok200)" = 5 &&
 	client_ports >ports &&
 	test_line_count = 1 ports
 '
