@@ -243,15 +243,18 @@ static void *render(void *arg)
 	while (!pg->stop) {
 		struct timespec until;
 
+		int rc = 0;
+
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += PROGRESS_TICK_MS * 1000000L;
+		until.tv_sec += PROGRESS_TICK_MS / 1000;
+		until.tv_nsec += PROGRESS_TICK_MS % 1000 * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		while (!pg->stop &&
-		       pthread_cond_timedwait(&pg->wake, &pg->lock, &until) != ETIMEDOUT)
-			;
+		/* 0: woken (by progress_stop(), or spuriously); else the tick. */
+		while (!pg->stop && !rc)
+			rc = pthread_cond_timedwait(&pg->wake, &pg->lock, &until);
 		if (pg->stop)
 			break;
 		pthread_mutex_unlock(&pg->lock);
