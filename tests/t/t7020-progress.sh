@@ -47,6 +47,8 @@ test_expect_success 'push on a terminal: one line, redrawn, with the totals; std
 	test_grep "^$R/dst/app:v1: 0 present, 4 mounted, 0 copied (0 bytes), 3 put$" push.tty &&
 	# stdout has no escape, and is what a pipe gets
 	manifold push "$R/dst2/app:v1" >pipe.out 2>pipe.err &&
+	: >empty &&
+	test_cmp empty pipe.err &&
 	sed "s|/dst/|/dst2/|" push.out >expect &&
 	test_cmp expect pipe.out &&
 	test_must_fail grep -l "$(printf "\\r")" push.out pipe.out
@@ -55,8 +57,10 @@ test_expect_success 'push on a terminal: one line, redrawn, with the totals; std
 test_expect_success 'push in a pipe, to a file, or with -q: nothing on stderr' '
 	manifold create "$R/dst3/app:v1" "$APP:amd64" "$APP:arm64" >/dev/null &&
 	manifold create "$R/dst4/app:v1" "$APP:amd64" "$APP:arm64" >/dev/null &&
+	manifold create "$R/dst5/app:v1" "$APP:amd64" "$APP:arm64" >/dev/null &&
 	: >empty &&
-	test_cmp empty pipe.err &&
+	manifold push "$R/dst5/app:v1" >/dev/null 2>file.err &&
+	test_cmp empty file.err &&
 	manifold push "$R/dst3/app:v1" 2>&1 >/dev/null | cat >piped &&
 	test_cmp empty piped &&
 	on_tty q manifold push -q "$R/dst4/app:v1" >q.out &&
