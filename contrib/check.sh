@@ -58,7 +58,8 @@ run_suite() {
 # ThreadSanitizer over the commands that run worker threads: fetch
 # (t6060, t6061), create's parallel fetch of its sources (t6000), push
 # (t6070-t6075, t6074 being the shared-blob races) and both under
-# injected faults (t5140, t5141).  The
+# injected faults (t5140, t5141), and the progress line's renderer
+# thread reading the counts the workers keep (t7020).  The
 # module is built with the same flags, so TSan sees its accesses too.
 # Every report is written to a file as well: one from a command that a
 # test expects to fail would otherwise pass as that failure.
@@ -72,7 +73,7 @@ run_tsan() {
 	echo "== $dir: fetch, create, push and referrer tests under ThreadSanitizer" >&2
 	(cd "$dir" && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan" \
 		ctest --output-on-failure --no-tests=error -j"$jobs" \
-			-R '^t/t(6000|606[01]|607[0-5]|514[01]|7010|8010)-') | tee "$dir/ctest.log" || rc=$?
+			-R '^t/t(6000|606[01]|607[0-5]|514[01]|7010|7020|8010)-') | tee "$dir/ctest.log" || rc=$?
 	fail_on_skips "$dir" || rc=1
 	if [ -n "$(ls -A "$reports")" ]; then
 		echo "== $dir: ThreadSanitizer reports:" >&2

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/blob-copy.h"
+#include "engine/progress.h"
 #include "endpoint/endpoint.h"
 #include "util/error.h"
 #include "util/wrapper.h"
@@ -21,6 +22,7 @@ struct copy {
 	unsigned char *chunk;		/* min(size, ENG_COPY_CHUNK) bytes */
 	size_t len, cap;
 	uint64_t size, got, sent;
+	struct eng_progress *pr;	/* counts got as it arrives, or NULL */
 	/*
 	 * A failure inside the sink: the transport returns its own code
 	 * for it, so its code and message are kept here.
@@ -59,6 +61,7 @@ static int copy_sink(const void *data, size_t len, void *payload)
 					     "descriptor says", c->name,
 					     (unsigned long long)c->size));
 	c->got += len;
+	eng_progress_bytes(c->pr, len);
 	while (len) {
 		size_t n = c->cap - c->len < len ? c->cap - c->len : len;
 
@@ -84,6 +87,14 @@ int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
 		       const struct digest *d, uint64_t size, uint64_t *copied,
 		       enum eng_copy_side *side)
 {
+	return eng_blob_copy_progress(src, dst, d, size, copied, side, NULL);
+}
+
+int eng_blob_copy_progress(struct endpoint *src, struct endpoint *dst,
+			   const struct digest *d, uint64_t size,
+			   uint64_t *copied, enum eng_copy_side *side,
+			   struct eng_progress *pr)
+{
 	char ds[DIGEST_MAX_STR];
 	struct copy c;
 	int ret;
@@ -93,6 +104,7 @@ int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
 	c.dst = dst;
 	c.name = digest_fmt(ds, d);
 	c.size = size;
+	c.pr = pr;
 	c.cap = ep_is_local(dst) ? ENG_COPY_LOCAL_CHUNK : ENG_COPY_CHUNK;
 	c.cap = size < c.cap ? (size_t)size : c.cap;
 	/* The target first: a refused push costs no download. */
@@ -126,6 +138,7 @@ int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
 			}
 		}
 		c.len = 0;
+		eng_progress_unbytes(pr, c.got);
 		c.got = 0;
 	}
 	if (!ret && c.got != size) {
@@ -142,6 +155,8 @@ int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
 	}
 done:
 	ep_blob_put_cancel(dst, c.u);	/* records no message here */
+	if (ret)
+		eng_progress_unbytes(pr, c.got);	/* not done after all */
 	if (ret)
 		ret = mf_error_wrap(ret, "cannot copy blob '%s' from '%s' to '%s'",
 				    ds, src->name, dst->name);

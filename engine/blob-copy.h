@@ -53,4 +53,15 @@ int eng_blob_copy_side(struct endpoint *src, struct endpoint *dst,
 		       const struct digest *d, uint64_t size, uint64_t *copied,
 		       enum eng_copy_side *side);
 
+/*
+ * eng_blob_copy_side(), counting the bytes in pr (engine/progress.h;
+ * may be NULL) as they arrive from the source: a read that starts again
+ * or fails takes back what it had counted.
+ */
+struct eng_progress;
+int eng_blob_copy_progress(struct endpoint *src, struct endpoint *dst,
+			   const struct digest *d, uint64_t size,
+			   uint64_t *copied, enum eng_copy_side *side,
+			   struct eng_progress *pr);
+
 #endif

@@ -29,6 +29,8 @@ struct settle {
 	enum settle_state state;
 	int code;			/* ST_FAILED: the owner's error */
 	char *why;			/* ST_FAILED: its message */
+	int counted;			/* counted done in the progress
+					 * (copy-progress.c) */
 };
 
 /* A blob of the graph: one per distinct digest (eng_copy.blobs). */
@@ -151,5 +153,23 @@ struct eng_copy {
  * `subject` of its own: found under its subject's "sha256-<hex>.sig").
  */
 int eng_copy_is_signature(const struct eng_copy *r);
+
+/*
+ * The counts of o->progress (engine/progress.h; copy-progress.c), each
+ * a no-op without one.  _start() adds the graph to the totals when its
+ * copy to `to` starts (with its selected referrers; a referrer's own
+ * copy adds nothing).  _blob() counts blob b done, with `bytes` not
+ * streamed (0 for a copy, whose bytes were counted as they passed).
+ * _below() counts node idx and every node and blob under it that no
+ * worker has in flight done, when ret is 0; returns ret.  Each object
+ * is counted once per target (settle.counted, under the lock).
+ */
+void eng_copy_progress_start(struct eng_copy *p, const struct endpoint *to,
+			     const struct eng_push_opts *o);
+void eng_copy_progress_blob(struct eng_copy *p, const struct blob_ref *b,
+			    uint64_t bytes, struct eng_progress *pr);
+int eng_copy_progress_below(struct eng_copy *p, size_t idx,
+			    const struct endpoint *to,
+			    const struct eng_push_opts *o, int ret);
 
 #endif

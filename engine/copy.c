@@ -236,7 +236,8 @@ static int copy_from(struct target *t, struct endpoint *src, const char *from,
 
 	if (t->o->dry_run)
 		return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size, from);
-	ret = eng_blob_copy_side(src, t->ep, &b->id, b->size, &copied, &side);
+	ret = eng_blob_copy_progress(src, t->ep, &b->id, b->size, &copied,
+				     &side, t->o->progress);
 	t->stats.requests += 3;
 	if (ret) {
 		ret = mf_error_wrap(ret, "failed to copy %s %s from %s",
@@ -246,6 +247,7 @@ static int copy_from(struct target *t, struct endpoint *src, const char *from,
 	}
 	t->stats.copied++;
 	t->stats.bytes_copied += copied;
+	eng_copy_progress_blob(t->p, b, 0, t->o->progress);
 	return report(t, ENG_PUSH_COPY, "blob", b->hex, b->size, from);
 }
 
@@ -270,6 +272,7 @@ static int put_held(struct target *t, const struct blob_ref *b,
 							      "blob %s", b->hex));
 		t->stats.copied++;
 		t->stats.bytes_copied += held->held_len;
+		eng_copy_progress_blob(t->p, b, held->held_len, t->o->progress);
 	}
 	return report(t, ENG_PUSH_COPY, "blob", b->hex, held->held_len,
 		      "the store");
@@ -298,6 +301,7 @@ static int send_blob(struct target *t, const struct node *n,
 		ret = ep_mount(t->ep, &b->id, n->sources[i]);
 		if (!ret) {
 			t->stats.mounted++;
+			eng_copy_progress_blob(t->p, b, b->size, t->o->progress);
 			return report(t, ENG_PUSH_MOUNT, "blob", b->hex, b->size,
 				      n->sources[i]);
 		}
@@ -369,6 +373,7 @@ static int push_blob(struct target *t, const struct node *n,
 		ret = ep_blob_has(t->ep, &size, &b->id);
 		if (!ret) {
 			t->stats.present++;
+			eng_copy_progress_blob(t->p, b, b->size, t->o->progress);
 			return report(t, ENG_PUSH_PRESENT, "blob", b->hex,
 				      b->size, NULL);
 		}
@@ -444,6 +449,7 @@ static int push_node(struct eng_copy *p, struct target *t, size_t idx)
 		if (!ret) {
 			/* Present: its whole subtree is there. */
 			t->stats.present++;
+			eng_copy_progress_below(p, idx, t->ep, t->o, 0);
 			return settle(p, &n->st, report(t, ENG_PUSH_PRESENT,
 							"manifest", n->hex,
 							n->len, NULL));
@@ -468,6 +474,7 @@ static int push_node(struct eng_copy *p, struct target *t, size_t idx)
 						    t->ep->where, n->hex)));
 		t->stats.put++;
 	}
+	eng_copy_progress_below(p, idx, t->ep, t->o, 0);
 	return settle(p, &n->st, report(t, ENG_PUSH_PUT, "manifest", n->hex,
 					n->len, NULL));
 }
@@ -725,9 +732,12 @@ static int copy_referrer(struct eng_copy *r, const struct eng_copy_target *to,
 
 	rt.ref = r->nodes[0].hex;
 	ro.expect_present = 0;
-	if (eng_copy_is_signature(r))
-		return copy_signature(r, &rt, &ro, step, payload);
-	return eng_copy_run(r, &rt, &ro, step, payload);
+	if (!eng_copy_is_signature(r))
+		return eng_copy_run(r, &rt, &ro, step, payload);
+	/* Not through eng_copy_run(): its counts are taken here. */
+	eng_copy_progress_start(r, to->ep, o);
+	return eng_copy_progress_below(r, 0, to->ep, o,
+				       copy_signature(r, &rt, &ro, step, payload));
 }
 
 /*
@@ -929,7 +939,10 @@ static int copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 	t.o = o;
 	t.step = step;
 	t.payload = payload;
+	eng_copy_progress_start(p, to->ep, o);
 	ret = run(p, &t, to, o, put_root);
+	/* Done: whatever was not counted on the way is in the target. */
+	eng_copy_progress_below(p, 0, to->ep, o, ret);
 	ep_conns_close(&t.cs);
 	/*
 	 * Then the referrers, each after what it refers to, under its

@@ -66,6 +66,7 @@ int eng_dwim_ref(char *out, struct digest *id, struct odb_txn *tx,
  * for.  Connections are kept open per registry for the life of the set.
  */
 struct eng_fetch;
+struct eng_progress;
 
 struct eng_fetch_opts {
 	const char *platform;	/* from an index, the entry for this platform */
@@ -76,6 +77,8 @@ struct eng_fetch_opts {
 	int no_referrers;	/* leave the referrers behind (engine/copy.h) */
 	const char *const *referrer_types;	/* as eng_push_opts */
 	size_t referrer_types_nr;
+	struct eng_progress *progress;	/* as eng_push_opts: manifests read,
+					 * then the copy's counts */
 };
 
 struct eng_fetch *eng_fetch_new(void);
@@ -271,6 +274,8 @@ struct eng_push_opts {
 	 */
 	const char *const *referrer_types;
 	size_t referrer_types_nr;
+	struct eng_progress *progress;	/* counts for a display, or NULL
+					 * (engine/progress.h) */
 };
 
 /* 0 if `type` can name referrers (--referrers), else MF_EINVALID. */
@@ -324,6 +329,8 @@ struct eng_export_opts {
 				 * graph converted before it is copied */
 	struct digest *written;	/* NULL, or n of them: each list's digest
 				 * in the layout (converted or not) */
+	struct eng_progress *progress;	/* as eng_push_opts: every list's
+					 * copy adds to it */
 };
 
 struct odb;
@@ -350,6 +357,9 @@ struct eng_import_opts {
 	size_t referrer_types_nr;
 	unsigned jobs;		/* layers verified at once; 0: one per
 				 * processor, at most ENG_PUSH_JOBS */
+	struct eng_progress *progress;	/* as eng_push_opts: the copies of
+					 * the graphs, then each layer
+					 * verified (an object and its bytes) */
 };
 
 enum eng_import_state {

@@ -57,6 +57,7 @@ int eng_fetch_source(struct eng_fetch *f, struct digest *top, size_t *nchildren,
 		o.no_referrers = opts->no_referrers;
 		o.referrer_types = opts->referrer_types;
 		o.referrer_types_nr = opts->referrer_types_nr;
+		o.progress = opts->progress;
 	}
 	ret = eng_fetch_add(f, top, reference, &o);
 	if (ret) {

@@ -15,6 +15,7 @@
 #include "endpoint/stage.h"
 #include "engine/copy.h"
 #include "engine/engine.h"
+#include "engine/progress.h"
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "registry/reference.h"
@@ -92,6 +93,7 @@ static int check_node(const struct digest *id, const char *media_type,
 
 	if (depth == w->top_depth)
 		w->top_read = 1;
+	eng_progress_read(w->opts->progress);
 	if (depth == w->top_depth)
 		snprintf(what, sizeof(what), "%s%s%s", w->where,
 			 !w->named[0] ? "" : strchr(w->named, ':') ? "@" : ":",
@@ -126,6 +128,7 @@ static int fetch_graph(struct fetch_walk *w, struct endpoint *src,
 	root = *eng_copy_node(c, 0, NULL);
 	to.ref = digest_fmt(hex, &root);
 	po.jobs = 1;
+	po.progress = w->opts->progress;
 	po.referrer_types = w->opts->referrer_types;
 	po.referrer_types_nr = w->opts->referrer_types_nr;
 	ret = eng_copy_run(c, &to, &po, NULL, NULL);

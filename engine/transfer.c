@@ -33,6 +33,7 @@
 #include "engine/copy.h"
 #include "engine/engine.h"
 #include "engine/history.h"
+#include "engine/progress.h"
 #include "manifest/json.h"
 #include "sign/sigman.h"
 #include "util/json-write.h"
@@ -104,6 +105,7 @@ int eng_export(struct odb *db, const struct eng_export_list *lists, size_t n,
 					    target);
 	po.insecure = o->insecure;
 	po.jobs = o->jobs;
+	po.progress = o->progress;
 	po.no_referrers = o->no_referrers;
 	po.referrer_types = o->referrer_types;
 	po.referrer_types_nr = o->referrer_types_nr;
@@ -200,6 +202,7 @@ struct verify {
 	atomic_size_t failed;		/* the first that failed; n: none */
 	int ret;
 	char msg[1024];
+	struct eng_progress *pr;	/* each layer's bytes, and it done */
 };
 
 struct verifier {
@@ -216,7 +219,7 @@ static int discard(const void *data, size_t len, void *payload)
 	struct verifier *w = payload;
 
 	(void)data;
-	(void)len;
+	eng_progress_bytes(w->v->pr, len);
 	if (w->i > atomic_load_explicit(&w->v->failed, memory_order_relaxed)) {
 		w->cut = 1;
 		return MF_ERROR;
@@ -246,6 +249,8 @@ static void *verify_layers(void *arg)
 		if (!ret)
 			ret = ep_blob_open(ep ? ep : v->layout, v->layers[w->i],
 					   discard, w);
+		if (!ret)
+			eng_progress_done(v->pr, 1, 0);
 		if (!ret || w->cut)
 			continue;
 		ret = mf_error_wrap(ret, "layer %s", digest_fmt(hex, v->layers[w->i]));
@@ -263,7 +268,7 @@ static void *verify_layers(void *arg)
 }
 
 static int verify_run(struct endpoint *layout, const struct digest **layers,
-		      size_t n, unsigned jobs)
+		      size_t n, unsigned jobs, struct eng_progress *pr)
 {
 	struct verify v = { layout, layers, n, PTHREAD_MUTEX_INITIALIZER };
 	size_t nw = jobs < n ? jobs : n, started = 0;
@@ -272,6 +277,7 @@ static int verify_run(struct endpoint *layout, const struct digest **layers,
 	if (!n)
 		return 0;
 	atomic_init(&v.failed, n);
+	v.pr = pr;
 	w = xcalloc(nw, sizeof(*w));
 	for (size_t i = 0; i < nw; i++)
 		w[i].v = &v;
@@ -327,22 +333,29 @@ static int import_graph(struct endpoint *layout, struct endpoint *stage,
 	*top = *eng_copy_node(c, 0, NULL);
 	to.ref = digest_fmt(hex, top);
 	po.jobs = 1;
+	po.progress = io->progress;
 	po.referrer_types = io->referrer_types;
 	po.referrer_types_nr = io->referrer_types_nr;
 	ret = eng_copy_run(c, &to, &po, NULL, NULL);
 	if (!ret && layer_jobs) {
 		const struct digest **layers = xcalloc(eng_copy_blobs(c) + 1,
 						       sizeof(*layers));
+		uint64_t size, bytes = 0;
 		size_t n = 0;
 
 		for (size_t i = 0; i < eng_copy_blobs(c); i++) {
 			int config;
 			const struct digest *d = eng_copy_blob(c, i, &config);
 
-			if (!config)
-				layers[n++] = d;
+			if (config)
+				continue;
+			layers[n++] = d;
+			/* A file's size: asking the layout sends nothing. */
+			if (io->progress && !ep_blob_has(layout, &size, d))
+				bytes += size;
 		}
-		ret = verify_run(layout, layers, n, layer_jobs);
+		eng_progress_total(io->progress, n, bytes);
+		ret = verify_run(layout, layers, n, layer_jobs, io->progress);
 		free(layers);
 	}
 	for (size_t i = 0; !ret && i < eng_copy_nodes(c); i++)

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/parse-options.h"
 #include "cli/porcelain.h"
+#include "cli/progress.h"
 #include "util/strvec.h"
 #include "cli/usage.h"
 #include "engine/convert.h"
@@ -22,21 +22,11 @@ static const char *const usage_str[] = {
 	NULL
 };
 
-static int on_step(const struct eng_push_step *s, void *payload)
-{
-	int *progress = payload;
-
-	if (*progress && s->action == ENG_PUSH_COPY)
-		fprintf(stderr, "copied %s (%llu bytes) from %s\n", s->digest,
-			(unsigned long long)s->size, s->from);
-	return 0;
-}
-
 int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	struct eng_export_opts o = { 0 };
 	const char *out = NULL;
-	int quiet = 0, progress;
+	int quiet = 0;
 	long jobs = ENG_PUSH_JOBS;
 	const char *format_name = "keep";
 	enum eng_format format;
@@ -61,6 +51,9 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct eng_export_list *lists;
 	char (*names)[ENG_NAME_MAX], (*refs)[ODB_REF_MAX + 1];
 	struct odb_txn *tx;
+	struct eng_progress counts = { 0 };
+	struct progress *pg;
+	char title[ENG_NAME_MAX + 16];
 	int ret;
 
 	argc = parse_options(argc, argv, opts, usage_str);
@@ -83,7 +76,6 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 			"unconverted digests", format_name);
 	o.format = format;
 	o.jobs = (unsigned)jobs;
-	progress = !quiet && isatty(2);
 
 	lists = xcalloc((size_t)argc, sizeof(*lists));
 	names = xcalloc((size_t)argc, sizeof(*names));
@@ -99,8 +91,11 @@ int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx)
 	}
 	eng_view_end(tx);
 
-	ret = eng_export(cmd_store(ctx), lists, (size_t)argc, out, &o, on_step,
-			 &progress);
+	snprintf(title, sizeof(title), "Exporting to %.*s", ENG_NAME_MAX, out);
+	pg = progress_start(title, &counts, !quiet);
+	o.progress = pg ? &counts : NULL;
+	ret = eng_export(cmd_store(ctx), lists, (size_t)argc, out, &o, NULL, NULL);
+	progress_stop(pg, !ret);
 	if (ret)
 		die("export to %s: %s", out, mf_error_last());
 	for (int i = 0; i < argc; i++) {

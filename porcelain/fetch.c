@@ -21,6 +21,7 @@
 #include "cli/porcelain.h"
 #include "util/buf.h"
 #include "cli/parse-options.h"
+#include "cli/progress.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
 
@@ -89,7 +90,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	char *msg = eng_reflog_msg(argc, argv);
 	struct strvec platforms = STRVEC_INIT, referrer_types = STRVEC_INIT;
 	struct eng_fetch_opts o = { NULL, 0, 0 };
-	int force = 0;
+	int force = 0, quiet = 0;
 	const struct option opts[] = {
 		OPT_BOOL('f', "force", &force,
 			 "Replace a local manifest list that differs"),
@@ -98,6 +99,7 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_STRING_LIST(0, "platform", &platforms, "strings",
 				"Keep only the entries for this platform in the local list"),
 		PC_OPT_REFERRERS(&o.no_referrers, &referrer_types),
+		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
 		OPT_END()
 	};
 	char remote_disp[ENG_NAME_MAX], list_disp[ENG_NAME_MAX];
@@ -108,6 +110,9 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 	size_t len, n = 1;
 	int missing;
 	int ret;
+	struct eng_progress counts = { 0 };
+	struct progress *pg;
+	char title[ENG_NAME_MAX + 16];
 
 	argc = parse_options(argc, argv, opts, usage_str);
 	pc_referrer_types(&o.referrer_types, &o.referrer_types_nr,
@@ -137,7 +142,11 @@ int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx)
 			die_last();
 
 	s.f = eng_fetch_new();
+	snprintf(title, sizeof(title), "Fetching %s", remote_disp);
+	pg = progress_start(title, &counts, !quiet);
+	o.progress = pg ? &counts : NULL;
 	ret = eng_fetch_source(s.f, &s.top, &n, argv[0], &o, &missing);
+	progress_stop(pg, !ret);
 	if (ret && missing)
 		die("no such manifest: %s", remote_disp);
 	if (ret)

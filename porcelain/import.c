@@ -9,6 +9,7 @@
 
 #include "cli/parse-options.h"
 #include "cli/porcelain.h"
+#include "cli/progress.h"
 #include "util/strvec.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
@@ -38,6 +39,7 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	struct eng_import_opts o = { 0 };
 	long jobs = 0;
+	int quiet = 0, ret;
 	struct strvec referrer_types = STRVEC_INIT;
 	const struct option opts[] = {
 		OPT_BOOL('f', "force", &o.force,
@@ -47,10 +49,14 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_INTEGER('j', "jobs", &jobs, "int",
 			    "Verify this many layers at once (default 0: one "
 			    "per processor, at most 8)"),
+		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
 		OPT_END()
 	};
 	struct eng_import_result *res;
 	size_t n;
+	struct eng_progress counts = { 0 };
+	struct progress *pg;
+	char title[ENG_NAME_MAX + 16];
 
 	argc = parse_options(argc, argv, opts, usage_str);
 	pc_referrer_types(&o.referrer_types, &o.referrer_types_nr,
@@ -62,7 +68,12 @@ int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx)
 			"invalid argument \"%ld\" for \"-j, --jobs\" flag: "
 			"expected 0 to 64", jobs);
 	o.jobs = (unsigned)jobs;
-	if (eng_import(cmd_store(ctx), argv[0], &o, &res, &n))
+	snprintf(title, sizeof(title), "Importing %.*s", ENG_NAME_MAX, argv[0]);
+	pg = progress_start(title, &counts, !quiet);
+	o.progress = pg ? &counts : NULL;
+	ret = eng_import(cmd_store(ctx), argv[0], &o, &res, &n);
+	progress_stop(pg, !ret);
+	if (ret)
 		die("import from %s: %s", argv[0], mf_error_last());
 	for (size_t i = 0; i < n; i++) {
 		char hex[DIGEST_MAX_STR];

@@ -15,6 +15,7 @@
 #include "manifest/list.h"
 #include "cli/porcelain.h"
 #include "cli/parse-options.h"
+#include "cli/progress.h"
 #include "cli/result-files.h"
 #include "util/strvec.h"
 #include "cli/usage.h"
@@ -30,7 +31,6 @@ struct show {
 	const char *target;		/* host/repo of the target, for docker's lines */
 	struct strvec put_digests;	/* manifests put, as they were */
 	int dry_run;
-	int progress;			/* on stderr */
 	size_t present, mount, copy, put;
 	uint64_t copy_bytes;
 	uint64_t list_size;		/* the list's, as found or put */
@@ -76,8 +76,6 @@ static int on_step(const struct eng_push_step *s, void *payload)
 		sh->mount++;
 		if (sh->dry_run)
 			printf("mount    %-8s %s from %s\n", s->what, s->digest, s->from);
-		else if (sh->progress)
-			fprintf(stderr, "mounted %s from %s\n", s->digest, s->from);
 		break;
 	case ENG_PUSH_COPY:
 		sh->copy++;
@@ -85,9 +83,6 @@ static int on_step(const struct eng_push_step *s, void *payload)
 		if (sh->dry_run)
 			printf("copy     %-8s %s (%llu bytes) from %s\n", s->what,
 			       s->digest, (unsigned long long)s->size, s->from);
-		else if (sh->progress)
-			fprintf(stderr, "copied %s (%llu bytes) from %s\n", s->digest,
-				(unsigned long long)s->size, s->from);
 		break;
 	case ENG_PUSH_PUT:
 		sh->put++;
@@ -211,9 +206,11 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	ntargets = argc > 1 ? argc - 1 : 1;
 	for (int i = 0; i < ntargets; i++) {
 		char where[ENG_NAME_MAX], tdisp[ENG_NAME_MAX];
-		struct show sh = { where, STRVEC_INIT, o.dry_run, !quiet && isatty(2),
-				   0, 0, 0, 0, 0, 0 };
+		struct show sh = { where, STRVEC_INIT, o.dry_run, 0, 0, 0, 0, 0, 0 };
 		const struct eng_push_stats *st;
+		struct eng_progress counts = { 0 };
+		struct progress *pg;
+		char title[ENG_NAME_MAX + 16];
 
 		if (eng_name(tdisp, NULL, NULL, where, targets[i]))
 			die_last();
@@ -225,7 +222,12 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 				   recorded(ctx, targets[i], &id) : 1;
 		if (o.dry_run && ntargets > 1)
 			printf("# %s\n", tdisp);
+		/* A plan goes to stdout, as it is made: no live line. */
+		snprintf(title, sizeof(title), "Pushing %s", tdisp);
+		pg = progress_start(title, &counts, !quiet && !o.dry_run);
+		o.progress = pg ? &counts : NULL;
 		ret = eng_push_run(p, targets[i], &o, on_step, &sh);
+		progress_stop(pg, !ret);
 		print_pushed(&sh, &l);
 		strvec_clear(&sh.put_digests);
 		if (ret)
@@ -240,7 +242,7 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 			       st->up_to_date ? " (up to date)" : "");
 			continue;
 		}
-		if (sh.progress)
+		if (!quiet && isatty(2))
 			fprintf(stderr, "%s: %zu present, %zu mounted, %zu copied "
 				"(%llu bytes), %zu put\n", tdisp, st->present,
 				st->mounted, st->copied,

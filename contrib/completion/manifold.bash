@@ -54,8 +54,8 @@ _manifold_options()
 	create)		echo "-a --amend --insecure --no-referrers --referrers= -j --jobs= --format= --platform= --annotation= --metadata-file= --digestfile=" ;;
 	diff)		echo "--format= --exit-code --insecure" ;;
 	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --no-referrers --referrers= --format=" ;;
-	fetch)		echo "-f --force --insecure --platform= --no-referrers --referrers=" ;;
-	import)		echo "-f --force --no-referrers --referrers= -j --jobs=" ;;
+	fetch)		echo "-f --force --insecure --platform= --no-referrers --referrers= -q --quiet" ;;
+	import)		echo "-f --force --no-referrers --referrers= -j --jobs= -q --quiet" ;;
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
