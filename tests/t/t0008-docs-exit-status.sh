@@ -72,9 +72,13 @@ bad_arity() {
 
 commands=$(list_commands)
 
-test_expect_success 'setup: an empty store' '
-	printf x | manifold hash-object -w --literally --stdin >/dev/null &&
-	test -d "$MANIFOLD_DIR"
+test_expect_success 'setup: a store with two lists, their children not stored' '
+	manifold hash-object -w "$MF_TEST_DATA/oci-index.json" \
+		"$MF_TEST_DATA/docker-list.json" >/dev/null &&
+	manifold update-ref lists/example.com/a:latest 9af9723d &&
+	manifold update-ref lists/example.com/b:latest 573ca849 &&
+	echo secret >pass &&
+	: >taken.key
 '
 
 test_lazy_prereq DEVFULL 'test -c /dev/full && ! echo x 2>/dev/null >/dev/full'
@@ -139,5 +143,43 @@ for cmd in $commands; do
 		test -s err
 	'
 done
+
+# The commands' own cases that need no registry: the command, its
+# arguments, and the words of the EXIT STATUS item that must give the
+# code it exits with.  The store holds two lists whose children are not
+# stored (so fsck finds problems).
+while IFS='|' read -r cmd args phrase; do
+	test_expect_success GROFF "$cmd $args: exits as the item \"$phrase\" says" '
+		page $cmd | exit_items >items &&
+		want=$(code_of items "$phrase") &&
+		test_expect_code "$want" manifold $cmd $args </dev/null >out 2>err &&
+		{ test "$want" != 0 || test ! -s err; }
+	'
+done <<-\EOF
+	cat-manifest|-e 0000|With -e: the object does not exist
+	cat-manifest|0000|The object does not exist (without -e)
+	rev-parse|--verify -q example.com/nope|With --verify: the revision does not resolve
+	rev-parse|example.com/nope|Without --verify: a revision does not resolve
+	show-ref|--exists lists/nope|With --exists: the ref does not exist
+	show-ref|--verify lists/nope|with --verify, a ref named does not exist
+	reflog|exists example.com/nope|With exists: the ref has no reflog
+	reflog|show example.com/nope|With show or expire: there is no reflog
+	update-ref|lists/example.com/a 573ca849 d56ac231|a check did not hold
+	hash-object|no-such-file|An input could not be read
+	fsck||At least one problem was found
+	gc|--prune=bogus|An invalid age
+	diff|--exit-code example.com/a example.com/b|With --exit-code, the lists differ
+	diff|--exit-code example.com/a example.com/a|with --exit-code, the lists are identical
+	log|example.com/nosuch|No such manifest
+	rm|example.com/nosuch|A list did not exist
+	remove|example.com/a linux/riscv64|Nothing was changed: the list or an entry does not exist
+	restore|example.com/nosuch@{1}|Nothing was changed: the revision does not resolve
+	annotate|example.com/a linux/riscv64|the list or the entry does not exist
+	sign|--key no-such.key example.com/a|Also when the key cannot be used
+	verify|--key no-such.pub example.com/a|a key cannot be read
+	generate-key|--passphrase-file pass taken|A file exists already
+	export|-o oci:out example.com/nosuch|A list does not exist
+	import|oci:no-such-layout|The layout is malformed
+EOF
 
 test_done
