@@ -182,4 +182,12 @@ done <<-\EOF
 	import|oci:no-such-layout|The layout is malformed
 EOF
 
+test_expect_success GROFF 'login: a password over the cap exits as its page says' '
+	page login | exit_items >items &&
+	want=$(code_of items "the password is longer than 4094 bytes") &&
+	printf "%04096d\n" 0 >long &&
+	test_expect_code "$want" manifold login -u tester --password-stdin 127.0.0.1:1 <long 2>err &&
+	grep "password longer than 4094 bytes" err
+'
+
 test_done
