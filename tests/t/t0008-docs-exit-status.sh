@@ -1,15 +1,19 @@
 #!/bin/sh
 #
-# t0008: every command's manual page says what the command prints and
-# how it exits, shows examples, and the exit codes it documents for the
-# two errors every command has are the codes the binary gives.
+# t0008: every command's manual page says what the command prints
+# (OUTPUT) and how it exits (EXIT STATUS), shows examples, and the exit
+# codes it documents are the codes the binary gives: for an unknown
+# option, a wrong number of arguments, a failed write to standard output
+# (every command, --help >/dev/full), and the commands' own cases that
+# need no registry (a table at the end).
 #
 # The EXIT STATUS section of a page is a list of items, each a code and
-# the cases that give it.  Two phrases are a convention of the pages that
-# this test reads: the item that holds "an unknown option" is the code of
-# `manifold CMD --no-such-flag`, and the one that holds "a wrong number
-# of arguments" is the code of CMD called with arguments it does not
-# take (none, or, for a command that takes none or at most one, "a b").
+# the cases that give it.  The test finds a case's item by words it
+# holds; two phrases are a convention of the pages: the item that holds
+# "an unknown option" is the code of `manifold CMD --no-such-flag`, and
+# the one that holds "a wrong number of arguments" is the code of CMD
+# called with arguments it does not take (none, or, for a command that
+# takes none or may take none, "a b").
 
 . ./test-lib.sh
 
