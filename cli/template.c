@@ -2839,6 +2839,19 @@ int tmpl_tabwrite(struct buf *out, const char *text, size_t len)
 	return 0;
 }
 
+int tmpl_json(struct buf *out, yajl_val v)
+{
+	int ret;
+
+	mf_error_clear();
+	ret = json_node(out, v);
+	if (mf_error_code() == MF_ETOOBIG)
+		return mf_error(MF_ETOOBIG, "JSON longer than %zu bytes", out->max);
+	if (ret)
+		return mf_error(MF_EINVALID, "a number out of range");
+	return 0;
+}
+
 int tmpl_is_template(const char *format)
 {
 	return format && strstr(format, "{{") != NULL;

@@ -80,6 +80,13 @@ int tmpl_exec_header(const struct tmpl *t, struct buf *out);
  */
 int tmpl_tabwrite(struct buf *out, const char *text, size_t len);
 
+/*
+ * Append `v` as compact JSON, as the template's json function writes it
+ * (keys in their order, no HTML escaping).  MF_EINVALID for a number
+ * out of float64's range; MF_ETOOBIG past out's cap.
+ */
+int tmpl_json(struct buf *out, yajl_val v);
+
 /* 1 if a --format value is a template (contains "{{"), else 0. */
 int tmpl_is_template(const char *format);
 
