@@ -130,7 +130,7 @@ struct tmpl {
 
 /* ---- values ---- */
 
-enum vkind { V_MISSING, V_NIL, V_BOOL, V_INT, V_FLOAT, V_STR, V_NODE,
+enum vkind { V_MISSING, V_ABSENT, V_NIL, V_BOOL, V_INT, V_FLOAT, V_STR, V_NODE,
 	     V_LIST, V_HDR };
 
 struct val {
@@ -1016,6 +1016,7 @@ struct ex {
 	size_t nvars, allocvars;
 	unsigned long steps;
 	int header;
+	const char *const *optional;
 	int err;
 };
 
@@ -1254,6 +1255,7 @@ static void print_val(struct buf *b, const struct val *v)
 {
 	switch (v->k) {
 	case V_MISSING: buf_adds(b, "<no value>"); break;
+	case V_ABSENT: break;
 	case V_NIL: buf_adds(b, "<nil>"); break;
 	case V_BOOL: buf_adds(b, v->i ? "true" : "false"); break;
 	case V_INT: buf_addf(b, "%lld", v->i); break;
@@ -1359,6 +1361,7 @@ static int json_val(struct buf *b, const struct val *v)
 {
 	switch (v->k) {
 	case V_MISSING:
+	case V_ABSENT:
 	case V_NIL: buf_adds(b, "null"); return 0;
 	case V_BOOL: buf_adds(b, v->i ? "true" : "false"); return 0;
 	case V_INT: buf_addf(b, "%lld", v->i); return 0;
@@ -1444,6 +1447,21 @@ static int make_str(struct ex *ex, struct val *v, const struct buf *b,
 	return 0;
 }
 
+/* A Go field name and a JSON key: equal ignoring ASCII case and dots. */
+static int name_is(const char *key, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; *key; key++) {
+		if (*key == '.')
+			continue;
+		if (i >= n || tolower((unsigned char)*key) != tolower((unsigned char)s[i]))
+			return 0;
+		i++;
+	}
+	return i == n;
+}
+
 static int field(struct ex *ex, struct val *v, const struct name *nm,
 		 size_t start)
 {
@@ -1459,7 +1477,7 @@ static int field(struct ex *ex, struct val *v, const struct name *nm,
 		buf_release(&b);
 		return ret;
 	}
-	if (v->k == V_NIL || v->k == V_MISSING)
+	if (v->k == V_NIL || v->k == V_MISSING || v->k == V_ABSENT)
 		return exerr(ex, start, end, MF_EINVALID,
 			     "nil pointer evaluating %s.%.*s",
 			     v->k == V_NIL ? "interface {}" : "<nil>",
@@ -1481,6 +1499,15 @@ static int field(struct ex *ex, struct val *v, const struct name *nm,
 		if (strlen(k) == nm->n && !strncasecmp(k, nm->s, nm->n))
 			hit = obj->u.object.values[i];
 	}
+	for (size_t i = 0; i < obj->u.object.len && !hit; i++)
+		if (name_is(obj->u.object.keys[i], nm->s, nm->n))
+			hit = obj->u.object.values[i];
+	for (size_t i = 0; !hit && ex->optional && ex->optional[i]; i++)
+		if (name_is(ex->optional[i], nm->s, nm->n)) {
+			memset(v, 0, sizeof(*v));
+			v->k = V_ABSENT;
+			return 0;
+		}
 	if (!hit) {
 		struct buf names = BUF_INIT;
 		int ret;
@@ -1721,6 +1748,7 @@ static enum kind basic(const struct val *v)
 {
 	switch (v->k) {
 	case V_MISSING:
+	case V_ABSENT:
 	case V_NIL: return K_NIL;
 	case V_BOOL: return K_BOOL;
 	case V_INT: return K_INT;
@@ -1819,7 +1847,8 @@ static int f_len(struct val *out, struct ex *ex, const struct cmd *c,
 		out->i = (long long)(YAJL_IS_ARRAY(a[0].node) ?
 				     a[0].node->u.array.len : a[0].node->u.object.len);
 		return 0;
-	case V_HDR: out->i = 0; return 0;
+	case V_HDR:
+	case V_ABSENT: out->i = 0; return 0;
 	default:
 		return ferr(ex, c, "len of type %s", type_name(&a[0]));
 	}
@@ -1833,7 +1862,7 @@ static int f_index(struct val *out, struct ex *ex, const struct cmd *c,
 	for (size_t k = 1; k < n; k++) {
 		const struct val *ix = &a[k];
 
-		if (v.k == V_NIL || v.k == V_MISSING)
+		if (v.k == V_NIL || v.k == V_MISSING || v.k == V_ABSENT)
 			return ferr(ex, c, "index of untyped nil");
 		if (v.k == V_NODE && YAJL_IS_OBJECT(v.node)) {
 			yajl_val obj = v.node, hit = NULL;
@@ -2234,7 +2263,7 @@ static void pad_to(struct buf *b, const struct spec *sp, const char *s,
 static void bad_verb(struct buf *b, char verb, const struct val *v)
 {
 	buf_addf(b, "%%!%c(", verb);
-	if (v->k == V_NIL || v->k == V_MISSING) {
+	if (v->k == V_NIL || v->k == V_MISSING || v->k == V_ABSENT) {
 		buf_adds(b, "<nil>");
 	} else {
 		buf_adds(b, type_name(v));
@@ -2591,7 +2620,7 @@ static int exec_range(struct ex *ex, const struct node *n, const struct val *dot
 				     "can't use %lld to iterate over more than one variable",
 				     v.i);
 		count = v.i > 0 ? (size_t)v.i : 0;
-	} else if (v.k != V_NIL && v.k != V_MISSING) {
+	} else if (v.k != V_NIL && v.k != V_MISSING && v.k != V_ABSENT) {
 		struct buf b = BUF_INIT_MAX(64);
 
 		print_val(&b, &v);
@@ -2686,13 +2715,14 @@ static int exec_list(struct ex *ex, const struct node *n, const struct val *dot)
 }
 
 static int run(const struct tmpl *t, struct buf *out, const struct val *root,
-	       int header)
+	       int header, const char *const *optional)
 {
 	struct ex ex;
 	int ret;
 
 	memset(&ex, 0, sizeof(ex));
 	ex.t = t;
+	ex.optional = optional;
 	ex.out = out;
 	ex.header = header;
 	ex.arena.max = out->max > ((size_t)1 << 28) ? ((size_t)1 << 30) :
@@ -2704,12 +2734,18 @@ static int run(const struct tmpl *t, struct buf *out, const struct val *root,
 	return ret;
 }
 
-int tmpl_exec(const struct tmpl *t, struct buf *out, yajl_val data)
+int tmpl_exec_opt(const struct tmpl *t, struct buf *out, yajl_val data,
+		  const char *const *optional)
 {
 	struct val root;
 
 	from_node(&root, data);
-	return run(t, out, &root, 0);
+	return run(t, out, &root, 0, optional);
+}
+
+int tmpl_exec(const struct tmpl *t, struct buf *out, yajl_val data)
+{
+	return tmpl_exec_opt(t, out, data, NULL);
 }
 
 int tmpl_exec_header(const struct tmpl *t, struct buf *out)
@@ -2718,7 +2754,7 @@ int tmpl_exec_header(const struct tmpl *t, struct buf *out)
 
 	memset(&root, 0, sizeof(root));
 	root.k = V_HDR;
-	return run(t, out, &root, 1);
+	return run(t, out, &root, 1, NULL);
 }
 
 /* ---- tables: Go's text/tabwriter, as docker's formatter sets it up ---- */
@@ -2898,7 +2934,7 @@ int tmpl_format_begin(struct tmpl_format *f, const char *format)
 
 int tmpl_format_item(struct tmpl_format *f, yajl_val item)
 {
-	int ret = tmpl_exec(f->t, &f->body, item);
+	int ret = tmpl_exec_opt(f->t, &f->body, item, f->optional);
 
 	if (!ret && buf_addch(&f->body, '\n'))
 		ret = MF_ETOOBIG;

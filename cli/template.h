@@ -23,8 +23,9 @@
  * if / else if / else with / range (one or two variables) / else / end.
  *
  * A field is looked up in an object by key, exactly first, else the
- * first key that matches ignoring ASCII case (so .MediaType finds
- * "mediaType" as Go's struct field would).  A missing key is an error
+ * first key that matches ignoring ASCII case, else ignoring dots too
+ * (so .MediaType finds "mediaType" and .OSVersion "os.version", as Go's
+ * struct fields would).  A missing key is an error
  * naming the field and the keys there are; index on a missing key
  * gives "<no value>" as Go's maps do.  Objects range in sorted key
  * order (Go maps), print as map[k:v ...]; arrays print as [a b].
@@ -61,6 +62,17 @@ void tmpl_free(struct tmpl *t);
  * hold part of the output.  A parsed template runs any number of times.
  */
 int tmpl_exec(const struct tmpl *t, struct buf *out, yajl_val data);
+
+/*
+ * The same, where a field named in the NULL-terminated `optional` (JSON
+ * keys: "platform", "os.version") that an object lacks is Go's zero
+ * value, not an error: it prints as "", is false, has length 0, ranges
+ * over nothing, and json gives null (a field of it is still an error,
+ * as a nil pointer's is in Go).  For members a schema allows to be
+ * left out (omitempty).
+ */
+int tmpl_exec_opt(const struct tmpl *t, struct buf *out, yajl_val data,
+		  const char *const *optional);
 
 /*
  * Execute in header mode, as docker writes a table's header: a field
@@ -100,6 +112,7 @@ int tmpl_is_template(const char *format);
 struct tmpl_format {
 	struct tmpl *t;
 	int table;
+	const char *const *optional;	/* for tmpl_exec_opt(); set after begin */
 	struct buf body;
 };
 

@@ -458,6 +458,13 @@ static void template_data(struct buf *j, const struct shown *s)
 static void show_image(const struct shown *s, const struct list_entry *e,
 		       const char *ref, int verbose, enum shape shape);
 
+/* Members OCI and Docker may leave out: absent, they are empty, no error. */
+static const char *const optional_members[] = {
+	"mediaType", "artifactType", "urls", "annotations", "platform",
+	"variant", "features", "os.version", "os.features", "data", "subject",
+	"config", "layers", "manifests", NULL
+};
+
 /*
  * --format TEMPLATE: run once over the manifest (or, with -v, over
  * docker's verbose document); a table template runs once per entry of
@@ -472,6 +479,7 @@ static void show_template(const struct shown *s, const struct list_entry *e,
 
 	if (tmpl_format_begin(&f, template_format))
 		template_die("");
+	f.optional = optional_members;
 	if (verbose) {
 		verbose_into = &j;
 		if (manifest_kind_of(s->mt) == MANIFEST_KIND_INDEX)

@@ -260,6 +260,11 @@ static void version_json(struct buf *b, const char *name, size_t n,
 	buf_release(&tmp);
 }
 
+/* The members of a change record that only some kinds of change have. */
+static const char *const change_members[] = {
+	"platform", "digest", "old", "new", "annotations", NULL
+};
+
 static void show_template(struct tmpl_format *f, const char *name, size_t n,
 			  const struct version *v, struct odb_txn *tx)
 {
@@ -310,6 +315,8 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 			"--format cannot be combined with --oneline or --patch");
 	if (format && tmpl_format_begin(&tf, format))
 		die("template parsing error: %s", mf_error_last());
+	if (format)
+		tf.optional = change_members;
 
 	/* The list as docker names it; else a ref named as it is. */
 	tx = pc_read_begin(ctx);
