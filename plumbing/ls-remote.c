@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "commands.h"
+#include "cli/template.h"
+#include "manifest/json.h"
+#include "util/json-write.h"
 #include "engine/remote.h"
 #include "util/escape.h"
 #include "cli/parse-options.h"
@@ -14,7 +17,8 @@
 #include "cli/usage.h"
 
 static const char *const usage_str[] = {
-	"manifold ls-remote [--tags-only] [--exit-code] [--insecure] <repository> [<tag>...]",
+	"manifold ls-remote [--tags-only] [--exit-code] [--insecure] "
+	"[--format <template>] <repository> [<tag>...]",
 	NULL
 };
 
@@ -40,8 +44,32 @@ static int wanted(const char *tag, const char **patterns, int n)
 	return 0;
 }
 
+/* --format: one object per tag, {"repository", "tag", "digest"}. */
+static void format_tag(struct tmpl_format *f, const char *repo,
+		       const char *tag, const char *digest)
+{
+	struct buf b = BUF_INIT;
+	yajl_val v;
+	struct jw w;
+
+	jw_init(&w, &b, "", 1, JW_PLAIN);
+	jw_open(&w, '{');
+	jw_string(&w, "repository", repo);
+	jw_string(&w, "tag", tag);
+	jw_string_or_null(&w, "digest", digest);
+	jw_close(&w, '}');
+	if (w.ret || json_parse(&v, b.ptr, b.len))
+		die_last();
+	if (tmpl_format_item(f, v))
+		die("template parsing error: %s", mf_error_last());
+	yajl_tree_free(v);
+	buf_release(&b);
+}
+
 int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 {
+	const char *format = NULL;
+	struct tmpl_format tf;
 	int insecure = 0, tags_only = 0, exit_code = 0;
 	const struct option opts[] = {
 		OPT_BOOL(0, "tags-only", &tags_only, "print tags without their digests"),
@@ -49,6 +77,8 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "exit with 2 when no tag matched"),
 		OPT_BOOL(0, "insecure", &insecure,
 			 "allow plain HTTP or an unverified certificate"),
+		OPT_STRING(0, "format", &format, "template",
+			   "format each tag with a Go template"),
 		OPT_END()
 	};
 	struct strvec tags = STRVEC_INIT;
@@ -59,6 +89,11 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 	argc = parse_options(argc, argv, opts, usage_str);
 	if (argc < 1)
 		usage_with_options_error(usage_str, opts, "name a repository");
+	if (format && !tmpl_is_template(format))
+		usage_with_options_error(usage_str, opts,
+			"--format takes a template, as '{{.Tag}} {{.Digest}}'");
+	if (format && tmpl_format_begin(&tf, format))
+		die("template parsing error: %s", mf_error_last());
 	if (eng_remote_open(&r, argv[0], insecure) ||
 	    eng_remote_tags(r, collect, &tags))
 		die_last();
@@ -71,6 +106,10 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 		if (!wanted(tags.v[i], argv + 1, argc - 1))
 			continue;
 		shown++;
+		if (tags_only && format) {
+			format_tag(&tf, argv[0], tags.v[i], NULL);
+			continue;
+		}
 		if (tags_only) {
 			puts(term_str(tags.v[i]));
 			continue;
@@ -83,7 +122,19 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 			}
 			die_last();
 		}
-		printf("%s\t%s\n", digest_fmt(s, &d), term_str(tags.v[i]));
+		if (format)
+			format_tag(&tf, argv[0], tags.v[i], digest_fmt(s, &d));
+		else
+			printf("%s\t%s\n", digest_fmt(s, &d), term_str(tags.v[i]));
+	}
+	if (format) {
+		struct buf o = BUF_INIT;
+
+		if (tmpl_format_end(&tf, &o))
+			die("template parsing error: %s", mf_error_last());
+		fwrite(o.ptr, 1, o.len, stdout);
+		buf_release(&o);
+		tmpl_format_release(&tf);
 	}
 	eng_remote_close(r);
 	strvec_clear(&tags);

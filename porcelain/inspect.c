@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/entries.h"
 #include "engine/list-read.h"
@@ -14,6 +15,7 @@
 #include "manifest/list.h"
 #include "manifest/manifest.h"
 #include "cli/porcelain.h"
+#include "cli/template.h"
 #include "util/buf.h"
 #include "util/json-write.h"
 #include "cli/parse-options.h"
@@ -52,11 +54,19 @@ static int get_object(const char **data, size_t *len, const char **mt,
 	return 0;
 }
 
+/* With --format TEMPLATE -v: the verbose document goes here, not out. */
+static struct buf *verbose_into;
+
 /* `b` and a newline; ret: how writing `b` went. */
 static void out(struct buf *b, int ret)
 {
 	if (ret || buf_addch(b, '\n'))
 		die_last();
+	if (verbose_into) {
+		if (buf_add(verbose_into, b->ptr, b->len))
+			die_last();
+		return;
+	}
 	fwrite(b->ptr, 1, b->len, stdout);
 }
 
@@ -292,7 +302,7 @@ static void docker_view(struct list *l)
 	l->oci = l->nr && !strcmp(l->e[0].media_type, MT_OCI_MANIFEST);
 }
 
-enum shape { SHAPE_DOCKER, SHAPE_RAW, SHAPE_TABLE };
+enum shape { SHAPE_DOCKER, SHAPE_RAW, SHAPE_TABLE, SHAPE_TEMPLATE };
 
 struct shown {
 	const char *name;		/* as named: for Ref and the table */
@@ -395,9 +405,115 @@ static void show_image(const struct shown *s, const struct list_entry *e,
 	list_release(&tmp);
 }
 
+/* The --format template of this command (SHAPE_TEMPLATE). */
+static const char *template_format;
+
+static void template_die(const char *what)
+{
+	die("template parsing error: %s%s", what, mf_error_last());
+}
+
+/*
+ * What a template sees: the manifest's own members (.MediaType,
+ * .Manifests, .Config, .Layers, .Annotations...) and .Name (as named),
+ * .Digest, .Size and .Manifest (the whole document, as buildx's
+ * imagetools inspect --format has it).
+ */
+static void template_data(struct buf *j, const struct shown *s)
+{
+	static const char *const ours[] = { "name", "digest", "size", "manifest" };
+	yajl_val doc;
+	struct jw w;
+
+	if (json_parse(&doc, s->data, s->len))
+		die("%s: %s", s->name, mf_error_last());
+	jw_init(&w, j, "", 1, JW_PLAIN);
+	jw_open(&w, '{');
+	jw_string(&w, "name", s->name);
+	jw_string(&w, "digest", s->digest);
+	jw_int(&w, "size", (int64_t)s->len);
+	jw_raw(&w, "manifest", s->data, s->len);
+	for (size_t i = 0; YAJL_IS_OBJECT(doc) && i < doc->u.object.len; i++) {
+		const char *k = doc->u.object.keys[i];
+		struct buf v = BUF_INIT;
+		size_t n;
+
+		for (n = 0; n < 4 && strcasecmp(k, ours[n]); n++)
+			;
+		if (n < 4)
+			continue;
+		if (tmpl_json(&v, doc->u.object.values[i]))
+			die("%s: %s", s->name, mf_error_last());
+		jw_raw(&w, k, v.ptr, v.len);
+		buf_release(&v);
+	}
+	if (!YAJL_IS_OBJECT(doc) || !json_has(doc, "mediaType"))
+		jw_string(&w, "mediaType", s->mt);
+	jw_close(&w, '}');
+	yajl_tree_free(doc);
+	if (w.ret)
+		die_last();
+}
+
+static void show_image(const struct shown *s, const struct list_entry *e,
+		       const char *ref, int verbose, enum shape shape);
+
+/* Members OCI and Docker may leave out: absent, they are empty, no error. */
+static const char *const optional_members[] = {
+	"mediaType", "artifactType", "urls", "annotations", "platform",
+	"variant", "features", "os.version", "os.features", "data", "subject",
+	"config", "layers", "manifests", NULL
+};
+
+/*
+ * --format TEMPLATE: run once over the manifest (or, with -v, over
+ * docker's verbose document); a table template runs once per entry of
+ * a list (each a descriptor: .Digest, .MediaType, .Size, .Platform...).
+ */
+static void show_template(const struct shown *s, const struct list_entry *e,
+			  const char *ref, int verbose)
+{
+	struct buf j = BUF_INIT_MAX((size_t)256 << 20), o = BUF_INIT;
+	struct tmpl_format f;
+	yajl_val doc, rows;
+
+	if (tmpl_format_begin(&f, template_format))
+		template_die("");
+	f.optional = optional_members;
+	if (verbose) {
+		verbose_into = &j;
+		if (manifest_kind_of(s->mt) == MANIFEST_KIND_INDEX)
+			show_list(s, 1, SHAPE_DOCKER);
+		else
+			show_image(s, e, ref, 1, SHAPE_DOCKER);
+		verbose_into = NULL;
+	} else {
+		template_data(&j, s);
+	}
+	if (json_parse(&doc, j.ptr, j.len))
+		die_last();
+	rows = f.table ? json_get_array(doc, "manifests") : NULL;
+	if (rows) {
+		for (size_t i = 0; i < rows->u.array.len; i++)
+			if (tmpl_format_item(&f, rows->u.array.values[i]))
+				template_die("");
+	} else if (tmpl_format_item(&f, doc)) {
+		template_die("");
+	}
+	if (tmpl_format_end(&f, &o))
+		template_die("");
+	fwrite(o.ptr, 1, o.len, stdout);
+	tmpl_format_release(&f);
+	yajl_tree_free(doc);
+	buf_release(&j);
+	buf_release(&o);
+}
+
 static void show(struct shown *s, int verbose, enum shape shape)
 {
-	if (manifest_kind_of(s->mt) == MANIFEST_KIND_INDEX)
+	if (shape == SHAPE_TEMPLATE)
+		show_template(s, NULL, NULL, verbose);
+	else if (manifest_kind_of(s->mt) == MANIFEST_KIND_INDEX)
 		show_list(s, verbose, shape);
 	else
 		show_image(s, NULL, NULL, verbose, shape);
@@ -464,7 +580,10 @@ static void show_entry(struct objects *o, const char *list, const char *spec,
 	s.name = mdisp;
 	s.o = o;
 	eng_entry_ref(ref, o->tx, s.digest);
-	show_image(&s, &l.e[i], ref, verbose, shape);
+	if (shape == SHAPE_TEMPLATE)
+		show_template(&s, &l.e[i], ref, verbose);
+	else
+		show_image(&s, &l.e[i], ref, verbose, shape);
 	list_release(&l);
 }
 
@@ -479,7 +598,8 @@ int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "Output additional info including layers and platform"),
 		OPT_BOOL(0, "raw", &raw, "Print the exact bytes, as stored or served"),
 		OPT_STRING(0, "format", &format, "string",
-			   "Output format: json (docker's, the default) or table"),
+			   "Output format: json (docker's, the default), table, "
+			   "or a Go template"),
 		OPT_END()
 	};
 	enum shape shape = SHAPE_DOCKER;
@@ -494,11 +614,14 @@ int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx)
 				 "requires at least 1 and at most 2 arguments");
 	if (format && !strcmp(format, "table"))
 		shape = SHAPE_TABLE;
+	else if (tmpl_is_template(format))
+		shape = SHAPE_TEMPLATE;
 	else if (format && strcmp(format, "json"))
 		usage_with_options_error(usage_str, opts,
 			"invalid argument \"%s\" for \"--format\" flag: "
-			"expected json or table", format);
-	if (raw && (shape == SHAPE_TABLE || verbose))
+			"expected json, table or a template", format);
+	template_format = format;
+	if (raw && (shape == SHAPE_TABLE || shape == SHAPE_TEMPLATE || verbose))
 		usage_with_options_error(usage_str, opts,
 			"--raw cannot be combined with --verbose or --format");
 	if (raw)

@@ -13,7 +13,10 @@
 #include "engine/list-diff.h"
 #include "engine/list-read.h"
 #include "cli/porcelain.h"
+#include "cli/template.h"
+#include "manifest/json.h"
 #include "util/buf.h"
+#include "util/json-write.h"
 #include "util/ident.h"
 #include "cli/parse-options.h"
 #include "cli/usage.h"
@@ -195,10 +198,94 @@ static void show_full(const char *name, size_t n, const struct version *v,
 	list_diff_release(&d);
 }
 
+/*
+ * One version as a --format template sees it: name, index, ref
+ * (NAME@{n}), digest and previous (null for none), date, by, command,
+ * signers (the keys its signatures claim), and the changes since the
+ * version before (list_diff_json()'s records) with their counts (all
+ * null when a version is missing from the store).
+ */
+static void version_json(struct buf *b, const char *name, size_t n,
+			 const struct version *v, struct odb_txn *tx)
+{
+	struct list_diff d = LIST_DIFF_INIT;
+	char hex[DIGEST_MAX_STR], iso[DATE_MAX];
+	struct buf tmp = BUF_INIT;
+	struct pc_signers sg;
+	struct jw w;
+
+	jw_init(&w, b, "", 1, JW_PLAIN);
+	jw_open(&w, '{');
+	jw_string(&w, "name", name);
+	jw_int(&w, "index", (int64_t)n);
+	buf_addf(&tmp, "%s@{%zu}", name, n);
+	jw_string(&w, "ref", tmp.ptr);
+	jw_string_or_null(&w, "digest", digest_is_zero(&v->new_id) ? NULL :
+			  digest_fmt(hex, &v->new_id));
+	jw_string_or_null(&w, "previous", digest_is_zero(&v->old_id) ? NULL :
+			  digest_fmt(hex, &v->old_id));
+	date_show(iso, v->time, v->tz, DATE_ISO_STRICT, 0);
+	jw_string(&w, "date", iso);
+	jw_string(&w, "by", v->who);
+	jw_string(&w, "command", v->msg);
+	jw_next(&w, "signers");
+	jw_open(&w, '[');
+	if (!digest_is_zero(&v->new_id)) {
+		pc_signers_get(&sg, tx, &v->new_id);
+		for (size_t i = 0; i < sg.keys_nr; i++)
+			jw_string(&w, NULL, sg.keys[i]);
+		pc_signers_release(&sg);
+	}
+	jw_close(&w, ']');
+	if (version_diff(&d, tx, v) < 0) {
+		jw_null(&w, "changes");
+		jw_null(&w, "added");
+		jw_null(&w, "removed");
+		jw_null(&w, "changed");
+	} else {
+		size_t ad, rm, ch;
+
+		buf_reset(&tmp);
+		list_diff_json(&tmp, &d);
+		jw_raw(&w, "changes", tmp.ptr, tmp.len);
+		list_diff_counts(&d, &ad, &rm, &ch);
+		jw_int(&w, "added", (int64_t)ad);
+		jw_int(&w, "removed", (int64_t)rm);
+		jw_int(&w, "changed", (int64_t)ch);
+	}
+	jw_close(&w, '}');
+	if (w.ret)
+		die_last();
+	list_diff_release(&d);
+	buf_release(&tmp);
+}
+
+/* The members of a change record that only some kinds of change have. */
+static const char *const change_members[] = {
+	"platform", "digest", "old", "new", "annotations", NULL
+};
+
+static void show_template(struct tmpl_format *f, const char *name, size_t n,
+			  const struct version *v, struct odb_txn *tx)
+{
+	struct buf b = BUF_INIT;
+	yajl_val doc;
+
+	version_json(&b, name, n, v, tx);
+	if (json_parse(&doc, b.ptr, b.len))
+		die_last();
+	if (tmpl_format_item(f, doc))
+		die("template parsing error: %s", mf_error_last());
+	yajl_tree_free(doc);
+	buf_release(&b);
+}
+
 int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	long max = -1;
 	int oneline = 0, patch = 0, ret;
+	const char *format = NULL;
+	struct tmpl_format tf;
 	char display[ENG_NAME_MAX], ref[ODB_REF_MAX + 1];
 	struct versions vs = { NULL, 0, 0 };
 	struct odb_txn *tx;
@@ -211,12 +298,25 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "One line per version, with counts of the changes"),
 		OPT_BOOL('p', "patch", &patch,
 			 "Show the changes with full digests"),
+		OPT_STRING(0, "format", &format, "string",
+			   "Format each version with a Go template"),
 		OPT_END()
 	};
 
 	argc = parse_options(argc, argv, opts, log_usage);
 	if (argc != 1)
 		usage_cobra_args(log_usage, 0, "requires exactly 1 argument");
+	if (format && !tmpl_is_template(format))
+		usage_with_options_error(log_usage, opts,
+			"invalid argument \"%s\" for \"--format\" flag: "
+			"expected a template", format);
+	if (format && (oneline || patch))
+		usage_with_options_error(log_usage, opts,
+			"--format cannot be combined with --oneline or --patch");
+	if (format && tmpl_format_begin(&tf, format))
+		die("template parsing error: %s", mf_error_last());
+	if (format)
+		tf.optional = change_members;
 
 	/* The list as docker names it; else a ref named as it is. */
 	tx = pc_read_begin(ctx);
@@ -233,12 +333,23 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 
 	mf_ident_time(&now, &tz);
 	for (size_t n = 0; n < vs.nr && (max < 0 || (long)n < max); n++) {
-		if (oneline)
+		if (format)
+			show_template(&tf, argv[0], n, &vs.v[n], tx);
+		else if (oneline)
 			show_oneline(argv[0], n, &vs.v[n], tx);
 		else
 			show_full(argv[0], n, &vs.v[n], tx, patch, now);
 	}
 	eng_view_end(tx);
+	if (format) {
+		struct buf o = BUF_INIT;
+
+		if (tmpl_format_end(&tf, &o))
+			die("template parsing error: %s", mf_error_last());
+		fwrite(o.ptr, 1, o.len, stdout);
+		buf_release(&o);
+		tmpl_format_release(&tf);
+	}
 	for (size_t n = 0; n < vs.nr; n++) {
 		free(vs.v[n].who);
 		free(vs.v[n].msg);

@@ -13,6 +13,8 @@
 #include "util/date.h"
 #include "manifest/manifest.h"
 #include "cli/porcelain.h"
+#include "cli/template.h"
+#include "manifest/json.h"
 #include "util/buf.h"
 #include "util/ident.h"
 #include "util/json-write.h"
@@ -207,6 +209,67 @@ static void print_table(const struct rows *rs, int no_trunc)
 	free(c);
 }
 
+/*
+ * One list as --format json writes it; with `docker_names`, also the
+ * fields docker image ls gives its templates: repository and tag (the
+ * name split at its tag), id (the digest's first 12 hex digits).
+ */
+static void row_json(struct jw *w, const struct row *r, int docker_names)
+{
+	char hex[DIGEST_MAX_STR], when[DATE_MAX];
+	char ref[ODB_REF_MAX + 1];
+
+	snprintf(ref, sizeof(ref), "lists/%s", r->name);
+	jw_open(w, '{');
+	jw_string(w, "name", r->name);
+	jw_string(w, "ref", ref);
+	jw_string(w, "digest", digest_fmt(hex, &r->id));
+	jw_string_or_null(w, "mediaType", r->media_type);
+	jw_string(w, "format", r->format);
+	if (r->entries < 0)
+		jw_null(w, "entries");
+	else
+		jw_int(w, "entries", r->entries);
+	jw_next(w, "platforms");
+	jw_open(w, '[');
+	for (size_t k = 0; k < r->plats_nr; k++)
+		jw_string(w, NULL, r->plats[k]);
+	jw_close(w, ']');
+	jw_int(w, "attestations", (int64_t)r->attestations);
+	if (r->has_time)
+		date_show(when, r->time, r->tz, DATE_ISO_STRICT, 0);
+	jw_string_or_null(w, "changed", r->has_time ? when : NULL);
+	/* the fingerprints the signatures claim, unverified */
+	if (r->sig.unreadable) {
+		jw_null(w, "signatures");
+		jw_null(w, "signers");
+	} else {
+		jw_int(w, "signatures", (int64_t)r->sig.count);
+		jw_next(w, "signers");
+		jw_open(w, '[');
+		for (size_t k = 0; k < r->sig.keys_nr; k++)
+			jw_string(w, NULL, r->sig.keys[k]);
+		jw_close(w, ']');
+	}
+	if (docker_names) {
+		const char *slash = strrchr(r->name, '/');
+		const char *colon = strrchr(slash ? slash : r->name, ':');
+		size_t rl = colon ? (size_t)(colon - r->name) : strlen(r->name);
+		char *repo = xstrndup(r->name, rl);
+
+		jw_string(w, "repository", repo);
+		jw_string(w, "tag", colon ? colon + 1 : "");
+		{
+			char id[13];
+
+			snprintf(id, sizeof(id), "%s", strchr(hex, ':') + 1);
+			jw_string(w, "id", id);
+		}
+		free(repo);
+	}
+	jw_close(w, '}');
+}
+
 /* One list per line, each an object on that line (as diff --format json). */
 static void print_json(const struct rows *rs)
 {
@@ -216,50 +279,43 @@ static void print_json(const struct rows *rs)
 	jw_init(&w, &b, "  ", 2, JW_PLAIN);
 	jw_open(&w, '[');
 	for (size_t i = 0; i < rs->nr; i++) {
-		const struct row *r = &rs->r[i];
-		char hex[DIGEST_MAX_STR], when[DATE_MAX];
-		char ref[ODB_REF_MAX + 1];
-
-		snprintf(ref, sizeof(ref), "lists/%s", r->name);
 		jw_next(&w, NULL);
-		jw_open(&w, '{');
-		jw_string(&w, "name", r->name);
-		jw_string(&w, "ref", ref);
-		jw_string(&w, "digest", digest_fmt(hex, &r->id));
-		jw_string_or_null(&w, "mediaType", r->media_type);
-		jw_string(&w, "format", r->format);
-		if (r->entries < 0)
-			jw_null(&w, "entries");
-		else
-			jw_int(&w, "entries", r->entries);
-		jw_next(&w, "platforms");
-		jw_open(&w, '[');
-		for (size_t k = 0; k < r->plats_nr; k++)
-			jw_string(&w, NULL, r->plats[k]);
-		jw_close(&w, ']');
-		jw_int(&w, "attestations", (int64_t)r->attestations);
-		if (r->has_time)
-			date_show(when, r->time, r->tz, DATE_ISO_STRICT, 0);
-		jw_string_or_null(&w, "changed", r->has_time ? when : NULL);
-		/* the fingerprints the signatures claim, unverified */
-		if (r->sig.unreadable) {
-			jw_null(&w, "signatures");
-			jw_null(&w, "signers");
-		} else {
-			jw_int(&w, "signatures", (int64_t)r->sig.count);
-			jw_next(&w, "signers");
-			jw_open(&w, '[');
-			for (size_t k = 0; k < r->sig.keys_nr; k++)
-				jw_string(&w, NULL, r->sig.keys[k]);
-			jw_close(&w, ']');
-		}
-		jw_close(&w, '}');
+		row_json(&w, &rs->r[i], 0);
 	}
 	jw_close(&w, ']');
 	if (w.ret || buf_addch(&b, '\n'))
 		die_last();
 	fwrite(b.ptr, 1, b.len, stdout);
 	buf_release(&b);
+}
+
+/* --format TEMPLATE: once per list, over row_json()'s object. */
+static void print_template(const struct rows *rs, const char *format)
+{
+	struct buf o = BUF_INIT;
+	struct tmpl_format f;
+
+	if (tmpl_format_begin(&f, format))
+		die("template parsing error: %s", mf_error_last());
+	for (size_t i = 0; i < rs->nr; i++) {
+		struct buf b = BUF_INIT;
+		yajl_val v;
+		struct jw w;
+
+		jw_init(&w, &b, "", 1, JW_PLAIN);
+		row_json(&w, &rs->r[i], 1);
+		if (w.ret || json_parse(&v, b.ptr, b.len))
+			die_last();
+		if (tmpl_format_item(&f, v))
+			die("template parsing error: %s", mf_error_last());
+		yajl_tree_free(v);
+		buf_release(&b);
+	}
+	if (tmpl_format_end(&f, &o))
+		die("template parsing error: %s", mf_error_last());
+	fwrite(o.ptr, 1, o.len, stdout);
+	tmpl_format_release(&f);
+	buf_release(&o);
 }
 
 int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx)
@@ -270,7 +326,8 @@ int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx)
 	struct odb_txn *tx;
 	const struct option opts[] = {
 		OPT_STRING(0, "format", &format, "string",
-			   "Output format: \"table\" (default) or \"json\""),
+			   "Output format: \"table\" (default), \"json\", "
+			   "or a Go template"),
 		OPT_BOOL('q', "quiet", &quiet, "Only display list names"),
 		OPT_BOOL(0, "no-trunc", &no_trunc, "Don't truncate digests"),
 		OPT_END()
@@ -280,7 +337,8 @@ int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx)
 	if (argc > 1)
 		usage_cobra_args(ls_usage, 0,
 				 "accepts at most 1 arg(s), received %d", argc);
-	if (format && strcmp(format, "table") && strcmp(format, "json"))
+	if (format && strcmp(format, "table") && strcmp(format, "json") &&
+	    !tmpl_is_template(format))
 		die("invalid format \"%s\": use table or json", format);
 	rs.pattern = argc ? argv[0] : NULL;
 
@@ -297,6 +355,8 @@ int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx)
 			puts(rs.r[i].name);
 	} else if (format && !strcmp(format, "json")) {
 		print_json(&rs);
+	} else if (tmpl_is_template(format)) {
+		print_template(&rs, format);
 	} else {
 		print_table(&rs, no_trunc);
 	}

@@ -57,7 +57,7 @@ _manifold_options()
 	fetch)		echo "-f --force --insecure --platform= --no-referrers --referrers= -q --quiet" ;;
 	import)		echo "-f --force --no-referrers --referrers= -j --jobs= -q --quiet" ;;
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
-	log)		echo "-n --max-count= --oneline -p --patch" ;;
+	log)		echo "-n --max-count= --oneline -p --patch --format=" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
 	push)		echo "--insecure -p --purge --dry-run -f --force -q --quiet -j --jobs= --no-referrers --referrers= --format= --metadata-file= --digestfile=" ;;
 	sign)		echo "--key= --passphrase-file= --identity= --no-children -q --quiet" ;;
@@ -71,7 +71,7 @@ _manifold_options()
 	hash-object)	echo "-w --write -t --type= --stdin --stdin-paths --batch --literally --algorithm=" ;;
 	login)		echo "-u --username= --password-stdin --insecure --authfile=" ;;
 	logout)		echo "--authfile=" ;;
-	ls-remote)	echo "--tags-only --exit-code --insecure" ;;
+	ls-remote)	echo "--tags-only --exit-code --insecure --format=" ;;
 	reflog)		echo "-n --max-count= --no-abbrev --date= --oldest-first --expire= --dry-run -v --verbose --all" ;;
 	rev-parse)	echo "--verify -q --quiet --short --symbolic-full-name" ;;
 	show-ref)	echo "-s --hash --verify --exists -q --quiet --prefix=" ;;
@@ -88,6 +88,7 @@ _manifold_takes_value()
 	annotate:--variant|annotate:--features|annotate:--annotation) return 0 ;;
 	create:--format|create:--platform|create:--annotation) return 0 ;;
 	diff:--format|fetch:--platform|inspect:--format|ls:--format) return 0 ;;
+	log:--format|ls-remote:--format) return 0 ;;
 	log:-n|log:--max-count) return 0 ;;
 	push:-j|push:--jobs|push:--format|export:--format) return 0 ;;
 	export:-o|export:--output|export:-j|export:--jobs) return 0 ;;
