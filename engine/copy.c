@@ -664,6 +664,18 @@ static int run(struct eng_copy *p, struct target *t,
 			return target_denied(t, mf_error_wrap(ret, "failed to check %s",
 							       to->name));
 	}
+	/*
+	 * A target that holds nothing has none of the children: one
+	 * request (a registry lists the repository's tags) instead of one
+	 * per child, when there are enough children to be worth it.  Not
+	 * before the check above: an unchanged list costs one request.
+	 */
+	p->target_empty = 0;
+	if (!o->force && root->children_nr >= ENG_COPY_EMPTY_MIN &&
+	    ep_known_absent(t->ep, NULL) == 1) {
+		p->stats.requests++;
+		p->target_empty = 1;
+	}
 	/* Children first; the list is never visible before them. */
 	claim(p, &root->st);
 	if ((ret = push_children(p, t, o->jobs ? o->jobs : ENG_PUSH_JOBS)) ||
@@ -919,17 +931,6 @@ static int copy_run(struct eng_copy *p, const struct eng_copy_target *to,
 
 	memset(&p->stats, 0, sizeof(p->stats));
 	forget_target(p);
-	/*
-	 * A target that holds nothing has none of the children: one
-	 * request (a registry lists the repository's tags) instead of one
-	 * per child, when there are enough children to be worth it.
-	 */
-	p->target_empty = 0;
-	if (!o->force && p->nodes[0].children_nr >= ENG_COPY_EMPTY_MIN &&
-	    ep_known_absent(to->ep, NULL) == 1) {
-		p->stats.requests++;
-		p->target_empty = 1;
-	}
 	t.p = p;
 	t.insecure = o->insecure;
 	t.target = to->ep;

@@ -91,7 +91,11 @@ test_expect_success 'a new repository: its tags listed once (404), no child look
 	tail -n 1 reqs | grep "^PUT /v2/fresh/app/manifests/x 201$" &&
 	remote_list fresh/app:x >got &&
 	manifold cat-manifest "$R/fresh/app:x" >want &&
-	test_cmp want got
+	test_cmp want got &&
+	# pushed again unchanged: the tag alone, no listing
+	registry_log_reset &&
+	manifold push "$R/fresh/app:x" >/dev/null &&
+	test "$(registry_request_count)" = 1
 '
 
 test_expect_success 'a repository that exists: each child is looked for, none sent again' '
