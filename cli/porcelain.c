@@ -9,6 +9,7 @@
 #include "manifest/manifest.h"
 #include "manifest/platform.h"
 #include "porcelain.h"
+#include "cli/template.h"
 #include "util/buf.h"
 #include "cli/parse-options.h"
 #include "cli/usage.h"
@@ -34,6 +35,22 @@ void pc_list_name(char *display, char *refname, const char *name,
 			die("%s%s", errprefix, mf_error_last());
 		die_last();
 	}
+}
+
+void pc_format_die(void)
+{
+	die("template parsing error: %s", mf_error_last());
+}
+
+void pc_format_print(struct tmpl_format *f)
+{
+	struct buf o = BUF_INIT;
+
+	if (tmpl_format_end(f, &o))
+		pc_format_die();
+	fwrite(o.ptr, 1, o.len, stdout);
+	buf_release(&o);
+	tmpl_format_release(f);
 }
 
 unsigned pc_jobs(long jobs, const char *const *usage, const struct option *opts)

@@ -46,6 +46,17 @@ void pc_list_name(char *display, char *refname, const char *name,
 			"(\"signature\": cosign signatures); repeatable")
 
 /*
+ * --format templates (cli/template.h) as the commands print them:
+ * pc_format_die() reports the last template error as docker's
+ * formatter words it ("template parsing error: ...") and exits;
+ * pc_format_print() writes what f made to standard output (dying on a
+ * template error) and releases f.
+ */
+struct tmpl_format;
+void pc_format_die(void);
+void pc_format_print(struct tmpl_format *f);
+
+/*
  * -j/--jobs as the copying commands take it: 1 to PC_JOBS_MAX, a usage
  * error otherwise; the value, as the engine takes it.
  */

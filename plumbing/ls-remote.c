@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "cli/porcelain.h"
 #include "cli/template.h"
 #include "manifest/json.h"
 #include "util/json-write.h"
@@ -61,7 +62,7 @@ static void format_tag(struct tmpl_format *f, const char *repo,
 	if (w.ret || json_parse(&v, b.ptr, b.len))
 		die_last();
 	if (tmpl_format_item(f, v))
-		die("template parsing error: %s", mf_error_last());
+		pc_format_die();
 	yajl_tree_free(v);
 	buf_release(&b);
 }
@@ -93,7 +94,7 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_with_options_error(usage_str, opts,
 			"--format takes a template, as '{{.Tag}} {{.Digest}}'");
 	if (format && tmpl_format_begin(&tf, format))
-		die("template parsing error: %s", mf_error_last());
+		pc_format_die();
 	if (eng_remote_open(&r, argv[0], insecure) ||
 	    eng_remote_tags(r, collect, &tags))
 		die_last();
@@ -128,13 +129,7 @@ int cmd_ls_remote(int argc, const char **argv, struct cmd_ctx *ctx)
 			printf("%s\t%s\n", digest_fmt(s, &d), term_str(tags.v[i]));
 	}
 	if (format) {
-		struct buf o = BUF_INIT;
-
-		if (tmpl_format_end(&tf, &o))
-			die("template parsing error: %s", mf_error_last());
-		fwrite(o.ptr, 1, o.len, stdout);
-		buf_release(&o);
-		tmpl_format_release(&tf);
+		pc_format_print(&tf);
 	}
 	eng_remote_close(r);
 	strvec_clear(&tags);

@@ -408,11 +408,6 @@ static void show_image(const struct shown *s, const struct list_entry *e,
 /* The --format template of this command (SHAPE_TEMPLATE). */
 static const char *template_format;
 
-static void template_die(const char *what)
-{
-	die("template parsing error: %s%s", what, mf_error_last());
-}
-
 /*
  * What a template sees: the manifest's own members (.MediaType,
  * .Manifests, .Config, .Layers, .Annotations...) and .Name (as named),
@@ -473,12 +468,12 @@ static const char *const optional_members[] = {
 static void show_template(const struct shown *s, const struct list_entry *e,
 			  const char *ref, int verbose)
 {
-	struct buf j = BUF_INIT_MAX((size_t)256 << 20), o = BUF_INIT;
+	struct buf j = BUF_INIT_MAX((size_t)256 << 20);
 	struct tmpl_format f;
 	yajl_val doc, rows;
 
 	if (tmpl_format_begin(&f, template_format))
-		template_die("");
+		pc_format_die();
 	f.optional = optional_members;
 	if (verbose) {
 		verbose_into = &j;
@@ -496,17 +491,13 @@ static void show_template(const struct shown *s, const struct list_entry *e,
 	if (rows) {
 		for (size_t i = 0; i < rows->u.array.len; i++)
 			if (tmpl_format_item(&f, rows->u.array.values[i]))
-				template_die("");
+				pc_format_die();
 	} else if (tmpl_format_item(&f, doc)) {
-		template_die("");
+		pc_format_die();
 	}
-	if (tmpl_format_end(&f, &o))
-		template_die("");
-	fwrite(o.ptr, 1, o.len, stdout);
-	tmpl_format_release(&f);
+	pc_format_print(&f);
 	yajl_tree_free(doc);
 	buf_release(&j);
-	buf_release(&o);
 }
 
 static void show(struct shown *s, int verbose, enum shape shape)

@@ -275,7 +275,7 @@ static void show_template(struct tmpl_format *f, const char *name, size_t n,
 	if (json_parse(&doc, b.ptr, b.len))
 		die_last();
 	if (tmpl_format_item(f, doc))
-		die("template parsing error: %s", mf_error_last());
+		pc_format_die();
 	yajl_tree_free(doc);
 	buf_release(&b);
 }
@@ -314,7 +314,7 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_with_options_error(log_usage, opts,
 			"--format cannot be combined with --oneline or --patch");
 	if (format && tmpl_format_begin(&tf, format))
-		die("template parsing error: %s", mf_error_last());
+		pc_format_die();
 	if (format)
 		tf.optional = change_members;
 
@@ -342,13 +342,7 @@ int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx)
 	}
 	eng_view_end(tx);
 	if (format) {
-		struct buf o = BUF_INIT;
-
-		if (tmpl_format_end(&tf, &o))
-			die("template parsing error: %s", mf_error_last());
-		fwrite(o.ptr, 1, o.len, stdout);
-		buf_release(&o);
-		tmpl_format_release(&tf);
+		pc_format_print(&tf);
 	}
 	for (size_t n = 0; n < vs.nr; n++) {
 		free(vs.v[n].who);

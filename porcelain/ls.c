@@ -292,11 +292,10 @@ static void print_json(const struct rows *rs)
 /* --format TEMPLATE: once per list, over row_json()'s object. */
 static void print_template(const struct rows *rs, const char *format)
 {
-	struct buf o = BUF_INIT;
 	struct tmpl_format f;
 
 	if (tmpl_format_begin(&f, format))
-		die("template parsing error: %s", mf_error_last());
+		pc_format_die();
 	for (size_t i = 0; i < rs->nr; i++) {
 		struct buf b = BUF_INIT;
 		yajl_val v;
@@ -307,15 +306,11 @@ static void print_template(const struct rows *rs, const char *format)
 		if (w.ret || json_parse(&v, b.ptr, b.len))
 			die_last();
 		if (tmpl_format_item(&f, v))
-			die("template parsing error: %s", mf_error_last());
+			pc_format_die();
 		yajl_tree_free(v);
 		buf_release(&b);
 	}
-	if (tmpl_format_end(&f, &o))
-		die("template parsing error: %s", mf_error_last());
-	fwrite(o.ptr, 1, o.len, stdout);
-	tmpl_format_release(&f);
-	buf_release(&o);
+	pc_format_print(&f);
 }
 
 int cmd_ls(int argc, const char **argv, struct cmd_ctx *ctx)
