@@ -259,4 +259,25 @@ test_expect_success 'a child missing from an index source is named, not "no such
 	! grep -q "^no such manifest: $R/gone/app:idx" err
 '
 
+# Workers that need what another worker is asking the registry wait for
+# its answer (endpoint/known.h): the proxy holds the referrers probe and
+# the tag listing a second each, so every other worker arrives while
+# they are in flight.
+. "$MANIFOLD_SOURCE_DIR/tests/t/lib-faults.sh"
+fault_proxy held 'GET /referrers/ delay=1000' 'GET /tags/list delay=1000'
+
+test_expect_success 'workers wait for the answer in flight: one probe, one listing, no tag asked' '
+	export MANIFOLD_DIR=$TRASH/inflight &&
+	: >"$PLOG_held" &&
+	manifold create --insecure -j 4 "$P_held/library/app:held" \
+		"$P_held/library/app:amd64" "$P_held/library/app:arm64" \
+		"$P_held/library/app:armv7" "$P_held/library/app:s390x" >out &&
+	test_grep "Created manifest list" out &&
+	test "$(grep -c "^GET /v2/library/app/referrers/" "$PLOG_held")" = 1 &&
+	test "$(grep -c "^GET /v2/library/app/tags/list" "$PLOG_held")" = 1 &&
+	! grep "/manifests/sha256-" "$PLOG_held" &&
+	test "$(grep -c "^GET /v2/library/app/manifests/" "$PLOG_held")" = 4 &&
+	unset MANIFOLD_DIR
+'
+
 test_done
