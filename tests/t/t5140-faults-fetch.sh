@@ -64,6 +64,9 @@ test_expect_success 'an endless manifest stops at the cap' '
 		manifold --debug fetch-manifest "$P_endless/library/app:amd64"
 '
 test_expect_success 'an endless config stops at the cap' '
+	# a store without that config: one it holds is not fetched again
+	export MANIFOLD_DIR=$TRASH/endless &&
+	manifold create "$REGISTRY/x/empty:l" >/dev/null &&
 	fails_cleanly 1 "^failed to copy config sha256:[0-9a-f]{64} from 127.0.0.1:[0-9]+/library/app: .*the source sends more than the [0-9]+ bytes its descriptor says$" \
 		manifold --debug create "$P_endlessblob/x/y:z" "$P_endlessblob/library/app:amd64"
 '
@@ -104,6 +107,8 @@ test_expect_success 'a 503 to a config GET is retried' '
 
 fault_proxy blobreset 'GET /blobs/ reset'
 test_expect_success 'a config GET reset mid-body' '
+	export MANIFOLD_DIR=$TRASH/blobreset &&
+	manifold create "$REGISTRY/x/empty:l" >/dev/null &&
 	fails_cleanly 1 "blob .*: cannot reach 127.0.0.1:[0-9]+: .*(reset|Recv failure)" \
 		manifold --debug create "$P_blobreset/x/y:z" "$P_blobreset/library/app:amd64"
 '

@@ -293,7 +293,10 @@ test_expect_success 'bad layout: a missing manifest, a missing config' '
 	refused "no such manifest" manifold create --insecure "$R/refused/app:r6" oci:bad:img &&
 	bad_layout bad &&
 	rm "$(blob bad "$IMG_CONFIG")" &&
-	refused "$IMG_CONFIG" manifold create --insecure "$R/refused/app:r7" oci:bad:img
+	# into a store that lacks the config (one it holds is not read again)
+	(export MANIFOLD_DIR=$TRASH/noconfig &&
+	 manifold create "$R/x/empty:l" >/dev/null &&
+	 refused "$IMG_CONFIG" manifold create --insecure "$R/refused/app:r7" oci:bad:img)
 '
 
 test_expect_success 'bad layout: a missing layer, on push' '
