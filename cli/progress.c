@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/progress.h"
+#include "util/error.h"
 #include "util/wrapper.h"
 
 /* bytes_sent samples a rate is computed over: the last ~3 s. */
@@ -57,6 +58,7 @@ size_t progress_width(int fd)
 }
 
 /* Append to out at *len, never past cap - 1. */
+MF_PRINTF(4, 5)
 static void add(char *out, size_t cap, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
