@@ -88,24 +88,34 @@ int odb_object_peek(struct odb_object *out, struct odb_txn *tx,
 	return ret < 0 ? ret : decode(out, &v, key);
 }
 
-/* Where an id falls in key order ("sha256:<hex>" < "sha512:<hex>"). */
+/* A key to look up and where its answer goes, sortable in key order. */
 struct key_order {
-	uint64_t head;		/* algorithm, then the first 7 raw bytes */
-	const struct digest *id;
+	uint64_t head;		/* the 8 bytes after "sha256:", big-endian */
+	const char *key;
+	size_t len;
 	size_t i;
 };
 
+/* LMDB's default order: bytes, then length ("sha256:" < "sha512:"). */
 static int cmp_key_order(const void *a, const void *b)
 {
 	const struct key_order *x = a, *y = b;
+	int c = memcmp(x->key, y->key, 7);
 
+	if (c)
+		return c;
 	if (x->head != y->head)
 		return x->head < y->head ? -1 : 1;
-	return memcmp(x->id->raw, y->id->raw, digest_raw_len(x->id->algo));
+	c = memcmp(x->key + 15, y->key + 15,
+		   (x->len < y->len ? x->len : y->len) - 15);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-int odb_object_peek_many(struct odb_object *out, int *rets,
-			 struct odb_txn *tx, const struct digest *ids, size_t n)
+/* How many keys a lookup steps over before it searches from the root. */
+#define PEEK_STEPS 32
+
+int odb_object_peek_many(struct odb_object *out, int *rets, struct odb_txn *tx,
+			 const char *const *keys, const size_t *lens, size_t n)
 {
 	struct key_order *order;
 	MDB_cursor *cur;
@@ -118,35 +128,90 @@ int odb_object_peek_many(struct odb_object *out, int *rets,
 		return odb_txn_error(tx, rc, "cannot read objects");
 	order = xcalloc(n, sizeof(*order));
 	for (size_t i = 0; i < n; i++) {
-		uint64_t h = (uint64_t)ids[i].algo << 56;
+		uint64_t h = 0;
 
-		for (int j = 0; j < 7; j++)
-			h |= (uint64_t)ids[i].raw[j] << (48 - 8 * j);
+		if (lens[i] < 16 || lens[i] >= DIGEST_MAX_STR) {
+			free(order);
+			mdb_cursor_close(cur);
+			return mf_error(MF_EINVALID, "'%.*s' is not an object key",
+					(int)(lens[i] < 80 ? lens[i] : 80), keys[i]);
+		}
+		for (int j = 0; j < 8; j++)
+			h = h << 8 | (unsigned char)keys[i][7 + j];
 		order[i].head = h;
-		order[i].id = &ids[i];
+		order[i].key = keys[i];
+		order[i].len = lens[i];
 		order[i].i = i;
 	}
 	qsort(order, n, sizeof(*order), cmp_key_order);
-	/* In key order, a lookup often lands on the page of the one before
-	 * it, which the cursor searches first. */
+	/*
+	 * A merge of the sorted names with the table: the cursor stays on
+	 * the first key at or after the last name looked up, and a name a
+	 * few keys further on is reached by stepping (a dense input, such as
+	 * every object of the store, costs a scan); a name further away is
+	 * looked up from the root.  The comparisons are LMDB's own, so a
+	 * sort that disagreed with the table would cost speed, not answers.
+	 */
+	int positioned = 0, at_end = 0, walk;
+	MDB_val ck, cv, prev = { 0, NULL };
+	MDB_stat st;
+
+	/* Step only when the names are dense: a key every 8 or closer. */
+	rc = mdb_stat(tx->txn, tx->db->objects, &st);
+	if (rc)
+		goto fail;
+	walk = st.ms_entries / 8 <= n;
+
 	for (size_t j = 0; j < n; j++) {
 		size_t i = order[j].i;
 		char key[DIGEST_MAX_STR];
-		MDB_val k, v;
+		MDB_val k = { order[j].len, (void *)order[j].key };
+		int found = 0, steps = 0, c;
 
-		key_of(key, &ids[i], &k);
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
-		if (rc == MDB_NOTFOUND) {
-			rets[i] = mf_error(MF_ENOTFOUND, "object '%s' not found", key);
-			rc = 0;
-			continue;
+		if (walk && positioned &&
+		    mdb_cmp(tx->txn, tx->db->objects, &k, &prev) >= 0) {
+			while (!at_end && steps < PEEK_STEPS) {
+				c = mdb_cmp(tx->txn, tx->db->objects, &k, &ck);
+				if (c <= 0) {
+					found = c == 0;
+					break;
+				}
+				rc = mdb_cursor_get(cur, &ck, &cv, MDB_NEXT);
+				if (rc == MDB_NOTFOUND)
+					at_end = 1;
+				else if (rc)
+					goto fail;
+				steps++;
+			}
+			if (!at_end && steps == PEEK_STEPS)
+				positioned = 0;
+		} else {
+			positioned = 0;
 		}
-		if (rc) {
-			rc = odb_txn_error(tx, rc, "cannot read object");
-			break;
+		if (!positioned) {
+			ck = k;
+			rc = mdb_cursor_get(cur, &ck, &cv, MDB_SET_RANGE);
+			at_end = rc == MDB_NOTFOUND;
+			if (rc && !at_end)
+				goto fail;
+			found = !at_end && mdb_cmp(tx->txn, tx->db->objects, &k, &ck) == 0;
+			positioned = 1;
 		}
-		rets[i] = decode(&out[i], &v, key);
+		prev = k;
+		rc = 0;
+		if (!found) {
+			rets[i] = MF_ENOTFOUND;	/* the code only: misses are many */
+		} else {
+			memcpy(key, k.mv_data, k.mv_size);
+			key[k.mv_size] = '\0';
+			rets[i] = decode(&out[i], &cv, key);
+		}
 	}
+	free(order);
+	mdb_cursor_close(cur);
+	return 0;
+fail:
+	rc = odb_txn_error(tx, rc, "cannot read object");
 	free(order);
 	mdb_cursor_close(cur);
 	return rc;

@@ -111,15 +111,19 @@ int odb_object_peek(struct odb_object *out, struct odb_txn *tx,
 		    const struct digest *id);
 
 /*
- * Peek at n objects at once: for each i, rets[i] is what
- * odb_object_peek() would return for ids[i] (0 with out[i] set,
- * MF_ENOTFOUND or MF_ECORRUPT).  The store is read in key order, not in
- * the order given: many lookups share the pages they pass through.
- * Returns 0, or a negative error when the store could not be read (the
- * results are then not set).
+ * Peek at n objects at once, named by their keys: keys[i] (lens[i]
+ * bytes, no NUL needed) is a full digest exactly as digest_fmt() writes
+ * it, "sha256:<64 lowercase hex>"; a name in any other form is simply
+ * not found.  For each i, rets[i] is what odb_object_peek() would
+ * return (0 with out[i] set, MF_ENOTFOUND, with no error message set,
+ * or MF_ECORRUPT).  The store is read in key order, not in the order
+ * given: a cursor walks from one name to the next, so dense lookups
+ * cost a scan of the table.  Returns 0, MF_EINVALID for a key too short
+ * or too long to be one, or a negative error when the store could not
+ * be read (the results are then not set).
  */
-int odb_object_peek_many(struct odb_object *out, int *rets,
-			 struct odb_txn *tx, const struct digest *ids, size_t n);
+int odb_object_peek_many(struct odb_object *out, int *rets, struct odb_txn *tx,
+			 const char *const *keys, const size_t *lens, size_t n);
 
 /* 1 if present, 0 if not, negative on error. */
 int odb_object_exists(struct odb_txn *tx, const struct digest *id);

@@ -63,6 +63,48 @@ test_expect_success '70000 names: plain digests, missing ones, refs, prefixes, b
 	test_cmp expect actual
 '
 
+# Names before the first key, after the last one, of another algorithm,
+# and a few among many objects: looked up from the root (few names) and
+# by walking the table from one name to the next (many names).
+test_expect_success 'names past either end, sha512, and few names among many' '
+	z=$(printf "%064d" 0) && f=$(printf "f%.0s" $(seq 64)) &&
+	{
+		echo "sha256:$f" &&
+		echo "sha256:$z" &&
+		echo "sha512:$z$z" &&
+		sed -n "1p;17p;1500p;3000p" digests &&
+		echo "sha256:$f" &&
+		sed -n 2p digests && sed -n 1p digests &&
+		echo "sha256:$z"
+	} >few &&
+	manifold cat-manifest --batch-check <few >actual &&
+	{
+		echo "sha256:$f missing" &&
+		echo "sha256:$z missing" &&
+		echo "sha512:$z$z missing" &&
+		for n in 1 17 1500 3000; do
+			grep -F "$(sed -n "${n}p" digests) " expect | head -n 1 || return 1
+		done &&
+		echo "sha256:$f missing" &&
+		for n in 2 1; do
+			grep -F "$(sed -n "${n}p" digests) " expect | head -n 1 || return 1
+		done &&
+		echo "sha256:$z missing"
+	} >expect.few &&
+	test_line_count = 11 expect.few &&
+	test_cmp expect.few actual &&
+	cat few digests few >many &&
+	manifold cat-manifest --batch-check <many >actual.many &&
+	{
+		cat expect.few &&
+		awk "NR == FNR { if (!(\$1 in a)) a[\$1] = \$0; next } { print a[\$1] }" \
+			expect digests &&
+		cat expect.few
+	} >expect.many &&
+	test_line_count = 3022 expect.many &&
+	test_cmp expect.many actual.many
+'
+
 test_expect_success '--batch prints the bytes after each header, in the order asked' '
 	tail -n 4000 names >some &&
 	manifold cat-manifest --batch <some >actual &&
