@@ -335,17 +335,19 @@ int odb_object_put(struct odb_txn *tx, const struct digest *id,
 				len, ODB_OBJECT_MAX);
 	if (!mt || mt > ODB_MEDIA_TYPE_MAX)
 		return mf_error(MF_EINVALID, "invalid media type length %zu", mt);
-	rc = lookup(tx, id, key, &k, &v);
-	if (rc < 0)
-		return rc;
+	key_of(key, id, &k);
 	/* Written again or for the first time: either way it is fresh, and
 	 * gc's grace period starts over (git freshens an object's mtime). */
-	if ((ret = touch(tx, &k)) || rc)
-		return ret;	/* content-addressed: already there */
+	if ((ret = touch(tx, &k)))
+		return ret;
 
+	/* One descent of the tree: finds an object already there, or makes
+	 * room for it. */
 	v.mv_size = OBJ_HDR + mt + len;
 	v.mv_data = NULL;
-	rc = mdb_put(tx->txn, tx->db->objects, &k, &v, MDB_RESERVE);
+	rc = mdb_put(tx->txn, tx->db->objects, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE);
+	if (rc == MDB_KEYEXIST)
+		return 0;	/* content-addressed: already there */
 	if (rc)
 		return odb_txn_error(tx, rc, "cannot write object");
 	/* A damaged page can make LMDB report success without handing back
