@@ -122,7 +122,7 @@ store_size() {
 
 # 1. Write. With a base binary: the current one first, then the base into its
 # own new store.
-echo "  write:    manifold hash-object -w --batch <stream >digests   (MF_NOSYNC unset: real fsyncs, a commit every 4096 objects)"
+echo "  write:    manifold hash-object -w --batch <stream >digests   (MF_NOSYNC unset: real fsyncs, a commit every 16384 objects)"
 write_objects manifold "$MANIFOLD" "$store"
 m_w=$w_real m_wrate=$w_rate m_rss=$w_rss
 if [ -n "$BASE" ]; then

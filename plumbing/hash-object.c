@@ -172,7 +172,7 @@ static void flush_items(struct cmd_ctx *ctx, struct item *items, size_t nr,
  */
 static int run_batch(struct cmd_ctx *ctx, const struct opts *o)
 {
-	enum { CHUNK_OBJECTS = 4096, CHUNK_BYTES = 32 << 20 };
+	enum { CHUNK_OBJECTS = 16384, CHUNK_BYTES = 32 << 20 };
 	struct item *items = NULL;
 	size_t nr = 0, alloc = 0, bytes = 0, record = 0;
 	char line[512];

@@ -45,7 +45,7 @@ test_expect_success "$KILLS kills during batch writes, ref transactions and map 
 	for k in $(seq 1 $KILLS); do
 		case $((k % 3)) in
 		0)	# A big batch of objects: several commits, killed somewhere.
-			make_batch $k 6000 >batch.$k &&
+			make_batch $k 20000 >batch.$k &&
 			{ manifold hash-object -w --batch <batch.$k >printed.$k 2>/dev/null & } &&
 			pid=$! ;;
 		1)	# 200 refs moved in one transaction.
@@ -63,7 +63,7 @@ test_expect_success "$KILLS kills during batch writes, ref transactions and map 
 		# batch is struck right after its first commit shows, so that
 		# some batches are surely cut part-way, however fast or slow
 		# the build writes (a random strike under ASan rarely lands
-		# after a commit of 4096 objects).
+		# after a commit of 16384 objects).
 		if test $((k % 6)) = 0; then
 			n=0 &&
 			while ! test -s printed.$k && test $n -lt 2000; do
