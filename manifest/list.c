@@ -326,6 +326,11 @@ int list_add(struct list_entry **out, struct list *l, const char *media_type,
 	return 0;
 }
 
+void list_add_entry(struct list *l, const struct list_entry *src)
+{
+	entry_copy(new_entry(l), src);
+}
+
 int list_add_descriptor(struct list_entry **out, struct list *l,
 			const struct descriptor *d)
 {
@@ -622,7 +627,7 @@ static int annotations_eq(char *const *ak, char *const *av, size_t an,
 	return 1;
 }
 
-static int entry_eq(const struct list_entry *a, const struct list_entry *b)
+int list_entry_equal(const struct list_entry *a, const struct list_entry *b)
 {
 	if (!str_eq(a->media_type, b->media_type) ||
 	    !str_eq(a->digest, b->digest) || a->size != b->size ||
@@ -653,10 +658,10 @@ int list_equal(const struct list *a, const struct list *b)
 	    !str_eq(a->artifact_type, b->artifact_type) ||
 	    !a->subject != !b->subject)
 		return 0;
-	if (a->subject && !entry_eq(a->subject, b->subject))
+	if (a->subject && !list_entry_equal(a->subject, b->subject))
 		return 0;
 	for (i = 0; i < a->nr; i++)
-		if (!entry_eq(&a->e[i], &b->e[i]))
+		if (!list_entry_equal(&a->e[i], &b->e[i]))
 			return 0;
 	return 1;
 }

@@ -169,6 +169,9 @@ int list_add(struct list_entry **out, struct list *l, const char *media_type,
 int list_add_descriptor(struct list_entry **out, struct list *l,
 			const struct descriptor *d);
 
+/* Append a deep copy of `src`, an entry of a valid list (no checks). */
+void list_add_entry(struct list *l, const struct list_entry *src);
+
 /* Remove entry `i` (< l->nr), keeping the order of the others. */
 void list_remove(struct list *l, size_t i);
 
@@ -264,5 +267,8 @@ int list_docker_osarch_valid(const char *os, const char *arch);
  * same).
  */
 int list_equal(const struct list *a, const struct list *b);
+
+/* 1 if two entries are the same in every field list_equal() compares. */
+int list_entry_equal(const struct list_entry *a, const struct list_entry *b);
 
 #endif

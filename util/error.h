@@ -26,6 +26,8 @@ enum mf_error {
 				 * another registry): take another way */
 	MF_EBADSIG = -16,	/* a signature does not verify: another key,
 				 * changed bytes, another image */
+	MF_ECONFLICT = -17,	/* a merge met the same thing changed
+				 * differently on both sides */
 };
 
 #if defined(__GNUC__)
