@@ -55,6 +55,7 @@ int cmd_create(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_diff(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_export(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_fetch(int argc, const char **argv, struct cmd_ctx *ctx);
+int cmd_pull(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_import(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_inspect(int argc, const char **argv, struct cmd_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct cmd_ctx *ctx);

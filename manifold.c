@@ -62,6 +62,8 @@ static const struct cmd_struct commands[] = {
 	  "List the local manifest lists" },
 	{ "ls-remote", cmd_ls_remote, PLUMBING,
 	  "List a remote repository's tags and their digests" },
+	{ "pull", cmd_pull, NEED_STORE_RW | PORCELAIN,
+	  "Merge a remote manifest list's changes into a local list" },
 	{ "push", cmd_push, NEED_STORE_RW | PORCELAIN,
 	  "Push a list to registries, sending only what each one lacks" },
 	{ "reflog", cmd_reflog, NEED_STORE_RO | PLUMBING,

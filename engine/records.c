@@ -84,6 +84,40 @@ int eng_record_fetch(struct odb *db, struct eng_record_fetch *r)
 	return odb_write(db, write_fetch, r);
 }
 
+static int write_pull(struct odb_txn *tx, void *payload)
+{
+	struct eng_record_pull *p = payload;
+	struct digest zero, cur;
+	int ret;
+
+	if ((ret = eng_fetch_write(tx, p->f)))
+		return ret;
+	if (p->new_bytes.len &&
+	    (ret = odb_object_put(tx, &p->new_id, p->new_mt, p->new_bytes.ptr,
+				  p->new_bytes.len)))
+		return ret;
+	ret = odb_ref_read(&cur, tx, p->remote_ref);
+	if (ret && ret != MF_ENOTFOUND)
+		return ret;
+	if ((ret || !digest_eq(&cur, &p->theirs_id)) &&
+	    (ret = eng_record_remote(tx, p->remote_disp, &p->theirs_id, p->msg)))
+		return ret;
+	if (p->have_ours && digest_eq(&p->ours_id, &p->new_id))
+		return 0;
+	digest_zero(&zero, DIGEST_SHA256);
+	ret = odb_ref_update(tx, p->list_ref, &p->new_id,
+			     p->have_ours ? &p->ours_id : &zero, p->msg);
+	if (ret == MF_EMODIFIED)
+		return mf_error(ret, "local manifest list %s changed while pulling; "
+				"pull again", p->list_disp);
+	return ret;
+}
+
+int eng_record_pull(struct odb *db, struct eng_record_pull *r)
+{
+	return odb_write(db, write_pull, r);
+}
+
 struct push_record {
 	const struct eng_push *p;
 	const char *target;

@@ -47,6 +47,30 @@ struct eng_record_fetch {
  */
 int eng_record_fetch(struct odb *db, struct eng_record_fetch *r);
 
+/* pull: what was fetched and merged, and where the merge started. */
+struct eng_record_pull {
+	struct eng_fetch *f;
+	const char *msg;
+	char remote_ref[ODB_REF_MAX + 1];	/* remotes/<REMOTE> */
+	char list_ref[ODB_REF_MAX + 1];		/* lists/<MANIFEST_LIST> */
+	const char *remote_disp;	/* REMOTE, normalised */
+	const char *list_disp;		/* the local list, normalised */
+	int have_ours;			/* the local list existed */
+	struct digest ours_id;		/* what it was when read */
+	struct digest theirs_id;	/* what REMOTE names now */
+	struct digest new_id;		/* what the local list is to be */
+	const char *new_mt;		/* a new list: its type and bytes, */
+	struct buf new_bytes;		/* else empty */
+};
+
+/*
+ * pull: every object of r->f and the new list's bytes if any;
+ * remotes/<REMOTE> moved to r->theirs_id; the local list moved to
+ * r->new_id if it is still r->ours_id (created if r->have_ours is 0 and
+ * it still does not exist), else MF_EMODIFIED and nothing is written.
+ */
+int eng_record_pull(struct odb *db, struct eng_record_pull *r);
+
 /*
  * push: what eng_push_record() writes for a push of p to target, in
  * its own write transaction.

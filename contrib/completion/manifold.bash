@@ -17,7 +17,7 @@
 # prefixes (oci:, oci-layout://, ocidir://), then directory names, then
 # after "DIR:" the layout's tags (`manifold ls-remote --tags-only`).
 
-_manifold_commands="annotate cat-manifest create diff export fetch fetch-manifest fsck gc generate-key hash-object import inspect log login logout ls ls-remote push reflog remove restore rev-parse rm show-ref sign update-ref verify"
+_manifold_commands="annotate cat-manifest create diff export fetch fetch-manifest fsck gc generate-key hash-object import inspect log login logout ls ls-remote pull push reflog remove restore rev-parse rm show-ref sign update-ref verify"
 
 _manifold_platforms="linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/386 linux/ppc64le linux/s390x linux/riscv64 windows/amd64"
 
@@ -55,6 +55,7 @@ _manifold_options()
 	diff)		echo "--format= --exit-code --insecure" ;;
 	export)		echo "-o --output= --history --insecure -q --quiet -j --jobs= --no-referrers --referrers= --format=" ;;
 	fetch)		echo "-f --force --insecure --platform= --no-referrers --referrers= -q --quiet" ;;
+	pull)		echo "--insecure --ours --theirs --no-referrers --referrers= -q --quiet" ;;
 	import)		echo "-f --force --no-referrers --referrers= -j --jobs= -q --quiet" ;;
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch --format=" ;;
@@ -439,6 +440,10 @@ _manifold()
 		;;
 	diff)
 		_manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		;;
+	pull)
+		((${#args[@]} == 0)) && _manifold_add_lines "$(_manifold_lists)" "$cur" ""
+		((${#args[@]} == 1)) && _manifold_add_lines "$(_manifold_lists)" "$cur" ""
 		;;
 	fetch)
 		((${#args[@]} == 0)) && _manifold_layouts "$cur"

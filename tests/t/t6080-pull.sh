@@ -1,0 +1,141 @@
+#!/bin/bash
+test_description='pull: a three-way merge by platform of a remote list into a local one, remotes/ as the base'
+. ./test-lib.sh
+. "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
+porcelain_setup
+
+# Two publishers, each with a store of its own, and one tag they share.
+T=$R/pub/app:v1
+A=$TRASH/store-a B=$TRASH/store-b
+a() { MANIFOLD_DIR=$A manifold "$@"; }
+b() { MANIFOLD_DIR=$B manifold "$@"; }
+
+# The platforms of a list, one per line, in order.
+platforms() {
+	"$1" inspect "$2" | python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["manifests"]:
+    p = m["platform"]
+    print("/".join(x for x in (p["os"], p["architecture"], p.get("variant", "")) if x))'
+}
+
+test_expect_success 'setup: A publishes amd64 and arm64; B fetches it and adds s390x' '
+	a create --insecure "$T" "$APP:amd64" "$APP:arm64" >/dev/null &&
+	a push --insecure "$T" >/dev/null &&
+	b fetch -q --insecure "$T" >/dev/null &&
+	b create --insecure --amend "$T" "$APP:s390x" >/dev/null &&
+	b push --insecure "$T" >/dev/null &&
+	printf "%s\n" linux/amd64 linux/arm64/v8 linux/s390x >expect &&
+	platforms b "$T" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'A adds armv7 and pulls: both sides kept, remotes/ moved, both parents in the log' '
+	a create --insecure --amend "$T" "$APP:armv7" >/dev/null &&
+	before=$(a show-ref -s "lists/$T") &&
+	theirs=$(b show-ref -s "lists/$T") &&
+	a pull -q --insecure "$T" >out 2>err &&
+	test ! -s err &&
+	after=$(a show-ref -s "lists/$T") &&
+	echo "Merged $T ($theirs) into $T: $after" >expect &&
+	test_cmp expect out &&
+	printf "%s\n" linux/amd64 linux/arm64/v8 linux/arm/v7 linux/s390x >expect &&
+	platforms a "$T" >actual &&
+	test_cmp expect actual &&
+	test "$(a show-ref -s "remotes/$T")" = "$theirs" &&
+	a reflog "$T" >log &&
+	test_grep -F "merge of $before and $theirs" log &&
+	a fsck
+'
+
+test_expect_success 'pulling again changes nothing' '
+	list=$(a show-ref -s "lists/$T") &&
+	a pull -q --insecure "$T" >out &&
+	echo "Manifest list $T is up to date" >expect &&
+	test_cmp expect out &&
+	test "$(a show-ref -s "lists/$T")" = "$list"
+'
+
+test_expect_success 'A pushes the merge; B pulls it as a fast-forward: the same digest' '
+	a push --insecure "$T" >/dev/null &&
+	merged=$(a show-ref -s "lists/$T") &&
+	b pull -q --insecure "$T" >out &&
+	echo "Fast-forwarded $T to $merged" >expect &&
+	test_cmp expect out &&
+	test "$(b show-ref -s "lists/$T")" = "$merged" &&
+	test "$(b show-ref -s "remotes/$T")" = "$merged"
+'
+
+test_expect_success 'an entry removed on one side stays removed: the base says it was there' '
+	a remove "$T" "${D[armv7]}" >/dev/null &&
+	b create --insecure --amend "$T" "$APP:ppc64le" >/dev/null &&
+	b push --insecure "$T" >/dev/null &&
+	a pull -q --insecure "$T" >out &&
+	test_grep "^Merged" out &&
+	printf "%s\n" linux/amd64 linux/arm64/v8 linux/s390x linux/ppc64le >expect &&
+	platforms a "$T" >actual &&
+	test_cmp expect actual &&
+	a push --insecure "$T" >/dev/null &&
+	b pull -q --insecure "$T" >out &&
+	test_grep "^Fast-forwarded" out &&
+	platforms b "$T" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the same platform changed on both sides: a conflict per entry, nothing changed' '
+	a annotate --annotation who=a "$T" "${D[amd64]}" &&
+	b annotate --annotation who=b "$T" "${D[amd64]}" &&
+	b push --insecure "$T" >/dev/null &&
+	a show-ref >refs.before &&
+	a cat-manifest --batch-check --batch-all-objects >objects.before &&
+	test_expect_code 1 a pull -q --insecure "$T" >out 2>err &&
+	test ! -s out &&
+	test_grep "^conflict: linux/amd64: base sha256:[0-9a-f]*, local sha256:[0-9a-f]*, $T sha256:[0-9a-f]*$" err &&
+	test_grep "1 conflict; nothing was changed" err &&
+	test_line_count = 2 err &&
+	a show-ref >refs.after &&
+	test_cmp refs.before refs.after &&
+	a cat-manifest --batch-check --batch-all-objects >objects.after &&
+	test_cmp objects.before objects.after
+'
+
+test_expect_success '--theirs resolves it with the remote side, --ours with the local one' '
+	cp -r "$A" "$TRASH/store-a2" &&
+	a pull -q --insecure --theirs "$T" >out &&
+	test_grep "^Merged\|^Fast-forwarded" out &&
+	a inspect "$T" >l &&
+	test_grep "\"who\": \"b\"" l &&
+	! test_grep "\"who\": \"a\"" l &&
+	MANIFOLD_DIR=$TRASH/store-a2 manifold pull -q --insecure --ours "$T" >out &&
+	MANIFOLD_DIR=$TRASH/store-a2 manifold inspect "$T" >l &&
+	test_grep "\"who\": \"a\"" l &&
+	! test_grep "\"who\": \"b\"" l
+'
+
+test_expect_success 'a new local list is the remote one, byte for byte' '
+	b pull -q --insecure "$T" "$R/pub/copy:v1" >out &&
+	echo "Created manifest list $R/pub/copy:v1" >expect &&
+	test_cmp expect out &&
+	test "$(b show-ref -s "lists/$R/pub/copy:v1")" = "$(b show-ref -s "remotes/$T")"
+'
+
+test_expect_success 'bad input: a remote that is not a list, a bad base, usage; nothing changed' '
+	a show-ref >refs.before &&
+	test_expect_code 1 a pull -q --insecure "$APP:amd64" "$T" 2>err &&
+	test_stderr_line "is not a manifest list .*: nothing to merge$" err &&
+	test_expect_code 125 a pull --ours --theirs "$T" 2>err &&
+	test_grep "mutually exclusive" err &&
+	test_expect_code 1 a pull -q --insecure "$R/pub/none:v1" 2>err &&
+	test_stderr_line "no such manifest: $R/pub/none:v1$" err &&
+	# a merge base that is not a list
+	cfg=$(echo "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}" |
+		a hash-object -w -t application/vnd.oci.image.config.v1+json --stdin) &&
+	a update-ref "remotes/$T" "$cfg" &&
+	a show-ref >refs.before &&
+	test_expect_code 1 a pull -q --insecure "$T" 2>err &&
+	test_stderr_line "the merge base of $T, $cfg: .*" err &&
+	a show-ref >refs.after &&
+	test_cmp refs.before refs.after
+'
+
+test_done
