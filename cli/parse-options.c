@@ -23,7 +23,9 @@ static int cobra_left(char *left, size_t cap, const struct option *o)
 	else
 		n = snprintf(left, cap, "    --%s", o->long_name);
 	if (o->argh && n > 0 && (size_t)n < cap)
-		n += snprintf(left + n, cap - n, " %s", o->argh);
+		n += snprintf(left + n, cap - n,
+			      o->type == OPTION_STRING_OPTARG ? "[=%s]" : " %s",
+			      o->argh);
 	return n;
 }
 
@@ -96,7 +98,8 @@ static void print_usage(FILE *fp, const char *const *usage,
 			n = snprintf(left, sizeof(left), "    --%s", o->long_name);
 		if (o->argh && n > 0 && (size_t)n < sizeof(left))
 			snprintf(left + n, sizeof(left) - n,
-				 o->type == OPTION_INTEGER_OPTARG ? "[=<%s>]" : " <%s>",
+				 o->type == OPTION_INTEGER_OPTARG ||
+				 o->type == OPTION_STRING_OPTARG ? "[=<%s>]" : " <%s>",
 				 o->argh);
 		if (strlen(left) > 24)
 			fprintf(fp, "    %s\n%30s%s\n", left, "", o->help);
@@ -170,6 +173,9 @@ static void set_value(const struct option *o, const char *arg, int unset,
 			strvec_clear(o->value);
 		else
 			strvec_push(o->value, arg);
+		break;
+	case OPTION_STRING_OPTARG:
+		*(const char **)o->value = unset ? NULL : arg ? arg : "";
 		break;
 	case OPTION_INTEGER_OPTARG:
 		if (!arg) {
@@ -279,7 +285,8 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 			if (!o)
 				usage_with_options_error(usage, opts,
 					"unknown option '%.*s'", (int)len, name);
-			if (o->type == OPTION_INTEGER_OPTARG) {
+			if (o->type == OPTION_INTEGER_OPTARG ||
+			    o->type == OPTION_STRING_OPTARG) {
 				set_value(o, eq ? eq + 1 : NULL, unset, usage, opts, a);
 			} else if (takes_value(o) && !unset) {
 				const char *val = eq ? eq + 1 : NULL;

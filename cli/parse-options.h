@@ -23,6 +23,7 @@ enum parse_opt_type {
 	OPTION_INTEGER,		/* long */
 	OPTION_STRING_LIST,	/* struct strvec: every occurrence appended */
 	OPTION_INTEGER_OPTARG,	/* long: --x sets defval, --x=N sets N */
+	OPTION_STRING_OPTARG,	/* const char *: --x sets "", --x=V sets V */
 };
 
 struct option {
@@ -42,6 +43,7 @@ struct option {
 #define OPT_STRING(s, l, v, a, h) { OPTION_STRING, (s), (l), (v), (a), (h), 0 }
 #define OPT_INTEGER(s, l, v, a, h) { OPTION_INTEGER, (s), (l), (v), (a), (h), 0 }
 #define OPT_INTEGER_OPTARG(l, v, a, h, d) { OPTION_INTEGER_OPTARG, 0, (l), (v), (a), (h), (d) }
+#define OPT_STRING_OPTARG(l, v, a, h) { OPTION_STRING_OPTARG, 0, (l), (v), (a), (h), 0 }
 #define OPT_STRING_LIST(s, l, v, a, h) { OPTION_STRING_LIST, (s), (l), (v), (a), (h), 0 }
 
 extern int parse_options_usage_code;

@@ -633,6 +633,39 @@ static const char *root_what(const struct eng_copy *p)
 }
 
 /*
+ * --force-with-lease: the target's tag names what the lease says (or
+ * nothing, when it says so), or already the root; else MF_EMODIFIED.
+ */
+static int check_lease(struct eng_copy *p, struct target *t,
+		       const struct eng_copy_target *to,
+		       const struct eng_push_opts *o)
+{
+	char have[DIGEST_MAX_STR], want[DIGEST_MAX_STR];
+	struct digest got;
+	int ret;
+
+	p->stats.requests++;
+	ret = ep_manifest_has(t->ep, &got, to->ref);
+	if (ret && !absent(ret))
+		return target_denied(t, mf_error_wrap(ret, "failed to check %s",
+						       to->name));
+	if (!ret && digest_eq(&got, &p->nodes[0].id))
+		return 0;
+	if (ret ? o->lease_id.algo == DIGEST_NONE :
+	    o->lease_id.algo != DIGEST_NONE && digest_eq(&got, &o->lease_id))
+		return 0;
+	if (o->lease_id.algo == DIGEST_NONE)
+		return mf_error(MF_EMODIFIED, "stale info: %s now names %s, where "
+				"nothing was expected", to->name, digest_fmt(have, &got));
+	if (ret)
+		return mf_error(MF_EMODIFIED, "stale info: %s no longer exists; "
+				"expected %s", to->name, digest_fmt(want, &o->lease_id));
+	return mf_error(MF_EMODIFIED, "stale info: %s now names %s, not %s as "
+			"expected", to->name, digest_fmt(have, &got),
+			digest_fmt(want, &o->lease_id));
+}
+
+/*
  * Copy p to the target; put_root 0 copies everything below its root but
  * not the root itself (a signature merged with the target's, below).
  */
@@ -683,6 +716,8 @@ static int run(struct eng_copy *p, struct target *t,
 		return ret;
 	if (!put_root)
 		return 0;
+	if (o->lease && (ret = check_lease(p, t, to, o)))
+		return ret;
 	if (!o->dry_run) {
 		p->stats.requests++;
 		ret = ep_manifest_put(t->ep, to->ref, root->media_type, root->data,

@@ -276,6 +276,15 @@ struct eng_push_opts {
 	size_t referrer_types_nr;
 	struct eng_progress *progress;	/* counts for a display, or NULL
 					 * (engine/progress.h) */
+	/*
+	 * push --force-with-lease: just before the list is put under the
+	 * target's tag (after its children and blobs), the tag must name
+	 * lease_id (algo DIGEST_NONE: must not exist) or already name the
+	 * list; else MF_EMODIFIED, and the tag is not put.  Also checked by
+	 * a dry run.
+	 */
+	int lease;
+	struct digest lease_id;
 };
 
 /* 0 if `type` can name referrers (--referrers), else MF_EINVALID. */

@@ -25,6 +25,18 @@ int eng_remote_names(struct odb_txn *tx, const char *target,
 		!odb_ref_read(&have, tx, ref) && digest_eq(&have, id);
 }
 
+int eng_remote_id(struct digest *id, struct odb_txn *tx, const char *target)
+{
+	char ref[ODB_REF_MAX + 1];
+	int ret;
+
+	if (!tx)
+		return MF_ENOTFOUND;
+	if ((ret = eng_name(NULL, ref, "remotes/", NULL, target)))
+		return ret;
+	return odb_ref_read(id, tx, ref);
+}
+
 int eng_lists_for_each(struct odb_txn *tx, odb_ref_cb fn, void *payload)
 {
 	return tx ? odb_ref_for_each(tx, "lists/", fn, payload) : 0;

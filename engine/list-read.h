@@ -28,6 +28,13 @@ int eng_list_id(struct digest *id, struct odb_txn *tx, const char *ref);
 int eng_remote_names(struct odb_txn *tx, const char *target,
 		     const struct digest *id);
 
+/*
+ * What remotes/<target> names: 0 with id set; MF_ENOTFOUND when there
+ * is no such record (or no store); MF_ENOTSUP for an OCI layout;
+ * MF_EINVALID for a malformed name.
+ */
+int eng_remote_id(struct digest *id, struct odb_txn *tx, const char *target);
+
 /* Each local list (refs "lists/..."), in name order, to fn. */
 int eng_lists_for_each(struct odb_txn *tx, odb_ref_cb fn, void *payload);
 

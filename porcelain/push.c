@@ -132,6 +132,23 @@ static int recorded(struct cmd_ctx *ctx, const char *target,
 	return yes;
 }
 
+/*
+ * --force-with-lease without a digest: what remotes/<target> names, or
+ * (no record) that the tag must not exist.
+ */
+static void lease_from_remote(struct digest *out, struct cmd_ctx *ctx,
+			      const char *target)
+{
+	struct odb_txn *tx = pc_read_begin(ctx);
+	int ret = eng_remote_id(out, tx, target);
+
+	eng_view_end(tx);
+	if (ret == MF_ENOTFOUND)
+		memset(out, 0, sizeof(*out));	/* DIGEST_NONE */
+	else if (ret)
+		die("cannot read remotes/%s: %s", target, mf_error_last());
+}
+
 int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = eng_reflog_msg(argc, argv);
@@ -140,6 +157,8 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	long jobs = ENG_PUSH_JOBS;
 	const char *format_name = "keep";
 	const char *metadata_file = NULL, *digest_file = NULL;
+	const char *lease = NULL;
+	struct digest lease_given;
 	struct strvec names = STRVEC_INIT;
 	uint64_t list_size = 0;
 	enum eng_format format;
@@ -153,6 +172,9 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 			 "Print what would be sent, and send nothing that changes the registry"),
 		OPT_BOOL('f', "force", &o.force,
 			 "Send everything, without asking the registry what it has"),
+		OPT_STRING_OPTARG("force-with-lease", &lease, "digest",
+				  "Refuse to replace a tag that no longer names "
+				  "what remotes/ (or the digest) says"),
 		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
 		OPT_INTEGER('j', "jobs", &jobs, "int",
 			    "Push this many entries at once (default 8)"),
@@ -181,6 +203,10 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 	if (eng_format_parse(&format, format_name))
 		usage_with_options_error(usage_str, opts, "invalid argument "
 			"\"%s\" for \"--format\" flag: %s", format_name,
+			mf_error_last());
+	if (lease && *lease && digest_parse(&lease_given, lease))
+		usage_with_options_error(usage_str, opts, "invalid argument "
+			"\"%s\" for \"--force-with-lease\" flag: %s", lease,
 			mf_error_last());
 	/* A plan reads best in list order. */
 	o.jobs = o.dry_run ? 1 : (unsigned)jobs;
@@ -220,6 +246,11 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		 */
 		o.expect_present = digest_eq(&id, &stored) ?
 				   recorded(ctx, targets[i], &id) : 1;
+		o.lease = !!lease;
+		if (lease && *lease)
+			o.lease_id = lease_given;
+		else if (lease)
+			lease_from_remote(&o.lease_id, ctx, targets[i]);
 		if (o.dry_run && ntargets > 1)
 			printf("# %s\n", tdisp);
 		/* A plan goes to stdout, as it is made: no live line. */
@@ -230,6 +261,10 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		progress_stop(pg, !ret);
 		print_pushed(&sh, &l);
 		strvec_clear(&sh.put_digests);
+		if (ret == MF_EMODIFIED && lease)
+			die("%s; the tag was not replaced (run 'manifold pull %s%s%s' "
+			    "first)", mf_error_last(), tdisp,
+			    strcmp(tdisp, disp) ? " " : "", strcmp(tdisp, disp) ? disp : "");
 		if (ret)
 			die("%s", mf_error_last());
 		strvec_push(&names, tdisp);

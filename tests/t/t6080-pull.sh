@@ -119,6 +119,57 @@ test_expect_success 'a new local list is the remote one, byte for byte' '
 	test "$(b show-ref -s "lists/$R/pub/copy:v1")" = "$(b show-ref -s "remotes/$T")"
 '
 
+# The digest the registry's tag names now.
+tag_digest() {
+	manifold ls-remote --insecure "${1%:*}" "${1##*:}" | cut -f1
+}
+
+test_expect_success 'push --force-with-lease refuses a tag someone else moved, then pushes after a pull' '
+	a pull -q --insecure "$T" >/dev/null &&
+	b pull -q --insecure "$T" >/dev/null &&
+	b remove "$T" "${D[ppc64le]}" >/dev/null &&
+	b push --insecure --force-with-lease "$T" >/dev/null &&
+	theirs=$(tag_digest "$T") &&
+	test "$theirs" = "$(b show-ref -s "lists/$T")" &&
+	seen=$(a show-ref -s "remotes/$T") &&
+	a create --insecure --amend "$T" "$APP:armv7" >/dev/null &&
+	test_expect_code 1 a push -q --insecure --force-with-lease "$T" >out 2>err &&
+	test_stderr_line "^stale info: $T now names $theirs, not $seen as expected; the tag was not replaced \(run .manifold pull $T. first\)$" err &&
+	test "$(tag_digest "$T")" = "$theirs" &&
+	test "$(a show-ref -s "remotes/$T")" = "$seen" &&
+	a pull -q --insecure "$T" >/dev/null &&
+	a push -q --insecure --force-with-lease "$T" >/dev/null &&
+	test "$(tag_digest "$T")" = "$(a show-ref -s "lists/$T")" &&
+	printf "%s\n" linux/amd64 linux/arm64/v8 linux/s390x linux/arm/v7 >expect &&
+	platforms a "$T" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'push --force-with-lease=DIGEST, and a tag that must not exist' '
+	now=$(tag_digest "$T") &&
+	a annotate --annotation lease=1 "$T" "${D[amd64]}" &&
+	test_expect_code 1 a push -q --insecure --force-with-lease="${D[amd64]}" "$T" 2>err &&
+	test_grep "^stale info: $T now names $now, not ${D[amd64]} as expected" err &&
+	test "$(tag_digest "$T")" = "$now" &&
+	a push -q --insecure --force-with-lease="$now" "$T" >/dev/null &&
+	test "$(tag_digest "$T")" = "$(a show-ref -s "lists/$T")" &&
+	# no remotes/ record: the tag must not exist
+	a create --insecure "$R/pub/other:v1" "$APP:amd64" >/dev/null &&
+	a push -q --insecure --force-with-lease "$R/pub/other:v1" >/dev/null &&
+	b create --insecure "$R/pub/other:v1" "$APP:arm64" >/dev/null &&
+	test_expect_code 1 b push -q --insecure --force-with-lease "$R/pub/other:v1" 2>err &&
+	test_grep "^stale info: $R/pub/other:v1 now names sha256:[0-9a-f]*, where nothing was expected" err &&
+	# a lease on a digest for a tag that does not exist
+	a create --insecure "$R/pub/gone:v1" "$APP:amd64" >/dev/null &&
+	test_expect_code 1 a push -q --insecure --force-with-lease="$now" "$R/pub/gone:v1" 2>err &&
+	test_grep "^stale info: $R/pub/gone:v1 no longer exists; expected $now" err &&
+	# plain push replaces it, as docker does
+	b push -q --insecure "$R/pub/other:v1" >/dev/null &&
+	test "$(tag_digest "$R/pub/other:v1")" = "$(b show-ref -s "lists/$R/pub/other:v1")" &&
+	test_expect_code 125 a push --force-with-lease=sha256:bad "$T" 2>err &&
+	test_grep "invalid argument \"sha256:bad\" for \"--force-with-lease\" flag" err
+'
+
 test_expect_success 'bad input: a remote that is not a list, a bad base, usage; nothing changed' '
 	a show-ref >refs.before &&
 	test_expect_code 1 a pull -q --insecure "$APP:amd64" "$T" 2>err &&
