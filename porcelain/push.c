@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/convert.h"
@@ -12,11 +13,13 @@
 #include "engine/list-edit.h"
 #include "engine/list-read.h"
 #include "engine/records.h"
+#include "engine/remote.h"
 #include "manifest/list.h"
 #include "cli/porcelain.h"
 #include "cli/parse-options.h"
 #include "cli/progress.h"
 #include "cli/result-files.h"
+#include "porcelain/pull.h"
 #include "util/strvec.h"
 #include "cli/usage.h"
 #include "util/wrapper.h"
@@ -149,11 +152,124 @@ static void lease_from_remote(struct digest *out, struct cmd_ctx *ctx,
 		die("cannot read remotes/%s: %s", target, mf_error_last());
 }
 
+/*
+ * push --merge: pull (merge what the registry has into the list), push
+ * with a lease on what was pulled, and start again when the lease fails
+ * (another publisher pushed in between), after a random pause.  Once
+ * pushed, wait a moment and read the tag back: if another publisher
+ * replaced it (its lease passed just before our put), start again,
+ * which merges their list with ours.  At most MERGE_TRIES rounds.
+ */
+#define MERGE_TRIES 20
+
+static void pause_ms(unsigned *seed, unsigned lo, unsigned hi)
+{
+	unsigned ms = lo + (unsigned)rand_r(seed) % (hi - lo + 1);
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts))
+		;
+}
+
+/* What the target's tag names now: 0, MF_ENOTFOUND, or an error. */
+static int read_back(struct digest *out, const char *tdisp, int insecure)
+{
+	char repo[ENG_NAME_MAX];
+	const char *colon = strrchr(tdisp, ':');
+	struct eng_remote *r;
+	int ret;
+
+	if (!colon || strchr(colon, '/'))
+		return mf_error(MF_EINVALID, "%s names no tag", tdisp);
+	snprintf(repo, sizeof(repo), "%.*s", (int)(colon - tdisp), tdisp);
+	if ((ret = eng_remote_open(&r, repo, insecure)))
+		return ret;
+	ret = eng_remote_tag_digest(out, r, colon + 1);
+	eng_remote_close(r);
+	return ret;
+}
+
+static void push_merge(struct cmd_ctx *ctx, const char *list_name,
+		       const char *target, struct eng_push_opts *o,
+		       const char *msg, struct digest *pushed, char *tdisp)
+{
+	struct pc_pull_opts po = { o->insecure, 1, LIST_MERGE_ASK,
+				   o->no_referrers, o->referrer_types,
+				   o->referrer_types_nr, msg, 1 };
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	char refname[ODB_REF_MAX + 1], disp[ENG_NAME_MAX];
+
+	pc_list_name(disp, refname, list_name, NULL);
+	if (eng_name(tdisp, NULL, NULL, NULL, target))
+		die("invalid target %s: %s", target, mf_error_last());
+	for (int round = 1;; round++) {
+		struct show sh = { NULL, STRVEC_INIT, 0, 0, 0, 0, 0, 0, 0 };
+		char where[ENG_NAME_MAX];
+		struct pc_pull r;
+		struct eng_push *p = NULL;
+		struct odb_txn *tx;
+		struct digest id, now;
+		int ret;
+
+		pc_pull(&r, ctx, target, list_name, &po);
+		tx = pc_read_begin(ctx);
+		if (eng_list_id(&id, tx, refname))
+			die("No such manifest: %s", disp);
+		ret = eng_push_load(&p, tx, &id);
+		eng_view_end(tx);
+		if (ret)
+			die("%s: %s", disp, mf_error_last());
+		eng_name(NULL, NULL, NULL, where, target);
+		sh.target = where;
+		o->lease = 1;
+		if (r.missing)
+			memset(&o->lease_id, 0, sizeof(o->lease_id));	/* must not exist */
+		else
+			lease_from_remote(&o->lease_id, ctx, target);
+		o->expect_present = recorded(ctx, target, &id);
+		ret = eng_push_run(p, target, o, on_step, &sh);
+		strvec_clear(&sh.put_digests);
+		if (ret && ret != MF_EMODIFIED)
+			die("%s", mf_error_last());
+		if (!ret) {
+			/* Long enough for a put whose lease passed before
+			 * ours to land: then it shows. */
+			pause_ms(&seed, 100, 300);
+			ret = read_back(&now, tdisp, o->insecure);
+			if (ret && ret != MF_ENOTFOUND)
+				die("pushed %s, but cannot read it back: %s", tdisp,
+				    mf_error_last());
+			/*
+			 * Recorded only once it holds: a list put over ours
+			 * was made without ours, and the next merge must take
+			 * the base both started from (remotes/ as pulled), not
+			 * our list, or our entries would read as removed.
+			 */
+			if (!ret && digest_eq(&now, &id)) {
+				if (!(eng_push_stats(p)->up_to_date && o->expect_present) &&
+				    eng_record_push(cmd_store(ctx), p, target, msg))
+					die("pushed %s, but could not record it: %s",
+					    tdisp, mf_error_last());
+				eng_push_free(p);
+				*pushed = id;
+				return;
+			}
+		}
+		eng_push_free(p);
+		if (round == MERGE_TRIES)
+			die("%s: other publishers kept changing it; gave up after "
+			    "%d rounds (pull and push again)", tdisp, MERGE_TRIES);
+		/* Exponential, random: the publishers that lost together
+		 * must not all come back together. */
+		pause_ms(&seed, 20, 50u << (round < 6 ? round : 6));
+	}
+}
+
 int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 {
 	char *msg = eng_reflog_msg(argc, argv);
 	struct eng_push_opts o = { 0 };
-	int purge = 0, quiet = 0;
+	int purge = 0, quiet = 0, merge = 0;
 	long jobs = ENG_PUSH_JOBS;
 	const char *format_name = "keep";
 	const char *metadata_file = NULL, *digest_file = NULL;
@@ -175,6 +291,8 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		OPT_STRING_OPTARG("force-with-lease", &lease, "digest",
 				  "Refuse to replace a tag that no longer names "
 				  "what remotes/ (or the digest) says"),
+		OPT_BOOL(0, "merge", &merge,
+			 "Pull, push with a lease, and retry until the tag holds the merge"),
 		OPT_BOOL('q', "quiet", &quiet, "No progress on standard error"),
 		OPT_INTEGER('j', "jobs", &jobs, "int",
 			    "Push this many entries at once (default 8)"),
@@ -208,6 +326,23 @@ int cmd_push(int argc, const char **argv, struct cmd_ctx *ctx)
 		usage_with_options_error(usage_str, opts, "invalid argument "
 			"\"%s\" for \"--force-with-lease\" flag: %s", lease,
 			mf_error_last());
+	if (merge && (argc > 2 || o.dry_run || purge || lease ||
+		      format != ENG_FORMAT_KEEP || metadata_file || digest_file))
+		usage_with_options_error(usage_str, opts, "--merge takes one target, "
+			"and no --dry-run, --purge, --force-with-lease, --format, "
+			"--metadata-file or --digestfile");
+	if (merge) {
+		char tdisp[ENG_NAME_MAX];
+		struct digest pushed;
+
+		o.jobs = (unsigned)jobs;
+		push_merge(ctx, argv[0], argc > 1 ? argv[1] : argv[0], &o, msg,
+			   &pushed, tdisp);
+		puts(digest_fmt(hex, &pushed));
+		strvec_clear(&referrer_types);
+		free(msg);
+		return 0;
+	}
 	/* A plan reads best in list order. */
 	o.jobs = o.dry_run ? 1 : (unsigned)jobs;
 	pc_list_name(disp, refname, argv[0], NULL);

@@ -60,7 +60,7 @@ _manifold_options()
 	inspect)	echo "--insecure -v --verbose --raw --format=" ;;
 	log)		echo "-n --max-count= --oneline -p --patch --format=" ;;
 	ls)		echo "--format= -q --quiet --no-trunc" ;;
-	push)		echo "--insecure -p --purge --dry-run -f --force --force-with-lease -q --quiet -j --jobs= --no-referrers --referrers= --format= --metadata-file= --digestfile=" ;;
+	push)		echo "--insecure -p --purge --dry-run -f --force --force-with-lease --merge -q --quiet -j --jobs= --no-referrers --referrers= --format= --metadata-file= --digestfile=" ;;
 	sign)		echo "--key= --passphrase-file= --identity= --no-children -q --quiet" ;;
 	verify)		echo "--key= --identity= --match= --no-children -r --remote --insecure --format=" ;;
 	remove | restore | rm) ;;
