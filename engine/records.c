@@ -38,6 +38,26 @@ int eng_record_create(struct odb *db, struct eng_fetch *f,
 	return odb_write(db, write_create, &c);
 }
 
+/*
+ * A remote-tracking ref moves only when the remote did; ref "" (an OCI
+ * layout) has none.
+ */
+static int move_remote(struct odb_txn *tx, const char *ref, const char *disp,
+		       const struct digest *top, const char *msg)
+{
+	struct digest cur;
+	int ret;
+
+	if (!ref[0])
+		return 0;
+	ret = odb_ref_read(&cur, tx, ref);
+	if (ret && ret != MF_ENOTFOUND)
+		return ret;
+	if (!ret && digest_eq(&cur, top))
+		return 0;
+	return eng_record_remote(tx, disp, top, msg);
+}
+
 /* Write everything fetched, then remotes/<REMOTE> and the local list. */
 static int write_fetch(struct odb_txn *tx, void *payload)
 {
@@ -54,12 +74,7 @@ static int write_fetch(struct odb_txn *tx, void *payload)
 				  s->list_bytes.ptr, s->list_bytes.len)))
 		return ret;
 
-	/* A remote-tracking ref moves only when the remote did (a layout has none). */
-	ret = s->remote_ref[0] ? odb_ref_read(&cur, tx, s->remote_ref) : 0;
-	if (ret && ret != MF_ENOTFOUND)
-		return ret;
-	if (s->remote_ref[0] && (ret || !digest_eq(&cur, &s->top)) &&
-	    (ret = eng_record_remote(tx, s->remote_disp, &s->top, s->msg)))
+	if ((ret = move_remote(tx, s->remote_ref, s->remote_disp, &s->top, s->msg)))
 		return ret;
 
 	ret = odb_ref_read(&cur, tx, s->list_ref);
@@ -87,7 +102,7 @@ int eng_record_fetch(struct odb *db, struct eng_record_fetch *r)
 static int write_pull(struct odb_txn *tx, void *payload)
 {
 	struct eng_record_pull *p = payload;
-	struct digest zero, cur;
+	struct digest zero;
 	int ret;
 
 	if ((ret = eng_fetch_write(tx, p->f)))
@@ -96,11 +111,8 @@ static int write_pull(struct odb_txn *tx, void *payload)
 	    (ret = odb_object_put(tx, &p->new_id, p->new_mt, p->new_bytes.ptr,
 				  p->new_bytes.len)))
 		return ret;
-	ret = odb_ref_read(&cur, tx, p->remote_ref);
-	if (ret && ret != MF_ENOTFOUND)
-		return ret;
-	if ((ret || !digest_eq(&cur, &p->theirs_id)) &&
-	    (ret = eng_record_remote(tx, p->remote_disp, &p->theirs_id, p->msg)))
+	if ((ret = move_remote(tx, p->remote_ref, p->remote_disp, &p->theirs_id,
+			       p->msg)))
 		return ret;
 	if (p->have_ours && digest_eq(&p->ours_id, &p->new_id))
 		return 0;
