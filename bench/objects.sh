@@ -5,6 +5,7 @@
 # `hash-object -w --batch` stream (generation is not timed), then times
 #   manifold hash-object -w --batch <stream >digests     (real fsyncs: MF_NOSYNC unset)
 #   manifold cat-manifest --batch-check <digests         (every line checked)
+#   manifold update-ref lists/benchN <digest>            (one write to the full store)
 # and reports the store's size. The anchor, for information: git
 # hash-object -w --stdin-paths of the first 20,000 of the same manifests,
 # written as loose files, in a fresh SHA-256 git repository, extrapolated per
@@ -238,6 +239,34 @@ printf 'RESULT\tobjects\tmanifold hash-object -w --batch, %s objects (peak RSS %
 printf 'RESULT\tobjects\tmanifold cat-manifest --batch-check, %s objects\t%s obj/s (%.1f s)\t%s\t%s\t>= %s obj/s\t%s%s\n' \
 	"$COUNT" "$m_crate" "$m_c" "$([ -n "$gl_rate" ] && echo "git packed $gl_rate obj/s (${gl_real} s)" || echo -)" "$c_ratio" "$LOOKUP_GOAL" "$c_verdict" \
 	"$(base_fields "$(rate "$COUNT" "${b_c:-0}") obj/s ($(printf '%.1f' "${b_c:-0}") s)" "${base_ratio:-}")"
+# 5. One small write to the full store: what every write command pays
+# once, as the first write of a process checks every page in use
+# (odb/tree-check.c). Median of 5 runs of update-ref, each a process of
+# its own; the anchor, git update-ref in the loose repository.
+# time_one OUT CMD...: CMD's wall seconds appended to OUT; dies if it fails.
+time_one() {
+	local out=$1
+	shift
+	if ! { time "$@" >/dev/null 2>"$tmp/err"; } 2>"$tmp/time"; then
+		cat "$tmp/err" >&2
+		die "$* failed"
+	fi
+	awk '{ print $1 }' "$tmp/time" >>"$out"
+}
+one=$(head -n 1 "$tmp/digests")
+goid=$(head -n 1 "$tmp/git.out")
+: >"$tmp/u.m"
+: >"$tmp/u.g"
+for i in 1 2 3 4 5; do
+	time_one "$tmp/u.m" "$MANIFOLD" update-ref "lists/bench$i" "$one"
+	time_one "$tmp/u.g" git -C "$tmp/git" update-ref "refs/tags/bench$i" "$goid"
+done
+u_real=$(sort -n "$tmp/u.m" | sed -n 3p)
+gu_real=$(sort -n "$tmp/u.g" | sed -n 3p)
+echo "  one write: manifold update-ref in the $COUNT-object store (checks every page first): ${u_real} s;" \
+	"git update-ref: ${gu_real} s (median of 5; information, no goal)"
+printf 'RESULT\tobjects\tmanifold update-ref, one write to a %s-object store\t%s s\tgit update-ref %s s\t-\t-\tinfo\n' \
+	"$COUNT" "$u_real" "$gu_real"
 [ -z "$BASE" ] || base_vs "data.mdb on disk" "$b_alloc" "$allocated" bytes
 printf 'RESULT\tobjects\tstore size, %s objects\t%.0f bytes/object (du %s bytes)\tmanifest %.0f bytes/object\t%.2f\t-\tinfo%s\n' \
 	"$COUNT" "$(awk -v a="$allocated" -v n="$COUNT" 'BEGIN { print a / n }')" "$allocated" \

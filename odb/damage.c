@@ -122,15 +122,39 @@ static void guard_assert(MDB_env *env, const char *msg)
 	abort();	/* no handler: LMDB's own assertion failure */
 }
 
+/*
+ * Where the map is.  LMDB names it only for a fixed map (me_mapaddr is 0
+ * otherwise), so it is worked out from a key read through it: the first
+ * key of the main table (a table's name) lies in a leaf page of the map,
+ * and that page begins with its own number.  A store with no pages yet
+ * has no map to guard beyond LMDB's own code.
+ */
 void odb__note_map(struct odb *db)
 {
 	MDB_envinfo ei;
+	MDB_stat ms;
+	MDB_txn *txn;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	uintptr_t page, lo = 0;
+	uint64_t pgno;
 
-	if (mdb_env_info(db->env, &ei))
+	if (mdb_env_info(db->env, &ei) || mdb_env_stat(db->env, &ms) ||
+	    mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn))
 		return;
-	db->map_addr = (uintptr_t)ei.me_mapaddr;
-	guard.map_lo = db->map_addr;
-	guard.map_hi = guard.map_lo + ei.me_mapsize;
+	if (!mdb_cursor_open(txn, 1 /* MAIN_DBI */, &c) &&
+	    !mdb_cursor_get(c, &k, &v, MDB_FIRST)) {
+		page = (uintptr_t)k.mv_data & ~(uintptr_t)(ms.ms_psize - 1);
+		memcpy(&pgno, (const void *)page, sizeof(pgno));
+		if (pgno <= ei.me_last_pgno && page >= pgno * ms.ms_psize)
+			lo = page - (uintptr_t)pgno * ms.ms_psize;
+	}
+	if (c)
+		mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	db->map_addr = lo;
+	guard.map_lo = lo;
+	guard.map_hi = lo ? lo + ei.me_mapsize : 0;
 }
 
 void odb__forget_map(struct odb *db)

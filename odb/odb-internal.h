@@ -17,6 +17,7 @@ struct odb {
 				 * the first write */
 	int readonly;
 	uintptr_t map_addr;	/* where the map is, once open (0: not yet) */
+	int tree_checked;	/* odb__check_tree() found the pages sound */
 };
 
 struct odb_txn {
@@ -81,5 +82,14 @@ int odb__check_meta_pages(struct odb *db);
 void odb__guard_install(struct odb *db);
 void odb__note_map(struct odb *db);
 void odb__forget_map(struct odb *db);
+
+/*
+ * Before the first write to an open store, in a write transaction (its
+ * writer lock keeps the pages still): every page reachable from the last
+ * commit is checked for what would send LMDB's writer outside the page
+ * it copies (tree-check.c says what).  MF_ECORRUPT naming the page; 0
+ * once checked.
+ */
+int odb__check_tree(struct odb *db);
 
 #endif

@@ -130,6 +130,10 @@ static int open_dbis(struct odb *db, int create)
 	}
 	if (rc)
 		return odb_mdb_error(rc, "cannot open the store");
+	if (create && (ret = odb__check_tree(db))) {
+		mdb_txn_abort(txn);
+		return ret;
+	}
 
 	if (create) {
 		MDB_dbi main_dbi;
@@ -471,7 +475,7 @@ void odb_txn_end(struct odb_txn *tx)
 int odb__dbi_ensure(struct odb *db, const char *name, MDB_dbi *dbi, int *has)
 {
 	MDB_txn *txn;
-	int rc;
+	int rc, ret;
 
 	if (*has)
 		return 0;
@@ -482,6 +486,10 @@ int odb__dbi_ensure(struct odb *db, const char *name, MDB_dbi *dbi, int *has)
 	}
 	if (rc)
 		return odb_mdb_error(rc, "cannot write to the store");
+	if ((ret = odb__check_tree(db))) {
+		mdb_txn_abort(txn);
+		return ret;
+	}
 	rc = mdb_dbi_open(txn, name, MDB_CREATE, dbi);
 	if (rc) {
 		mdb_txn_abort(txn);
@@ -518,7 +526,9 @@ int odb_write(struct odb *db, odb_write_fn fn, void *payload)
 		if (rc)
 			return odb_mdb_error(rc, "cannot write to the store");
 		tx.map_full = 0;
-		ret = fn(&tx, payload);
+		ret = odb__check_tree(db);
+		if (!ret)
+			ret = fn(&tx, payload);
 		if (ret) {
 			mdb_txn_abort(tx.txn);
 			tx.txn = NULL;

@@ -199,6 +199,81 @@ test_expect_success 'flipped bytes: a clean error or an answer, never a crash' '
 	done <flips.txt
 '
 
+# check_writes: each store in nodes.txt refuses a write, with one line
+# naming the bad page (or, when opening the store already read through
+# it, the fault guard's), and its data.mdb is left as it was.
+check_writes() {
+	local dir what
+	while read -r dir what; do
+		cp "$dir/data.mdb" before.mdb &&
+		test_expect_code 128 env MANIFOLD_DIR="$dir" \
+			manifold update-ref lists/extra2 "$(sed -n 30p ids)" 2>err &&
+		test_stderr_line "^fatal: store .$dir. is damaged: (page [0-9]+ of data.mdb \(table [a-z ]+\) [a-z ]+|data.mdb is truncated or corrupt \(a read from it failed\))$" err &&
+		cmp before.mdb "$dir/data.mdb" || {
+			echo "$what:" >&2
+			cat err >&2
+			return 1
+		}
+	done <nodes.txt
+}
+
+# A writer copies each page it changes into a heap buffer and follows
+# the page's node offsets and sizes in the copy: a bad one sends it past
+# the buffer (heap corruption, an abort at best).  So every page in use
+# is checked before the first write (odb/tree-check.c).
+test_expect_success 'a write to a store with a bad node offset or size is refused, the store unchanged' '
+	python3 - "$GOOD" "$TRASH/nodes" >nodes.txt <<-\EOF &&
+	import os, struct, sys
+	good, out = sys.argv[1], sys.argv[2]
+	data = open(os.path.join(good, "data.mdb"), "rb").read()
+	ps, n = 4096, 0
+	def emit(what, off):
+	    global n
+	    if data[off] & 0x80:
+	        return
+	    n += 1
+	    b = bytearray(data)
+	    b[off] |= 0x80
+	    d = os.path.join(out, "n%03d" % n)
+	    os.makedirs(d)
+	    open(os.path.join(d, "data.mdb"), "wb").write(bytes(b))
+	    print(d, what, off)
+	# the pages in use: those the newer meta page reaches (LMDB copies
+	# a page to change it; the old copies are free, and harmless)
+	def meta(i):
+	    return struct.unpack_from("<Q", data, i * ps + 144)[0]
+	m = ps if meta(1) > meta(0) else 0
+	used, todo = [], [struct.unpack_from("<Q", data, m + 16 + 24 + 48 * t + 40)[0]
+	                  for t in (0, 1)]
+	while todo:
+	    p = todo.pop()
+	    if p == 2**64 - 1:
+	        continue
+	    used.append(p)
+	    flags, lower = struct.unpack_from("<HH", data, p * ps + 10)
+	    for i in range((lower - 16) // 2):
+	        at = p * ps + struct.unpack_from("<H", data, p * ps + 16 + 2 * i)[0]
+	        lo, hi, fl, ks = struct.unpack_from("<HHHH", data, at)
+	        if flags & 1:
+	            todo.append(lo | hi << 16 | fl << 32)
+	        elif fl & 2:	# a table: its record ends with its root
+	            todo.append(struct.unpack_from("<Q", data, at + 8 + ks + 40)[0])
+	for p in sorted(used):
+	    base = p * ps
+	    flags, lower, upper = struct.unpack_from("<HHH", data, base + 10)
+	    if lower <= 16:
+	        continue
+	    kind = "branch" if flags & 1 else "leaf"
+	    # the first node offset past the page; the lowest node grown
+	    # over the next (a leaf: its value size; a branch: its key size)
+	    emit(kind + " offset", base + 17)
+	    emit(kind + " size", base + upper + (0 if kind == "leaf" else 7))
+	EOF
+	test "$(grep -c "branch offset" nodes.txt)" -ge 1 &&
+	test "$(grep -c "leaf size" nodes.txt)" -ge 5 &&
+	check_writes
+'
+
 test_expect_success 'a flip in an object'\''s bytes is caught by fsck' '
 	dir=$(grep " object$" damages.txt | cut -d" " -f1) &&
 	test_must_fail --code=1 env MANIFOLD_DIR="$dir" manifold fsck >out 2>err &&
