@@ -8,6 +8,8 @@
 #include "engine/entries.h"
 #include "engine/list-merge.h"
 #include "manifest/manifest.h"
+#include "util/buf.h"
+#include "util/digest.h"
 #include "util/error.h"
 #include "util/wrapper.h"
 
@@ -417,4 +419,34 @@ void list_merge_release(struct list_merge *m)
 	free(m->c);
 	m->c = NULL;
 	m->nr = m->alloc = 0;
+}
+
+#define MERGE_OF ": merge of "
+#define MERGE_AND " and "
+
+void list_merge_msg(struct buf *out, const char *what,
+		    const struct digest *ours, const struct digest *theirs)
+{
+	char a[DIGEST_MAX_STR], b[DIGEST_MAX_STR];
+
+	buf_addf(out, "%s" MERGE_OF "%s" MERGE_AND "%s", what,
+		 digest_fmt(a, ours), digest_fmt(b, theirs));
+}
+
+int list_merge_parents(const char *msg, struct digest *ours,
+		       struct digest *theirs)
+{
+	const char *at = NULL, *p, *and;
+
+	/* The last ": merge of ": the command before it may hold anything. */
+	for (p = msg; (p = strstr(p, MERGE_OF)); p++)
+		at = p;
+	if (!at)
+		return 0;
+	at += strlen(MERGE_OF);
+	and = strstr(at, MERGE_AND);
+	if (!and || digest_parse_n(ours, at, (size_t)(and - at)) ||
+	    digest_parse(theirs, and + strlen(MERGE_AND)))
+		return 0;
+	return 1;
 }

@@ -75,4 +75,17 @@ int list_merge(struct list *out, struct list_merge *m, const struct list *base,
 /* Free what `m` holds and leave it as LIST_MERGE_INIT.  NULL ok. */
 void list_merge_release(struct list_merge *m);
 
+/*
+ * A merge in a list's reflog.  Its message is "<what>: merge of <ours>
+ * and <theirs>" with full digests: the one convention pull (and push
+ * --merge, through it) writes and log reads back, as a reflog row holds
+ * one old and one new value and no second parent.
+ * list_merge_parents(): 1 with both parents set when msg is a merge's,
+ * else 0.
+ */
+void list_merge_msg(struct buf *out, const char *what,
+		    const struct digest *ours, const struct digest *theirs);
+int list_merge_parents(const char *msg, struct digest *ours,
+		       struct digest *theirs);
+
 #endif

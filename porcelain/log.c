@@ -11,6 +11,7 @@
 
 #include "util/date.h"
 #include "engine/list-diff.h"
+#include "engine/list-merge.h"
 #include "engine/list-read.h"
 #include "cli/porcelain.h"
 #include "cli/template.h"
@@ -162,6 +163,7 @@ static void show_full(const char *name, size_t n, const struct version *v,
 	struct list_diff d = LIST_DIFF_INIT;
 	char hex[DIGEST_MAX_STR], iso[DATE_MAX], rel[DATE_MAX];
 	struct buf line = BUF_INIT;
+	struct digest ours, theirs;
 
 	if (n)
 		putchar('\n');
@@ -169,6 +171,10 @@ static void show_full(const char *name, size_t n, const struct version *v,
 		printf("%s@{%zu} (deleted)\n", term_str(name), n);
 	else
 		printf("%s@{%zu} %s\n", term_str(name), n, digest_fmt(hex, &v->new_id));
+	if (list_merge_parents(v->msg, &ours, &theirs)) {
+		printf("Merge:   %s", digest_fmt(hex, &ours));
+		printf(" %s\n", digest_fmt(hex, &theirs));
+	}
 	date_show(iso, v->time, v->tz, DATE_ISO_STRICT, now);
 	date_show(rel, v->time, v->tz, DATE_RELATIVE, now);
 	printf("Date:    %s (%s)\n", iso, rel);
@@ -200,7 +206,8 @@ static void show_full(const char *name, size_t n, const struct version *v,
 
 /*
  * One version as a --format template sees it: name, index, ref
- * (NAME@{n}), digest and previous (null for none), date, by, command,
+ * (NAME@{n}), digest and previous (null for none), parents (previous,
+ * or for a merge both sides merged: list_merge_parents()), date, by, command,
  * signers (the keys its signatures claim), and the changes since the
  * version before (list_diff_json()'s records) with their counts (all
  * null when a version is missing from the store).
@@ -212,6 +219,7 @@ static void version_json(struct buf *b, const char *name, size_t n,
 	char hex[DIGEST_MAX_STR], iso[DATE_MAX];
 	struct buf tmp = BUF_INIT;
 	struct pc_signers sg;
+	struct digest ours, theirs;
 	struct jw w;
 
 	jw_init(&w, b, "", 1, JW_PLAIN);
@@ -224,6 +232,15 @@ static void version_json(struct buf *b, const char *name, size_t n,
 			  digest_fmt(hex, &v->new_id));
 	jw_string_or_null(&w, "previous", digest_is_zero(&v->old_id) ? NULL :
 			  digest_fmt(hex, &v->old_id));
+	jw_next(&w, "parents");
+	jw_open(&w, '[');
+	if (list_merge_parents(v->msg, &ours, &theirs)) {
+		jw_string(&w, NULL, digest_fmt(hex, &ours));
+		jw_string(&w, NULL, digest_fmt(hex, &theirs));
+	} else if (!digest_is_zero(&v->old_id)) {
+		jw_string(&w, NULL, digest_fmt(hex, &v->old_id));
+	}
+	jw_close(&w, ']');
 	date_show(iso, v->time, v->tz, DATE_ISO_STRICT, 0);
 	jw_string(&w, "date", iso);
 	jw_string(&w, "by", v->who);

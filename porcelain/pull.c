@@ -49,7 +49,7 @@ void pc_pull(struct pc_pull *r, struct cmd_ctx *ctx, const char *remote,
 {
 	struct eng_fetch_opts o = { NULL, 0, 0 };
 	char errprefix[ENG_NAME_MAX + 64], repo[ENG_NAME_MAX];
-	char hex[DIGEST_MAX_STR], hex2[DIGEST_MAX_STR];
+	char hex[DIGEST_MAX_STR];
 	struct list base = LIST_INIT, ours = LIST_INIT, theirs = LIST_INIT;
 	struct list merged = LIST_INIT;
 	struct list_merge m = LIST_MERGE_INIT;
@@ -170,9 +170,7 @@ void pc_pull(struct pc_pull *r, struct cmd_ctx *ctx, const char *remote,
 				/* log shows both parents of a merge */
 				struct buf b = BUF_INIT;
 
-				buf_addf(&b, "%s: merge of %s and %s", msg,
-					 digest_fmt(hex, &p.ours_id),
-					 digest_fmt(hex2, &p.theirs_id));
+				list_merge_msg(&b, msg, &p.ours_id, &p.theirs_id);
 				free(msg);
 				msg = buf_detach(&b, NULL);
 				p.msg = msg;

@@ -26,6 +26,7 @@
 #include "manifest/list.h"
 #include "manifest/manifest.h"
 #include "util/buf.h"
+#include "util/digest.h"
 #include "util/error.h"
 
 static void digest_n(char *out, char n)
@@ -324,6 +325,36 @@ static void test_formats(void **state)
 	OK("amd64=1", "amd64=1 arm64=2", "amd64=1 a:x=1", "oci amd64=1 arm64=2 a:x=1");
 }
 
+/* The reflog message of a merge, written and read back. */
+static void test_merge_msg(void **state)
+{
+	const char *a = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	const char *b = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+	struct digest ours, theirs, o, t;
+	char hex[DIGEST_MAX_STR];
+	struct buf m = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(digest_parse(&ours, a), 0);
+	assert_int_equal(digest_parse(&theirs, b), 0);
+	/* the command before it may say "merge of" too: the last one counts */
+	list_merge_msg(&m, "manifold pull a: merge of x", &ours, &theirs);
+	assert_int_equal(list_merge_parents(m.ptr, &o, &t), 1);
+	assert_string_equal(digest_fmt(hex, &o), a);
+	assert_string_equal(digest_fmt(hex, &t), b);
+	/* not a merge: no marker, a short digest, trailing text, one digest */
+	assert_int_equal(list_merge_parents("manifold create app:v1", &o, &t), 0);
+	assert_int_equal(list_merge_parents("pull: merge of sha256:aa and sha256:bb",
+					    &o, &t), 0);
+	buf_adds(&m, " ");
+	assert_int_equal(list_merge_parents(m.ptr, &o, &t), 0);
+	buf_reset(&m);
+	buf_addf(&m, "pull: merge of %s", a);
+	assert_int_equal(list_merge_parents(m.ptr, &o, &t), 0);
+	assert_int_equal(list_merge_parents("", &o, &t), 0);
+	buf_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_attestations),
 		cmocka_unit_test(test_index_fields),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_merge_msg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
