@@ -45,6 +45,15 @@ test_expect_success 'A adds armv7 and pulls: both sides kept, remotes/ moved, bo
 	test "$(a show-ref -s "remotes/$T")" = "$theirs" &&
 	a reflog "$T" >log &&
 	test_grep -F "merge of $before and $theirs" log &&
+	a log -n 1 "$T" >log &&
+	test_grep -x "Merge:   $before $theirs" log &&
+	test_grep -x "    + linux/s390x sha256:[0-9a-f]\{12\}" log &&
+	a log -n 2 --format "{{json .Parents}}" "$T" >parents &&
+	printf "[\"%s\",\"%s\"]\n[\"%s\"]\n" "$before" "$theirs" \
+		"$(a rev-parse "$T@{2}")" >expect &&
+	test_cmp expect parents &&
+	a log -n 2 "$T" >log &&
+	test "$(grep -c "^Merge:" log)" = 1 &&
 	a fsck
 '
 
@@ -187,6 +196,73 @@ test_expect_success 'bad input: a remote that is not a list, a bad base, usage; 
 	test_stderr_line "the merge base of $T, $cfg: .*" err &&
 	a show-ref >refs.after &&
 	test_cmp refs.before refs.after
+'
+
+# put_list TAG JSON: an OCI index put on the registry as pub/app:TAG,
+# past manifold (which would not write it).
+put_list() {
+	registry_curl -sSf -X PUT -H "Content-Type: $IDX" --data-binary "$2" \
+		"http://$R/v2/pub/app/manifests/$1" >/dev/null
+}
+
+test_expect_success 'bad input: a remote list with an entry manifold cannot read; nothing changed' '
+	a show-ref >refs.before &&
+	a cat-manifest --batch-check --batch-all-objects >objects.before &&
+	entry="{\"mediaType\":\"$DOCKER_MANIFEST\",\"digest\":\"${D[amd64]}\",\"size\":0,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}" &&
+	put_list zero "{\"schemaVersion\":2,\"mediaType\":\"$IDX\",\"manifests\":[$entry]}" &&
+	test_expect_code 1 a pull -q --insecure "$R/pub/app:zero" "$T" 2>err &&
+	test_stderr_line "^$R/pub/app:zero: invalid manifest: manifests\[0\]\.size is 0" err &&
+	entry="{\"mediaType\":\"$DOCKER_MANIFEST\",\"digest\":\"${D[amd64]}\",\"size\":1,\"annotations\":{\"a\\u0001b\":\"x\"}}" &&
+	put_list ctl "{\"schemaVersion\":2,\"mediaType\":\"$IDX\",\"manifests\":[$entry]}" &&
+	test_expect_code 1 a pull -q --insecure "$R/pub/app:ctl" "$T" 2>err &&
+	test_stderr_line "^$R/pub/app:ctl: invalid manifest: manifests\[0\]\.annotations has a key with a control character$" err &&
+	a show-ref >refs.after &&
+	test_cmp refs.before refs.after &&
+	a cat-manifest --batch-check --batch-all-objects >objects.after &&
+	test_cmp objects.before objects.after
+'
+
+test_expect_success 'gc keeps the merge base: remotes/ is a root' '
+	a fetch -q --insecure --force "$T" >/dev/null &&
+	base=$(a show-ref -s "remotes/$T") &&
+	a annotate --annotation who=gc "$T" "${D[amd64]}" &&
+	test "$(a show-ref -s "lists/$T")" != "$base" &&
+	a gc -q --prune=now &&
+	a cat-manifest "$base" >/dev/null &&
+	a pull -q --insecure "$T" >out &&
+	echo "Manifest list $T is up to date" >expect &&
+	test_cmp expect out
+'
+
+# drop_object DIR DIGEST: the store in DIR without that object, as if
+# it had been deleted behind manifold's back (mdb_dump, mdb_load).
+drop_object() {
+	local key
+	key=$(printf "%s" "$2" | od -An -v -tx1 | tr -d " \n") &&
+	mdb_dump -a "$1" | awk -v k=" $key" '
+		skip { skip = 0; next }
+		/^database=/ { db = substr($0, 10) }
+		db == "objects" && $0 == k { skip = 1; dropped = 1; next }
+		{ print }
+		END { exit !dropped }' >dump &&
+	rm -rf "$1.new" && mkdir "$1.new" &&
+	mdb_load -f dump "$1.new" 2>/dev/null &&
+	rm -rf "$1" && mv "$1.new" "$1"
+}
+
+test_expect_success MDB_TOOLS 'a merge base missing from the store: a clear error, nothing changed' '
+	base=$(a show-ref -s "remotes/$T") &&
+	drop_object "$A" "$base" &&
+	test_must_fail a cat-manifest "$base" 2>/dev/null &&
+	a show-ref >refs.before &&
+	test_expect_code 1 a pull -q --insecure "$T" 2>err &&
+	test_stderr_line "the merge base of $T, $base \(remotes/$T\), is not in the store; run .manifold fetch --force $T $T. to start again from the remote" err &&
+	a show-ref >refs.after &&
+	test_cmp refs.before refs.after &&
+	a fetch -q --insecure --force "$T" "$T" >/dev/null &&
+	test "$(a show-ref -s "lists/$T")" = "$base" &&
+	a pull -q --insecure "$T" >out &&
+	test_cmp expect out
 '
 
 test_done
