@@ -207,22 +207,6 @@ void odb__guard_install(struct odb *db)
 #define META_SIZE 152
 #define P_INVALID_PGNO UINT64_MAX
 
-static uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* 1 if the first bytes of data.mdb look like an LMDB meta page. */
 int odb__looks_like_lmdb(const char *path)
 {
@@ -234,7 +218,7 @@ int odb__looks_like_lmdb(const char *path)
 		return 0;
 	n = pread(fd, m, sizeof(m), 0);
 	close(fd);
-	return n >= META_OFF_MAGIC + 4 && rd32(m + META_OFF_MAGIC) == META_MAGIC;
+	return n >= META_OFF_MAGIC + 4 && odb__rd32(m + META_OFF_MAGIC) == META_MAGIC;
 }
 
 /*
@@ -266,14 +250,14 @@ int odb__check_meta_pages(struct odb *db)
 						"is cut short)", db->dir, i);
 			if (!((m[META_OFF_FLAGS] | m[META_OFF_FLAGS + 1] << 8) &
 			      META_PAGE_FLAG) ||
-			    rd32(m + META_OFF_MAGIC) != META_MAGIC ||
-			    rd32(m + META_OFF_VERSION) != META_VERSION)
+			    odb__rd32(m + META_OFF_MAGIC) != META_MAGIC ||
+			    odb__rd32(m + META_OFF_VERSION) != META_VERSION)
 				return mf_error(MF_ECORRUPT, "store '%s' is damaged: "
 						"meta page %d of data.mdb is invalid",
 						db->dir, i);
-			last[i] = rd64(m + META_OFF_LAST_PG);
+			last[i] = odb__rd64(m + META_OFF_LAST_PG);
 			for (int r = 0; r < 2; r++) {
-				uint64_t root = rd64(m + (r ? META_OFF_MAIN_ROOT :
+				uint64_t root = odb__rd64(m + (r ? META_OFF_MAIN_ROOT :
 							  META_OFF_FREE_ROOT));
 
 				if (root != P_INVALID_PGNO && (root < 2 || root > last[i]))

@@ -3,6 +3,7 @@
 
 #include <lmdb.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "odb.h"
 
@@ -76,6 +77,31 @@ int odb__rows_for_each(struct odb_txn *tx, MDB_dbi dbi, const char *prefix,
 /* Delete those rows. */
 int odb__rows_delete(struct odb_txn *tx, MDB_dbi dbi, const char *prefix,
 		     size_t plen, const char *what);
+
+/* Little-endian fields of data.mdb's pages, read where they lie. */
+static inline uint16_t odb__rd16(const unsigned char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t odb__rd32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t odb__rd64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
 
 int odb__looks_like_lmdb(const char *path);
 int odb__check_meta_pages(struct odb *db);
