@@ -141,11 +141,19 @@ static int check_leaf_node(struct walk *w, uint64_t pgno,
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Sort a page's spans: an insertion sort, as a page holds few nodes and
+ * they are often nearly in order (qsort's merge sort was a fifth of the
+ * check's time). */
+static void sort_spans(uint64_t *v, unsigned n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	for (unsigned i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		unsigned j = i;
 
-	return x < y ? -1 : x > y;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 /*
@@ -171,7 +179,7 @@ static int check_nodes(struct walk *w, uint64_t pgno, const unsigned char *p,
 			return bad_page(w, pgno, "has a node that runs past its end");
 		w->spans[i] = (uint64_t)off << 32 | (off + size);
 	}
-	qsort(w->spans, n, sizeof(*w->spans), cmp_u64);
+	sort_spans(w->spans, n);
 	for (unsigned i = 1; i < n; i++)
 		if ((w->spans[i - 1] & 0xffffffffu) > w->spans[i] >> 32)
 			return bad_page(w, pgno, "has nodes that overlap");
