@@ -84,9 +84,9 @@ run_tsan() {
 }
 
 if [ "$mode" = all ]; then
-	bash contrib/install-deps.sh --fuzz
+	bash contrib/install-deps.sh --test --fuzz
 else
-	bash contrib/install-deps.sh
+	bash contrib/install-deps.sh --test
 fi
 
 if [ "$mode" = --tsan ]; then
