@@ -3,6 +3,10 @@ test_description='export and import: registry -> layout -> new store -> second r
 . ./test-lib.sh
 . "$MANIFOLD_SOURCE_DIR/tests/t/lib-porcelain.sh"
 
+# umoci judges the layouts export writes.
+command -v umoci >/dev/null 2>&1 ||
+	test_skip_all "t7100 needs umoci, which is not installed"
+
 # The second registry first, then the one porcelain_setup seeds.
 start_registry plain --name second
 R2=$REGISTRY
