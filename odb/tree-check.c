@@ -17,8 +17,9 @@
  * as; a branch or leaf page's bounds and node offsets lie inside the
  * page, each node fits in it and none overlaps another; branch pages sit
  * above the table's recorded depth and leaves at it; a big value's
- * overflow pages are in the file, marked as such and long enough.  Key order is not checked: a misordered
- * page gives wrong answers (fsck finds the objects), never a stray write.
+ * overflow pages are in the file, marked as such and long enough.  Key
+ * order is not checked: a misordered page gives wrong answers (fsck finds
+ * the objects), never a stray write.
  *
  * The cost is one pass over the pages in use, made once per open store:
  * 50-70 ms for a 335 MB store of 300,000 objects (bench/objects.sh times
@@ -116,8 +117,9 @@ static int walk_table(struct walk *w, uint64_t from, const unsigned char *rec,
 	return ret;
 }
 
+/* A leaf node, already known to fit its page (check_nodes()). */
 static int check_leaf_node(struct walk *w, uint64_t pgno,
-			   const unsigned char *node, size_t room, int is_main)
+			   const unsigned char *node, int is_main)
 {
 	uint16_t flags = odb__rd16(node + 4);
 	size_t ksize = odb__rd16(node + 6);
@@ -126,13 +128,8 @@ static int check_leaf_node(struct walk *w, uint64_t pgno,
 
 	if (flags & F_DUPDATA)
 		return bad_page(w, pgno, "holds a duplicate-key node; no table has them");
-	if (flags & F_BIGDATA) {
-		if (NODE_HDR + ksize + 8 > room)
-			return bad_page(w, pgno, "has a node that runs past its end");
+	if (flags & F_BIGDATA)
 		return check_overflow(w, pgno, odb__rd64(data), dsize);
-	}
-	if (NODE_HDR + ksize + dsize > room)
-		return bad_page(w, pgno, "has a node that runs past its end");
 	if (flags & F_SUBDATA) {
 		if (!is_main || dsize != DB_SIZE)
 			return bad_page(w, pgno, "has a table record where none can be");
@@ -224,12 +221,13 @@ static int walk_tree(struct walk *w, uint64_t pgno, unsigned level,
 		size_t off = odb__rd16(p + PAGE_HDR + 2 * i);
 		const unsigned char *node = p + off;
 
-		if (branch)
-			ret = walk_tree(w, odb__rd16(node) | (uint64_t)odb__rd16(node + 2) << 16 |
+		if (branch)	/* a branch node's pgno: lo, hi, flags */
+			ret = walk_tree(w, odb__rd16(node) |
+					(uint64_t)odb__rd16(node + 2) << 16 |
 					(uint64_t)odb__rd16(node + 4) << 32,
 					level + 1, depth, is_main);
 		else
-			ret = check_leaf_node(w, pgno, node, w->psize - off, is_main);
+			ret = check_leaf_node(w, pgno, node, is_main);
 		if (ret)
 			return ret;
 	}
